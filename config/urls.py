@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from safekeep.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("safekeep.accounts.urls")),
+    path("people/", include("safekeep.accounts.people_urls")),
+    path("roles/", include("safekeep.authz.urls")),
+    path("audit/", include("safekeep.audit.urls")),
+    path("establishments/", include("safekeep.establishments.urls")),
+    path("children/", include("safekeep.children.urls")),
+    path("imports/", include("safekeep.imports.urls")),
+    path("api/v1/", include("safekeep.api.urls")),
+    # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
+    path("django-admin/", admin.site.urls),
+]
+
+handler404 = "safekeep.core.views.not_found"
+handler500 = "safekeep.core.views.server_error"

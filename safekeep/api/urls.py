@@ -1,0 +1,16 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from safekeep.accounts.api import Me
+from safekeep.children.api import ChildDetail, ChildList
+from safekeep.establishments.api import EstablishmentDetail, EstablishmentList
+
+app_name = "api"
+urlpatterns = [
+    path("me/", Me.as_view(), name="me"),
+    path("establishments/", EstablishmentList.as_view(), name="establishment-list"),
+    path("establishments/<int:pk>/", EstablishmentDetail.as_view(), name="establishment-detail"),
+    path("children/", ChildList.as_view(), name="child-list"),
+    path("children/<int:pk>/", ChildDetail.as_view(), name="child-detail"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]

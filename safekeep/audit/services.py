@@ -1,0 +1,70 @@
+"""Writing the audit log. Every read of a child's record, write, export and denial comes through here.
+
+audit_record() must run inside the transaction of the access it records: if the audit row
+cannot be written, the transaction fails and the data is not shown or saved (fail closed).
+"""
+
+from django.db import connection, transaction
+
+from safekeep.core import clock
+from safekeep.core.middleware import current_request_id
+
+from .chain import GENESIS, seal
+from .models import AuditEvent
+
+# Any constant: PostgreSQL's transaction-level advisory lock that serialises appends to the chain.
+_CHAIN_LOCK = 7_305_119
+
+
+def _lock_chain():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    # SQLite: transactions are IMMEDIATE (config/settings.py), so we already hold the only write lock.
+
+
+def audit_record(*, actor, action: str, outcome: str = AuditEvent.Outcome.ALLOWED, obj=None,
+                 object_type: str = "", object_id="", establishment_id=None, role: str = "",
+                 detail: dict | None = None) -> AuditEvent:
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the access it records")
+    if obj is not None:
+        object_type = object_type or obj._meta.model_name
+        object_id = object_id or obj.pk
+    _lock_chain()
+    last = AuditEvent.objects.order_by("-seq").values("seq", "row_hash").first()
+    occurred = clock.now()
+    row = {
+        "seq": (last["seq"] + 1) if last else 1,
+        # Milliseconds only: the canonical JSON form must survive a round trip through either database.
+        "occurred_at": occurred.replace(microsecond=occurred.microsecond // 1000 * 1000),
+        "actor_id": getattr(actor, "pk", None),
+        "actor_email": getattr(actor, "email", "") or "",
+        "role": str(role or ""),
+        "establishment_id": establishment_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": "" if object_id in (None, "") else str(object_id),
+        "outcome": str(outcome),
+        "request_id": current_request_id() if current_request_id() != "-" else "",
+        "detail": detail or {},
+    }
+    prev_hash = last["row_hash"] if last else GENESIS
+    event = AuditEvent(**row, prev_hash=prev_hash, row_hash=seal(prev_hash, row))
+    event.save()
+    return event
+
+
+def audit_denial(request, denial) -> None:
+    """Record a refusal. Runs in its own transaction, after the request's own work was rolled back."""
+    user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=denial.action,
+            outcome=AuditEvent.Outcome.DENIED,
+            object_type=denial.object_type,
+            object_id=denial.object_id,
+            establishment_id=denial.establishment_id,
+            detail={"method": request.method},
+        )

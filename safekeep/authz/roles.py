@@ -1,0 +1,156 @@
+"""Roles and what each may do, in words a DSL can review (DESIGN.md section 1).
+
+This module is the one place that says which role holds which permission. Pages and API
+endpoints check permissions, never role names, so changing what a role may do is a
+change here and in the reviewed URL policy (url_policy.yaml), nowhere else.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class Scope(models.TextChoices):
+    ESTABLISHMENT = "establishment", "One establishment"
+    REGION = "region", "A region"
+    ORGANISATION = "organisation", "The whole organisation"
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", "Member of staff"
+    DSL = "dsl", "Designated safeguarding lead"
+    DEPUTY_DSL = "deputy_dsl", "Deputy designated safeguarding lead"
+    HEAD = "head", "Headteacher or registered manager"
+    REGIONAL_DIRECTOR = "regional_director", "Regional director or head of service"
+    GROUP_HEAD = "group_head", "Group head of safeguarding"
+    GOVERNOR = "governor", "Governor"
+    DPO = "dpo", "Data protection officer"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Permission(models.TextChoices):
+    CHILD_SEARCH = "child.search", "Find a child by name, to record a concern about them"
+    CHILD_VIEW = "child.view", "Read a child's record"
+    CHILD_ACCESS_LOG_VIEW = "child.access_log.view", "See who has looked at a child's record"
+    ESTABLISHMENT_VIEW = "establishment.view", "See an establishment's details and local contacts"
+    ESTABLISHMENT_MANAGE = "establishment.manage", "Add and change establishments and their local contacts"
+    PERSON_MANAGE = "person.manage", "Add people, change their details and unlock their accounts"
+    ROLE_MANAGE = "role.manage", "Give people roles and take roles away"
+    IMPORT_RUN = "import.run", "Load children and staff from the school's MIS files"
+    AUDIT_LOG_VIEW = "audit.view", "Read the audit log of who did what"
+
+
+P = Permission
+
+
+@dataclass(frozen=True)
+class RoleDefinition:
+    role: Role
+    scopes: tuple[Scope, ...]
+    summary: str
+    sees: str
+    does: str
+    permissions: frozenset[Permission]
+    # Roles that can read any child data must have set up two-factor authentication.
+    # Safekeep asks it of every role; the flag records why it matters most for these.
+    reads_child_data: bool
+
+    @property
+    def permissions_sorted(self) -> list[Permission]:
+        return sorted(self.permissions, key=lambda p: list(Permission).index(p))
+
+
+_CASE_READERS = frozenset({P.CHILD_SEARCH, P.CHILD_VIEW, P.CHILD_ACCESS_LOG_VIEW, P.ESTABLISHMENT_VIEW})
+
+ROLES: dict[Role, RoleDefinition] = {
+    d.role: d
+    for d in [
+        RoleDefinition(
+            Role.STAFF,
+            (Scope.ESTABLISHMENT,),
+            "Teachers, teaching assistants, care workers, support staff and volunteers.",
+            "The children at their establishment, by name and year group only, so they can pick the right "
+            "child when they record a concern. Only the concerns they recorded themselves.",
+            "Record concerns and add to them; see that the safeguarding lead has received them.",
+            frozenset({P.CHILD_SEARCH, P.ESTABLISHMENT_VIEW}),
+            reads_child_data=True,
+        ),
+        RoleDefinition(
+            Role.DSL,
+            (Scope.ESTABLISHMENT,),
+            "The designated safeguarding lead of a school, or the safeguarding lead of a children's home.",
+            "Everything recorded at their establishment, except an allegation made about themselves.",
+            "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
+            _CASE_READERS,
+            reads_child_data=True,
+        ),
+        RoleDefinition(
+            Role.DEPUTY_DSL,
+            (Scope.ESTABLISHMENT,),
+            "Stands in for the designated safeguarding lead, with the same access.",
+            "Everything recorded at their establishment, except an allegation made about themselves.",
+            "The same as the designated safeguarding lead.",
+            _CASE_READERS,
+            reads_child_data=True,
+        ),
+        RoleDefinition(
+            Role.HEAD,
+            (Scope.ESTABLISHMENT,),
+            "The headteacher of a school or the registered manager of a children's home.",
+            "The records of their establishment.",
+            "Is the next person a late action is escalated to; receives allegations about staff when the "
+            "safeguarding lead is not available.",
+            _CASE_READERS,
+            reads_child_data=True,
+        ),
+        RoleDefinition(
+            Role.REGIONAL_DIRECTOR,
+            (Scope.REGION,),
+            "A regional director or head of service for a group of establishments.",
+            "The records of every establishment in their region.",
+            "Is told about exploitation concerns in the region and is an escalation point.",
+            _CASE_READERS,
+            reads_child_data=True,
+        ),
+        RoleDefinition(
+            Role.GROUP_HEAD,
+            (Scope.ORGANISATION,),
+            "The group head of safeguarding or safeguarding adviser for the whole organisation.",
+            "The records of every establishment in the organisation, and the audit log.",
+            "Oversight across the organisation; is told about every exploitation concern.",
+            _CASE_READERS | {P.AUDIT_LOG_VIEW},
+            reads_child_data=True,
+        ),
+        RoleDefinition(
+            Role.GOVERNOR,
+            (Scope.ESTABLISHMENT, Scope.ORGANISATION),
+            "The chair of governors or a governor of an establishment or a trust.",
+            "Totals and trends only, with small numbers hidden so no child can be recognised. No names.",
+            "Reviews how well safeguarding works, at governance meetings.",
+            frozenset({P.ESTABLISHMENT_VIEW}),
+            reads_child_data=False,
+        ),
+        RoleDefinition(
+            Role.DPO,
+            (Scope.ORGANISATION,),
+            "The organisation's data protection officer.",
+            "The information-sharing register and the audit log, but never what a concern says.",
+            "Checks that personal information is handled lawfully.",
+            frozenset({P.ESTABLISHMENT_VIEW, P.AUDIT_LOG_VIEW}),
+            reads_child_data=False,
+        ),
+        RoleDefinition(
+            Role.ADMINISTRATOR,
+            (Scope.ORGANISATION,),
+            "Looks after the organisation's establishments, people and data loads.",
+            "Establishments, people and their roles. No concerns and no child records.",
+            "Adds people, gives and removes roles, unlocks accounts, loads children and staff from MIS files.",
+            frozenset({P.ESTABLISHMENT_VIEW, P.ESTABLISHMENT_MANAGE, P.PERSON_MANAGE, P.ROLE_MANAGE, P.IMPORT_RUN}),
+            reads_child_data=False,
+        ),
+    ]
+}
+
+
+def roles_with(permission: Permission) -> set[Role]:
+    return {role for role, definition in ROLES.items() if permission in definition.permissions}

@@ -1,0 +1,74 @@
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from safekeep.audit.services import audit_record
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
+
+from . import selectors
+from .models import Child, Enrolment
+
+
+class ChildSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Child
+        fields = ["id", "first_name", "last_name", "preferred_name", "date_of_birth", "year_group"]
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    establishment_id = serializers.IntegerField()
+    establishment = serializers.CharField(source="establishment.name")
+
+    class Meta:
+        model = Enrolment
+        fields = ["establishment_id", "establishment", "kind", "start_date"]
+
+
+class ChildSerializer(ChildSummarySerializer):
+    enrolments = EnrolmentSerializer(many=True, source="current")
+
+    class Meta(ChildSummarySerializer.Meta):
+        fields = ChildSummarySerializer.Meta.fields + [
+            "gender", "upn", "send_status", "looked_after", "placing_authority", "enrolments"]
+
+
+@extend_schema(
+    summary="Find children you can see by name",
+    tags=["children"],
+    parameters=[OpenApiParameter("search", str, description="Any part of a first, preferred or last name"),
+                OpenApiParameter("establishment", int, description="Only children at this establishment")],
+)
+class ChildList(generics.ListAPIView):
+    serializer_class = ChildSummarySerializer
+
+    def get_queryset(self):
+        query = self.request.query_params.get("search", "")[:100]
+        children = selectors.children_visible_to(self.request.user, Permission.CHILD_SEARCH)
+        establishment = self.request.query_params.get("establishment")
+        if establishment and establishment.isdigit():
+            children = children.filter(pk__in=selectors.current_enrolments()
+                                       .filter(establishment_id=int(establishment)).values("child_id"))
+        for word in query.split()[:4]:
+            children = children.filter(selectors.name_matches(word))
+        return children.order_by("last_name", "first_name", "id")
+
+    def list(self, request, *args, **kwargs):
+        with transaction.atomic():
+            response = super().list(request, *args, **kwargs)
+            audit_record(actor=request.user, action="child.search", object_type="child",
+                         role=scope_for(request.user).role_for(Permission.CHILD_SEARCH) or "",
+                         detail={"results": len(response.data["results"]), "api": True})
+        return response
+
+
+@extend_schema(summary="A child's record", tags=["children"])
+class ChildDetail(generics.RetrieveAPIView):
+    serializer_class = ChildSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        with transaction.atomic():
+            child = selectors.access_child(request.user, kwargs["pk"])
+            data = self.get_serializer(child).data
+        return Response(data)

@@ -1,0 +1,82 @@
+from django.db import transaction
+from django.db.models import Q
+
+from safekeep.audit.services import audit_record
+from safekeep.authz.access import NotVisible, deny_if_subject_of_allegation
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
+from safekeep.core import clock
+
+from .models import Child, Enrolment
+
+
+def current_enrolments():
+    today = clock.now().date()
+    return Enrolment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+
+
+def children_visible_to(actor, permission=Permission.CHILD_VIEW):
+    """Children on roll or placed at an establishment where the actor holds the permission. Nothing by default."""
+    establishment_ids = scope_for(actor).establishment_ids(permission)
+    if not establishment_ids:
+        return Child.objects.none()
+    on_roll = current_enrolments().filter(establishment_id__in=establishment_ids).values("child_id")
+    return Child.objects.filter(pk__in=on_roll)
+
+
+def children_search(actor, *, query: str = "", establishment_id=None, permission=Permission.CHILD_SEARCH,
+                    limit: int = 50):
+    """Find children by any part of their first, preferred or last name ("ali", "Ali Kh")."""
+    children = children_visible_to(actor, permission)
+    if establishment_id:
+        children = children.filter(pk__in=current_enrolments().filter(establishment_id=establishment_id)
+                                   .values("child_id"))
+    for word in query.split()[:4]:
+        children = children.filter(name_matches(word))
+    return children.order_by("last_name", "first_name", "id")[:limit]
+
+
+def name_matches(word: str) -> Q:
+    return Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(preferred_name__icontains=word)
+
+
+def establishment_for(actor, child, permission) -> int | None:
+    """The establishment through which the actor reaches this child (recorded on the audit row)."""
+    reachable = scope_for(actor).establishment_ids(permission)
+    for enrolment in child.current:
+        if enrolment.establishment_id in reachable:
+            return enrolment.establishment_id
+    return None
+
+
+def access_child(actor, child_id, *, permission=Permission.CHILD_VIEW, action="child.view") -> Child:
+    """The child, if the actor may see them, with their current enrolments; otherwise NotVisible (404).
+
+    An allowed read is written to the audit log in the caller's transaction: the caller must
+    be inside transaction.atomic(), so no data is shown if the audit row cannot be written.
+    """
+    try:
+        child = (
+            children_visible_to(actor, permission)
+            .prefetch_related(_current_prefetch())
+            .get(pk=int(child_id))
+        )
+    except (Child.DoesNotExist, ValueError, TypeError):
+        raise NotVisible(action, "child", child_id) from None
+    deny_if_subject_of_allegation(actor, child, action)
+    establishment_id = establishment_for(actor, child, permission)
+    audit_record(actor=actor, action=action, obj=child, establishment_id=establishment_id,
+                 role=scope_for(actor).role_at(permission, establishment_id) or "")
+    return child
+
+
+def _current_prefetch():
+    from django.db.models import Prefetch
+
+    return Prefetch("enrolments", queryset=current_enrolments().select_related("establishment"), to_attr="current")
+
+
+def read_child_record(actor, child_id):
+    """Everything the child record page shows, read and audited in one transaction (fail closed)."""
+    with transaction.atomic():
+        return access_child(actor, child_id)

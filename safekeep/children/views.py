@@ -1,0 +1,40 @@
+from django.db import transaction
+from django.shortcuts import render
+
+from safekeep.audit.selectors import child_access_log
+from safekeep.audit.services import audit_record
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
+
+from . import selectors
+
+
+def search(request):
+    """Find a child by part of their name. Typing updates the list without a page load (htmx)."""
+    query = request.GET.get("q", "").strip()[:100]
+    with transaction.atomic():
+        children = list(selectors.children_search(request.user, query=query)) if query else []
+        if query:
+            audit_record(actor=request.user, action="child.search", object_type="child",
+                         role=scope_for(request.user).role_for(Permission.CHILD_SEARCH) or "",
+                         detail={"results": len(children)})
+    can_view = scope_for(request.user).establishment_ids(Permission.CHILD_VIEW)
+    context = {"query": query, "children": children, "can_open": bool(can_view)}
+    template = "children/search.html#results" if request.htmx else "children/search.html"
+    return render(request, template, context)
+
+
+def detail(request, child_id):
+    child = selectors.read_child_record(request.user, child_id)
+    can_see_log = bool(scope_for(request.user).establishment_ids(Permission.CHILD_ACCESS_LOG_VIEW)
+                       & {e.establishment_id for e in child.current})
+    return render(request, "children/detail.html", {"child": child, "can_see_log": can_see_log})
+
+
+def access_log(request, child_id):
+    """Who has looked at this child's record: a DSL's check that only the right people have."""
+    with transaction.atomic():
+        child = selectors.access_child(request.user, child_id, permission=Permission.CHILD_ACCESS_LOG_VIEW,
+                                       action="child.access_log.view")
+        events = child_access_log(child)
+    return render(request, "children/access_log.html", {"child": child, "events": events})

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "safekeep.core"
+    label = "core"
+
+    def ready(self):
+        from django.contrib import admin
+        from django.contrib.auth.views import redirect_to_login
+        from django.urls import reverse
+
+        def login_through_allauth(request, extra_context=None):
+            # One way in: the Django admin uses the same sign-in, with two-factor authentication.
+            return redirect_to_login(request.get_full_path(), login_url=reverse("account_login"))
+
+        admin.site.login = login_through_allauth
+        admin.site.site_header = "Safekeep platform administration"

@@ -1,0 +1,46 @@
+from django.urls import reverse
+
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
+
+_ITEMS = [
+    ("Home", "home", None),
+    ("Find a child", "children:search", Permission.CHILD_SEARCH),
+    ("Establishments", "establishments:list", Permission.ESTABLISHMENT_VIEW),
+    ("People", "people:list", Permission.PERSON_MANAGE),
+    ("Load from MIS", "imports:start", Permission.IMPORT_RUN),
+    ("Audit log", "audit:log", Permission.AUDIT_LOG_VIEW),
+]
+
+
+def navigation(request):
+    """The menu shows only what the person's roles allow; the header names their establishments."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def build():
+        scope = scope_for(user)
+        items = []
+        for label, name, permission in _ITEMS:
+            if permission is None or scope.has(permission):
+                url = reverse(name)
+                active = request.path == url if name == "home" else request.path.startswith(url)
+                items.append({"label": label, "url": url, "active": active})
+        names = sorted({m.where for m in user.memberships.current().select_related(
+            "establishment", "region", "organisation")})
+        return {"items": items, "establishments": names}
+
+    return {"nav": _Lazy(build)}
+
+
+class _Lazy:
+    """Computed only if the template uses it (error pages and JSON never pay for it)."""
+
+    def __init__(self, build):
+        self._build, self._value = build, None
+
+    def __getattr__(self, name):
+        if self._value is None:
+            self._value = self._build()
+        return self._value[name]

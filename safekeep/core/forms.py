@@ -1,0 +1,65 @@
+"""GOV.UK Frontend form rendering for Django forms: our own includes, no third-party form library."""
+
+from django import forms
+from django.forms.renderers import TemplatesSetting
+
+_WIDGET_CLASSES = {
+    forms.Textarea: "govuk-textarea",
+    forms.Select: "govuk-select",
+    forms.CheckboxInput: "govuk-checkboxes__input",
+    forms.RadioSelect: "govuk-radios__input",
+    forms.ClearableFileInput: "govuk-file-upload",
+    forms.FileInput: "govuk-file-upload",
+}
+
+
+class GovukRenderer(TemplatesSetting):
+    form_template_name = "forms/govuk_form.html"
+    field_template_name = "forms/govuk_field.html"
+
+
+class GovukFormMixin:
+    """Adds GOV.UK classes and error/hint wiring to every widget, so `{{ form }}` renders GOV.UK fields."""
+
+    default_renderer = GovukRenderer()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            css = next((c for t, c in _WIDGET_CLASSES.items() if isinstance(widget, t)), "govuk-input")
+            if self.is_bound and name in self.errors:
+                css += f" {css}--error"
+            widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+            described = []
+            auto_id = self[name].auto_id
+            if field.help_text:
+                described.append(f"{auto_id}-hint")
+            if self.is_bound and name in self.errors:
+                described.append(f"{auto_id}-error")
+            if described:
+                widget.attrs["aria-describedby"] = " ".join(described)
+
+
+class Form(GovukFormMixin, forms.Form):
+    pass
+
+
+class ModelForm(GovukFormMixin, forms.ModelForm):
+    pass
+
+
+def run_service(form, call):
+    """Run a service for a submitted form. A rule the service enforces becomes an error on the form,
+    so the person's typing stays on screen and nothing half-written is saved."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        return call()
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error.messages)
+        return None

@@ -1,0 +1,36 @@
+from django import forms
+
+from safekeep.core.forms import Form, ModelForm
+
+from .models import Establishment, LocalContact
+
+
+class EstablishmentForm(ModelForm):
+    class Meta:
+        model = Establishment
+        fields = ["name", "kind", "nation", "region", "urn", "local_authority", "is_active"]
+        labels = {"kind": "Type of establishment", "nation": "Nation",
+                  "is_active": "Open (untick when the establishment closes)"}
+        help_texts = {"nation": "Sets the bank holidays used to count working days.",
+                      "local_authority": "The local authority the establishment is in, for example Hillingdon."}
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["region"].required = False
+
+
+class LocalContactForm(ModelForm):
+    class Meta:
+        model = LocalContact
+        fields = ["kind", "name", "phone", "email", "url", "notes"]
+        labels = {"kind": "Type of contact", "url": "Web address"}
+
+
+class LinkForm(Form):
+    other = forms.ModelChoiceField(queryset=Establishment.objects.none(), label="Establishment to link with",
+                                   help_text="A school and a children's home that share children.")
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = choices

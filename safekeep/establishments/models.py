@@ -1,0 +1,133 @@
+from django.db import models
+from django.db.models import Q
+
+from safekeep.core.classification import NOT_PERSONAL, PERSONAL
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        GROUP = "group", "Group"
+        TRUST = "trust", "Trust"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Where the policies send group notifications (exploitation policy 10.1).
+    safeguarding_email = models.EmailField(blank=True)
+
+    data_classification = {"id": NOT_PERSONAL, "name": NOT_PERSONAL, "kind": NOT_PERSONAL,
+                           "safeguarding_email": NOT_PERSONAL}
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Region(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="regions")
+    name = models.CharField(max_length=200)
+
+    data_classification = {"id": NOT_PERSONAL, "organisation": NOT_PERSONAL, "name": NOT_PERSONAL}
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="region_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Establishment(models.Model):
+    class Kind(models.TextChoices):
+        SCHOOL = "school", "School"
+        CHILDRENS_HOME = "childrens_home", "Children's home"
+        COLLEGE = "college", "College"
+
+    class Nation(models.TextChoices):
+        # Each nation has its own bank holidays and statutory guidance.
+        ENGLAND = "ENG", "England"
+        WALES = "WLS", "Wales"
+        SCOTLAND = "SCT", "Scotland"
+        NORTHERN_IRELAND = "NIR", "Northern Ireland"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="establishments")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="establishments", null=True, blank=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    nation = models.CharField(max_length=3, choices=Nation.choices, default=Nation.ENGLAND)
+    # Ofsted or DfE unique reference number; optional because not every home has one yet.
+    urn = models.CharField("Unique reference number (URN)", max_length=20, blank=True)
+    local_authority = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    data_classification = {"id": NOT_PERSONAL, "organisation": NOT_PERSONAL, "region": NOT_PERSONAL,
+                           "name": NOT_PERSONAL, "kind": NOT_PERSONAL, "nation": NOT_PERSONAL,
+                           "urn": NOT_PERSONAL, "local_authority": NOT_PERSONAL, "is_active": NOT_PERSONAL}
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="establishment_name_unique")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def safeguarding_lead_title(self) -> str:
+        """Schools have a DSL; children's homes call the same person the safeguarding lead."""
+        return "safeguarding lead" if self.kind == self.Kind.CHILDRENS_HOME else "designated safeguarding lead"
+
+    def linked_establishments(self):
+        return Establishment.objects.filter(
+            Q(links_as_first__second=self) | Q(links_as_second__first=self)
+        ).distinct()
+
+
+class EstablishmentLink(models.Model):
+    """An integrated education and care pair: a school and a children's home that share children.
+
+    Exploitation policy section 11.3 ("Integrated education and care settings"): a concern
+    recorded at one is shared with the other's safeguarding lead and noted on the child's file there.
+    """
+
+    first = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="links_as_first")
+    second = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="links_as_second")
+
+    data_classification = {"id": NOT_PERSONAL, "first": NOT_PERSONAL, "second": NOT_PERSONAL}
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="establishment_link_unique"),
+            models.CheckConstraint(condition=~Q(first=models.F("second")), name="establishment_link_not_self"),
+        ]
+
+
+class LocalContact(models.Model):
+    """Who to call: the local authority front door, LADO, police, placing authorities (exploitation policy 12.0)."""
+
+    class Kind(models.TextChoices):
+        LA_FRONT_DOOR = "la_front_door", "Local authority front door (children's services)"
+        LADO = "lado", "Local authority designated officer (LADO)"
+        POLICE = "police", "Police"
+        PLACING_AUTHORITY = "placing_authority", "Placing authority"
+        EARLY_HELP = "early_help", "Early help"
+        OTHER = "other", "Other"
+
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="local_contacts")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    url = models.URLField(blank=True)
+    notes = models.CharField(max_length=500, blank=True)
+
+    # Contacts are public services, but a named officer's email is personal data.
+    data_classification = {"id": NOT_PERSONAL, "establishment": NOT_PERSONAL, "kind": NOT_PERSONAL,
+                           "name": PERSONAL, "phone": PERSONAL, "email": PERSONAL, "url": NOT_PERSONAL,
+                           "notes": PERSONAL}
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.name}"

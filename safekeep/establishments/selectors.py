@@ -1,0 +1,44 @@
+from django.db.models import Prefetch
+
+from safekeep.authz.access import NotVisible
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
+
+from .models import Establishment, Organisation, Region
+
+
+def establishments_visible_to(actor, permission=Permission.ESTABLISHMENT_VIEW):
+    ids = scope_for(actor).establishment_ids(permission)
+    if not ids:
+        return Establishment.objects.none()
+    return Establishment.objects.filter(pk__in=ids).select_related("organisation", "region")
+
+
+def access_establishment(actor, establishment_id, *, permission=Permission.ESTABLISHMENT_VIEW,
+                         action="establishment.view") -> Establishment:
+    try:
+        return (
+            establishments_visible_to(actor, permission)
+            .prefetch_related("local_contacts",
+                              Prefetch("links_as_first__second"), Prefetch("links_as_second__first"))
+            .get(pk=int(establishment_id))
+        )
+    except (Establishment.DoesNotExist, ValueError, TypeError):
+        raise NotVisible(action, "establishment", establishment_id) from None
+
+
+def linked(establishment) -> list[Establishment]:
+    """The other half of an integrated pair (uses the prefetched links)."""
+    return [link.second for link in establishment.links_as_first.all()] + [
+        link.first for link in establishment.links_as_second.all()
+    ]
+
+
+def organisations_managed_by(actor):
+    return Organisation.objects.filter(pk__in=scope_for(actor).organisations_with(Permission.ESTABLISHMENT_MANAGE))
+
+
+def regions_managed_by(actor):
+    return Region.objects.filter(
+        organisation_id__in=scope_for(actor).organisations_with(Permission.ESTABLISHMENT_MANAGE)
+    ).select_related("organisation")

@@ -1,0 +1,111 @@
+"""Every change to establishments and their local contacts. Each checks permission and audits in one transaction."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from safekeep.audit.services import audit_record
+from safekeep.authz.access import require_permission
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import forget_scope
+
+from .models import Establishment, EstablishmentLink, LocalContact, Organisation
+
+ESTABLISHMENT_FIELDS = ("name", "kind", "nation", "region", "urn", "local_authority", "is_active")
+
+
+def _check_region(organisation, region):
+    if region is not None and region.organisation_id != organisation.pk:
+        raise ValidationError({"region": "Choose a region of the same organisation."})
+
+
+@transaction.atomic
+def establishment_create(*, actor, organisation: Organisation, **fields) -> Establishment:
+    role = require_permission(actor, Permission.ESTABLISHMENT_MANAGE, action="establishment.create",
+                              organisation_id=organisation.pk)
+    _check_region(organisation, fields.get("region"))
+    establishment = Establishment(organisation=organisation, **fields)
+    establishment.full_clean()
+    establishment.save()
+    audit_record(actor=actor, action="establishment.create", obj=establishment, role=role,
+                 establishment_id=establishment.pk)
+    forget_scope(actor)
+    return establishment
+
+
+@transaction.atomic
+def establishment_update(*, actor, establishment: Establishment, **fields) -> Establishment:
+    role = require_permission(actor, Permission.ESTABLISHMENT_MANAGE, action="establishment.update",
+                              organisation_id=establishment.organisation_id, obj=establishment)
+    _check_region(establishment.organisation, fields.get("region", establishment.region))
+    changed = sorted(name for name, value in fields.items() if getattr(establishment, name) != value)
+    for name, value in fields.items():
+        setattr(establishment, name, value)
+    establishment.full_clean()
+    establishment.save()
+    audit_record(actor=actor, action="establishment.update", obj=establishment, role=role,
+                 establishment_id=establishment.pk, detail={"fields": changed})
+    return establishment
+
+
+@transaction.atomic
+def establishment_link(*, actor, first: Establishment, second: Establishment) -> EstablishmentLink:
+    """Pair a school with a children's home as an integrated education and care setting (CE 11.3)."""
+    if first.organisation_id != second.organisation_id:
+        raise ValidationError("Only establishments of the same organisation can be linked.")
+    if first.pk == second.pk:
+        raise ValidationError("An establishment cannot be linked to itself.")
+    role = require_permission(actor, Permission.ESTABLISHMENT_MANAGE, action="establishment.link",
+                              organisation_id=first.organisation_id, obj=first)
+    first, second = sorted([first, second], key=lambda e: e.pk)
+    link, created = EstablishmentLink.objects.get_or_create(first=first, second=second)
+    if created:
+        audit_record(actor=actor, action="establishment.link", obj=first, role=role,
+                     establishment_id=first.pk, detail={"linked_to": second.pk})
+    return link
+
+
+@transaction.atomic
+def local_contact_add(*, actor, establishment: Establishment, **fields) -> LocalContact:
+    role = require_permission(actor, Permission.ESTABLISHMENT_MANAGE, action="local_contact.create",
+                              organisation_id=establishment.organisation_id, obj=establishment)
+    contact = LocalContact(establishment=establishment, **fields)
+    contact.full_clean()
+    contact.save()
+    audit_record(actor=actor, action="local_contact.create", obj=contact, role=role,
+                 establishment_id=establishment.pk)
+    return contact
+
+
+@transaction.atomic
+def local_contact_remove(*, actor, contact: LocalContact) -> None:
+    role = require_permission(actor, Permission.ESTABLISHMENT_MANAGE, action="local_contact.delete",
+                              organisation_id=contact.establishment.organisation_id, obj=contact)
+    audit_record(actor=actor, action="local_contact.delete", obj=contact, role=role,
+                 establishment_id=contact.establishment_id)
+    contact.delete()
+
+
+@transaction.atomic
+def organisation_bootstrap(*, name: str, kind: str, safeguarding_email: str, admin_email: str,
+                           admin_name: str, regions=()) -> tuple[Organisation, "User"]:  # noqa: F821
+    """Set up a new organisation with its first administrator. Run by the platform operator, from a command."""
+    from safekeep.accounts.models import User
+    from safekeep.authz.models import RoleMembership
+    from safekeep.authz.roles import Role, Scope
+
+    from .models import Region
+
+    organisation = Organisation(name=name, kind=kind, safeguarding_email=safeguarding_email)
+    organisation.full_clean()
+    organisation.save()
+    for region in regions:
+        Region.objects.create(organisation=organisation, name=region)
+    admin = User(email=admin_email.lower(), full_name=admin_name, organisation=organisation,
+                 job_title="Safekeep administrator")
+    admin.set_unusable_password()
+    admin.save()
+    RoleMembership.objects.create(user=admin, role=Role.ADMINISTRATOR, scope=Scope.ORGANISATION,
+                                  organisation=organisation)
+    audit_record(actor=None, action="organisation.create", obj=organisation,
+                 detail={"administrator": admin.pk})
+    return organisation, admin

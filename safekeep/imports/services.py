@@ -1,0 +1,187 @@
+"""Loading children and staff from MIS files.
+
+The whole file is checked before anything is written (import_check). Loading (import_load)
+then runs in the background in chunks, each its own transaction with the progress saved,
+so the administrator sees a progress bar. Every row is matched on the MIS id (or UPN, or
+email), so loading the same file again updates people rather than duplicating them, and a
+load that stopped part-way finishes when it is run again.
+"""
+
+import json
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from safekeep.audit.services import audit_record
+from safekeep.authz.access import require_permission
+from safekeep.authz.models import RoleMembership
+from safekeep.authz.roles import Permission, Role, Scope
+from safekeep.children.models import Child, Enrolment
+from safekeep.core import clock
+from safekeep.establishments.models import Establishment
+
+from . import parsing
+from .models import ImportBatch
+
+CHUNK = 200
+CHILD_FIELDS = ("first_name", "last_name", "preferred_name", "gender", "year_group", "send_status",
+                "looked_after", "placing_authority")
+
+
+def import_check(*, actor, establishment: Establishment, kind: str, file_name: str, data: bytes):
+    """Check a whole file. Returns (batch, errors): a saved batch when every row is good, else the errors."""
+    role = require_permission(actor, Permission.IMPORT_RUN, action="import.check",
+                              organisation_id=establishment.organisation_id, obj=establishment)
+    if kind == ImportBatch.Kind.CHILDREN:
+        parsed = parsing.parse_children(data, today=clock.now().date())
+    else:
+        parsed = parsing.parse_staff(data)
+    with transaction.atomic():
+        if parsed.errors:
+            audit_record(actor=actor, action="import.check", obj=establishment, role=role,
+                         establishment_id=establishment.pk,
+                         detail={"kind": kind, "rows": len(parsed.rows), "errors": len(parsed.errors)})
+            return None, parsed.errors
+        batch = ImportBatch.objects.create(
+            establishment=establishment, kind=kind, created_by=actor, file_name=file_name[:200],
+            rows=json.dumps(parsed.rows), total_rows=len(parsed.rows),
+        )
+        audit_record(actor=actor, action="import.check", obj=batch, role=role, establishment_id=establishment.pk,
+                     detail={"kind": kind, "rows": len(parsed.rows), "errors": 0})
+    return batch, []
+
+
+def import_preview(batch: ImportBatch) -> dict:
+    """How many rows would be new and how many already exist, without writing anything."""
+    rows = json.loads(batch.rows)
+    if batch.kind == ImportBatch.Kind.CHILDREN:
+        known = set(Enrolment.objects.filter(establishment=batch.establishment).exclude(mis_id="")
+                    .values_list("mis_id", flat=True))
+        existing = sum(1 for row in rows if row["mis_id"] in known)
+    else:
+        from safekeep.accounts.models import User
+
+        known = set(User.objects.filter(email__in=[r["email"] for r in rows]).values_list("email", flat=True))
+        existing = sum(1 for row in rows if row["email"] in known)
+    return {"rows": rows[:10], "total": len(rows), "existing": existing, "new": len(rows) - existing}
+
+
+@transaction.atomic
+def import_start(*, actor, batch: ImportBatch, background: bool = True) -> ImportBatch:
+    """Claim a checked file for loading. The worker loads it; background=False loads it now (commands)."""
+    require_permission(actor, Permission.IMPORT_RUN, action="import.load",
+                       organisation_id=batch.establishment.organisation_id, obj=batch)
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, status__in=[ImportBatch.Status.CHECKED, ImportBatch.Status.FAILED]
+    ).update(status=ImportBatch.Status.LOADING, processed_rows=0, created_count=0, updated_count=0,
+             unchanged_count=0)
+    if not claimed:
+        raise ValidationError("This file is already loading or has been loaded.")
+    batch.refresh_from_db()
+    from .tasks import load_import
+
+    transaction.on_commit(lambda: load_import.enqueue(batch.pk) if background else import_load(batch.pk))
+    return batch
+
+
+def import_load(batch_id: int) -> ImportBatch:
+    """Run by the background worker. Safe to run again: rows are matched, never duplicated."""
+    batch = ImportBatch.objects.select_related("establishment", "created_by").get(pk=batch_id)
+    rows = json.loads(batch.rows)
+    load_row = _load_child if batch.kind == ImportBatch.Kind.CHILDREN else _load_person
+    try:
+        for start in range(0, len(rows), CHUNK):
+            with transaction.atomic():
+                counts = {"created": 0, "updated": 0, "unchanged": 0}
+                for row in rows[start:start + CHUNK]:
+                    counts[load_row(batch, row)] += 1
+                ImportBatch.objects.filter(pk=batch.pk).update(
+                    processed_rows=min(start + CHUNK, len(rows)),
+                    created_count=batch.created_count + counts["created"],
+                    updated_count=batch.updated_count + counts["updated"],
+                    unchanged_count=batch.unchanged_count + counts["unchanged"],
+                )
+                batch.refresh_from_db()
+    except Exception:
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED)
+        raise
+    with transaction.atomic():
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.LOADED, finished_at=clock.now())
+        audit_record(actor=batch.created_by, action="import.load", obj=batch,
+                     establishment_id=batch.establishment_id,
+                     detail={"kind": batch.kind, "created": batch.created_count, "updated": batch.updated_count,
+                             "unchanged": batch.unchanged_count})
+    batch.refresh_from_db()
+    return batch
+
+
+def _load_child(batch: ImportBatch, row: dict) -> str:
+    establishment = batch.establishment
+    enrolment = (Enrolment.objects.select_related("child")
+                 .filter(establishment=establishment, mis_id=row["mis_id"]).first())
+    child = enrolment.child if enrolment else None
+    if child is None and row["upn"]:
+        child = Child.objects.filter(organisation_id=establishment.organisation_id, upn=row["upn"]).first()
+    values = {name: row[name] for name in CHILD_FIELDS} | {"date_of_birth": date.fromisoformat(row["date_of_birth"])}
+    if row["upn"]:
+        values["upn"] = row["upn"]
+    if child is None:
+        child = Child.objects.create(organisation_id=establishment.organisation_id, **values)
+        outcome = "created"
+    else:
+        changed = [name for name, value in values.items() if getattr(child, name) != value]
+        for name in changed:
+            setattr(child, name, values[name])
+        if changed:
+            child.save()
+        outcome = "updated" if changed else "unchanged"
+    if enrolment is None:
+        kind = (Enrolment.Kind.PLACEMENT if establishment.kind == Establishment.Kind.CHILDRENS_HOME
+                else Enrolment.Kind.ENROLMENT)
+        start = date.fromisoformat(row["start_date"]) if row["start_date"] else None
+        Enrolment.objects.update_or_create(child=child, establishment=establishment,
+                                           defaults={"mis_id": row["mis_id"], "kind": kind, "start_date": start,
+                                                     "end_date": None})
+        outcome = "updated" if outcome == "unchanged" else outcome
+    if outcome != "unchanged":
+        audit_record(actor=batch.created_by, action=f"child.import.{'create' if outcome == 'created' else 'update'}",
+                     obj=child, establishment_id=establishment.pk, detail={"batch": batch.pk})
+    return outcome
+
+
+def _load_person(batch: ImportBatch, row: dict) -> str:
+    from safekeep.accounts.models import User
+
+    establishment = batch.establishment
+    person = User.objects.filter(email=row["email"]).first()
+    if person is None and row["staff_mis_id"]:
+        person = User.objects.filter(organisation_id=establishment.organisation_id,
+                                     staff_mis_id=row["staff_mis_id"]).first()
+    if person is not None and person.organisation_id != establishment.organisation_id:
+        raise ValidationError(f"Line {row['line']}: this email address belongs to another organisation.")
+    values = {"email": row["email"], "full_name": row["full_name"], "job_title": row["job_title"],
+              "staff_mis_id": row["staff_mis_id"]}
+    if person is None:
+        person = User(organisation_id=establishment.organisation_id, **values)
+        person.set_unusable_password()
+        person.save()
+        outcome = "created"
+    else:
+        changed = [name for name, value in values.items() if value and getattr(person, name) != value]
+        for name in changed:
+            setattr(person, name, values[name])
+        if changed:
+            person.save()
+        outcome = "updated" if changed else "unchanged"
+    role = row["role"] or Role.STAFF.value
+    if not RoleMembership.objects.current().filter(user=person, role=role, establishment=establishment).exists():
+        RoleMembership.objects.create(user=person, role=role, scope=Scope.ESTABLISHMENT,
+                                      organisation_id=establishment.organisation_id, establishment=establishment)
+        outcome = "updated" if outcome == "unchanged" else outcome
+        audit_record(actor=batch.created_by, action="role.grant", obj=person, establishment_id=establishment.pk,
+                     detail={"role": role, "scope": "establishment", "batch": batch.pk})
+    if outcome != "unchanged":
+        audit_record(actor=batch.created_by, action=f"person.import.{'create' if outcome == 'created' else 'update'}",
+                     obj=person, establishment_id=establishment.pk, detail={"batch": batch.pk})
+    return outcome

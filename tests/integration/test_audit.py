@@ -1,0 +1,128 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+
+from safekeep.audit.models import AuditEvent
+from safekeep.audit.selectors import verify_chain
+from safekeep.authz.roles import Role
+
+
+def _tamper(sql, params=()):
+    """Change the audit table behind the application's back, as someone with database access could."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")  # switches off the append-only trigger
+            cursor.execute(sql, params)
+            cursor.execute("SET session_replication_role = DEFAULT")
+        else:
+            cursor.execute("DROP TRIGGER audit_auditevent_no_update")
+            cursor.execute("DROP TRIGGER audit_auditevent_no_delete")
+            cursor.execute(sql, params)
+
+
+def _views(client, world, signed_in, times=3):
+    signed_in(world.personas[Role.DSL])
+    for _ in range(times):
+        assert client.get(f"/children/{world.children['here'].pk}/").status_code == 200
+
+
+def test_reading_a_child_record_is_audited_with_role_and_establishment(client, world, signed_in):
+    _views(client, world, signed_in, times=1)
+    event = AuditEvent.objects.filter(action="child.view").get()
+    assert event.actor_id == world.personas[Role.DSL].pk
+    assert event.role == "dsl"
+    assert event.establishment_id == world.establishments["here"].pk
+    assert event.object_id == str(world.children["here"].pk)
+    assert event.outcome == "allowed"
+
+
+def test_a_refused_child_record_is_a_404_and_audited_as_denied(client, world, signed_in):
+    signed_in(world.personas[Role.DSL])
+    response = client.get(f"/children/{world.children['region'].pk}/")
+    assert response.status_code == 404
+    assert "Child Region" not in response.content.decode()
+    denial = AuditEvent.objects.get(outcome="denied")
+    assert (denial.action, denial.object_id) == ("child.view", str(world.children["region"].pk))
+
+
+def test_verifier_passes_an_untouched_chain(client, world, signed_in):
+    _views(client, world, signed_in)
+    assert verify_chain() is None
+    call_command("verify_audit_chain")
+
+
+def test_verifier_names_a_row_edited_in_the_database(client, world, signed_in):
+    _views(client, world, signed_in)
+    target = AuditEvent.objects.filter(action="child.view").order_by("seq")[1]
+    _tamper("UPDATE audit_auditevent SET actor_email = %s WHERE id = %s", ["someone-else@example.org", target.pk])
+    problem = verify_chain()
+    assert problem.seq == target.seq and "altered" in problem.problem
+    with pytest.raises(CommandError, match=f"seq {target.seq}"):
+        call_command("verify_audit_chain")
+
+
+def test_verifier_names_the_gap_left_by_a_deleted_row(client, world, signed_in):
+    _views(client, world, signed_in)
+    rows = list(AuditEvent.objects.order_by("seq"))
+    _tamper("DELETE FROM audit_auditevent WHERE id = %s", [rows[1].pk])
+    problem = verify_chain()
+    assert problem.seq == rows[2].seq and "deleted" in problem.problem
+
+
+def test_verifier_names_a_row_inserted_out_of_order(client, world, signed_in):
+    _views(client, world, signed_in)
+    first = AuditEvent.objects.order_by("seq").first()
+    _tamper("UPDATE audit_auditevent SET seq = seq + 1000 WHERE id = %s", [first.pk])
+    assert verify_chain() is not None
+
+
+def test_the_database_refuses_to_change_audit_rows(world):
+    with transaction.atomic():
+        from safekeep.audit.services import audit_record
+
+        audit_record(actor=None, action="test.event")
+    with pytest.raises(Exception), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_auditevent SET action = 'x'")
+    with pytest.raises(TypeError):
+        AuditEvent.objects.all().delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_child_data_is_shown_when_the_audit_row_cannot_be_written(client, signed_in):
+    """Fail closed: break audit inserts at the database, and the record must not be served."""
+    from tests.world import build_world
+
+    world = build_world()
+    signed_in(world.personas[Role.DSL])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                           "BEGIN RAISE EXCEPTION 'audit storage unavailable'; END; $$")
+            cursor.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
+                           "FOR EACH ROW EXECUTE FUNCTION refuse_audit()")
+        else:
+            cursor.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
+                           "BEGIN SELECT RAISE(ABORT, 'audit storage unavailable'); END")
+    try:
+        client.raise_request_exception = False
+        response = client.get(f"/children/{world.children['here'].pk}/")
+        assert response.status_code == 500
+        assert "Child Here" not in response.content.decode()
+        assert "2012" not in response.content.decode()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER refuse_audit" + (" ON audit_auditevent" if connection.vendor == "postgresql"
+                                                          else ""))
+            if connection.vendor == "postgresql":
+                cursor.execute("DROP FUNCTION refuse_audit()")
+
+
+def test_who_viewed_screen_lists_each_viewer(client, world, signed_in):
+    from safekeep.children.selectors import read_child_record
+
+    read_child_record(world.personas[Role.HEAD], world.children["here"].pk)
+    signed_in(world.personas[Role.DSL])
+    page = client.get(f"/children/{world.children['here'].pk}/access-log/").content.decode()
+    assert "Persona Headteacher or registered manager" in page
+    assert "Persona Designated safeguarding lead" in page

@@ -1,0 +1,116 @@
+"""A small, fixed world for access tests: two organisations, establishments in every relation to
+the personas' own, a child and a person at each, and one persona per role.
+
+Personas hold their role at "here": establishment A for establishment roles, region 1 for
+regional roles, organisation 1 for organisation roles. Objects sit:
+  here          establishment A (region 1, organisation 1)
+  region        establishment B (region 1, organisation 1)
+  organisation  establishment C (region 2, organisation 1)
+  elsewhere     establishment D (organisation 2)
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
+from allauth.account.internal.userkit import user_id_to_str
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+from safekeep.accounts.models import User
+from safekeep.authz.models import RoleMembership
+from safekeep.authz.roles import ROLES, Role, Scope
+from safekeep.children.models import Child, Enrolment
+from safekeep.establishments.models import Establishment, LocalContact, Organisation, Region
+from safekeep.imports.models import ImportBatch
+
+LOCATIONS = ("here", "region", "organisation", "elsewhere")
+PASSWORD = "a long test password 42"
+
+
+@dataclass
+class World:
+    organisations: dict = field(default_factory=dict)
+    establishments: dict = field(default_factory=dict)
+    children: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)  # location -> a staff member there
+    contacts: dict = field(default_factory=dict)
+    memberships: dict = field(default_factory=dict)  # location -> that staff member's membership
+    batches: dict = field(default_factory=dict)
+    personas: dict = field(default_factory=dict)  # role -> user
+
+
+def make_user(email, organisation, name=None) -> User:
+    user = User.objects.create_user(email, PASSWORD, full_name=name or email.split("@")[0].title(),
+                                    organisation=organisation)
+    return user
+
+
+def give_role(user, role, *, establishment=None, region=None, organisation=None):
+    organisation = organisation or (establishment or region).organisation
+    scope = Scope.ESTABLISHMENT if establishment else Scope.REGION if region else Scope.ORGANISATION
+    return RoleMembership.objects.create(user=user, role=role, scope=scope, organisation=organisation,
+                                         region=region, establishment=establishment)
+
+
+def enrol_totp(user) -> str:
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def sign_in(client, user, *, mfa=True):
+    """A signed-in session as if the person had typed their password and (with mfa) their code."""
+    client.force_login(user)
+    session = client.session
+    records = [{"method": "password", "at": 0, "email": user.email}]
+    if mfa:
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            enrol_totp(user)
+        records.append({"method": "mfa", "at": 0, "id": 0, "type": "totp"})
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+    session.save()
+    return client
+
+
+def build_world() -> World:
+    world = World()
+    org1 = Organisation.objects.create(name="Organisation One", kind=Organisation.Kind.GROUP)
+    org2 = Organisation.objects.create(name="Organisation Two", kind=Organisation.Kind.TRUST)
+    region1 = Region.objects.create(organisation=org1, name="Region One")
+    region2 = Region.objects.create(organisation=org1, name="Region Two")
+    world.organisations = {"one": org1, "two": org2}
+    placement = {"here": (org1, region1), "region": (org1, region1), "organisation": (org1, region2),
+                 "elsewhere": (org2, None)}
+    for index, (location, (org, region)) in enumerate(placement.items()):
+        establishment = Establishment.objects.create(
+            organisation=org, region=region, name=f"Establishment {location}",
+            kind=Establishment.Kind.SCHOOL if index % 2 == 0 else Establishment.Kind.CHILDRENS_HOME)
+        world.establishments[location] = establishment
+        child = Child.objects.create(organisation=org, first_name="Child", last_name=location.title(),
+                                     date_of_birth=date(2012, 5, 1), year_group="Year 9")
+        Enrolment.objects.create(child=child, establishment=establishment, mis_id=f"M{index}")
+        world.children[location] = child
+        person = make_user(f"person-{location}@example.org", org)
+        world.people[location] = person
+        world.memberships[location] = give_role(person, Role.STAFF, establishment=establishment)
+        world.contacts[location] = LocalContact.objects.create(
+            establishment=establishment, kind=LocalContact.Kind.LA_FRONT_DOOR, name=f"Front door {location}")
+        world.batches[location] = ImportBatch.objects.create(
+            establishment=establishment, kind=ImportBatch.Kind.CHILDREN, created_by=person, file_name="x.csv",
+            rows=json.dumps([]), status=ImportBatch.Status.LOADED)
+    for role, definition in ROLES.items():
+        user = make_user(f"{role.value}@example.org", org1, name=f"Persona {role.label}")
+        if Scope.ESTABLISHMENT in definition.scopes:
+            give_role(user, role, establishment=world.establishments["here"])
+        elif Scope.REGION in definition.scopes:
+            give_role(user, role, region=region1)
+        else:
+            give_role(user, role, organisation=org1)
+        world.personas[role] = user
+    return world
