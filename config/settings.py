@@ -281,6 +281,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EstablishmentKindEnum": "safekeep.establishments.models.Establishment.Kind",
+        "EnrolmentKindEnum": "safekeep.children.models.Enrolment.Kind",
+        "LocalContactKindEnum": "safekeep.establishments.models.LocalContact.Kind",
+    },
 }
 
 # --- Logging: no case content, ever; request ids only -----------------------------------

@@ -28,17 +28,21 @@ class GovukFormMixin:
         for name, field in self.fields.items():
             widget = field.widget
             css = next((c for t, c in _WIDGET_CLASSES.items() if isinstance(widget, t)), "govuk-input")
-            if self.is_bound and name in self.errors:
-                css += f" {css}--error"
             widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
-            described = []
-            auto_id = self[name].auto_id
             if field.help_text:
-                described.append(f"{auto_id}-hint")
-            if self.is_bound and name in self.errors:
-                described.append(f"{auto_id}-error")
-            if described:
-                widget.attrs["aria-describedby"] = " ".join(described)
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
+
+    def full_clean(self):
+        # Error styling is added after validation: asking for self.errors in __init__ would validate
+        # before a view has finished setting up its fields (querysets, choices).
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            attrs = self.fields[name].widget.attrs
+            base = attrs["class"].split()[0]
+            attrs["class"] += f" {base}--error"
+            attrs["aria-describedby"] = f"{attrs.get('aria-describedby', '')} {self[name].auto_id}-error".strip()
 
 
 class Form(GovukFormMixin, forms.Form):

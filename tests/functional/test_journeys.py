@@ -1,0 +1,101 @@
+"""Real browser journeys in Debian's Chromium, each page checked with axe-core for WCAG 2.2 AA."""
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from axe_playwright_python.sync_playwright import Axe
+
+from safekeep.authz.roles import Role
+from tests.world import PASSWORD, build_world, enrol_totp
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+AXE = Axe(axe_script=(Path(__file__).parent / "vendor" / "axe.min.js").read_text())
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_FLAGS,
+            "headless": True}
+
+
+def assert_accessible(page):
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+                  for v in results.response["violations"]]
+    assert violations == [], f"{page.url}: {violations}"
+
+
+def sign_in(page, live_server, user, secret):
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert_accessible(page)
+    page.get_by_label(re.compile("Email", re.I)).fill(user.email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(re.compile("/accounts/2fa/authenticate/"))
+    assert_accessible(page)
+    page.get_by_label(re.compile("code", re.I)).first.fill(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+    page.get_by_role("button", name=re.compile("Sign in|Continue|Verify|Confirm", re.I)).first.click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_a_dsl_signs_in_with_a_code_finds_a_child_and_sees_who_viewed_them(page, live_server):
+    world = build_world()
+    dsl = world.personas[Role.DSL]
+    secret = enrol_totp(dsl)
+    sign_in(page, live_server, dsl, secret)
+    assert_accessible(page)
+    page.get_by_role("link", name="Find a child").first.click()
+    page.get_by_label("Name").fill("here")
+    page.get_by_role("link", name="Child Here").click()  # results arrive by htmx as you type
+    assert page.get_by_role("heading", name="Child Here").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="See who has looked at this record").click()
+    assert page.get_by_role("cell", name=dsl.full_name).first.is_visible()
+    assert_accessible(page)
+    for path in ("/establishments/", f"/establishments/{world.establishments['here'].pk}/", "/roles/",
+                 "/account/security/", "/accounts/2fa/"):
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+
+
+def test_an_administrator_adds_a_person_and_gives_them_a_role(page, live_server):
+    world = build_world()
+    admin = world.personas[Role.ADMINISTRATOR]
+    secret = enrol_totp(admin)
+    sign_in(page, live_server, admin, secret)
+    page.goto(live_server.url + "/people/new/")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("alert").is_visible()  # the error summary, typing kept
+    assert_accessible(page)
+    page.get_by_label("Full name").fill("Rosa Lind")
+    page.get_by_label("Work email address").fill("rosa.lind@example.org")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("heading", name="Rosa Lind").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Give a role").click()
+    page.get_by_label("Role").select_option("dsl")
+    page.get_by_label("Where").select_option(label="Establishment here")
+    page.get_by_role("button", name="Give role").click()
+    assert page.get_by_role("cell", name="Designated safeguarding lead", exact=True).is_visible()
+    for path in ("/people/", "/imports/", "/establishments/new/"):
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+
+
+def test_someone_new_is_asked_to_set_up_two_factor_first(page, live_server):
+    world = build_world()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label(re.compile("Email", re.I)).fill(world.personas[Role.STAFF].email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(re.compile("/account/two-factor-needed/"))
+    assert_accessible(page)
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    page.wait_for_url(re.compile("/accounts/2fa/totp/activate/"))
+    assert_accessible(page)

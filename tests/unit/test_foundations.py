@@ -1,0 +1,36 @@
+import os
+import subprocess
+import sys
+
+from django.apps import apps
+
+from safekeep.core.classification import DataClass
+
+
+def test_every_field_of_every_safekeep_model_is_classified():
+    unclassified = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("safekeep."):
+            continue
+        declared = getattr(model, "data_classification", {})
+        for field in model._meta.get_fields():
+            if field.auto_created and not field.concrete:
+                continue
+            if field.name not in declared or not isinstance(declared[field.name], DataClass):
+                unclassified.append(f"{model._meta.label}.{field.name}")
+    assert unclassified == []
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | {"SAFEKEEP_ENV": "production", "SECRET_KEY": "x" * 64 + "-production-check-key-!",
+           "SAFEKEEP_AUDIT_KEY": "a" * 50, "SAFEKEEP_FIELD_KEY": "f" * 50, "ALLOWED_HOSTS": "safekeep.example.org"}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_its_secrets():
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY",)} | {"SAFEKEEP_ENV": "production"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "SECRET_KEY must be set in production" in result.stderr
