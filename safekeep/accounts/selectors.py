@@ -1,6 +1,6 @@
 from django.db.models import Prefetch
 
-from safekeep.authz.access import NotVisible
+from safekeep.authz.access import get_visible
 from safekeep.authz.models import RoleMembership
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
@@ -17,12 +17,9 @@ def people_managed_by(actor):
 
 def access_person(actor, user_id, *, action="person.view") -> User:
     current = RoleMembership.objects.current().select_related("establishment", "region", "organisation")
-    try:
-        return people_managed_by(actor).prefetch_related(
-            Prefetch("memberships", queryset=current, to_attr="current_memberships")
-        ).get(pk=int(user_id))
-    except (User.DoesNotExist, ValueError, TypeError):
-        raise NotVisible(action, "user", user_id) from None
+    people = people_managed_by(actor).prefetch_related(
+        Prefetch("memberships", queryset=current, to_attr="current_memberships"))
+    return get_visible(people, user_id, action)
 
 
 def api_tokens_of(user):
@@ -30,10 +27,7 @@ def api_tokens_of(user):
 
 
 def access_own_token(user, token_id) -> PersonalApiToken:
-    try:
-        return api_tokens_of(user).get(pk=int(token_id))
-    except (PersonalApiToken.DoesNotExist, ValueError, TypeError):
-        raise NotVisible("api_token.revoke", "personalapitoken", token_id) from None
+    return get_visible(api_tokens_of(user), token_id, "api_token.revoke")
 
 
 def person_is_locked_out(person: User) -> bool:

@@ -1,7 +1,7 @@
 from rest_framework.permissions import BasePermission
 
 from safekeep.authz.access import NotVisible
-from safekeep.authz.policy import EVERYONE, rule_for_name
+from safekeep.authz.policy import rule_for_name
 from safekeep.authz.scope import scope_for
 
 
@@ -17,6 +17,6 @@ class UrlPolicyPermission(BasePermission):
         method_rule = rule.methods.get(method) if rule else None
         if method_rule is None:
             raise NotVisible("url.unlisted" if rule is None else "url.denied", "url", name)
-        if method_rule.access == EVERYONE or method_rule.allows_role_somewhere(scope_for(request.user).roles):
+        if method_rule.admits(request.user, scope_for(request.user).roles):
             return True
         raise NotVisible("url.denied", "url", name)

@@ -18,6 +18,15 @@ class NotVisible(Http404):
         self.establishment_id = establishment_id
 
 
+def get_visible(queryset, pk, action: str):
+    """The one object with this id among those the actor may see, or NotVisible: missing and
+    not-yours give the same answer."""
+    try:
+        return queryset.get(pk=int(pk))
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise NotVisible(action, queryset.model._meta.model_name, pk) from None
+
+
 # Predicates (actor, obj) -> True when the actor is the subject of an allegation that obj belongs to.
 # The allegations app registers its own; a subject is denied whatever their role (DESIGN.md section 1).
 _allegation_subject_checks = []

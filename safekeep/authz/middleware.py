@@ -6,7 +6,7 @@ from safekeep.accounts.mfa import mfa_satisfied
 from safekeep.audit.services import audit_denial
 
 from .access import NotVisible
-from .policy import EVERYONE, PUBLIC, SIGNED_IN, SUPERUSER, rule_for_name
+from .policy import PUBLIC, SIGNED_IN, rule_for_name
 from .scope import scope_for
 
 
@@ -42,13 +42,7 @@ class UrlPolicyMiddleware:
             return None
         if not mfa_satisfied(request):
             return redirect("accounts:mfa_required")
-        if method_rule.access == EVERYONE:
-            return None
-        if method_rule.access == SUPERUSER:
-            if request.user.is_superuser:
-                return None
-            self._deny(request, "url.denied", name)
-        if not method_rule.allows_role_somewhere(scope_for(request.user).roles):
+        if not method_rule.admits(request.user, scope_for(request.user).roles):
             self._deny(request, "url.denied", name)
         return None
 

@@ -14,7 +14,7 @@ import yaml
 from .roles import Role
 
 POLICY_FILE = Path(__file__).with_name("url_policy.yaml")
-PUBLIC, SIGNED_IN, EVERYONE = "public", "signed_in", "everyone"
+PUBLIC, SIGNED_IN, EVERYONE, SUPERUSER = "public", "signed_in", "everyone", "superuser"
 LOCATIONS = ("here", "region", "organisation", "elsewhere")
 
 
@@ -25,6 +25,15 @@ class MethodRule:
 
     def allows_role_somewhere(self, roles) -> bool:
         return any(role in self.roles for role in roles)
+
+    def admits(self, user, roles) -> bool:
+        """For someone signed in with two-factor authentication: may they use this URL at all?
+        (Whether the one object is theirs is the selectors' question.)"""
+        if self.access in (PUBLIC, SIGNED_IN, EVERYONE):
+            return True
+        if self.access == SUPERUSER:
+            return user.is_superuser
+        return self.allows_role_somewhere(roles)
 
 
 @dataclass(frozen=True)
@@ -68,8 +77,6 @@ def load_policy() -> dict[str, UrlRule]:
 
 
 
-
-SUPERUSER = "superuser"
 
 
 def rule_for_name(url_name: str) -> UrlRule | None:

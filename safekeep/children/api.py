@@ -3,10 +3,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from safekeep.audit.services import audit_record
-from safekeep.authz.roles import Permission
-from safekeep.authz.scope import scope_for
-
 from . import selectors
 from .models import Child, Enrolment
 
@@ -44,22 +40,14 @@ class ChildList(generics.ListAPIView):
     serializer_class = ChildSummarySerializer
 
     def get_queryset(self):
-        query = self.request.query_params.get("search", "")[:100]
-        children = selectors.children_visible_to(self.request.user, Permission.CHILD_SEARCH)
-        establishment = self.request.query_params.get("establishment")
-        if establishment and establishment.isdigit():
-            children = children.filter(pk__in=selectors.current_enrolments()
-                                       .filter(establishment_id=int(establishment)).values("child_id"))
-        for word in query.split()[:4]:
-            children = children.filter(selectors.name_matches(word))
-        return children.order_by("last_name", "first_name", "id")
+        establishment = self.request.query_params.get("establishment", "")
+        return selectors.children_search(self.request.user, query=self.request.query_params.get("search", "")[:100],
+                                         establishment_id=int(establishment) if establishment.isdigit() else None)
 
     def list(self, request, *args, **kwargs):
         with transaction.atomic():
             response = super().list(request, *args, **kwargs)
-            audit_record(actor=request.user, action="child.search", object_type="child",
-                         role=scope_for(request.user).role_for(Permission.CHILD_SEARCH) or "",
-                         detail={"results": len(response.data["results"]), "api": True})
+            selectors.audit_search(request.user, results=len(response.data["results"]), api=True)
         return response
 
 

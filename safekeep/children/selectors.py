@@ -2,7 +2,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible, deny_if_subject_of_allegation
+from safekeep.authz.access import deny_if_subject_of_allegation, get_visible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.core import clock
@@ -24,20 +24,22 @@ def children_visible_to(actor, permission=Permission.CHILD_VIEW):
     return Child.objects.filter(pk__in=on_roll)
 
 
-def children_search(actor, *, query: str = "", establishment_id=None, permission=Permission.CHILD_SEARCH,
-                    limit: int = 50):
-    """Find children by any part of their first, preferred or last name ("ali", "Ali Kh")."""
+def children_search(actor, *, query: str = "", establishment_id=None, permission=Permission.CHILD_SEARCH):
+    """Find children by any part of their first, preferred or last name ("ali", "Ali Kh"). Callers slice or page."""
     children = children_visible_to(actor, permission)
     if establishment_id:
         children = children.filter(pk__in=current_enrolments().filter(establishment_id=establishment_id)
                                    .values("child_id"))
     for word in query.split()[:4]:
-        children = children.filter(name_matches(word))
-    return children.order_by("last_name", "first_name", "id")[:limit]
+        children = children.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(preferred_name__icontains=word))
+    return children.order_by("last_name", "first_name", "id")
 
 
-def name_matches(word: str) -> Q:
-    return Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(preferred_name__icontains=word)
+def audit_search(actor, *, results: int, **detail) -> None:
+    """A search is a read of children's names: audited with the number found, never the words typed."""
+    audit_record(actor=actor, action="child.search", object_type="child",
+                 role=scope_for(actor).role_for(Permission.CHILD_SEARCH) or "", detail={"results": results, **detail})
 
 
 def establishment_for(actor, child, permission) -> int | None:
@@ -55,14 +57,8 @@ def access_child(actor, child_id, *, permission=Permission.CHILD_VIEW, action="c
     An allowed read is written to the audit log in the caller's transaction: the caller must
     be inside transaction.atomic(), so no data is shown if the audit row cannot be written.
     """
-    try:
-        child = (
-            children_visible_to(actor, permission)
-            .prefetch_related(_current_prefetch())
-            .get(pk=int(child_id))
-        )
-    except (Child.DoesNotExist, ValueError, TypeError):
-        raise NotVisible(action, "child", child_id) from None
+    child = get_visible(children_visible_to(actor, permission).prefetch_related(_current_prefetch()),
+                        child_id, action)
     deny_if_subject_of_allegation(actor, child, action)
     establishment_id = establishment_for(actor, child, permission)
     audit_record(actor=actor, action=action, obj=child, establishment_id=establishment_id,

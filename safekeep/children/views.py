@@ -2,22 +2,21 @@ from django.db import transaction
 from django.shortcuts import render
 
 from safekeep.audit.selectors import child_access_log
-from safekeep.audit.services import audit_record
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 
 from . import selectors
+
+SEARCH_LIMIT = 50
 
 
 def search(request):
     """Find a child by part of their name. Typing updates the list without a page load (htmx)."""
     query = request.GET.get("q", "").strip()[:100]
     with transaction.atomic():
-        children = list(selectors.children_search(request.user, query=query)) if query else []
+        children = list(selectors.children_search(request.user, query=query)[:SEARCH_LIMIT]) if query else []
         if query:
-            audit_record(actor=request.user, action="child.search", object_type="child",
-                         role=scope_for(request.user).role_for(Permission.CHILD_SEARCH) or "",
-                         detail={"results": len(children)})
+            selectors.audit_search(request.user, results=len(children))
     can_view = scope_for(request.user).establishment_ids(Permission.CHILD_VIEW)
     context = {"query": query, "children": children, "can_open": bool(can_view)}
     template = "children/search.html#results" if request.htmx else "children/search.html"

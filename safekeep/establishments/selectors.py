@@ -1,6 +1,6 @@
 from django.db.models import Prefetch
 
-from safekeep.authz.access import NotVisible
+from safekeep.authz.access import get_visible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 
@@ -16,15 +16,9 @@ def establishments_visible_to(actor, permission=Permission.ESTABLISHMENT_VIEW):
 
 def access_establishment(actor, establishment_id, *, permission=Permission.ESTABLISHMENT_VIEW,
                          action="establishment.view") -> Establishment:
-    try:
-        return (
-            establishments_visible_to(actor, permission)
-            .prefetch_related("local_contacts",
-                              Prefetch("links_as_first__second"), Prefetch("links_as_second__first"))
-            .get(pk=int(establishment_id))
-        )
-    except (Establishment.DoesNotExist, ValueError, TypeError):
-        raise NotVisible(action, "establishment", establishment_id) from None
+    establishments = establishments_visible_to(actor, permission).prefetch_related(
+        "local_contacts", Prefetch("links_as_first__second"), Prefetch("links_as_second__first"))
+    return get_visible(establishments, establishment_id, action)
 
 
 def linked(establishment) -> list[Establishment]:

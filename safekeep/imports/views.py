@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from safekeep.authz.access import NotVisible
+from safekeep.authz.access import get_visible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.core.forms import Form, run_service
@@ -39,10 +39,7 @@ def _batches(request):
 
 
 def _access_batch(request, batch_id, action):
-    try:
-        return _batches(request).get(pk=batch_id)
-    except ImportBatch.DoesNotExist:
-        raise NotVisible(action, "importbatch", batch_id) from None
+    return get_visible(_batches(request), batch_id, action)
 
 
 def start(request):

@@ -51,7 +51,7 @@ def _fill(route: str, values: dict) -> str:
         converter, name = match.group(1), match.group(2)
         if name in values:
             return str(values[name])
-        return "1" if converter in ("int", None) and name.endswith("id") or converter == "int" else "x1"
+        return "1" if converter == "int" or (converter is None and name.endswith("id")) else "x1"
 
     path = re.sub(r"<(?:(\w+):)?(\w+)>", replace, route)
     # Regex routes (allauth, admin): fill groups with a plausible value.
