@@ -1,7 +1,10 @@
 import base64
 import hashlib
+import time
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet
 from django.conf import settings
@@ -11,6 +14,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         # People are added by their organisation's administrator, never by themselves.
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Someone setting up their first second factor, minutes after typing their password, is not
+        asked for it again: that sign-in is the proof. Any later change to two-factor settings is."""
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        request = getattr(self, "request", None)
+        if not required or not app.endswith("mfa") or request is None or not request.user.is_authenticated:
+            return required
+        from .mfa import has_strong_authenticator
+
+        if has_strong_authenticator(request.user):
+            return True
+        records = get_authentication_records(request, request.user)
+        signed_in_at = max((r.get("at", 0) for r in records if r.get("method") == "password"), default=0)
+        return time.time() - signed_in_at >= account_settings.REAUTHENTICATION_TIMEOUT
 
 
 def _fernet() -> Fernet:
