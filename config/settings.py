@@ -166,6 +166,7 @@ ACCOUNT_ADAPTER = "safekeep.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # our subjects already start with "Safekeep:"
 # Failed sign-ins are counted by django-axes (in the database, shared by every worker, unlockable by an
 # administrator); allauth's own cache-based counter would block silently alongside it.
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
@@ -296,7 +297,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAFEKEEP_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "mail.log": {"level": "WARNING"}},
 }
 
 LANGUAGE_CODE = "en-gb"
