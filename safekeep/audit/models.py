@@ -55,6 +55,18 @@ class AuditEvent(models.Model):
             models.Index(fields=["actor_id", "seq"]),
         ]
 
+    @property
+    def action_words(self) -> str:
+        from .actions import describe
+
+        return describe(self.action)
+
+    @property
+    def role_label(self) -> str:
+        from safekeep.authz.roles import Role
+
+        return Role(self.role).label if self.role in Role.values else self.role
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("The audit log is append-only")

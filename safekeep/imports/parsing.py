@@ -45,6 +45,8 @@ CHILD_COLUMNS = {
     "placing_authority": ["placingauthority", "placinglocalauthority", "responsiblelocalauthority"],
     "start_date": ["startdate", "admissiondate", "dateofadmission", "placementstart"],
 }
+# What to call a column when it is missing: the heading an MIS export usually gives it.
+COLUMN_WORDS = {"mis_id": "admission number", "first_name": "legal forename", "last_name": "legal surname"}
 CHILD_REQUIRED = ("mis_id", "first_name", "last_name", "date_of_birth")
 
 STAFF_COLUMNS = {
@@ -106,7 +108,7 @@ def _read(data: bytes, columns: dict, required: tuple) -> tuple[list[tuple[int, 
                 index[name] = position
     missing = [name for name in required if name not in index]
     if missing:
-        readable = ", ".join(name.replace("_", " ") for name in missing)
+        readable = ", ".join(COLUMN_WORDS.get(name, name.replace("_", " ")) for name in missing)
         return [], [RowError(1, f"The file has no column for: {readable}. Check the first line has the headings.")]
     records = []
     try:

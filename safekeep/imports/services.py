@@ -37,6 +37,7 @@ def import_check(*, actor, establishment: Establishment, kind: str, file_name: s
         parsed = parsing.parse_children(data, today=clock.now().date())
     else:
         parsed = parsing.parse_staff(data)
+        _refuse_other_organisations_people(parsed, establishment)
     with transaction.atomic():
         if parsed.errors:
             audit_record(actor=actor, action="import.check", obj=establishment, role=role,
@@ -50,6 +51,19 @@ def import_check(*, actor, establishment: Establishment, kind: str, file_name: s
         audit_record(actor=actor, action="import.check", obj=batch, role=role, establishment_id=establishment.pk,
                      detail={"kind": kind, "rows": len(parsed.rows), "errors": 0})
     return batch, []
+
+
+def _refuse_other_organisations_people(parsed, establishment):
+    """An email address that already belongs to another organisation's person cannot be taken over."""
+    from safekeep.accounts.models import User
+
+    taken = set(User.objects.filter(email__in=[r["email"] for r in parsed.rows])
+                .exclude(organisation_id=establishment.organisation_id).values_list("email", flat=True))
+    for row in [r for r in parsed.rows if r["email"] in taken]:
+        parsed.rows.remove(row)
+        parsed.errors.append(parsing.RowError(row["line"], "This email address already belongs to someone in "
+                                                           "another organisation. Check it with the person."))
+    parsed.errors.sort(key=lambda error: error.line)
 
 
 def import_preview(batch: ImportBatch) -> dict:

@@ -126,3 +126,4 @@ def test_who_viewed_screen_lists_each_viewer(client, world, signed_in):
     page = client.get(f"/children/{world.children['here'].pk}/access-log/").content.decode()
     assert "Persona Headteacher or registered manager" in page
     assert "Persona Designated safeguarding lead" in page
+    assert "Opened the record" in page and "Headteacher or registered manager" in page

@@ -69,3 +69,13 @@ def test_a_staff_file_adds_people_with_their_roles(client, world, signed_in, loa
     load(client, response["Location"])
     membership = RoleMembership.objects.get(user__email="new.dsl@example.org")
     assert (membership.role, membership.establishment) == (Role.DEPUTY_DSL, world.establishments["here"])
+
+
+def test_a_staff_row_with_another_organisations_email_is_refused_at_the_check(client, world, signed_in):
+    signed_in(world.personas[Role.ADMINISTRATOR])
+    outsider = world.people["elsewhere"]
+    page = _upload(client, world, f"Email,Full name\nnew.person@example.org,Ola Nowak\n{outsider.email},Someone\n",
+                   kind="staff").content.decode()
+    assert "Nothing has been loaded" in page and "Line 3: This email address already belongs" in page
+    outsider.refresh_from_db()
+    assert outsider.full_name != "Someone"

@@ -34,3 +34,22 @@ def test_production_refuses_to_start_without_its_secrets():
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY",)} | {"SAFEKEEP_ENV": "production"}
     result = subprocess.run([sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_every_audit_action_written_by_the_code_has_plain_words():
+    """A new action name must come with the words the audit screens show for it."""
+    import re
+    from pathlib import Path
+
+    from safekeep.audit.actions import ACTION_WORDS
+
+    written = set()
+    for path in Path("safekeep").rglob("*.py"):
+        text = path.read_text()
+        written |= set(re.findall(r'action="([a-z_.]+)"', text))
+        written |= set(re.findall(r'NotVisible\("([a-z_.]+)"', text))
+        written |= set(re.findall(r'self\._deny\(request, "([a-z_.]+)"', text))
+        for prefix in re.findall(r'action=f"([a-z_.]+)\.\{', text):
+            written |= {f"{prefix}.create", f"{prefix}.update"}
+    assert written, "the search for action names found nothing"
+    assert sorted(written - set(ACTION_WORDS)) == []

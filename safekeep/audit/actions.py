@@ -1,0 +1,42 @@
+"""Plain words for the audit log's stable action names, for the screens people read.
+
+The dotted names themselves never change (reports and the chain depend on them); add a line
+here when a new action appears. An unknown name is shown as it is.
+"""
+
+ACTION_WORDS = {
+    "account.login": "Signed in",
+    "account.logout": "Signed out",
+    "account.mfa.added": "Set up two-factor authentication",
+    "api_token.create": "Made an API token",
+    "api_token.revoke": "Revoked an API token",
+    "audit.view": "Read the audit log",
+    "child.access_log.view": "Looked at who has opened the record",
+    "child.import.create": "Added from an MIS file",
+    "child.import.update": "Updated from an MIS file",
+    "child.search": "Searched for children",
+    "child.view": "Opened the record",
+    "establishment.create": "Added an establishment",
+    "establishment.link": "Linked two establishments",
+    "establishment.update": "Changed an establishment",
+    "establishment.view": "Opened an establishment",
+    "import.check": "Checked an MIS file",
+    "import.load": "Loaded an MIS file",
+    "local_contact.create": "Added a local contact",
+    "local_contact.delete": "Removed a local contact",
+    "organisation.create": "Set up the organisation",
+    "person.create": "Added a person",
+    "person.import.create": "Added a person from an MIS file",
+    "person.import.update": "Updated a person from an MIS file",
+    "person.unlock": "Unlocked an account",
+    "person.update": "Changed a person's details",
+    "person.view": "Opened a person's details",
+    "role.end": "Took away a role",
+    "role.grant": "Gave a role",
+    "url.denied": "Tried a page they may not use",
+    "url.unlisted": "Tried a page that does not exist",
+}
+
+
+def describe(action: str) -> str:
+    return ACTION_WORDS.get(action, action)
