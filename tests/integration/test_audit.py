@@ -1,6 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from safekeep.audit.models import AuditEvent
 from safekeep.audit.selectors import verify_chain
@@ -81,7 +81,7 @@ def test_the_database_refuses_to_change_audit_rows(world):
         from safekeep.audit.services import audit_record
 
         audit_record(actor=None, action="test.event")
-    with pytest.raises(Exception), transaction.atomic():
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("UPDATE audit_auditevent SET action = 'x'")
     with pytest.raises(TypeError):
