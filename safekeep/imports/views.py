@@ -69,7 +69,8 @@ def batch(request, batch_id):
 def progress(request, batch_id):
     """Polled by the batch page every second while a file loads."""
     batch = _access_batch(request, batch_id, "import.view")
-    return render(request, "imports/batch.html#progress", {"batch": batch})
+    # Opened directly (not by htmx), it is the whole page, so a bookmarked link still works.
+    return render(request, "imports/batch.html#progress" if request.htmx else "imports/batch.html", {"batch": batch})
 
 
 @require_POST

@@ -2,35 +2,15 @@
 
 import re
 import time
-from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from axe_playwright_python.sync_playwright import Axe
 
 from safekeep.authz.roles import Role
+from tests.functional.conftest import assert_accessible
 from tests.world import PASSWORD, build_world, enrol_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-AXE = Axe(axe_script=(Path(__file__).parent / "vendor" / "axe.min.js").read_text())
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_FLAGS,
-            "headless": True}
-
-
-def assert_accessible(page):
-    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": [
-        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
-    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-                  for v in results.response["violations"]]
-    assert violations == [], f"{page.url}: {violations}"
-
-
 def sign_in(page, live_server, user, secret):
     page.goto(f"{live_server.url}/accounts/login/")
     assert_accessible(page)
@@ -108,4 +88,32 @@ def test_someone_new_is_asked_to_set_up_two_factor_first(page, live_server):
     # Set up: now Safekeep lets them find a child to write about.
     page.goto(f"{live_server.url}/children/?q=here")
     assert page.get_by_role("cell", name="Child Here").is_visible()
+    assert_accessible(page)
+
+
+def test_an_administrator_loads_a_pupil_file_fixing_a_bad_row_first(page, live_server):
+    world = build_world()
+    admin = world.personas[Role.ADMINISTRATOR]
+    sign_in(page, live_server, admin, enrol_totp(admin))
+    headings = "Admission Number,Legal Forename,Legal Surname,Date of Birth,Year Group\n"
+    good = "".join(f"B{n},Pupil,Number{n},01/0{1 + n % 9}/2013,Year 8\n" for n in range(30))
+
+    def choose(text):
+        page.goto(live_server.url + "/imports/")
+        page.get_by_label("Establishment").select_option(label="Establishment here")
+        page.get_by_label("Children").check()
+        page.get_by_label("CSV file from your MIS").set_input_files(
+            files=[{"name": "pupils.csv", "mimeType": "text/csv", "buffer": text.encode()}])
+        page.get_by_role("button", name="Check the file").click()
+
+    choose(headings + good + "B99,Late,Entry,30/02/2013,Year 8\n")
+    assert page.get_by_text("Nothing has been loaded").is_visible()
+    assert page.get_by_text("Line 32:").is_visible()
+    assert_accessible(page)
+    choose(headings + good)
+    assert page.get_by_text("30 new").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Load 30 children").click()
+    assert page.get_by_text("30 of 30 rows (100%)").is_visible()
+    assert page.get_by_label("Loaded").evaluate("el => el.value") == 30
     assert_accessible(page)
