@@ -1,0 +1,66 @@
+"""Pages and endpoints make a fixed number of database queries, however much data there is
+(DESIGN.md section 7). Each is measured with a little data and with ten times as much."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from safekeep.accounts import services as accounts
+from safekeep.authz.roles import Role
+from safekeep.children.models import Child, Enrolment
+from safekeep.establishments.models import LocalContact
+from tests.world import give_role, make_user
+
+PAGES = [
+    (Role.DSL, "/children/?q=child"),
+    (Role.DSL, "/children/{child}/"),
+    (Role.DSL, "/children/{child}/access-log/"),
+    (Role.STAFF, "/establishments/"),
+    (Role.STAFF, "/establishments/{establishment}/"),
+    (Role.ADMINISTRATOR, "/people/"),
+    (Role.ADMINISTRATOR, "/people/{person}/"),
+    (Role.GROUP_HEAD, "/audit/"),
+    (Role.DSL, "/api/v1/children/?search=child"),
+    (Role.DSL, "/api/v1/children/{child}/"),
+    (Role.STAFF, "/api/v1/establishments/"),
+    (Role.STAFF, "/api/v1/establishments/{establishment}/"),
+]
+
+
+def _grow(world, start, stop):
+    """More children, local contacts and people at establishment "here"."""
+    here = world.establishments["here"]
+    for i in range(start, stop):
+        child = Child.objects.create(organisation=here.organisation, first_name="Child", last_name=f"More{i}",
+                                     date_of_birth=date(2013, 1, 1))
+        Enrolment.objects.create(child=child, establishment=here, mis_id=f"G{i}")
+        LocalContact.objects.create(establishment=here, kind=LocalContact.Kind.OTHER, name=f"Contact {i}")
+        give_role(make_user(f"grown{i}@example.org", here.organisation), Role.STAFF, establishment=here)
+
+
+def _count(client, signed_in, world, role, template):
+    path = template.format(child=world.children["here"].pk, establishment=world.establishments["here"].pk,
+                           person=world.people["here"].pk)
+    if path.startswith("/api/"):
+        _, key = accounts.api_token_create(actor=world.personas[role], name="q", mfa_passed=True)
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    else:
+        signed_in(world.personas[role])
+        headers = {}
+    client.get(path, **headers)  # warm caches that are per process, not per request
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, **headers).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("role,template", PAGES, ids=[p for _, p in PAGES])
+def test_queries_do_not_grow_with_data(client, signed_in, world, role, template):
+    _grow(world, 0, 3)
+    small = _count(client, signed_in, world, role, template)
+    _grow(world, 3, 30)
+    large = _count(client, signed_in, world, role, template)
+    print(f"queries {template}: {small}")
+    assert large == small, f"{template}: {small} queries with a little data, {large} with ten times as much"
+    assert small <= 25, f"{template}: {small} queries"
