@@ -117,3 +117,35 @@ def test_an_administrator_loads_a_pupil_file_fixing_a_bad_row_first(page, live_s
     assert page.get_by_text("30 of 30 rows (100%)").is_visible()
     assert page.get_by_label("Loaded").evaluate("el => el.value") == 30
     assert_accessible(page)
+
+
+def test_a_passkey_added_after_signing_in_then_signs_in_on_its_own(page, live_server):
+    """Chromium's virtual authenticator stands in for a fingerprint reader (WebAuthn over CDP)."""
+    world = build_world()
+    dsl = world.personas[Role.DSL]
+    sign_in(page, live_server, dsl, enrol_totp(dsl))
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+        "isUserVerified": True, "automaticPresenceSimulation": True}})
+    page.goto(f"{live_server.url}/accounts/2fa/webauthn/add/")
+    if "/reauthenticate/" in page.url:  # changing two-factor settings asks for the password again
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(re.compile("/accounts/2fa/webauthn/add/"))
+    assert_accessible(page)
+    page.get_by_label("Name").fill("Work laptop")
+    page.get_by_label("Also use it to sign in without a password (passkey)").check()
+    page.get_by_role("button", name="Add key").click()
+    page.wait_for_url(lambda url: "/webauthn/add/" not in url)
+    from allauth.mfa.models import Authenticator
+
+    assert Authenticator.objects.filter(user=dsl, type=Authenticator.Type.WEBAUTHN).count() == 1
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/children/{world.children['here'].pk}/")
+    assert page.get_by_role("heading", name="Child Here").is_visible()

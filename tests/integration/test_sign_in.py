@@ -98,3 +98,31 @@ def test_logout_ends_the_server_session(client, world, signed_in):
 def test_the_django_admin_uses_the_same_sign_in(client, world):
     response = client.get("/django-admin/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_recovery_code_gets_someone_in_once_when_their_phone_is_lost(client, world):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    dsl = world.personas[Role.DSL]
+    enrol_totp(dsl)
+    code = RecoveryCodes.activate(dsl).get_unused_codes()[0]
+    client.post("/accounts/login/", {"login": dsl.email, "password": PASSWORD})
+    assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
+    assert client.get(f"/children/{world.children['here'].pk}/").status_code == 200
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"login": dsl.email, "password": PASSWORD})
+    again = client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert again.status_code == 200 and "Incorrect code" in again.content.decode()
+
+
+def test_pages_carry_a_strict_content_security_policy(client, world, signed_in):
+    signed_in(world.personas[Role.DSL])
+    for path in ("/accounts/login/", "/", f"/children/{world.children['here'].pk}/"):
+        response = client.get(path)
+        policy = response["Content-Security-Policy"]
+        assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+        for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"):
+            assert directive in policy
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
