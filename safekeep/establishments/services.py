@@ -95,6 +95,8 @@ def organisation_bootstrap(*, name: str, kind: str, safeguarding_email: str, adm
 
     from .models import Region
 
+    if User.objects.filter(email__iexact=admin_email).exists():
+        raise ValidationError(f"Someone with the email address {admin_email} already has an account.")
     organisation = Organisation(name=name, kind=kind, safeguarding_email=safeguarding_email)
     organisation.full_clean()
     organisation.save()
