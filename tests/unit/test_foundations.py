@@ -45,7 +45,8 @@ def test_every_audit_action_written_by_the_code_has_plain_words():
 
     written = set()
     for path in Path("safekeep").rglob("*.py"):
-        text = path.read_text()
+        # argparse's add_argument(action="append") is not an audit action.
+        text = "\n".join(line for line in path.read_text().splitlines() if "add_argument(" not in line)
         written |= set(re.findall(r'action="([a-z_.]+)"', text))
         written |= set(re.findall(r'NotVisible\("([a-z_.]+)"', text))
         written |= set(re.findall(r'self\._deny\(request, "([a-z_.]+)"', text))
