@@ -46,7 +46,7 @@ def audit_record(*, actor, action: str, outcome: str = AuditEvent.Outcome.ALLOWE
         "object_type": object_type,
         "object_id": "" if object_id in (None, "") else str(object_id),
         "outcome": str(outcome),
-        "request_id": current_request_id() if current_request_id() != "-" else "",
+        "request_id": "" if (request_id := current_request_id()) == "-" else request_id,
         "detail": detail or {},
     }
     prev_hash = last["row_hash"] if last else GENESIS

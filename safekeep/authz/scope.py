@@ -37,10 +37,9 @@ class ActorScope:
         return set(self.organisation_grants.get(permission, {}))
 
     def role_for(self, permission: Permission) -> Role | None:
-        for granted in (self.organisation_grants.get(permission, {}), self.grants.get(permission, {})):
-            for role in granted.values():
-                return role
-        return None
+        """Any one role that grants the permission, preferring an organisation-wide one (for audit rows)."""
+        granted = [*self.organisation_grants.get(permission, {}).values(), *self.grants.get(permission, {}).values()]
+        return granted[0] if granted else None
 
 
 EMPTY = ActorScope()

@@ -1,5 +1,5 @@
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import deny_if_subject_of_allegation, get_visible
@@ -67,8 +67,6 @@ def access_child(actor, child_id, *, permission=Permission.CHILD_VIEW, action="c
 
 
 def _current_prefetch():
-    from django.db.models import Prefetch
-
     return Prefetch("enrolments", queryset=current_enrolments().select_related("establishment"), to_attr="current")
 
 

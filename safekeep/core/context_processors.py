@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
@@ -14,7 +15,8 @@ _ITEMS = [
 
 
 def navigation(request):
-    """The menu shows only what the person's roles allow; the header names their establishments."""
+    """The menu shows only what the person's roles allow; the header names their establishments.
+    Built only if the page uses it (error pages and JSON never pay for it)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -31,16 +33,4 @@ def navigation(request):
             "establishment", "region", "organisation")})
         return {"items": items, "establishments": names}
 
-    return {"nav": _Lazy(build)}
-
-
-class _Lazy:
-    """Computed only if the template uses it (error pages and JSON never pay for it)."""
-
-    def __init__(self, build):
-        self._build, self._value = build, None
-
-    def __getattr__(self, name):
-        if self._value is None:
-            self._value = self._build()
-        return self._value[name]
+    return {"nav": SimpleLazyObject(build)}

@@ -77,11 +77,6 @@ class Establishment(models.Model):
         """Schools have a DSL; children's homes call the same person the safeguarding lead."""
         return "safeguarding lead" if self.kind == self.Kind.CHILDRENS_HOME else "designated safeguarding lead"
 
-    def linked_establishments(self):
-        return Establishment.objects.filter(
-            Q(links_as_first__second=self) | Q(links_as_second__first=self)
-        ).distinct()
-
 
 class EstablishmentLink(models.Model):
     """An integrated education and care pair: a school and a children's home that share children.

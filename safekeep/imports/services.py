@@ -12,6 +12,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import require_permission
@@ -112,21 +113,20 @@ def import_load(batch_id: int) -> ImportBatch:
                     counts[load_row(batch, row)] += 1
                 ImportBatch.objects.filter(pk=batch.pk).update(
                     processed_rows=min(start + CHUNK, len(rows)),
-                    created_count=batch.created_count + counts["created"],
-                    updated_count=batch.updated_count + counts["updated"],
-                    unchanged_count=batch.unchanged_count + counts["unchanged"],
+                    created_count=F("created_count") + counts["created"],
+                    updated_count=F("updated_count") + counts["updated"],
+                    unchanged_count=F("unchanged_count") + counts["unchanged"],
                 )
-                batch.refresh_from_db()
     except Exception:
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED)
         raise
     with transaction.atomic():
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.LOADED, finished_at=clock.now())
+        batch.refresh_from_db()
         audit_record(actor=batch.created_by, action="import.load", obj=batch,
                      establishment_id=batch.establishment_id,
                      detail={"kind": batch.kind, "created": batch.created_count, "updated": batch.updated_count,
                              "unchanged": batch.unchanged_count})
-    batch.refresh_from_db()
     return batch
 
 
