@@ -176,6 +176,9 @@ MFA_ADAPTER = "safekeep.accounts.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Safekeep"
+# Accept the code of the 30 seconds before and after as well (RFC 6238 section 5.2): a phone's clock
+# drifts, and someone typing under stress should not be turned away as the code rolls over.
+MFA_TOTP_TOLERANCE = 1
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 # No "trust this browser": every login of a role that reads case data asks for the second factor.
 MFA_TRUST_ENABLED = False

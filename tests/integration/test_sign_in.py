@@ -1,17 +1,10 @@
 from datetime import timedelta
 
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
 from django.test import override_settings
 
 from safekeep.authz.roles import Role
-from tests.world import PASSWORD, enrol_totp
-
-
-def _code(secret, offset=0):
-    import time
-
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
+from tests.world import PASSWORD, current_code, enrol_totp
 
 
 def test_password_then_authenticator_code_opens_the_child_record(client, world):
@@ -21,7 +14,7 @@ def test_password_then_authenticator_code_opens_the_child_record(client, world):
     assert response.status_code == 302 and "/accounts/2fa/authenticate/" in response["Location"]
     # Between the password and the code, nothing private is reachable.
     assert client.get(f"/children/{world.children['here'].pk}/").status_code == 302
-    response = client.post("/accounts/2fa/authenticate/", {"code": _code(secret)})
+    response = client.post("/accounts/2fa/authenticate/", {"code": current_code(secret)})
     assert response.status_code == 302
     page = client.get(f"/children/{world.children['here'].pk}/")
     assert page.status_code == 200 and "Child Here" in page.content.decode()
@@ -126,3 +119,18 @@ def test_pages_carry_a_strict_content_security_policy(client, world, signed_in):
         assert response["X-Frame-Options"] == "DENY"
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_a_code_that_has_just_rolled_over_still_works_but_an_old_one_does_not(client, world):
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    dsl = world.personas[Role.DSL]
+    secret = enrol_totp(dsl)
+    step = int(time.time()) // 30
+    client.post("/accounts/login/", {"login": dsl.email, "password": PASSWORD})
+    stale = client.post("/accounts/2fa/authenticate/", {"code": format_hotp_value(hotp_value(secret, step - 3))})
+    assert stale.status_code == 200
+    just_gone = client.post("/accounts/2fa/authenticate/", {"code": format_hotp_value(hotp_value(secret, step - 1))})
+    assert just_gone.status_code == 302
