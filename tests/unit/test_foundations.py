@@ -54,3 +54,12 @@ def test_every_audit_action_written_by_the_code_has_plain_words():
             written |= {f"{prefix}.create", f"{prefix}.update"}
     assert written, "the search for action names found nothing"
     assert sorted(written - set(ACTION_WORDS)) == []
+
+
+def test_the_policy_package_never_touches_the_database():
+    """safekeep/policy holds pure rules (DESIGN.md section 4): no ORM, so they can be tested alone."""
+    from pathlib import Path
+
+    offending = [str(path) for path in Path("safekeep/policy").rglob("*.py")
+                 if "django.db" in path.read_text() or "models" in path.read_text()]
+    assert offending == []
