@@ -1,0 +1,361 @@
+"""Reading and checking policy packs (docs/domain/policy-packs.md). Pure: a file in, a Pack or errors out.
+
+Every error names the file, the line and the field, so whoever wrote the pack can find it.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from .deadlines import Deadline
+
+FORMAT = 1
+ROLES = ("staff", "dsl", "deputy_dsl", "head", "regional_director", "group_head", "governor", "dpo",
+         "administrator")
+OWNERS = ROLES + ("linked_establishment_dsl",)
+RECIPIENTS = OWNERS + ("group_safeguarding_email",)
+FLAGS = ("immediate_risk", "disclosure", "under_13", "looked_after", "about_adult", "integrated_pair",
+         "images_shared_online", "referral_planned", "referral_by_non_dsl", "child_leaving")
+ESTABLISHMENT_KINDS = ("school", "childrens_home", "college")
+CONTACT_KINDS = ("la_front_door", "lado", "police", "placing_authority", "early_help", "other")
+AUDIENCES = ("all_staff", "dsl")
+CODE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+EVERY = re.compile(r"^(\d+) (year|month)s?$")
+
+
+# --- what a pack holds ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    label: str
+    source: str
+    parent: str = ""
+    tags: tuple[str, ...] = ()
+    description: str = ""
+    indicators: tuple[Note, ...] = ()
+    risk_factors: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class Condition:
+    categories_any: frozenset[str] = frozenset()
+    tags_any: frozenset[str] = frozenset()
+    flags_all: frozenset[str] = frozenset()
+    flags_none: frozenset[str] = frozenset()
+    establishment_kinds: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    code: str
+    what: str
+    owner: str
+    deadline: Deadline
+    escalation: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    source: str
+    when: Condition
+    actions: tuple[ActionSpec, ...]
+
+
+@dataclass(frozen=True)
+class Pack:
+    pack: str
+    title: str
+    version: str
+    abbreviation: str
+    source_document: str
+    review_due: date
+    categories: tuple[Category, ...]
+    rules: tuple[Rule, ...]
+    hackett: tuple[dict, ...] = ()
+    local_contacts: tuple[dict, ...] = ()
+    training: tuple[dict, ...] = ()
+    support_services: tuple[dict, ...] = ()
+    retention: tuple[dict, ...] = ()
+    safety_plan_template: dict = field(default_factory=dict)
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+
+# --- errors ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PackError:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self):
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+class PackInvalid(ValueError):
+    def __init__(self, errors: list[PackError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+# --- YAML with line numbers ----------------------------------------------------------------
+
+class _Map(dict):
+    line = 0
+    key_lines: dict
+
+
+class _List(list):
+    line = 0
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader, node):
+    loader.flatten_mapping(node)
+    result = _Map()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _sequence(loader, node):
+    result = _List(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+# --- checking ----------------------------------------------------------------------------
+
+class _Checker:
+    def __init__(self, file: str):
+        self.file = file
+        self.errors: list[PackError] = []
+
+    def error(self, where, path: str, message: str, key=None):
+        line = getattr(where, "key_lines", {}).get(key, getattr(where, "line", 0)) if key else getattr(where, "line", 0)
+        self.errors.append(PackError(self.file, line, path, message))
+
+    def text(self, data, key, path, *, required=True, default=""):
+        value = data.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(data, f"{path}.{key}" if path else key, "is missing", key)
+            return default
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            self.error(data, f"{path}.{key}" if path else key, "should be text", key)
+            return default
+        return str(value).strip()
+
+    def code(self, data, key, path):
+        value = self.text(data, key, path)
+        if value and not CODE.match(value):
+            self.error(data, f"{path}.{key}", f"“{value}” should be lower case letters, digits, - or _", key)
+        return value
+
+    def items(self, data, key, path, *, required=False):
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.error(data, f"{path}.{key}" if path else key, "is missing", key)
+            return []
+        if not isinstance(value, list):
+            self.error(data, f"{path}.{key}" if path else key, "should be a list", key)
+            return []
+        return value
+
+    def mapping(self, item, path):
+        if not isinstance(item, dict):
+            self.error(item, path, "should be a set of named fields")
+            return None
+        return item
+
+    def choices(self, data, key, path, allowed):
+        values = self.items(data, key, path)
+        for value in values:
+            if value not in allowed:
+                self.error(values, f"{path}.{key}", f"“{value}” is not one of: {', '.join(allowed)}")
+        return tuple(v for v in values if v in allowed)
+
+    def notes(self, data, key, path):
+        notes = []
+        for i, item in enumerate(self.items(data, key, path)):
+            item = self.mapping(item, f"{path}.{key}[{i}]")
+            if item is not None:
+                notes.append(Note(self.text(item, "text", f"{path}.{key}[{i}]"),
+                                  self.text(item, "source", f"{path}.{key}[{i}]")))
+        return tuple(notes)
+
+    def plain(self, data, key, path, required_fields=()):
+        """Lists of simple records (contacts, training, services): check the named fields are there."""
+        result = []
+        for i, item in enumerate(self.items(data, key, path)):
+            item = self.mapping(item, f"{key}[{i}]")
+            if item is None:
+                continue
+            for name in required_fields:
+                self.text(item, name, f"{key}[{i}]")
+            result.append(item)
+        return tuple(result)
+
+
+def parse_pack(text: str, file: str = "pack.yaml") -> Pack:
+    checker = _Checker(file)
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (_Loader is a SafeLoader)
+    except yaml.YAMLError as problem:
+        mark = getattr(problem, "problem_mark", None)
+        raise PackInvalid([PackError(file, mark.line + 1 if mark else 0, "", f"not valid YAML: {problem}")]) from None
+    if not isinstance(data, dict):
+        raise PackInvalid([PackError(file, 1, "", "a pack is a set of named fields (format, pack, title, ...)")])
+    if data.get("format") != FORMAT:
+        checker.error(data, "format", f"should be {FORMAT}", "format")
+    pack_id = checker.code(data, "pack", "")
+    review_due = data.get("review_due")
+    if not isinstance(review_due, date):
+        checker.error(data, "review_due", "should be a date like 2026-09-01", "review_due")
+        review_due = date.min
+    categories = _categories(checker, data)
+    codes = {c.code for c in categories}
+    tags = {t for c in categories for t in c.tags}
+    rules = _rules(checker, data, codes, tags)
+    for key, fields in (("local_contacts", ("kind", "name", "source")), ("training", ("code", "title", "audience",
+                        "every", "source")), ("support_services", ("name", "source")), ("retention",
+                        ("records", "keep", "source")), ("hackett", ("code", "label", "description", "source"))):
+        data[key] = checker.plain(data, key, "", fields)
+    for i, contact in enumerate(data["local_contacts"]):
+        if contact.get("kind") not in CONTACT_KINDS:
+            checker.error(contact, f"local_contacts[{i}].kind", f"should be one of: {', '.join(CONTACT_KINDS)}", "kind")
+    for i, course in enumerate(data["training"]):
+        if course.get("audience") not in AUDIENCES:
+            checker.error(course, f"training[{i}].audience", f"should be one of: {', '.join(AUDIENCES)}", "audience")
+        if not EVERY.match(str(course.get("every", ""))):
+            checker.error(course, f"training[{i}].every", "should be like “3 years” or “12 months”", "every")
+    template = data.get("safety_plan_template") or {}
+    if template:
+        template = checker.mapping(template, "safety_plan_template") or {}
+        for i, section in enumerate(checker.items(template, "sections", "safety_plan_template", required=True)):
+            section = checker.mapping(section, f"safety_plan_template.sections[{i}]")
+            if section is not None:
+                checker.text(section, "heading", f"safety_plan_template.sections[{i}]")
+    if checker.errors:
+        raise PackInvalid(checker.errors)
+    return Pack(
+        pack=pack_id, title=checker.text(data, "title", ""), version=checker.text(data, "version", ""),
+        abbreviation=checker.text(data, "abbreviation", ""), source_document=checker.text(data, "source_document", ""),
+        review_due=review_due, categories=categories, rules=rules, hackett=data["hackett"],
+        local_contacts=data["local_contacts"], training=data["training"], support_services=data["support_services"],
+        retention=data["retention"], safety_plan_template=dict(template),
+    )
+
+
+def _categories(checker, data) -> tuple[Category, ...]:
+    result, seen = [], set()
+    for i, item in enumerate(checker.items(data, "categories", "", required=True)):
+        path = f"categories[{i}]"
+        item = checker.mapping(item, path)
+        if item is None:
+            continue
+        code = checker.code(item, "code", path)
+        if code in seen:
+            checker.error(item, f"{path}.code", f"“{code}” is used twice", "code")
+        seen.add(code)
+        tags = tuple(checker.items(item, "tags", path))
+        result.append(Category(code=code, label=checker.text(item, "label", path), source=checker.text(item, "source",
+                      path), parent=checker.text(item, "parent", path, required=False), tags=tags,
+                      description=checker.text(item, "description", path, required=False),
+                      indicators=checker.notes(item, "indicators", path),
+                      risk_factors=checker.notes(item, "risk_factors", path)))
+    for i, category in enumerate(result):
+        if category.parent and category.parent not in seen:
+            checker.error(data["categories"][i], f"categories[{i}].parent",
+                          f"“{category.parent}” is not a category in this pack", "parent")
+    return tuple(result)
+
+
+def _rules(checker, data, codes, tags) -> tuple[Rule, ...]:
+    result, seen = [], set()
+    for i, item in enumerate(checker.items(data, "rules", "", required=True)):
+        path = f"rules[{i}]"
+        item = checker.mapping(item, path)
+        if item is None:
+            continue
+        rule_id = checker.code(item, "id", path)
+        if rule_id in seen:
+            checker.error(item, f"{path}.id", f"“{rule_id}” is used twice", "id")
+        seen.add(rule_id)
+        when = checker.mapping(item.get("when") or _Map(), f"{path}.when") or _Map()
+        unknown = set(when) - {"categories_any", "tags_any", "flags_all", "flags_none", "establishment_kinds"}
+        for key in sorted(unknown):
+            checker.error(when, f"{path}.when.{key}", "is not a condition Safekeep knows", key)
+        condition = Condition(
+            categories_any=frozenset(checker.choices(when, "categories_any", f"{path}.when", sorted(codes))),
+            tags_any=frozenset(checker.choices(when, "tags_any", f"{path}.when", sorted(tags))),
+            flags_all=frozenset(checker.choices(when, "flags_all", f"{path}.when", FLAGS)),
+            flags_none=frozenset(checker.choices(when, "flags_none", f"{path}.when", FLAGS)),
+            establishment_kinds=frozenset(checker.choices(when, "establishment_kinds", f"{path}.when",
+                                                          ESTABLISHMENT_KINDS)),
+        )
+        actions, action_codes = [], set()
+        for j, action in enumerate(checker.items(item, "actions", path, required=True)):
+            apath = f"{path}.actions[{j}]"
+            action = checker.mapping(action, apath)
+            if action is None:
+                continue
+            code = checker.code(action, "code", apath)
+            if code in action_codes:
+                checker.error(action, f"{apath}.code", f"“{code}” is used twice in this rule", "code")
+            action_codes.add(code)
+            owner = checker.text(action, "owner", apath)
+            if owner and owner not in OWNERS:
+                checker.error(action, f"{apath}.owner", f"“{owner}” is not one of: {', '.join(OWNERS)}", "owner")
+            try:
+                deadline = Deadline.parse(checker.text(action, "deadline", apath))
+            except ValueError as problem:
+                checker.error(action, f"{apath}.deadline", str(problem), "deadline")
+                deadline = Deadline.parse("immediately")
+            actions.append(ActionSpec(code=code, what=checker.text(action, "what", apath), owner=owner,
+                                      deadline=deadline,
+                                      escalation=checker.choices(action, "escalation", apath, ROLES),
+                                      notify=checker.choices(action, "notify", apath, RECIPIENTS)))
+        result.append(Rule(id=rule_id, title=checker.text(item, "title", path), source=checker.text(item, "source",
+                           path), when=condition, actions=tuple(actions)))
+    return tuple(result)
+
+
+def load_pack(path: Path | str) -> Pack:
+    path = Path(path)
+    return parse_pack(path.read_text(encoding="utf-8"), file=path.name)
+
+
+SHIPPED = Path(__file__).with_name("packs")
+
+
+def shipped_packs() -> list[Pack]:
+    return [load_pack(path) for path in sorted(SHIPPED.glob("*.yaml"))]

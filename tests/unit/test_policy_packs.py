@@ -1,0 +1,82 @@
+import pytest
+
+from safekeep.policy.deadlines import Deadline
+from safekeep.policy.packs import PackInvalid, parse_pack
+
+GOOD = """\
+format: 1
+pack: example
+title: Example policy
+version: "2026-09-01"
+abbreviation: EX
+source_document: example.md
+review_due: 2027-09-01
+categories:
+  - code: exploitation
+    label: Exploitation
+    source: EX 2.0
+  - code: cse
+    label: Child sexual exploitation
+    parent: exploitation
+    tags: [exploitation]
+    source: EX 3.0
+    indicators:
+      - text: Going missing
+        source: EX 5.4
+rules:
+  - id: refer
+    title: Refer to the local authority
+    source: EX 10.1
+    when:
+      tags_any: [exploitation]
+      flags_none: [immediate_risk]
+    actions:
+      - code: refer-la
+        what: Refer to the local authority
+        owner: dsl
+        deadline: 1 working day
+        escalation: [deputy_dsl, head]
+        notify: [group_safeguarding_email]
+training:
+  - code: intro
+    title: Introduction
+    audience: all_staff
+    every: 3 years
+    source: EX 2.0
+"""
+
+
+def test_a_good_pack_is_read_into_rules_with_deadlines():
+    pack = parse_pack(GOOD, "example.yaml")
+    assert (pack.pack, pack.version, str(pack.review_due)) == ("example", "2026-09-01", "2027-09-01")
+    assert pack.category("cse").parent == "exploitation"
+    assert pack.category("cse").indicators[0].source == "EX 5.4"
+    action = pack.rules[0].actions[0]
+    assert (action.owner, action.deadline, action.escalation) == ("dsl", Deadline.parse("1 working day"),
+                                                                  ("deputy_dsl", "head"))
+    assert pack.rules[0].when.tags_any == {"exploitation"}
+
+
+@pytest.mark.parametrize("change,expected", [
+    (("deadline: 1 working day", "deadline: 2 weeks"),
+     "example.yaml:31: rules[0].actions[0].deadline: “2 weeks” is not a deadline"),
+    (("owner: dsl", "owner: caretaker"), "example.yaml:30: rules[0].actions[0].owner: “caretaker” is not one of"),
+    (("tags_any: [exploitation]", "tags_any: [exploitaton]"),
+     "example.yaml:25: rules[0].when.tags_any: “exploitaton” is not one of: exploitation"),
+    (("parent: exploitation", "parent: abuse"), "example.yaml:14: categories[1].parent: “abuse” is not a category"),
+    (("    title: Refer to the local authority\n", ""), "example.yaml:21: rules[0].title: is missing"),
+    (("every: 3 years", "every: sometimes"), "example.yaml:38: training[0].every: should be like"),
+    (("flags_none: [immediate_risk]", "flags_nun: [immediate_risk]"),
+     "example.yaml:26: rules[0].when.flags_nun: is not a condition Safekeep knows"),
+    (("review_due: 2027-09-01", "review_due: next year"), "example.yaml:7: review_due: should be a date"),
+    (("  - code: cse\n", "  - code: exploitation\n"), "example.yaml:12: categories[1].code: “exploitation” is used twice"),
+])
+def test_mistakes_are_named_by_file_line_and_field(change, expected):
+    with pytest.raises(PackInvalid) as refused:
+        parse_pack(GOOD.replace(*change), "example.yaml")
+    assert any(str(error).startswith(expected) for error in refused.value.errors), str(refused.value)
+
+
+def test_broken_yaml_is_refused_with_its_line():
+    with pytest.raises(PackInvalid, match=r"example.yaml:3: : not valid YAML"):
+        parse_pack("format: 1\npack: x\n  title: badly indented\n", "example.yaml")
