@@ -225,7 +225,10 @@ class _Checker:
         return tuple(result)
 
 
-def parse_pack(text: str, file: str = "pack.yaml") -> Pack:
+def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple[str, ...]] | None = None) -> Pack:
+    """Read one pack. `alongside` holds the categories (code -> tags) of the packs adopted with it,
+    which its parents and rule conditions may refer to."""
+    alongside = alongside or {}
     checker = _Checker(file)
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 (_Loader is a SafeLoader)
@@ -241,9 +244,9 @@ def parse_pack(text: str, file: str = "pack.yaml") -> Pack:
     if not isinstance(review_due, date):
         checker.error(data, "review_due", "should be a date like 2026-09-01", "review_due")
         review_due = date.min
-    categories = _categories(checker, data)
-    codes = {c.code for c in categories}
-    tags = {t for c in categories for t in c.tags}
+    categories = _categories(checker, data, set(alongside))
+    codes = {c.code for c in categories} | set(alongside)
+    tags = {t for c in categories for t in c.tags} | {t for ts in alongside.values() for t in ts}
     rules = _rules(checker, data, codes, tags)
     for key, fields in (("local_contacts", ("kind", "name", "source")), ("training", ("code", "title", "audience",
                         "every", "source")), ("support_services", ("name", "source")), ("retention",
@@ -275,7 +278,7 @@ def parse_pack(text: str, file: str = "pack.yaml") -> Pack:
     )
 
 
-def _categories(checker, data) -> tuple[Category, ...]:
+def _categories(checker, data, elsewhere: set[str]) -> tuple[Category, ...]:
     result, seen = [], set()
     for i, item in enumerate(checker.items(data, "categories", "", required=True)):
         path = f"categories[{i}]"
@@ -293,9 +296,9 @@ def _categories(checker, data) -> tuple[Category, ...]:
                       indicators=checker.notes(item, "indicators", path),
                       risk_factors=checker.notes(item, "risk_factors", path)))
     for i, category in enumerate(result):
-        if category.parent and category.parent not in seen:
+        if category.parent and category.parent not in seen | elsewhere:
             checker.error(data["categories"][i], f"categories[{i}].parent",
-                          f"“{category.parent}” is not a category in this pack", "parent")
+                          f"“{category.parent}” is not a category in this pack or those adopted with it", "parent")
     return tuple(result)
 
 
@@ -349,13 +352,51 @@ def _rules(checker, data, codes, tags) -> tuple[Rule, ...]:
     return tuple(result)
 
 
-def load_pack(path: Path | str) -> Pack:
+def load_pack(path: Path | str, *, alongside=None) -> Pack:
     path = Path(path)
-    return parse_pack(path.read_text(encoding="utf-8"), file=path.name)
+    return parse_pack(path.read_text(encoding="utf-8"), file=path.name, alongside=alongside)
+
+
+def categories_in(text: str) -> dict[str, tuple[str, ...]]:
+    """A first, forgiving look at a pack: its category codes and tags, for checking the others."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return {}
+    items = data.get("categories") if isinstance(data, dict) else None
+    return {str(c["code"]): tuple(c.get("tags") or ()) for c in items or [] if isinstance(c, dict) and "code" in c}
+
+
+def parse_packs(texts: dict[str, str]) -> list[Pack]:
+    """Read packs adopted together (file name -> text): each may refer to the others' categories."""
+    seen = {name: categories_in(text) for name, text in texts.items()}
+    packs, errors = [], []
+    for name, text in texts.items():
+        others = {code: tags for other, cats in seen.items() if other != name for code, tags in cats.items()}
+        try:
+            packs.append(parse_pack(text, name, alongside=others))
+        except PackInvalid as invalid:
+            errors += invalid.errors
+    errors += check_together(packs)
+    if errors:
+        raise PackInvalid(errors)
+    return packs
+
+
+def check_together(packs: list[Pack]) -> list[PackError]:
+    """Packs adopted together must not give two categories the same code, and parents must exist."""
+    errors, owner = [], {}
+    for pack in packs:
+        for category in pack.categories:
+            if category.code in owner:
+                errors.append(PackError(f"{pack.pack}.yaml", 0, f"categories.{category.code}",
+                                        f"“{category.code}” is also a category of {owner[category.code]}"))
+            owner.setdefault(category.code, pack.pack)
+    return errors
 
 
 SHIPPED = Path(__file__).with_name("packs")
 
 
 def shipped_packs() -> list[Pack]:
-    return [load_pack(path) for path in sorted(SHIPPED.glob("*.yaml"))]
+    return parse_packs({p.name: p.read_text(encoding="utf-8") for p in sorted(SHIPPED.glob("*.yaml"))})

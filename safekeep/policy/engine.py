@@ -1,0 +1,86 @@
+"""Given what is known about a concern, which actions do the adopted policies require, and by when?
+
+Pure: packs and facts in, required actions out. The concerns app (issue 4) calls this when a
+concern is recorded or triaged and stores the result, each action keeping the pack version
+that required it.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .calendar import Terms
+from .deadlines import Deadline, due_at
+from .packs import Condition, Pack
+
+
+@dataclass(frozen=True)
+class ConcernFacts:
+    categories: frozenset[str]
+    flags: frozenset[str]
+    establishment_kind: str
+    nation: str
+    started_at: datetime
+    terms: Terms = ()
+
+
+@dataclass(frozen=True)
+class RequiredAction:
+    pack: str
+    pack_version: str
+    rule_id: str
+    rule_title: str
+    source: str
+    code: str
+    what: str
+    owner: str
+    deadline: Deadline
+    due_at: datetime
+    escalation: tuple[str, ...]
+    notify: tuple[str, ...]
+
+
+class Taxonomy:
+    """The categories of every adopted pack together: parents and tags, across packs."""
+
+    def __init__(self, packs: list[Pack]):
+        self.categories = {c.code: c for pack in packs for c in pack.categories}
+
+    def lineage(self, code: str) -> list[str]:
+        chain, seen = [], set()
+        while code and code in self.categories and code not in seen:
+            chain.append(code)
+            seen.add(code)
+            code = self.categories[code].parent
+        return chain
+
+    def expand(self, codes) -> tuple[set[str], set[str]]:
+        """The categories with all their ancestors, and every tag any of them carries."""
+        expanded = {ancestor for code in codes for ancestor in self.lineage(code)} | set(codes)
+        tags = {tag for code in expanded if code in self.categories for tag in self.categories[code].tags}
+        return expanded, tags
+
+
+def applies(condition: Condition, categories: set[str], tags: set[str], facts: ConcernFacts) -> bool:
+    if condition.categories_any or condition.tags_any:
+        if not (condition.categories_any & categories or condition.tags_any & tags):
+            return False
+    if not condition.flags_all <= facts.flags or condition.flags_none & facts.flags:
+        return False
+    return not condition.establishment_kinds or facts.establishment_kind in condition.establishment_kinds
+
+
+def required_actions(packs: list[Pack], facts: ConcernFacts) -> list[RequiredAction]:
+    categories, tags = Taxonomy(packs).expand(facts.categories)
+    actions = []
+    for pack in packs:
+        for rule in pack.rules:
+            if not applies(rule.when, categories, tags, facts):
+                continue
+            for spec in rule.actions:
+                actions.append(RequiredAction(
+                    pack=pack.pack, pack_version=pack.version, rule_id=rule.id, rule_title=rule.title,
+                    source=rule.source, code=spec.code, what=spec.what, owner=spec.owner, deadline=spec.deadline,
+                    due_at=due_at(facts.started_at, spec.deadline, nation=facts.nation, terms=facts.terms),
+                    escalation=spec.escalation, notify=spec.notify))
+    return sorted(actions, key=lambda a: (a.due_at, a.pack, a.rule_id, a.code))
+

@@ -1,0 +1,86 @@
+from datetime import UTC, datetime
+
+from safekeep.policy.engine import ConcernFacts, required_actions
+from safekeep.policy.packs import check_together, parse_pack, parse_packs
+from tests.unit.test_policy_packs import GOOD
+
+OTHER = """\
+format: 1
+pack: other
+title: Other policy
+version: "1"
+abbreviation: OT
+source_document: other.md
+review_due: 2027-01-01
+categories:
+  - code: grooming
+    label: Online grooming
+    parent: cse
+    source: OT 1
+rules:
+  - id: police-now
+    title: Police when a child is in danger now
+    source: OT 2
+    when:
+      flags_all: [immediate_risk]
+    actions:
+      - code: police
+        what: Call the police
+        owner: dsl
+        deadline: immediately
+  - id: home-notice
+    title: Children's homes tell the placing authority
+    source: OT 3
+    when:
+      categories_any: [exploitation]
+      establishment_kinds: [childrens_home]
+    actions:
+      - code: placing-authority
+        what: Tell the placing authority
+        owner: head
+        deadline: 24 hours
+"""
+FRIDAY = datetime(2026, 11, 6, 15, 0, tzinfo=UTC)
+
+
+def facts(categories=(), flags=(), kind="school", start=FRIDAY):
+    return ConcernFacts(frozenset(categories), frozenset(flags), kind, "ENG", start)
+
+
+PACKS = parse_packs({"example.yaml": GOOD, "other.yaml": OTHER})
+
+
+def test_a_child_category_inherits_its_parents_rules_and_tags_across_packs():
+    # "grooming" (other pack) sits under "cse" (example pack), which carries the exploitation tag.
+    actions = required_actions(PACKS, facts(["grooming"]))
+    assert [(a.rule_id, a.owner, a.due_at) for a in actions] == [
+        ("refer", "dsl", datetime(2026, 11, 9, 15, 0, tzinfo=UTC))]
+    assert actions[0].pack_version == "2026-09-01" and actions[0].source == "EX 10.1"
+
+
+def test_flags_switch_rules_on_and_off_and_actions_come_soonest_first():
+    actions = required_actions(PACKS, facts(["cse"], flags=["immediate_risk"], kind="childrens_home"))
+    assert [(a.code, a.due_at) for a in actions] == [
+        ("police", FRIDAY),
+        ("placing-authority", datetime(2026, 11, 7, 15, 0, tzinfo=UTC)),
+    ]  # the 1-working-day referral is replaced by the immediate one when a child is in danger now
+
+
+def test_nothing_is_required_for_a_concern_no_rule_covers():
+    assert required_actions(PACKS, facts(["unrelated"])) == []
+
+
+def test_packs_adopted_together_may_not_share_a_category_code():
+    clash = OTHER.replace("code: grooming", "code: cse")
+    errors = check_together([PACKS[0], parse_pack(clash.replace("parent: cse", "parent: exploitation"), "other.yaml",
+                                                  alongside={"exploitation": ()})])
+    assert [str(e) for e in errors] == ["other.yaml:0: categories.cse: “cse” is also a category of example"]
+
+
+def test_a_pack_alone_may_not_refer_to_categories_it_does_not_have():
+    import pytest
+
+    from safekeep.policy.packs import PackInvalid
+
+    with pytest.raises(PackInvalid, match="“cse” is not a category in this pack or those adopted with it"):
+        parse_pack(OTHER, "other.yaml")
