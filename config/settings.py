@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "safekeep.establishments",
     "safekeep.children",
     "safekeep.imports",
+    "safekeep.packs",
     "safekeep.api",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("establishments/", include("safekeep.establishments.urls")),
     path("children/", include("safekeep.children.urls")),
     path("imports/", include("safekeep.imports.urls")),
+    path("policies/", include("safekeep.packs.urls")),
     path("api/v1/", include("safekeep.api.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),

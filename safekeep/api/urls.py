@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from safekeep.accounts.api import Me
 from safekeep.children.api import ChildDetail, ChildList
 from safekeep.establishments.api import EstablishmentDetail, EstablishmentList
+from safekeep.packs.api import Requirements
 
 app_name = "api"
 urlpatterns = [
@@ -12,5 +13,6 @@ urlpatterns = [
     path("establishments/<int:pk>/", EstablishmentDetail.as_view(), name="establishment-detail"),
     path("children/", ChildList.as_view(), name="child-list"),
     path("children/<int:pk>/", ChildDetail.as_view(), name="child-detail"),
+    path("requirements/", Requirements.as_view(), name="requirements"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -38,6 +38,8 @@ class Permission(models.TextChoices):
     ROLE_MANAGE = "role.manage", "Give people roles and take roles away"
     IMPORT_RUN = "import.run", "Load children and staff from the school's MIS files"
     AUDIT_LOG_VIEW = "audit.view", "Read the audit log of who did what"
+    POLICY_VIEW = "policy.view", "See what the adopted policies require, by whom and by when"
+    POLICY_ADOPT = "policy.adopt", "Load a revised policy pack and adopt it for the organisation"
 
 
 P = Permission
@@ -60,7 +62,8 @@ class RoleDefinition:
         return sorted(self.permissions, key=lambda p: list(Permission).index(p))
 
 
-_CASE_READERS = frozenset({P.CHILD_SEARCH, P.CHILD_VIEW, P.CHILD_ACCESS_LOG_VIEW, P.ESTABLISHMENT_VIEW})
+_CASE_READERS = frozenset({P.CHILD_SEARCH, P.CHILD_VIEW, P.CHILD_ACCESS_LOG_VIEW, P.ESTABLISHMENT_VIEW,
+                           P.POLICY_VIEW})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -72,7 +75,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The children at their establishment, by name and year group only, so they can pick the right "
             "child when they record a concern. Only the concerns they recorded themselves.",
             "Record concerns and add to them; see that the safeguarding lead has received them.",
-            frozenset({P.CHILD_SEARCH, P.ESTABLISHMENT_VIEW}),
+            frozenset({P.CHILD_SEARCH, P.ESTABLISHMENT_VIEW, P.POLICY_VIEW}),
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -117,8 +120,8 @@ ROLES: dict[Role, RoleDefinition] = {
             (Scope.ORGANISATION,),
             "The group head of safeguarding or safeguarding adviser for the whole organisation.",
             "The records of every establishment in the organisation, and the audit log.",
-            "Oversight across the organisation; is told about every exploitation concern.",
-            _CASE_READERS | {P.AUDIT_LOG_VIEW},
+            "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
+            _CASE_READERS | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT},
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -127,7 +130,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The chair of governors or a governor of an establishment or a trust.",
             "Totals and trends only, with small numbers hidden so no child can be recognised. No names.",
             "Reviews how well safeguarding works, at governance meetings.",
-            frozenset({P.ESTABLISHMENT_VIEW}),
+            frozenset({P.ESTABLISHMENT_VIEW, P.POLICY_VIEW}),
             reads_child_data=False,
         ),
         RoleDefinition(

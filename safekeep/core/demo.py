@@ -108,14 +108,15 @@ def build(stdout=None) -> bool:
         return False
     rng = random.Random(SEED)
     admins = {}
-    for org_name, kind, email_domain, regions in [
-        (GROUP, Organisation.Kind.GROUP, "harbour.example", [SOUTH_EAST, MIDLANDS]),
-        (TRUST, Organisation.Kind.TRUST, "staidans.example", []),
+    for org_name, kind, email_domain, regions, packs in [
+        (GROUP, Organisation.Kind.GROUP, "harbour.example", [SOUTH_EAST, MIDLANDS],
+         ("statutory-baseline", "child-exploitation", "child-on-child-abuse")),
+        (TRUST, Organisation.Kind.TRUST, "staidans.example", [], ("statutory-baseline", "child-on-child-abuse")),
     ]:
         admin = next(p for p in PEOPLE if p.organisation == org_name and p.role == Role.ADMINISTRATOR)
         organisation, admin_user = establishments.organisation_bootstrap(
             name=org_name, kind=kind, safeguarding_email=f"safeguarding@{email_domain}", admin_email=admin.email,
-            admin_name=admin.name, regions=regions)
+            admin_name=admin.name, regions=regions, packs=packs)
         admins[org_name] = admin_user
     places = {}
     for org_name, name, kind, region, authority in ESTABLISHMENTS:

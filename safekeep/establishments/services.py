@@ -87,7 +87,8 @@ def local_contact_remove(*, actor, contact: LocalContact) -> None:
 
 @transaction.atomic
 def organisation_bootstrap(*, name: str, kind: str, safeguarding_email: str, admin_email: str,
-                           admin_name: str, regions=()) -> tuple[Organisation, "User"]:  # noqa: F821
+                           admin_name: str, regions=(), packs=("statutory-baseline",)
+                           ) -> tuple[Organisation, "User"]:  # noqa: F821
     """Set up a new organisation with its first administrator. Run by the platform operator, from a command."""
     from safekeep.accounts.models import User
     from safekeep.authz.models import RoleMembership
@@ -110,4 +111,7 @@ def organisation_bootstrap(*, name: str, kind: str, safeguarding_email: str, adm
                                   organisation=organisation)
     audit_record(actor=None, action="organisation.create", obj=organisation,
                  detail={"administrator": admin.pk})
+    from safekeep.packs.services import shipped_packs_install
+
+    shipped_packs_install(organisation=organisation, adopt=tuple(packs))
     return organisation, admin

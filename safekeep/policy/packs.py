@@ -17,8 +17,24 @@ ROLES = ("staff", "dsl", "deputy_dsl", "head", "regional_director", "group_head"
          "administrator")
 OWNERS = ROLES + ("linked_establishment_dsl",)
 RECIPIENTS = OWNERS + ("group_safeguarding_email",)
-FLAGS = ("immediate_risk", "disclosure", "under_13", "looked_after", "about_adult", "integrated_pair",
-         "images_shared_online", "referral_planned", "referral_by_non_dsl", "child_leaving")
+# What each flag means, as the question a DSL would answer.
+FLAG_WORDS = {
+    "immediate_risk": "A child is at risk of harm now",
+    "disclosure": "A child has told someone what happened (a disclosure)",
+    "under_13": "A child involved is under 13",
+    "looked_after": "The child is looked after",
+    "about_adult": "It is about an adult who works or volunteers with children",
+    "integrated_pair": "The child is also at our linked school or children's home",
+    "images_shared_online": "Images have been shared online",
+    "referral_planned": "A referral is planned",
+    "referral_by_non_dsl": "Someone other than the DSL has made a referral",
+    "child_leaving": "The child is leaving for another school",
+}
+RECIPIENT_WORDS = {
+    "linked_establishment_dsl": "Safeguarding lead of the linked school or home",
+    "group_safeguarding_email": "The organisation's safeguarding email address",
+}
+FLAGS = tuple(FLAG_WORDS)
 ESTABLISHMENT_KINDS = ("school", "childrens_home", "college")
 CONTACT_KINDS = ("la_front_door", "lado", "police", "placing_authority", "early_help", "other")
 AUDIENCES = ("all_staff", "dsl")
@@ -367,6 +383,14 @@ def categories_in(text: str) -> dict[str, tuple[str, ...]]:
     return {str(c["code"]): tuple(c.get("tags") or ()) for c in items or [] if isinstance(c, dict) and "code" in c}
 
 
+def pack_id_in(text: str) -> str:
+    try:
+        data = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return ""
+    return str(data.get("pack", "")) if isinstance(data, dict) else ""
+
+
 def parse_packs(texts: dict[str, str]) -> list[Pack]:
     """Read packs adopted together (file name -> text): each may refer to the others' categories."""
     seen = {name: categories_in(text) for name, text in texts.items()}
@@ -398,5 +422,9 @@ def check_together(packs: list[Pack]) -> list[PackError]:
 SHIPPED = Path(__file__).with_name("packs")
 
 
+def shipped_texts() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(SHIPPED.glob("*.yaml"))}
+
+
 def shipped_packs() -> list[Pack]:
-    return parse_packs({p.name: p.read_text(encoding="utf-8") for p in sorted(SHIPPED.glob("*.yaml"))})
+    return parse_packs(shipped_texts())

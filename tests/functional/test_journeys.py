@@ -147,3 +147,24 @@ def test_a_passkey_added_after_signing_in_then_signs_in_on_its_own(page, live_se
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/children/{world.children['here'].pk}/")
     assert page.get_by_role("heading", name="Child Here").is_visible()
+
+
+def test_a_dsl_asks_what_happens_when_a_child_is_exploited_and_in_danger(page, live_server):
+    from safekeep.packs import services
+
+    world = build_world()
+    versions = {v.pack: v for v in services.shipped_packs_install()}
+    for pack in ("statutory-baseline", "child-exploitation", "child-on-child-abuse"):
+        services.pack_adopt(actor=world.personas[Role.GROUP_HEAD], pack_version=versions[pack],
+                            organisation=world.organisations["one"])
+    dsl = world.personas[Role.DSL]
+    sign_in(page, live_server, dsl, enrol_totp(dsl))
+    page.get_by_role("link", name="What happens when…").click()
+    assert_accessible(page)
+    page.get_by_label("Child criminal exploitation (CCE)").check()
+    page.get_by_label("A child is at risk of harm now").check()
+    page.get_by_role("button", name="Show what must happen").click()
+    table = page.get_by_role("table").first
+    assert table.get_by_text("immediately").first.is_visible()
+    assert table.get_by_text("CE 10.1").first.is_visible()
+    assert_accessible(page)

@@ -1,0 +1,37 @@
+from functools import lru_cache
+
+from safekeep.policy.packs import Pack, parse_packs
+
+from .models import PackAdoption, PolicyPackVersion
+
+
+def adopted_versions(establishment) -> dict[str, PolicyPackVersion]:
+    """pack id -> the version this establishment follows: its own adoption, else its organisation's."""
+    adoptions = (PackAdoption.objects.filter(organisation_id=establishment.organisation_id, ended_at__isnull=True)
+                 .select_related("pack_version").order_by("adopted_at"))
+    chosen = {}
+    for adoption in adoptions:
+        if adoption.establishment_id is None:
+            chosen.setdefault(adoption.pack_version.pack, adoption.pack_version)
+    for adoption in adoptions:
+        if adoption.establishment_id == establishment.pk:
+            chosen[adoption.pack_version.pack] = adoption.pack_version
+    return chosen
+
+
+def organisation_texts(organisation_id, *, leaving_out: str = "") -> dict[str, str]:
+    """The packs an organisation follows (file name -> YAML), to check a new pack against."""
+    adoptions = (PackAdoption.objects.filter(organisation_id=organisation_id, establishment__isnull=True,
+                                             ended_at__isnull=True).select_related("pack_version"))
+    return {f"{a.pack_version.pack}.yaml": a.pack_version.text for a in adoptions if a.pack_version.pack != leaving_out}
+
+
+@lru_cache(maxsize=32)
+def _parsed(texts: tuple[tuple[str, str], ...]) -> tuple[Pack, ...]:
+    return tuple(parse_packs(dict(texts)))
+
+
+def packs_for(establishment) -> list[Pack]:
+    """The parsed packs an establishment follows. Parsing is cached: versions never change once stored."""
+    versions = adopted_versions(establishment)
+    return list(_parsed(tuple(sorted((f"{pack}.yaml", v.text) for pack, v in versions.items()))))
