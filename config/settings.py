@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "axes",
     "django_tasks_db",
+    "crontask",
     "encrypted_fields",
     "safekeep.core",
     "safekeep.accounts",
@@ -81,6 +82,8 @@ INSTALLED_APPS = [
     "safekeep.children",
     "safekeep.imports",
     "safekeep.packs",
+    "safekeep.chronology",
+    "safekeep.actions",
     "safekeep.api",
 ]
 
@@ -142,6 +145,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file, as production does: an in-memory database locks whole tables between threads
+    # instead of waiting, which is not how Safekeep runs.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------------
@@ -261,6 +267,8 @@ MAILERS = {
         },
     }
 }
+# Links in emails point here (emails carry a link, never case content).
+SAFEKEEP_BASE_URL = os.environ.get("SAFEKEEP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("SAFEKEEP_FROM_EMAIL", "Safekeep <no-reply@safekeep.localhost>")
 
 # --- API ------------------------------------------------------------------------------

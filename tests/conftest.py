@@ -65,3 +65,16 @@ def smtp_server(settings):
                                     "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5}}}
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def adopted(world):
+    """Organisation one follows the baseline and the exploitation policy, as its group head decided."""
+    from safekeep.authz.roles import Role
+    from safekeep.packs import services
+
+    group_head = world.personas[Role.GROUP_HEAD]
+    versions = {v.pack: v for v in services.shipped_packs_install()}
+    for pack in ("statutory-baseline", "child-exploitation"):
+        services.pack_adopt(actor=group_head, pack_version=versions[pack], organisation=world.organisations["one"])
+    return versions

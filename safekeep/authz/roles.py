@@ -38,6 +38,7 @@ class Permission(models.TextChoices):
     ROLE_MANAGE = "role.manage", "Give people roles and take roles away"
     IMPORT_RUN = "import.run", "Load children and staff from the school's MIS files"
     AUDIT_LOG_VIEW = "audit.view", "Read the audit log of who did what"
+    ACTION_MANAGE = "action.manage", "See, add, reassign, complete and cancel the actions at an establishment"
     POLICY_VIEW = "policy.view", "See what the adopted policies require, by whom and by when"
     POLICY_ADOPT = "policy.adopt", "Load a revised policy pack and adopt it for the organisation"
 
@@ -63,7 +64,7 @@ class RoleDefinition:
 
 
 _CASE_READERS = frozenset({P.CHILD_SEARCH, P.CHILD_VIEW, P.CHILD_ACCESS_LOG_VIEW, P.ESTABLISHMENT_VIEW,
-                           P.POLICY_VIEW})
+                           P.POLICY_VIEW, P.ACTION_MANAGE})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d

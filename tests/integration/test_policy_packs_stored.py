@@ -13,16 +13,6 @@ from safekeep.policy.deadlines import LONDON
 from safekeep.policy.packs import SHIPPED
 
 
-@pytest.fixture
-def adopted(world):
-    """Organisation one follows the baseline and the exploitation policy, as its group head decided."""
-    group_head = world.personas[Role.GROUP_HEAD]
-    versions = {v.pack: v for v in services.shipped_packs_install()}
-    for pack in ("statutory-baseline", "child-exploitation"):
-        services.pack_adopt(actor=group_head, pack_version=versions[pack], organisation=world.organisations["one"])
-    return versions
-
-
 def _revised(deadline="2 working days", version="2026-12-01"):
     text = (SHIPPED / "child-exploitation.yaml").read_text()
     text = text.replace('version: "2024-01-01"', f'version: "{version}"')

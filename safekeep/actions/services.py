@@ -1,0 +1,171 @@
+"""Every change to actions: permission checked, chronology and audit written in one transaction,
+notifications sent after commit. Nothing required can be deleted; it can only be cancelled with a reason."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from safekeep.audit.services import audit_record
+from safekeep.authz.access import NotVisible, require_permission
+from safekeep.authz.roles import Permission, Role
+from safekeep.authz.scope import scope_for
+from safekeep.chronology.services import chronology_add
+from safekeep.core import clock
+from safekeep.policy.deadlines import Deadline, due_at
+from safekeep.policy.engine import ConcernFacts, required_actions
+from safekeep.policy.escalation import reminder_at
+
+from . import notifications
+from .models import Action
+
+OWNER_ROLES = [r.value for r in Role] + ["linked_establishment_dsl"]
+
+
+def _schedule(action: Action, created_at: datetime, deadline: Deadline) -> None:
+    action.remind_at = reminder_at(created_at, action.due_at, deadline)
+    action.next_escalation_at = action.due_at if action.escalation_ladder else None
+
+
+def _place_of(establishment, owner_role: str):
+    """The linked school or home's safeguarding lead owns notes on the child's file there (CE 11.3)."""
+    if owner_role != "linked_establishment_dsl":
+        return establishment, owner_role
+    linked = [link.second for link in establishment.links_as_first.all()] + [
+        link.first for link in establishment.links_as_second.all()]
+    return (linked[0], Role.DSL.value) if linked else (establishment, Role.DSL.value)
+
+
+def actions_require(*, actor, establishment, child, categories, flags, concern_id=None, packs=None) -> list[Action]:
+    """Create the actions the adopted policies require for a concern. Runs inside the concern's transaction."""
+    from safekeep.packs.selectors import packs_for
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("actions_require runs inside the transaction that records the concern")
+    role = require_permission(actor, Permission.CHILD_SEARCH, action="action.create",
+                              establishment_id=establishment.pk)
+    started = clock.now()
+    facts = ConcernFacts(frozenset(categories), frozenset(flags), establishment.kind, establishment.nation, started)
+    created = []
+    for required in required_actions(packs if packs is not None else packs_for(establishment), facts):
+        place, owner_role = _place_of(establishment, required.owner)
+        action = Action(establishment=place, child=child, concern_id=concern_id, what=required.what,
+                        owner_role=owner_role, deadline=str(required.deadline), due_at=required.due_at,
+                        escalation_ladder=list(required.escalation), pack=required.pack,
+                        pack_version=required.pack_version, rule_id=required.rule_id, action_code=required.code,
+                        source=required.source, created_by=actor)
+        _schedule(action, started, required.deadline)
+        action.save()
+        chronology_add(actor=actor, child=child, establishment=place, kind="action.required", obj=action,
+                       summary=f"Required: {required.what} ({required.deadline}; {required.source}).")
+        audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=place.pk,
+                     detail={"rule": required.rule_id, "pack_version": required.pack_version})
+        recipients = [_place_of(establishment, r) for r in required.notify if r != "group_safeguarding_email"]
+        notifications.after_commit_tell_roles(action, recipients, "new")
+        if "group_safeguarding_email" in required.notify:
+            notifications.after_commit_tell_address(action, establishment.organisation.safeguarding_email, "new")
+        created.append(action)
+    notifications.after_commit_tell_owners(created, "new")
+    return created
+
+
+@transaction.atomic
+def action_add(*, actor, establishment, child, what: str, owner_role: str, deadline: str, owner=None) -> Action:
+    """A DSL adds an action of their own, with a deadline in the policies' words."""
+    role = require_permission(actor, Permission.ACTION_MANAGE, action="action.create",
+                              establishment_id=establishment.pk)
+    errors = {}
+    if not what.strip():
+        errors["what"] = "Say what must be done."
+    if owner_role not in OWNER_ROLES:
+        errors["owner_role"] = "Choose who must do it."
+    try:
+        parsed = Deadline.parse(deadline)
+    except ValueError as problem:
+        errors["deadline"] = str(problem)
+    if errors:
+        raise ValidationError(errors)
+    started = clock.now()
+    action = Action(establishment=establishment, child=child, what=what.strip()[:300], owner_role=owner_role,
+                    owner=owner, deadline=str(parsed),
+                    due_at=due_at(started, parsed, nation=establishment.nation),
+                    escalation_ladder=["deputy_dsl", "head"], created_by=actor)
+    _schedule(action, started, parsed)
+    action.save()
+    chronology_add(actor=actor, child=child, establishment=establishment, kind="action.added", obj=action,
+                   summary=f"Action added: {action.what} ({action.deadline}).")
+    audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=establishment.pk)
+    notifications.after_commit_tell_owners([action], "new")
+    return action
+
+
+def _may_act_on(actor, action: Action, audit_action: str) -> str:
+    """The establishment's case team, or the action's owner (by name or by role), may change it."""
+    scope = scope_for(actor)
+    role = scope.role_at(Permission.ACTION_MANAGE, action.establishment_id)
+    if role:
+        return str(role)
+    if action.owner_id == actor.pk or (action.owner_id is None and Role(action.owner_role) in scope.roles
+                                       and action.establishment_id in scope.establishment_ids(Permission.CHILD_SEARCH)):
+        return action.owner_role
+    raise NotVisible(audit_action, "action", action.pk, action.establishment_id)
+
+
+def _require_open(action: Action):
+    if not action.is_open:
+        raise ValidationError(f"This action is already {action.get_status_display().lower()}.")
+
+
+@transaction.atomic
+def action_complete(*, actor, action: Action, note: str) -> Action:
+    role = _may_act_on(actor, action, "action.complete")
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    _require_open(action)
+    if not note.strip():
+        raise ValidationError({"note": "Say what was done, so the record shows it (for example who you spoke to)."})
+    action.status, action.completed_at, action.completed_by = Action.Status.DONE, clock.now(), actor
+    action.completion_note, action.next_escalation_at = note.strip(), None
+    action.save()
+    chronology_add(actor=actor, child=action.child, establishment=action.establishment, kind="action.completed",
+                   obj=action, summary=f"Done: {action.what}. {action.completion_note}")
+    audit_record(actor=actor, action="action.complete", obj=action, role=role,
+                 establishment_id=action.establishment_id)
+    return action
+
+
+@transaction.atomic
+def action_cancel(*, actor, action: Action, reason: str) -> Action:
+    """Only the establishment's case team may cancel, and only with a reason kept in the chronology."""
+    role = require_permission(actor, Permission.ACTION_MANAGE, action="action.cancel",
+                              establishment_id=action.establishment_id, obj=action)
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    _require_open(action)
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason: a required action is never cancelled without one."})
+    action.status, action.cancel_reason, action.next_escalation_at = Action.Status.CANCELLED, reason.strip(), None
+    action.save()
+    chronology_add(actor=actor, child=action.child, establishment=action.establishment, kind="action.cancelled",
+                   obj=action, summary=f"Cancelled: {action.what}. Reason: {action.cancel_reason}")
+    audit_record(actor=actor, action="action.cancel", obj=action, role=role,
+                 establishment_id=action.establishment_id)
+    return action
+
+
+@transaction.atomic
+def action_reassign(*, actor, action: Action, owner_role: str, owner=None) -> Action:
+    role = require_permission(actor, Permission.ACTION_MANAGE, action="action.reassign",
+                              establishment_id=action.establishment_id, obj=action)
+    action = Action.objects.select_for_update().get(pk=action.pk)
+    _require_open(action)
+    if owner_role not in OWNER_ROLES:
+        raise ValidationError({"owner_role": "Choose who must do it."})
+    action.owner_role, action.owner = owner_role, owner
+    action.save(update_fields=["owner_role", "owner"])
+    who = owner.full_name if owner else Role(owner_role).label
+    chronology_add(actor=actor, child=action.child, establishment=action.establishment, kind="action.reassigned",
+                   obj=action, summary=f"Now for {who}: {action.what}.")
+    audit_record(actor=actor, action="action.reassign", obj=action, role=role,
+                 establishment_id=action.establishment_id, detail={"owner_role": owner_role,
+                                                                   "owner": getattr(owner, "pk", None)})
+    notifications.after_commit_tell_owners([action], "reassigned")
+    return action
