@@ -15,6 +15,7 @@ urlpatterns = [
     path("children/", include("safekeep.children.urls")),
     path("imports/", include("safekeep.imports.urls")),
     path("policies/", include("safekeep.packs.urls")),
+    path("actions/", include("safekeep.actions.urls")),
     path("api/v1/", include("safekeep.api.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),

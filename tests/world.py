@@ -11,7 +11,7 @@ regional roles, organisation 1 for organisation roles. Objects sit:
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from allauth.account.internal.flows.login import (
     _AUTHENTICATION_METHODS_USER_SESSION_KEY,
@@ -22,6 +22,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from safekeep.accounts.models import User
+from safekeep.actions.models import Action
 from safekeep.authz.models import RoleMembership
 from safekeep.authz.roles import ROLES, Role, Scope
 from safekeep.children.models import Child, Enrolment
@@ -41,6 +42,7 @@ class World:
     contacts: dict = field(default_factory=dict)
     memberships: dict = field(default_factory=dict)  # location -> that staff member's membership
     batches: dict = field(default_factory=dict)
+    actions: dict = field(default_factory=dict)  # location -> an open action for that child, owned by the DSL
     personas: dict = field(default_factory=dict)  # role -> user
 
 
@@ -110,6 +112,9 @@ def build_world() -> World:
         world.memberships[location] = give_role(person, Role.STAFF, establishment=establishment)
         world.contacts[location] = LocalContact.objects.create(
             establishment=establishment, kind=LocalContact.Kind.LA_FRONT_DOOR, name=f"Front door {location}")
+        world.actions[location] = Action.objects.create(
+            establishment=establishment, child=child, what="Refer to the local authority", owner_role="dsl",
+            deadline="1 working day", due_at=datetime(2030, 1, 7, 9, 0, tzinfo=UTC), escalation_ladder=["head"])
         world.batches[location] = ImportBatch.objects.create(
             establishment=establishment, kind=ImportBatch.Kind.CHILDREN, created_by=person, file_name="x.csv",
             rows=json.dumps([]), status=ImportBatch.Status.LOADED)

@@ -73,5 +73,13 @@ class Action(models.Model):
         return self.what
 
     @property
+    def owner_label(self) -> str:
+        from safekeep.authz.roles import Role
+
+        if self.owner_id:
+            return self.owner.full_name
+        return Role(self.owner_role).label if self.owner_role in Role.values else self.owner_role
+
+    @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN

@@ -105,8 +105,8 @@ def _may_act_on(actor, action: Action, audit_action: str) -> str:
     role = scope.role_at(Permission.ACTION_MANAGE, action.establishment_id)
     if role:
         return str(role)
-    if action.owner_id == actor.pk or (action.owner_id is None and Role(action.owner_role) in scope.roles
-                                       and action.establishment_id in scope.establishment_ids(Permission.CHILD_SEARCH)):
+    if action.owner_id == actor.pk or (action.owner_id is None and action.establishment_id in
+                                       scope.places.get(Role(action.owner_role), set())):
         return action.owner_role
     raise NotVisible(audit_action, "action", action.pk, action.establishment_id)
 

@@ -23,6 +23,8 @@ class ActorScope:
     organisation_ids: set[int] = field(default_factory=set)
     # Organisation-level permissions that need no establishment (e.g. managing people).
     organisation_grants: dict[Permission, dict[int, Role]] = field(default_factory=lambda: defaultdict(dict))
+    # role -> the establishments where the person holds it (directly, or through a region or organisation)
+    places: dict[Role, set[int]] = field(default_factory=lambda: defaultdict(set))
 
     def establishment_ids(self, permission: Permission) -> set[int]:
         return set(self.grants.get(permission, {}))
@@ -85,6 +87,7 @@ def _build(user) -> ActorScope:
             reach = by_region[membership.region_id]
         else:
             reach = by_organisation[membership.organisation_id]
+        scope.places[role] |= reach
         for permission in ROLES[role].permissions:
             for est_id in reach:
                 scope.grants[permission].setdefault(est_id, role)

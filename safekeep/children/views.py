@@ -27,7 +27,10 @@ def detail(request, child_id):
     child = selectors.read_child_record(request.user, child_id)
     can_see_log = bool(scope_for(request.user).establishment_ids(Permission.CHILD_ACCESS_LOG_VIEW)
                        & {e.establishment_id for e in child.current})
-    return render(request, "children/detail.html", {"child": child, "can_see_log": can_see_log})
+    can_add_action = bool(scope_for(request.user).establishment_ids(Permission.ACTION_MANAGE)
+                          & {e.establishment_id for e in child.current})
+    return render(request, "children/detail.html", {"child": child, "can_see_log": can_see_log,
+                                                    "can_add_action": can_add_action})
 
 
 def access_log(request, child_id):

@@ -7,6 +7,7 @@ from safekeep.authz.scope import scope_for
 _ITEMS = [
     ("Home", "home", None),
     ("Find a child", "children:search", Permission.CHILD_SEARCH),
+    ("Actions", "actions:list", Permission.CHILD_SEARCH),
     ("What happens when…", "packs:explorer", Permission.POLICY_VIEW),
     ("Establishments", "establishments:list", Permission.ESTABLISHMENT_VIEW),
     ("People", "people:list", Permission.PERSON_MANAGE),

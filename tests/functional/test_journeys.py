@@ -168,3 +168,30 @@ def test_a_dsl_asks_what_happens_when_a_child_is_exploited_and_in_danger(page, l
     assert table.get_by_text("immediately").first.is_visible()
     assert table.get_by_text("CE 10.1").first.is_visible()
     assert_accessible(page)
+
+
+def test_a_dsl_finds_an_overdue_action_first_and_marks_it_done(page, live_server):
+    from datetime import timedelta
+
+    from safekeep.actions.models import Action
+    from safekeep.core import clock
+
+    world = build_world()
+    here = world.actions["here"]
+    Action.objects.create(establishment=here.establishment, child=here.child, what="Tell the placing authority",
+                          owner_role="dsl", deadline="1 working day", due_at=clock.now() - timedelta(hours=3))
+    dsl = world.personas[Role.DSL]
+    sign_in(page, live_server, dsl, enrol_totp(dsl))
+    page.get_by_role("link", name="Actions", exact=True).click()
+    first_row = page.get_by_role("row").nth(1)
+    assert first_row.get_by_text("Overdue").is_visible()
+    assert_accessible(page)
+    first_row.get_by_role("link", name="Tell the placing authority").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Mark as done").click()  # nothing typed: told why, nothing lost
+    assert page.get_by_role("alert").is_visible()
+    assert_accessible(page)
+    page.get_by_label("What was done").fill("Emailed the placing authority's duty team")
+    page.get_by_role("button", name="Mark as done").click()
+    assert page.get_by_text("The action is done").is_visible()
+    assert not page.get_by_role("link", name="Tell the placing authority").count()

@@ -74,6 +74,7 @@ def _values(world, rule, location, persona):
         "establishment": {"establishment_id": est.pk, "pk": est.pk, "contact_id": world.contacts[location].pk},
         "person": {"user_id": world.people[location].pk, "membership_id": world.memberships[location].pk},
         "import": {"batch_id": world.batches[location].pk},
+        "action": {"action_id": world.actions[location].pk, "pk": world.actions[location].pk},
     }
     return values | by_object[rule.object]
 

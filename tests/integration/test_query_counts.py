@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from safekeep.accounts import services as accounts
+from safekeep.actions.models import Action
 from safekeep.authz.roles import Role
 from safekeep.children.models import Child, Enrolment
 from safekeep.establishments.models import LocalContact
@@ -22,6 +23,10 @@ PAGES = [
     (Role.ADMINISTRATOR, "/people/"),
     (Role.ADMINISTRATOR, "/people/{person}/"),
     (Role.GROUP_HEAD, "/audit/"),
+    (Role.DSL, "/actions/"),
+    (Role.DSL, "/actions/?establishment={establishment}"),
+    (Role.DSL, "/actions/{action}/"),
+    (Role.DSL, "/api/v1/actions/"),
     (Role.DSL, "/api/v1/children/?search=child"),
     (Role.DSL, "/api/v1/children/{child}/"),
     (Role.STAFF, "/api/v1/establishments/"),
@@ -38,11 +43,13 @@ def _grow(world, start, stop):
         Enrolment.objects.create(child=child, establishment=here, mis_id=f"G{i}")
         LocalContact.objects.create(establishment=here, kind=LocalContact.Kind.OTHER, name=f"Contact {i}")
         give_role(make_user(f"grown{i}@example.org", here.organisation), Role.STAFF, establishment=here)
+        Action.objects.create(establishment=here, child=child, what=f"Action {i}", owner_role="dsl",
+                              deadline="1 working day", due_at=world.actions["here"].due_at)
 
 
 def _count(client, signed_in, world, role, template):
     path = template.format(child=world.children["here"].pk, establishment=world.establishments["here"].pk,
-                           person=world.people["here"].pk)
+                           person=world.people["here"].pk, action=world.actions["here"].pk)
     if path.startswith("/api/"):
         _, key = accounts.api_token_create(actor=world.personas[role], name="q", mfa_passed=True)
         headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}

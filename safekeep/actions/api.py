@@ -1,0 +1,75 @@
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .forms import OWNER_CHOICES
+from .models import Action
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    child_id = serializers.IntegerField()
+    establishment_id = serializers.IntegerField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Action
+        fields = ["id", "child_id", "establishment_id", "what", "owner_role", "owner_id", "deadline", "due_at",
+                  "overdue", "status", "escalation_level", "source", "pack", "pack_version", "rule_id",
+                  "completed_at", "completion_note", "cancel_reason"]
+
+    def get_overdue(self, action) -> bool:
+        return action.is_open and getattr(action, "late", 1) == 0
+
+
+class CompleteSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text="What was done, for the child's chronology")
+
+
+class ReassignSerializer(serializers.Serializer):
+    owner_role = serializers.ChoiceField(choices=OWNER_CHOICES)
+
+
+def _run(call):
+    try:
+        return call()
+    except ValidationError as error:
+        raise exceptions.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) \
+            from None
+
+
+@extend_schema(summary="Open actions: yours, or an establishment's (overdue first)", tags=["actions"],
+               parameters=[OpenApiParameter("establishment", int, description="All open actions there "
+                                            "(for its safeguarding team)")],
+               responses=ActionSerializer(many=True))
+class ActionList(APIView):
+    def get(self, request):
+        establishment = request.query_params.get("establishment", "")
+        actions = selectors.read_action_list(request.user, int(establishment) if establishment.isdigit() else None)
+        return Response(ActionSerializer(actions, many=True).data)
+
+
+@extend_schema(summary="Mark an action as done", tags=["actions"], request=CompleteSerializer,
+               responses=ActionSerializer)
+class ActionComplete(APIView):
+    def post(self, request, pk):
+        body = CompleteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        action = selectors.access_action(request.user, pk, "action.complete")
+        done = _run(lambda: services.action_complete(actor=request.user, action=action,
+                                                     note=body.validated_data["note"]))
+        return Response(ActionSerializer(done).data)
+
+
+@extend_schema(summary="Pass an action to another role", tags=["actions"], request=ReassignSerializer,
+               responses=ActionSerializer)
+class ActionReassign(APIView):
+    def post(self, request, pk):
+        body = ReassignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        action = selectors.access_action(request.user, pk, "action.reassign")
+        moved = _run(lambda: services.action_reassign(actor=request.user, action=action,
+                                                      owner_role=body.validated_data["owner_role"]))
+        return Response(ActionSerializer(moved).data)

@@ -1,0 +1,27 @@
+from django import forms
+
+from safekeep.authz.roles import Role
+from safekeep.core.forms import Form
+
+OWNER_CHOICES = [(r.value, r.label) for r in Role if r not in (Role.ADMINISTRATOR, Role.DPO, Role.GOVERNOR)]
+
+
+class CompleteForm(Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="What was done",
+                           help_text="For example who you spoke to, and any reference number they gave.")
+
+
+class CancelForm(Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Why it is no longer needed",
+                             help_text="The reason is kept in the child's chronology.")
+
+
+class ReassignForm(Form):
+    owner_role = forms.ChoiceField(choices=OWNER_CHOICES, label="Who should do it")
+
+
+class AddActionForm(Form):
+    what = forms.CharField(max_length=300, label="What must be done")
+    owner_role = forms.ChoiceField(choices=OWNER_CHOICES, label="Who must do it", initial=Role.DSL.value)
+    deadline = forms.CharField(max_length=40, label="By when", initial="1 working day",
+                               help_text="For example: immediately, 24 hours, 1 working day, 5 school days.")

@@ -1,0 +1,71 @@
+from django.db import transaction
+from django.db.models import Case, IntegerField, Q, Value, When
+
+from safekeep.audit.services import audit_record
+
+from safekeep.authz.access import get_visible
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
+from safekeep.core import clock
+
+from .models import Action
+
+
+def _mine(actor, scope) -> Q:
+    """Actions owned by the person, or by a role they hold where the action is."""
+    owned = Q(owner_id=actor.pk)
+    for role, places in scope.places.items():
+        owned |= Q(owner__isnull=True, owner_role=role.value, establishment_id__in=places)
+    return owned
+
+
+def actions_visible_to(actor):
+    """The case team's actions at their establishments, and anything owned by the person or their role."""
+    scope = scope_for(actor)
+    if not scope.roles:
+        return Action.objects.none()
+    team = Q(establishment_id__in=scope.establishment_ids(Permission.ACTION_MANAGE))
+    return Action.objects.filter(team | _mine(actor, scope))
+
+
+def overdue_first(actions):
+    now = clock.now()
+    return actions.annotate(late=Case(When(due_at__lt=now, then=Value(0)), default=Value(1),
+                                      output_field=IntegerField())).order_by("late", "due_at", "id")
+
+
+def my_open_actions(actor):
+    scope = scope_for(actor)
+    if not scope.roles:
+        return Action.objects.none()
+    return overdue_first(Action.objects.filter(_mine(actor, scope), status=Action.Status.OPEN)
+                         .select_related("child", "establishment", "owner"))
+
+
+def establishment_open_actions(actor, establishment_id):
+    if establishment_id not in scope_for(actor).establishment_ids(Permission.ACTION_MANAGE):
+        return Action.objects.none()
+    return overdue_first(Action.objects.filter(establishment_id=establishment_id, status=Action.Status.OPEN)
+                         .select_related("child", "establishment", "owner"))
+
+
+def access_action(actor, action_id, action="action.view") -> Action:
+    return get_visible(actions_visible_to(actor).select_related("child", "establishment", "owner", "completed_by"),
+                       action_id, action)
+
+
+def read_action(actor, action_id) -> Action:
+    """An action names a child and what must happen for them: reading it is audited, fail closed."""
+    with transaction.atomic():
+        action = access_action(actor, action_id)
+        audit_record(actor=actor, action="action.view", obj=action, establishment_id=action.establishment_id)
+    return action
+
+
+def read_action_list(actor, establishment_id=None) -> list[Action]:
+    with transaction.atomic():
+        actions = list(establishment_open_actions(actor, establishment_id) if establishment_id
+                       else my_open_actions(actor))
+        audit_record(actor=actor, action="action.list", object_type="action", establishment_id=establishment_id,
+                     detail={"results": len(actions)})
+    return actions

@@ -1,0 +1,67 @@
+from datetime import timedelta
+
+from safekeep.accounts import services as accounts
+from safekeep.actions.models import Action
+from safekeep.audit.models import AuditEvent
+from safekeep.authz.roles import Role
+from safekeep.core import clock
+
+
+def test_my_actions_lists_the_overdue_first_and_reading_is_audited(client, world, signed_in):
+    here = world.actions["here"]
+    late = Action.objects.create(establishment=here.establishment, child=here.child, what="Chase the referral",
+                                 owner_role="dsl", deadline="1 working day",
+                                 due_at=clock.now() - timedelta(hours=2))
+    signed_in(world.personas[Role.DSL])
+    page = client.get("/actions/").content.decode()
+    assert page.index("Chase the referral") < page.index("Refer to the local authority")
+    assert "Overdue" in page
+    assert "Refer to the local authority" in page and "Child Region" not in page
+    assert AuditEvent.objects.filter(action="action.list", actor_id=world.personas[Role.DSL].pk).exists()
+    client.get(f"/actions/{late.pk}/")
+    assert AuditEvent.objects.filter(action="action.view", object_id=str(late.pk)).count() == 1
+
+
+def test_a_failed_completion_keeps_what_was_typed_and_says_why(client, world, signed_in):
+    action = world.actions["here"]
+    signed_in(world.personas[Role.DSL])
+    page = client.post(f"/actions/{action.pk}/cancel/", {"cancel-reason": ""}).content.decode()
+    assert "There is a problem" in page and "This field is required" in page
+    page = client.post(f"/actions/{action.pk}/complete/", {"note": "   "}).content.decode()
+    assert "There is a problem" in page
+    response = client.post(f"/actions/{action.pk}/complete/", {"note": "Rang the front door, ref 55"})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.completion_note) == ("done", "Rang the front door, ref 55")
+
+
+def test_a_dsl_adds_an_action_for_a_child_with_a_deadline_in_plain_words(client, world, signed_in):
+    signed_in(world.personas[Role.DSL])
+    child = world.children["here"]
+    page = client.post(f"/actions/for-child/{child.pk}/new/", {"what": "Speak to the school nurse",
+                                                               "owner_role": "dsl", "deadline": "in a bit"})
+    assert "is not a deadline" in page.content.decode() and "Speak to the school nurse" in page.content.decode()
+    response = client.post(f"/actions/for-child/{child.pk}/new/", {"what": "Speak to the school nurse",
+                                                                   "owner_role": "dsl", "deadline": "2 working days"})
+    assert response.status_code == 302
+    assert Action.objects.get(what="Speak to the school nurse").deadline == "2 working days"
+
+
+def test_the_api_lists_completes_and_reassigns(client, world):
+    _, key = accounts.api_token_create(actor=world.personas[Role.DSL], name="x", mfa_passed=True)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    listed = client.get("/api/v1/actions/", **auth).json()
+    assert [a["id"] for a in listed] == [world.actions["here"].pk]
+    action = world.actions["here"]
+    moved = client.post(f"/api/v1/actions/{action.pk}/reassign/", {"owner_role": "deputy_dsl"},
+                        content_type="application/json", **auth)
+    assert moved.json()["owner_role"] == "deputy_dsl"
+    refused = client.post(f"/api/v1/actions/{action.pk}/complete/", {"note": ""}, content_type="application/json",
+                          **auth)
+    assert refused.status_code == 400 and refused["Content-Type"] == "application/problem+json"
+    done = client.post(f"/api/v1/actions/{action.pk}/complete/", {"note": "Referred"},
+                       content_type="application/json", **auth)
+    assert done.json()["status"] == "done"
+    elsewhere = client.post(f"/api/v1/actions/{world.actions['elsewhere'].pk}/complete/", {"note": "x"},
+                            content_type="application/json", **auth)
+    assert elsewhere.status_code == 404
