@@ -55,9 +55,10 @@ class ActionList(APIView):
                responses=ActionSerializer)
 class ActionComplete(APIView):
     def post(self, request, pk):
+        # Whose action it is comes first: a stranger learns nothing, not even what the body should be.
+        action = selectors.access_action(request.user, pk, "action.complete")
         body = CompleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        action = selectors.access_action(request.user, pk, "action.complete")
         done = _run(lambda: services.action_complete(actor=request.user, action=action,
                                                      note=body.validated_data["note"]))
         return Response(ActionSerializer(done).data)
@@ -67,9 +68,9 @@ class ActionComplete(APIView):
                responses=ActionSerializer)
 class ActionReassign(APIView):
     def post(self, request, pk):
+        action = selectors.access_action(request.user, pk, "action.reassign")
         body = ReassignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        action = selectors.access_action(request.user, pk, "action.reassign")
         moved = _run(lambda: services.action_reassign(actor=request.user, action=action,
                                                       owner_role=body.validated_data["owner_role"]))
         return Response(ActionSerializer(moved).data)
