@@ -44,6 +44,7 @@ class World:
     batches: dict = field(default_factory=dict)
     actions: dict = field(default_factory=dict)  # location -> an open action for that child, owned by the DSL
     personas: dict = field(default_factory=dict)  # role -> user
+    pack_version: object = None  # a shipped policy pack version (visible to every organisation)
 
 
 def make_user(email, organisation, name=None) -> User:
@@ -118,6 +119,9 @@ def build_world() -> World:
         world.batches[location] = ImportBatch.objects.create(
             establishment=establishment, kind=ImportBatch.Kind.CHILDREN, created_by=person, file_name="x.csv",
             rows=json.dumps([]), status=ImportBatch.Status.LOADED)
+    from safekeep.packs.services import shipped_packs_install
+
+    world.pack_version = shipped_packs_install()[0]
     for role, definition in ROLES.items():
         user = make_user(f"{role.value}@example.org", org1, name=f"Persona {role.label}")
         if Scope.ESTABLISHMENT in definition.scopes:

@@ -42,6 +42,8 @@ ACTION_WORDS = {
     "policy.adopt": "Adopted a policy version",
     "policy.evaluate": "Asked what the policies require",
     "policy.load": "Loaded a policy version",
+    "policy.manage": "Opened policy management",
+    "policy.view": "Opened a policy version",
     "role.end": "Took away a role",
     "role.grant": "Gave a role",
     "url.denied": "Tried a page they may not use",

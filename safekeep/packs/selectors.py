@@ -1,6 +1,4 @@
-from functools import lru_cache
-
-from safekeep.policy.packs import Pack, parse_packs
+from safekeep.policy.packs import Pack, parse_packs_once
 
 from .models import PackAdoption, PolicyPackVersion
 
@@ -26,12 +24,23 @@ def organisation_texts(organisation_id, *, leaving_out: str = "") -> dict[str, s
     return {f"{a.pack_version.pack}.yaml": a.pack_version.text for a in adoptions if a.pack_version.pack != leaving_out}
 
 
-@lru_cache(maxsize=32)
-def _parsed(texts: tuple[tuple[str, str], ...]) -> tuple[Pack, ...]:
-    return tuple(parse_packs(dict(texts)))
-
-
 def packs_for(establishment) -> list[Pack]:
     """The parsed packs an establishment follows. Parsing is cached: versions never change once stored."""
     versions = adopted_versions(establishment)
-    return list(_parsed(tuple(sorted((f"{pack}.yaml", v.text) for pack, v in versions.items()))))
+    return list(parse_packs_once(tuple(sorted((f"{pack}.yaml", v.text) for pack, v in versions.items()))))
+
+
+def versions_visible_to(actor, organisation_ids):
+    """Shipped versions, and those loaded or adopted by the person's organisations (a group's own
+    revision may name its local contacts, so it is not shown to other organisations)."""
+    from django.db.models import Q
+
+    return PolicyPackVersion.objects.filter(
+        Q(loaded_by__isnull=True) | Q(loaded_by__organisation_id__in=organisation_ids)
+        | Q(adoptions__organisation_id__in=organisation_ids)).distinct()
+
+
+def organisation_adoptions(organisation_id):
+    return (PackAdoption.objects.filter(organisation_id=organisation_id, establishment__isnull=True,
+                                        ended_at__isnull=True).select_related("pack_version", "adopted_by")
+            .order_by("pack_version__pack"))

@@ -9,7 +9,7 @@ from safekeep.audit.services import audit_record
 from safekeep.authz.access import require_permission
 from safekeep.authz.roles import Permission
 from safekeep.core import clock
-from safekeep.policy.packs import PackInvalid, pack_id_in, parse_packs, shipped_texts
+from safekeep.policy.packs import PackInvalid, pack_id_in, parse_packs, parse_packs_once, shipped_texts
 
 from .models import PackAdoption, PolicyPackVersion
 from .selectors import organisation_texts
@@ -73,7 +73,7 @@ def shipped_packs_install(*, organisation=None, adopt: tuple[str, ...] = ()) -> 
     Run by the platform (migrations, organisation set-up), so it has no actor.
     """
     texts = shipped_texts()
-    packs = parse_packs(texts)
+    packs = parse_packs_once(tuple(texts.items()))
     versions = [_store(texts[name], pack, None) for name, pack in zip(texts, packs, strict=True)]
     for version in versions:
         if organisation is not None and version.pack in adopt:

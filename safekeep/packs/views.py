@@ -1,6 +1,7 @@
 from django.shortcuts import render
 
 from safekeep.authz.roles import Permission, Role
+from safekeep.authz.scope import scope_for
 from safekeep.core import clock
 from safekeep.establishments.selectors import establishments_visible_to
 from safekeep.policy.engine import ConcernFacts, required_actions
@@ -33,4 +34,5 @@ def explorer(request):
         "establishments": establishments, "establishment": establishment, "packs": packs,
         "versions": versions, "categories": categories, "flags": flags, "flag_words": FLAG_WORDS,
         "actions": actions, "asked": bool(categories or flags), "today": clock.now().date(),
+        "can_manage": scope_for(request.user).has(Permission.POLICY_ADOPT),
     })

@@ -5,6 +5,7 @@ Every error names the file, the line and the field, so whoever wrote the pack ca
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from pathlib import Path
 
@@ -420,6 +421,12 @@ def check_together(packs: list[Pack]) -> list[PackError]:
 
 
 SHIPPED = Path(__file__).with_name("packs")
+
+
+@lru_cache(maxsize=32)
+def parse_packs_once(texts: tuple[tuple[str, str], ...]) -> tuple[Pack, ...]:
+    """parse_packs for (name, text) pairs, remembered: a stored version's text never changes."""
+    return tuple(parse_packs(dict(texts)))
 
 
 def shipped_texts() -> dict[str, str]:

@@ -195,3 +195,26 @@ def test_a_dsl_finds_an_overdue_action_first_and_marks_it_done(page, live_server
     page.get_by_role("button", name="Mark as done").click()
     assert page.get_by_text("The action is done").is_visible()
     assert not page.get_by_role("link", name="Tell the placing authority").count()
+
+
+def test_a_group_head_adopts_a_revised_policy(page, live_server):
+    from safekeep.packs import services
+    from safekeep.policy.packs import SHIPPED
+
+    world = build_world()
+    versions = {v.pack: v for v in services.shipped_packs_install()}
+    head = world.personas[Role.GROUP_HEAD]
+    services.pack_adopt(actor=head, pack_version=versions["child-exploitation"],
+                        organisation=world.organisations["one"])
+    sign_in(page, live_server, head, enrol_totp(head))
+    page.goto(f"{live_server.url}/policies/manage/")
+    assert_accessible(page)
+    revised = (SHIPPED / "child-exploitation.yaml").read_text().replace('version: "2024-01-01"',
+                                                                          'version: "2026-12-01"')
+    page.get_by_label("Policy pack file (YAML)").set_input_files(
+        files=[{"name": "child-exploitation.yaml", "mimeType": "application/yaml", "buffer": revised.encode()}])
+    page.get_by_role("button", name="Check the file").click()
+    assert page.get_by_role("heading", name="What changes from version 2024-01-01").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Adopt version 2026-12-01").click()
+    assert page.get_by_text("now follows").is_visible()

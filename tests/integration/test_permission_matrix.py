@@ -60,7 +60,7 @@ def _fill(route: str, values: dict) -> str:
 
 
 def _values(world, rule, location, persona):
-    values = {}
+    values = {"version_id": world.pack_version.pk}
     if persona is not None:
         token = PersonalApiToken.objects.filter(user=persona).first() or PersonalApiToken.objects.create(
             user=persona, name="t", key_hash=PersonalApiToken.hash_key(f"k{persona.pk}"), hint="sk_x",

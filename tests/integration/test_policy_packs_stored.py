@@ -91,3 +91,20 @@ def test_the_api_answers_what_a_hypothetical_concern_would_require(client, world
     elsewhere = client.post("/api/v1/requirements/", {"establishment": world.establishments["elsewhere"].pk},
                             content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert elsewhere.status_code == 404
+
+
+def test_the_group_head_uploads_sees_what_changed_and_adopts(client, world, adopted, signed_in):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    signed_in(world.personas[Role.GROUP_HEAD])
+    broken = client.post("/policies/manage/", {"file": SimpleUploadedFile(
+        "child-exploitation.yaml", _revised(deadline="soonish").encode())}).content.decode()
+    assert "There is a problem" in broken and "is not a deadline" in broken
+    response = client.post("/policies/manage/", {"file": SimpleUploadedFile(
+        "child-exploitation.yaml", _revised().encode())})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "What changes from version 2024-01-01" in page
+    assert "now due in 2 working days (was 1 working day)" in page
+    client.post(response["Location"] + "adopt/")
+    assert adopted_versions(world.establishments["here"])["child-exploitation"].version == "2026-12-01"

@@ -1,0 +1,20 @@
+from safekeep.policy.diff import changes_between
+from safekeep.policy.packs import parse_pack
+from tests.unit.test_policy_packs import GOOD
+
+
+def test_a_revision_is_described_in_sentences():
+    old = parse_pack(GOOD, "example.yaml")
+    new = parse_pack(GOOD.replace("deadline: 1 working day", "deadline: 24 hours")
+                     .replace("escalation: [deputy_dsl, head]", "escalation: [deputy_dsl, head, group_head]")
+                     .replace("review_due: 2027-09-01", "review_due: 2028-09-01"), "example.yaml")
+    assert changes_between(old, new) == [
+        "Review date now 01 September 2028 (was 01 September 2027).",
+        "Rule refer: “Refer to the local authority” now due in 24 hours (was 1 working day).",
+        "Rule refer: “Refer to the local authority” escalates to deputy_dsl, head, group_head (was deputy_dsl, head).",
+    ]
+
+
+def test_an_unchanged_pack_says_so():
+    pack = parse_pack(GOOD, "example.yaml")
+    assert changes_between(pack, pack) == ["No change to categories or rules (wording or sources only)."]
