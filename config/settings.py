@@ -310,7 +310,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAFEKEEP_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "mail.log": {"level": "WARNING"},
-                "axes": {"level": "WARNING"}},
+                "axes": {"level": "WARNING"}, "apscheduler": {"level": "WARNING"}},
 }
 
 LANGUAGE_CODE = "en-gb"
