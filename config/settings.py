@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "safekeep.packs",
     "safekeep.chronology",
     "safekeep.actions",
+    "safekeep.concerns",
     "safekeep.api",
 ]
 
@@ -298,6 +299,8 @@ SPECTACULAR_SETTINGS = {
         "EstablishmentKindEnum": "safekeep.establishments.models.Establishment.Kind",
         "EnrolmentKindEnum": "safekeep.children.models.Enrolment.Kind",
         "LocalContactKindEnum": "safekeep.establishments.models.LocalContact.Kind",
+        "SafekeepRoleEnum": "safekeep.authz.roles.Role",
+        "ConcernChildRoleEnum": "safekeep.concerns.models.ConcernChild.Role",
     },
 }
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("imports/", include("safekeep.imports.urls")),
     path("policies/", include("safekeep.packs.urls")),
     path("actions/", include("safekeep.actions.urls")),
+    path("concerns/", include("safekeep.concerns.urls")),
     path("api/v1/", include("safekeep.api.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),

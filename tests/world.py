@@ -26,6 +26,7 @@ from safekeep.actions.models import Action
 from safekeep.authz.models import RoleMembership
 from safekeep.authz.roles import ROLES, Role, Scope
 from safekeep.children.models import Child, Enrolment
+from safekeep.concerns.models import Concern
 from safekeep.establishments.models import Establishment, LocalContact, Organisation, Region
 from safekeep.imports.models import ImportBatch
 
@@ -43,6 +44,7 @@ class World:
     memberships: dict = field(default_factory=dict)  # location -> that staff member's membership
     batches: dict = field(default_factory=dict)
     actions: dict = field(default_factory=dict)  # location -> an open action for that child, owned by the DSL
+    concerns: dict = field(default_factory=dict)  # location -> a concern recorded there by its member of staff
     personas: dict = field(default_factory=dict)  # role -> user
     pack_version: object = None  # a shipped policy pack version (visible to every organisation)
 
@@ -116,6 +118,9 @@ def build_world() -> World:
         world.actions[location] = Action.objects.create(
             establishment=establishment, child=child, what="Refer to the local authority", owner_role="dsl",
             deadline="1 working day", due_at=datetime(2030, 1, 7, 9, 0, tzinfo=UTC), escalation_ladder=["head"])
+        world.concerns[location] = Concern.objects.create(
+            establishment=establishment, recorded_by=person, occurred_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+            narrative=f"Seen upset at {location}", idempotency_key=f"world-{location}")
         world.batches[location] = ImportBatch.objects.create(
             establishment=establishment, kind=ImportBatch.Kind.CHILDREN, created_by=person, file_name="x.csv",
             rows=json.dumps([]), status=ImportBatch.Status.LOADED)

@@ -31,13 +31,15 @@ def _place_of(establishment, owner_role: str):
     """The linked school or home's safeguarding lead owns notes on the child's file there (CE 11.3)."""
     if owner_role != "linked_establishment_dsl":
         return establishment, owner_role
-    linked = [link.second for link in establishment.links_as_first.all()] + [
-        link.first for link in establishment.links_as_second.all()]
+    linked = establishment.linked_peers
     return (linked[0], Role.DSL.value) if linked else (establishment, Role.DSL.value)
 
 
-def actions_require(*, actor, establishment, child, categories, flags, concern_id=None, packs=None) -> list[Action]:
-    """Create the actions the adopted policies require for a concern. Runs inside the concern's transaction."""
+def actions_require(*, actor, establishment, child, categories, flags, concern_id=None, packs=None,
+                    tell_owners=True) -> list[Action]:
+    """Create the actions the adopted policies require for a concern. Runs inside the concern's transaction.
+
+    tell_owners=False when the caller alerts the safeguarding team itself (a new concern does)."""
     from safekeep.packs.selectors import packs_for
 
     if not transaction.get_connection().in_atomic_block:
@@ -65,7 +67,8 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
         if "group_safeguarding_email" in required.notify:
             notifications.after_commit_tell_address(action, establishment.organisation.safeguarding_email, "new")
         created.append(action)
-    notifications.after_commit_tell_owners(created, "new")
+    if tell_owners:
+        notifications.after_commit_tell_owners(created, "new")
     return created
 
 

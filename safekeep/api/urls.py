@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from safekeep.accounts.api import Me
 from safekeep.actions.api import ActionComplete, ActionList, ActionReassign
 from safekeep.children.api import ChildDetail, ChildList
+from safekeep.concerns.api import ConcernDetail, ConcernRecord
 from safekeep.establishments.api import EstablishmentDetail, EstablishmentList
 from safekeep.packs.api import Requirements
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("children/", ChildList.as_view(), name="child-list"),
     path("children/<int:pk>/", ChildDetail.as_view(), name="child-detail"),
     path("requirements/", Requirements.as_view(), name="requirements"),
+    path("concerns/", ConcernRecord.as_view(), name="concern-record"),
+    path("concerns/<int:pk>/", ConcernDetail.as_view(), name="concern-detail"),
     path("actions/", ActionList.as_view(), name="action-list"),
     path("actions/<int:pk>/complete/", ActionComplete.as_view(), name="action-complete"),
     path("actions/<int:pk>/reassign/", ActionReassign.as_view(), name="action-reassign"),

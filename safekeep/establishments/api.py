@@ -28,7 +28,7 @@ class EstablishmentDetailSerializer(EstablishmentSerializer):
         fields = EstablishmentSerializer.Meta.fields + ["local_contacts", "linked_establishment_ids"]
 
     def get_linked_establishment_ids(self, establishment) -> list[int]:
-        return [e.pk for e in selectors.linked(establishment)]
+        return [e.pk for e in establishment.linked_peers]
 
 
 @extend_schema(summary="Establishments you can see", tags=["establishments"])

@@ -73,6 +73,12 @@ class Establishment(models.Model):
         return self.name
 
     @property
+    def linked_peers(self) -> list["Establishment"]:
+        """The other half (or halves) of an integrated education and care pair."""
+        return [link.second for link in self.links_as_first.all()] + [link.first for link in
+                                                                     self.links_as_second.all()]
+
+    @property
     def safeguarding_lead_title(self) -> str:
         """Schools have a DSL; children's homes call the same person the safeguarding lead."""
         return "safeguarding lead" if self.kind == self.Kind.CHILDRENS_HOME else "designated safeguarding lead"

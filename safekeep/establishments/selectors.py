@@ -21,13 +21,6 @@ def access_establishment(actor, establishment_id, *, permission=Permission.ESTAB
     return get_visible(establishments, establishment_id, action)
 
 
-def linked(establishment) -> list[Establishment]:
-    """The other half of an integrated pair (uses the prefetched links)."""
-    return [link.second for link in establishment.links_as_first.all()] + [
-        link.first for link in establishment.links_as_second.all()
-    ]
-
-
 def organisations_managed_by(actor):
     return Organisation.objects.filter(pk__in=scope_for(actor).organisations_with(Permission.ESTABLISHMENT_MANAGE))
 

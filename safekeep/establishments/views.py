@@ -27,7 +27,7 @@ def establishment_detail(request, establishment_id):
     establishment = selectors.access_establishment(request.user, establishment_id)
     return render(request, "establishments/detail.html", {
         "establishment": establishment,
-        "linked": selectors.linked(establishment),
+        "linked": establishment.linked_peers,
         "can_manage": _can_manage(request, establishment),
     })
 

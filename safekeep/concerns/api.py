@@ -1,0 +1,87 @@
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from safekeep.authz.roles import Permission
+from safekeep.children.models import Child
+from safekeep.establishments.selectors import access_establishment
+
+from . import selectors, services
+from .models import Concern, ConcernChild
+
+
+class ChildInvolvedSerializer(serializers.Serializer):
+    child = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=ConcernChild.Role.choices)
+    categories = serializers.ListField(child=serializers.CharField(max_length=60), max_length=20, default=list,
+                                       help_text="Category codes from the adopted policies; empty means "
+                                                 "'don't know' (the DSL decides)")
+
+
+class RecordSerializer(serializers.Serializer):
+    establishment = serializers.IntegerField()
+    children = ChildInvolvedSerializer(many=True)
+    occurred_at = serializers.DateTimeField()
+    occurred_approximately = serializers.BooleanField(default=False)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    narrative = serializers.CharField(max_length=20000)
+    childs_words = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="",
+                                         trim_whitespace=False, help_text="Kept exactly as typed")
+    action_taken = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
+    disclosure = serializers.BooleanField(default=False)
+    immediate_risk = serializers.BooleanField(default=False)
+    told_dsl_in_person = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ConcernChildSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConcernChild
+        fields = ["child_id", "role", "categories"]
+
+
+class ConcernSerializer(serializers.ModelSerializer):
+    children = ConcernChildSerializer(many=True, source="children_involved")
+
+    class Meta:
+        model = Concern
+        fields = ["id", "establishment_id", "recorded_by_id", "recorded_at", "occurred_at", "occurred_approximately",
+                  "location", "narrative", "childs_words", "action_taken", "disclosure", "immediate_risk",
+                  "told_dsl_in_person", "read_by_dsl_at", "children"]
+
+
+@extend_schema(summary="Record a concern about one or more children", tags=["concerns"],
+               parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True,
+                                            description="Any unique string; sending it again returns the first "
+                                                        "concern instead of recording a second")],
+               request=RecordSerializer, responses={201: ConcernSerializer, 200: ConcernSerializer})
+class ConcernRecord(APIView):
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key", "")
+        if not key:
+            raise exceptions.ValidationError({"Idempotency-Key": "Send a unique Idempotency-Key header."})
+        body = RecordSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        establishment = access_establishment(request.user, data.pop("establishment"),
+                                             permission=Permission.CHILD_SEARCH, action="concern.create")
+        children_by_id = Child.objects.in_bulk([c["child"] for c in data["children"]])
+        try:
+            children = [{"child": children_by_id[c["child"]], "role": c["role"], "categories": c["categories"]}
+                        for c in data.pop("children")]
+        except KeyError:
+            raise exceptions.NotFound() from None
+        try:
+            concern, created = services.concern_submit(actor=request.user, establishment=establishment,
+                                                       children=children, idempotency_key=key, **data)
+        except ValidationError as error:
+            raise exceptions.ValidationError(error.message_dict) from None
+        concern = selectors.read_concern(request.user, concern.pk)
+        return Response(ConcernSerializer(concern).data, status=status.HTTP_201_CREATED if created else 200)
+
+
+@extend_schema(summary="One concern you may see", tags=["concerns"], responses=ConcernSerializer)
+class ConcernDetail(APIView):
+    def get(self, request, pk):
+        return Response(ConcernSerializer(selectors.read_concern(request.user, pk)).data)

@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.db import models
+from encrypted_fields.fields import EncryptedTextField
+
+from safekeep.children.models import Child
+from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
+from safekeep.establishments.models import Establishment
+
+
+class Concern(models.Model):
+    """What a member of staff saw, heard or was told. Never edited once submitted: corrected by addenda.
+
+    The narrative, the child's own words and what the recorder did are encrypted at rest.
+    (The encrypted-field library stores an empty text as NULL, so these columns allow NULL.)
+    """
+
+    establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="concerns")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    occurred_at = models.DateTimeField()
+    occurred_approximately = models.BooleanField(default=False)
+    location = models.CharField(max_length=200, blank=True)
+    narrative = EncryptedTextField()
+    childs_words = EncryptedTextField(null=True, blank=True)
+    action_taken = EncryptedTextField(null=True, blank=True)
+    disclosure = models.BooleanField(default=False)
+    immediate_risk = models.BooleanField(default=False)
+    told_dsl_in_person = models.BooleanField(null=True, blank=True)
+    # A retry or a double click with the same key records nothing new (one key per recorder).
+    idempotency_key = models.CharField(max_length=64)
+    read_by_dsl_at = models.DateTimeField(null=True, blank=True)
+
+    data_classification = {
+        "id": NOT_PERSONAL, "establishment": PERSONAL, "recorded_by": PERSONAL, "recorded_at": PERSONAL,
+        "occurred_at": SPECIAL, "occurred_approximately": NOT_PERSONAL, "location": SPECIAL, "narrative": SPECIAL,
+        "childs_words": SPECIAL, "action_taken": SPECIAL, "disclosure": SPECIAL, "immediate_risk": SPECIAL,
+        "told_dsl_in_person": SPECIAL, "idempotency_key": NOT_PERSONAL, "read_by_dsl_at": PERSONAL,
+    }
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [models.UniqueConstraint(fields=["recorded_by", "idempotency_key"],
+                                               name="concern_idempotency_key_unique")]
+        indexes = [models.Index(fields=["establishment", "read_by_dsl_at", "recorded_at"])]
+
+    def save(self, *args, **kwargs):
+        # The original is never changed after submission, apart from being marked as read.
+        if self.pk is not None and set(kwargs.get("update_fields") or ()) != {"read_by_dsl_at"}:
+            raise TypeError("A submitted concern is never edited: add an addendum")
+        super().save(*args, **kwargs)
+
+
+class ConcernChild(models.Model):
+    """A child involved in a concern, with their own role and their own categories (never copied across)."""
+
+    class Role(models.TextChoices):
+        # Child-on-child policy 1.3: no child is labelled; "alleged to be responsible" is the phrase.
+        HARMED = "harmed", "Harmed or at risk"
+        ALLEGED_RESPONSIBLE = "alleged_responsible", "Alleged to be responsible"
+        WITNESS = "witness", "Witness"
+        BYSTANDER = "bystander", "Bystander"
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="children_involved")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="concerns_involved")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    categories = models.JSONField(default=list, blank=True)  # codes from the adopted packs; empty: "don't know"
+
+    data_classification = {"id": NOT_PERSONAL, "concern": SPECIAL, "child": PERSONAL, "role": SPECIAL,
+                           "categories": SPECIAL}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["concern", "child"], name="concern_child_unique")]

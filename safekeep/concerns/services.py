@@ -1,0 +1,126 @@
+"""Recording a concern: one transaction writes the concern, each child's part in it, their chronology
+entries, the actions the adopted policies require, and the audit events; the safeguarding team is
+emailed after commit (no case content)."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from safekeep.actions import services as actions
+from safekeep.audit.services import audit_record
+from safekeep.authz.access import NotVisible, require_permission
+from safekeep.authz.roles import Permission
+from safekeep.children.selectors import children_visible_to, current_enrolments
+from safekeep.chronology.services import chronology_add
+from safekeep.core import clock
+
+from . import notifications
+from .models import Concern, ConcernChild
+
+MAX_CHILDREN = 20
+
+
+def _age_on(child, day) -> int:
+    born = child.date_of_birth
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _flags(concern: Concern, child) -> set[str]:
+    flags = {name for name in ("immediate_risk", "disclosure") if getattr(concern, name)}
+    if _age_on(child, concern.occurred_at.date()) < 13:
+        flags.add("under_13")
+    if child.looked_after:
+        flags.add("looked_after")
+    linked = {e.pk for e in concern.establishment.linked_peers}
+    if linked and current_enrolments().filter(child=child, establishment_id__in=linked).exists():
+        flags.add("integrated_pair")
+    return flags
+
+
+def concern_submit(*, actor, establishment, children: list[dict], occurred_at: datetime, narrative: str,
+                   idempotency_key: str, occurred_approximately: bool = False, location: str = "",
+                   childs_words: str = "", action_taken: str = "", disclosure: bool = False,
+                   immediate_risk: bool = False, told_dsl_in_person: bool | None = None) -> tuple[Concern, bool]:
+    """Record a concern. `children`: [{"child": Child, "role": ConcernChild.Role, "categories": [codes]}].
+
+    Returns (concern, created). The same idempotency key from the same person returns the first concern.
+    """
+    role = require_permission(actor, Permission.CHILD_SEARCH, action="concern.create",
+                              establishment_id=establishment.pk)
+    existing = Concern.objects.filter(recorded_by=actor, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    _validate(actor, establishment, children, occurred_at, narrative, idempotency_key)
+    try:
+        with transaction.atomic():
+            concern = _record(actor, establishment, children, role, occurred_at=occurred_at, narrative=narrative,
+                              idempotency_key=idempotency_key, occurred_approximately=occurred_approximately,
+                              location=location.strip()[:200], childs_words=childs_words, action_taken=action_taken,
+                              disclosure=disclosure, immediate_risk=immediate_risk,
+                              told_dsl_in_person=told_dsl_in_person)
+    except IntegrityError:
+        # Two submissions with one key raced: the other one won, and that is the concern.
+        return Concern.objects.get(recorded_by=actor, idempotency_key=idempotency_key), False
+    return concern, True
+
+
+def _validate(actor, establishment, children, occurred_at, narrative, idempotency_key):
+    errors = {}
+    if not children:
+        errors["children"] = "Choose at least one child."
+    if len(children) > MAX_CHILDREN:
+        errors["children"] = f"A concern can name up to {MAX_CHILDREN} children."
+    if len({c["child"].pk for c in children}) != len(children):
+        errors["children"] = "Each child is named once, with their own role."
+    for entry in children:
+        if entry["role"] not in ConcernChild.Role.values:
+            errors["children"] = "Choose each child's role."
+    if not (narrative or "").strip():
+        errors["narrative"] = "Say what happened, in your own words."
+    if occurred_at is None or occurred_at > clock.now():
+        errors["occurred_at"] = "Say when it happened: it cannot be in the future."
+    if not idempotency_key or len(idempotency_key) > 64:
+        errors["idempotency_key"] = "The form was missing its one-time key: reload the page (your words are kept)."
+    if errors:
+        raise ValidationError(errors)
+    visible = set(children_visible_to(actor, Permission.CHILD_SEARCH).filter(
+        pk__in=[c["child"].pk for c in children], enrolments__establishment=establishment).values_list("pk", flat=True))
+    for entry in children:
+        if entry["child"].pk not in visible:
+            raise NotVisible("concern.create", "child", entry["child"].pk, establishment.pk)
+
+
+def _record(actor, establishment, children, role, **fields) -> Concern:
+    concern = Concern.objects.create(establishment=establishment, recorded_by=actor, **fields)
+    for entry in children:
+        child, child_role = entry["child"], entry["role"]
+        categories = sorted(set(entry.get("categories") or []))
+        ConcernChild.objects.create(concern=concern, child=child, role=child_role, categories=categories)
+        chronology_add(actor=actor, child=child, establishment=establishment, kind="concern.recorded", obj=concern,
+                       occurred_at=concern.occurred_at,
+                       summary=f"Concern recorded by {actor.full_name}. Role: "
+                               f"{ConcernChild.Role(child_role).label.lower()}.")
+        actions.actions_require(actor=actor, establishment=establishment, child=child, categories=categories,
+                                flags=_flags(concern, child), concern_id=concern.pk, tell_owners=False)
+    audit_record(actor=actor, action="concern.create", obj=concern, role=role, establishment_id=establishment.pk,
+                 detail={"children": len(children), "immediate_risk": concern.immediate_risk})
+    notifications.after_commit_alert_safeguarding_team(concern)
+    return concern
+
+
+@transaction.atomic
+def concern_mark_read(*, actor, concern: Concern) -> Concern:
+    """The safeguarding team says it has read the concern; the recorder sees that it has."""
+    role = require_permission(actor, Permission.CHILD_VIEW, action="concern.read",
+                              establishment_id=concern.establishment_id, obj=concern)
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.read_by_dsl_at is None:
+        concern.read_by_dsl_at = clock.now()
+        concern.save(update_fields=["read_by_dsl_at"])
+        for involved in concern.children_involved.select_related("child"):
+            chronology_add(actor=actor, child=involved.child, establishment=concern.establishment,
+                           kind="concern.read", obj=concern, summary=f"Concern read by {actor.full_name}.")
+        audit_record(actor=actor, action="concern.read", obj=concern, role=role,
+                     establishment_id=concern.establishment_id)
+    return concern

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "concerns"
+urlpatterns = [
+    path("<int:concern_id>/", views.concern_detail, name="detail"),
+    path("<int:concern_id>/read/", views.concern_mark_read, name="mark_read"),
+]
