@@ -13,6 +13,8 @@ class ActionSerializer(serializers.ModelSerializer):
     child_id = serializers.IntegerField()
     establishment_id = serializers.IntegerField()
     overdue = serializers.SerializerMethodField()
+    # Declared here so the schema does not depend on the database (integer ranges differ by backend).
+    escalation_level = serializers.IntegerField(read_only=True, help_text="How many steps of the ladder were told")
 
     class Meta:
         model = Action
