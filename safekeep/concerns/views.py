@@ -1,12 +1,20 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safekeep.actions.models import Action
+from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
+from safekeep.children.selectors import audit_search, children_search, children_visible_to
+from safekeep.establishments.models import Establishment
+from safekeep.packs.selectors import packs_for
 
 from . import selectors, services
+from .models import ConcernChild
+from .recording import Draft
 
 
 def concern_detail(request, concern_id):
@@ -22,3 +30,65 @@ def concern_mark_read(request, concern_id):
     services.concern_mark_read(actor=request.user, concern=concern)
     messages.success(request, "Marked as read. The member of staff who recorded it can see that you have.")
     return redirect("concerns:detail", concern.pk)
+
+
+def _establishments(request):
+    ids = scope_for(request.user).establishment_ids(Permission.CHILD_SEARCH)
+    return list(Establishment.objects.filter(pk__in=ids).order_by("name"))
+
+
+def record(request):
+    """Record a concern: one page, usable with a keyboard, a screen reader or a phone."""
+    establishments = _establishments(request)
+    if not establishments:
+        raise NotVisible("concern.create")
+    data = request.POST if request.method == "POST" else request.GET
+    establishment = next((e for e in establishments if str(e.pk) == data.get("establishment")), establishments[0])
+    draft = Draft.from_post(request.POST) if request.method == "POST" else Draft()
+    visible = children_visible_to(request.user, Permission.CHILD_SEARCH)
+    if request.method == "GET" and request.GET.get("child", "").isdigit():
+        draft.child_ids = [int(request.GET["child"])]
+    intent = request.POST.get("intent", "")
+    found, query = [], request.POST.get("find_q", "").strip()[:100]
+    if intent.startswith("add:") and intent[4:].isdigit():
+        draft.child_ids.append(int(intent[4:]))
+    if intent.startswith("remove:") and intent[7:].isdigit():
+        draft.child_ids = [c for c in draft.child_ids if c != int(intent[7:])]
+    chosen = {c.pk: c for c in visible.filter(pk__in=draft.child_ids)}
+    draft.child_ids = [c for c in dict.fromkeys(draft.child_ids) if c in chosen]
+    if intent == "find" and query:
+        with transaction.atomic():
+            found = [c for c in children_search(request.user, query=query, establishment_id=establishment.pk)[:10]
+                     if c.pk not in chosen]
+            audit_search(request.user, results=len(found))
+    if intent == "send" and draft.check():
+        concern = run_draft(request, establishment, draft, chosen)
+        if concern is not None:
+            messages.success(request, "Your concern has been sent to the designated safeguarding lead. "
+                                      "Thank you for writing it down.")
+            return redirect("concerns:detail", concern.pk)
+    packs = packs_for(establishment)
+    contacts = [c for c in establishment.local_contacts.all() if c.kind == "la_front_door"]
+    return render(request, "concerns/record.html", {
+        "draft": draft, "children": [chosen[c] for c in draft.child_ids], "found": found, "query": query,
+        "searched": intent == "find", "establishments": establishments, "establishment": establishment,
+        "roles": ConcernChild.Role.choices, "packs": packs, "contacts": contacts,
+        "errors": draft.errors if intent == "send" else {},
+    }, status=200)
+
+
+def run_draft(request, establishment, draft, chosen):
+    try:
+        concern, _ = services.concern_submit(
+            actor=request.user, establishment=establishment, idempotency_key=draft.key,
+            children=[{"child": chosen[c], "role": draft.roles[c], "categories": draft.categories.get(c, [])}
+                      for c in draft.child_ids],
+            occurred_at=draft.occurred_at(), occurred_approximately=draft.occurred_approximately,
+            location=draft.location, narrative=draft.narrative, childs_words=draft.childs_words,
+            action_taken=draft.action_taken, disclosure=draft.disclosure, immediate_risk=draft.immediate_risk,
+            told_dsl_in_person={"yes": True, "no": False}.get(draft.told_dsl_in_person))
+    except ValidationError as error:
+        for name, problems in error.message_dict.items():
+            draft.errors[{"children": "child-search"}.get(name, name)] = " ".join(problems)
+        return None
+    return concern

@@ -218,3 +218,41 @@ def test_a_group_head_adopts_a_revised_policy(page, live_server):
     assert_accessible(page)
     page.get_by_role("button", name="Adopt version 2026-12-01").click()
     assert page.get_by_text("now follows").is_visible()
+
+
+def test_a_member_of_staff_records_a_concern_about_two_children(page, live_server):
+    from safekeep.children.models import Child, Enrolment
+    from safekeep.concerns.models import Concern
+    from safekeep.packs import services
+
+    world = build_world()
+    for version in services.shipped_packs_install():
+        services.pack_adopt(actor=world.personas[Role.GROUP_HEAD], pack_version=version,
+                            organisation=world.organisations["one"])
+    other = Child.objects.create(organisation=world.organisations["one"], first_name="Noor", last_name="Baker",
+                                 date_of_birth="2013-02-02", year_group="Year 8")
+    Enrolment.objects.create(child=other, establishment=world.establishments["here"], mis_id="NB")
+    staff = world.personas[Role.STAFF]
+    sign_in(page, live_server, staff, enrol_totp(staff))
+    page.get_by_role("link", name="Record a concern").click()
+    assert_accessible(page)
+    page.get_by_label("Which child? Type part of their name").fill("here")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("button", name="Add Child Here").click()
+    page.get_by_label("Add another child").fill("noor")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("button", name="Add Noor Baker, Year 8").click()
+    page.locator("#role-{} ".format(world.children["here"].pk) + "input[value=harmed]").check()
+    page.locator(f"#role-{other.pk} input[value=witness]").check()
+    page.get_by_label("Date it happened").fill("2026-11-20")
+    page.get_by_label("What you saw, heard or were told").fill("Saw him pushed against the lockers.")
+    page.get_by_label("The child's own words (optional)").fill("they said I owe them")
+    page.get_by_label("A child told me about harm to them (a disclosure)").check()
+    assert page.get_by_text("never promise to keep it secret").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send to the safeguarding lead").click()
+    assert page.get_by_text("Your concern has been sent").is_visible()
+    assert_accessible(page)
+    concern = Concern.objects.get(recorded_by=staff)
+    assert {(p.child.first_name, p.role) for p in concern.children_involved.all()} == {
+        ("Child", "harmed"), ("Noor", "witness")}

@@ -1,0 +1,78 @@
+"""The recording page's form: several children, each with a role and their own categories.
+
+Plain POSTs do everything (add or remove a child, find another, send), so the page works without
+JavaScript and whatever was typed comes back on every round trip; nothing is kept in the browser.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from django.utils import timezone
+
+from .models import ConcernChild
+
+TEXT_FIELDS = ("location", "narrative", "childs_words", "action_taken")
+
+
+@dataclass
+class Draft:
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    child_ids: list[int] = field(default_factory=list)
+    roles: dict[int, str] = field(default_factory=dict)
+    categories: dict[int, list[str]] = field(default_factory=dict)
+    occurred_date: str = ""
+    occurred_time: str = ""
+    occurred_approximately: bool = False
+    location: str = ""
+    narrative: str = ""
+    childs_words: str = ""
+    action_taken: str = ""
+    disclosure: bool = False
+    immediate_risk: bool = False
+    told_dsl_in_person: str = ""  # "yes", "no" or ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_post(cls, data) -> "Draft":
+        ids = []
+        for value in data.getlist("child"):
+            if value.isdigit() and int(value) not in ids:
+                ids.append(int(value))
+        draft = cls(key=data.get("key", "")[:64] or uuid.uuid4().hex, child_ids=ids,
+                    occurred_date=data.get("occurred_date", "")[:10], occurred_time=data.get("occurred_time", "")[:5],
+                    occurred_approximately=data.get("occurred_approximately") == "yes",
+                    disclosure=data.get("disclosure") == "yes", immediate_risk=data.get("immediate_risk") == "yes",
+                    told_dsl_in_person=data.get("told_dsl_in_person", "") if data.get("told_dsl_in_person") in (
+                        "yes", "no") else "")
+        for name in TEXT_FIELDS:
+            # The child's words are kept exactly as typed: never stripped or changed.
+            setattr(draft, name, data.get(name, "") if name == "childs_words" else data.get(name, "").strip())
+        for child_id in ids:
+            role = data.get(f"role-{child_id}", "")
+            draft.roles[child_id] = role if role in ConcernChild.Role.values else ""
+            draft.categories[child_id] = data.getlist(f"categories-{child_id}")[:20]
+        return draft
+
+    def occurred_at(self) -> datetime | None:
+        try:
+            day = datetime.strptime(self.occurred_date, "%Y-%m-%d").date()
+        except ValueError:
+            return None
+        try:
+            when = datetime.strptime(self.occurred_time, "%H:%M").time() if self.occurred_time else time(12, 0)
+        except ValueError:
+            return None
+        return timezone.make_aware(datetime.combine(day, when))
+
+    def check(self) -> bool:
+        if not self.child_ids:
+            self.errors["child-search"] = "Add the child or children involved."
+        for child_id in self.child_ids:
+            if not self.roles.get(child_id):
+                self.errors[f"role-{child_id}"] = "Choose this child's part in what happened."
+        if self.occurred_at() is None:
+            self.errors["occurred_date"] = "Enter the date it happened, for example 21/11/2026."
+        if not self.narrative:
+            self.errors["narrative"] = "Say what happened, in your own words."
+        return not self.errors
