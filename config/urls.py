@@ -17,6 +17,7 @@ urlpatterns = [
     path("policies/", include("safekeep.packs.urls")),
     path("actions/", include("safekeep.actions.urls")),
     path("concerns/", include("safekeep.concerns.urls")),
+    path("chronology/", include("safekeep.chronology.urls")),
     path("api/v1/", include("safekeep.api.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),

@@ -68,13 +68,21 @@ def enrol_totp(user) -> str:
     return secret
 
 
-def current_code(secret: str) -> str:
-    """The code an authenticator app shows now, like a phone would."""
+def steady_step() -> int:
+    """The current 30-second TOTP step, waiting for the next one if this is about to end, so a code
+    computed now is still current when the request arrives (a person would glance at the next code)."""
     import time
 
+    if 30 - time.time() % 30 < 3:
+        time.sleep(30 - time.time() % 30 + 0.05)
+    return int(time.time()) // 30
+
+
+def current_code(secret: str) -> str:
+    """The code an authenticator app shows now, like a phone would."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return format_hotp_value(hotp_value(secret, steady_step()))
 
 
 def sign_in(client, user, *, mfa=True):

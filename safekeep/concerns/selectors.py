@@ -36,3 +36,30 @@ def read_concern(actor, concern_id) -> Concern:
         audit_record(actor=actor, action="concern.view", obj=concern, role=str(team_role or ""),
                      establishment_id=concern.establishment_id)
     return concern
+
+
+def inbox(actor, *, limit=200):
+    """New and urgent first: unread concerns with a child at risk now, then other unread, then the rest.
+
+    Each row carries how many of its actions are overdue. A fixed number of queries, however many rows.
+    """
+    from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+
+    from safekeep.actions.models import Action
+    from safekeep.core import clock
+
+    overdue = (Action.objects.filter(concern_id=OuterRef("pk"), status=Action.Status.OPEN, due_at__lt=clock.now())
+               .order_by().values("concern_id").annotate(n=Count("id")).values("n"))
+    concerns = (concerns_visible_to(actor)
+                .annotate(overdue_actions=Subquery(overdue, output_field=IntegerField()),
+                          urgency=Case(When(read_by_dsl_at__isnull=True, immediate_risk=True, then=Value(0)),
+                                       When(read_by_dsl_at__isnull=True, then=Value(1)), default=Value(2),
+                                       output_field=IntegerField()))
+                .select_related("establishment", "recorded_by")
+                .prefetch_related(Prefetch("children_involved",
+                                           queryset=ConcernChild.objects.select_related("child").order_by("id")))
+                .order_by("urgency", "-recorded_at"))
+    with transaction.atomic():
+        rows = list(concerns[:limit])
+        audit_record(actor=actor, action="concern.list", object_type="concern", detail={"results": len(rows)})
+    return rows

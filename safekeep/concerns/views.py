@@ -17,6 +17,12 @@ from .models import ConcernChild
 from .recording import Draft
 
 
+def concern_inbox(request):
+    """The safeguarding team's inbox; for other staff, the concerns they recorded and whether they were read."""
+    team = bool(scope_for(request.user).establishment_ids(Permission.CHILD_VIEW))
+    return render(request, "concerns/inbox.html", {"concerns": selectors.inbox(request.user), "team": team})
+
+
 def concern_detail(request, concern_id):
     concern = selectors.read_concern(request.user, concern_id)
     actions = Action.objects.filter(concern_id=concern.pk).select_related("child").order_by("due_at")

@@ -7,6 +7,7 @@ from safekeep.authz.scope import scope_for
 _ITEMS = [
     ("Home", "home", None),
     ("Record a concern", "concerns:record", Permission.CHILD_SEARCH),
+    ("Concerns", "concerns:inbox", Permission.CHILD_SEARCH),
     ("Find a child", "children:search", Permission.CHILD_SEARCH),
     ("Actions", "actions:list", Permission.CHILD_SEARCH),
     ("What happens when…", "packs:explorer", Permission.POLICY_VIEW),

@@ -9,6 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from safekeep.accounts import services as accounts
 from safekeep.actions.models import Action
+from safekeep.chronology.models import ChronologyEntry
+from safekeep.concerns.models import Concern, ConcernChild
 from safekeep.authz.roles import Role
 from safekeep.children.models import Child, Enrolment
 from safekeep.establishments.models import LocalContact
@@ -27,6 +29,8 @@ PAGES = [
     (Role.DSL, "/actions/?establishment={establishment}"),
     (Role.DSL, "/actions/{action}/"),
     (Role.DSL, "/api/v1/actions/"),
+    (Role.DSL, "/concerns/"),
+    (Role.DSL, "/chronology/{child}/"),
     (Role.DSL, "/api/v1/children/?search=child"),
     (Role.DSL, "/api/v1/children/{child}/"),
     (Role.STAFF, "/api/v1/establishments/"),
@@ -45,6 +49,11 @@ def _grow(world, start, stop):
         give_role(make_user(f"grown{i}@example.org", here.organisation), Role.STAFF, establishment=here)
         Action.objects.create(establishment=here, child=child, what=f"Action {i}", owner_role="dsl",
                               deadline="1 working day", due_at=world.actions["here"].due_at)
+        concern = Concern.objects.create(establishment=here, recorded_by=world.people["here"], narrative=f"N {i}",
+                                         occurred_at=world.actions["here"].due_at, idempotency_key=f"grow-{i}")
+        ConcernChild.objects.create(concern=concern, child=world.children["here"], role="harmed")
+        ChronologyEntry.objects.create(child=world.children["here"], establishment=here, kind="concern.recorded",
+                                       summary=f"Entry {i}", occurred_at=world.actions["here"].due_at)
 
 
 def _count(client, signed_in, world, role, template):

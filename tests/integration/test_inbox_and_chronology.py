@@ -1,0 +1,48 @@
+from datetime import UTC, datetime
+
+from django.db import transaction
+
+from safekeep.authz.roles import Role
+from safekeep.concerns import services
+from safekeep.concerns.models import Concern
+
+
+def _concern(world, key, **flags):
+    with transaction.atomic():
+        concern, _ = services.concern_submit(
+            actor=world.personas[Role.STAFF], establishment=world.establishments["here"],
+            children=[{"child": world.children["here"], "role": "harmed", "categories": []}],
+            occurred_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC), narrative=f"Narrative {key}",
+            idempotency_key=key, **flags)
+    return concern
+
+
+def test_the_inbox_puts_unread_urgent_concerns_first(client, world, adopted, signed_in):
+    calm = _concern(world, "calm")
+    urgent = _concern(world, "urgent", immediate_risk=True)
+    read = _concern(world, "read")
+    Concern.objects.filter(pk=read.pk).update(read_by_dsl_at=datetime(2026, 11, 21, tzinfo=UTC))
+    signed_in(world.personas[Role.DSL])
+    page = client.get("/concerns/").content.decode()
+    order = [page.index(f"/concerns/{c.pk}/") for c in (urgent, calm, read)]
+    assert order == sorted(order)
+    assert "Immediate risk" in page and "Not read yet" in page
+
+
+def test_staff_see_only_what_they_recorded(client, world, adopted, signed_in):
+    mine = _concern(world, "mine")
+    signed_in(world.personas[Role.STAFF])
+    page = client.get("/concerns/").content.decode()
+    assert f"/concerns/{mine.pk}/" in page and f"/concerns/{world.concerns['here'].pk}/" not in page
+
+
+def test_the_chronology_shows_the_concern_and_its_actions_and_filters_and_prints(client, world, adopted, signed_in):
+    _concern(world, "c1", disclosure=True)
+    signed_in(world.personas[Role.DSL])
+    child = world.children["here"]
+    page = client.get(f"/chronology/{child.pk}/").content.decode()
+    assert "Concern recorded by" in page and "Required:" in page
+    only_concerns = client.get(f"/chronology/{child.pk}/?kind=concern").content.decode()
+    assert "Concern recorded by" in only_concerns and "Required:" not in only_concerns
+    printed = client.get(f"/chronology/{child.pk}/?print=1").content.decode()
+    assert "Confidential: safeguarding record" in printed and "govuk-service-navigation" not in printed
