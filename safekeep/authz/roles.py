@@ -148,8 +148,10 @@ ROLES: dict[Role, RoleDefinition] = {
             (Scope.ORGANISATION,),
             "Looks after the organisation's establishments, people and data loads.",
             "Establishments, people and their roles. No concerns and no child records.",
-            "Adds people, gives and removes roles, unlocks accounts, loads children and staff from MIS files.",
-            frozenset({P.ESTABLISHMENT_VIEW, P.ESTABLISHMENT_MANAGE, P.PERSON_MANAGE, P.ROLE_MANAGE, P.IMPORT_RUN}),
+            "Adds people, gives and removes roles, unlocks accounts, loads children and staff from MIS files, "
+            "loads and adopts revised policies.",
+            frozenset({P.ESTABLISHMENT_VIEW, P.ESTABLISHMENT_MANAGE, P.PERSON_MANAGE, P.ROLE_MANAGE, P.IMPORT_RUN,
+                       P.POLICY_ADOPT}),
             reads_child_data=False,
         ),
     ]

@@ -14,6 +14,7 @@ _ITEMS = [
     ("Establishments", "establishments:list", Permission.ESTABLISHMENT_VIEW),
     ("People", "people:list", Permission.PERSON_MANAGE),
     ("Load from MIS", "imports:start", Permission.IMPORT_RUN),
+    ("Policies", "packs:manage", Permission.POLICY_ADOPT),
     ("Audit log", "audit:log", Permission.AUDIT_LOG_VIEW),
 ]
 
