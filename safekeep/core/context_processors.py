@@ -28,12 +28,14 @@ def navigation(request):
 
     def build():
         scope = scope_for(user)
-        items = []
-        for label, name, permission in _ITEMS:
-            if permission is None or scope.has(permission):
-                url = reverse(name)
-                active = request.path == url if name == "home" else request.path.startswith(url)
-                items.append({"label": label, "url": url, "active": active})
+        items = [{"label": label, "url": reverse(name), "active": False}
+                 for label, name, permission in _ITEMS if permission is None or scope.has(permission)]
+        # The item whose address is the longest start of this page's is the current one
+        # (/concerns/new/ is "Record a concern", not "Concerns").
+        matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and
+                                                                   request.path.startswith(i["url"]))]
+        if matches:
+            max(matches, key=lambda i: len(i["url"]))["active"] = True
         names = sorted({m.where for m in user.memberships.current().select_related(
             "establishment", "region", "organisation")})
         return {"items": items, "establishments": names}
