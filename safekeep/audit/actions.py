@@ -19,6 +19,7 @@ ACTION_WORDS = {
     "api_token.create": "Made an API token",
     "api_token.revoke": "Revoked an API token",
     "audit.view": "Read the audit log",
+    "concern.addendum": "Added to a concern",
     "concern.create": "Recorded a concern",
     "concern.list": "Looked at a list of concerns",
     "concern.read": "Read a new concern (marked as read)",

@@ -29,8 +29,11 @@ class Concern(models.Model):
     # A retry or a double click with the same key records nothing new (one key per recorder).
     idempotency_key = models.CharField(max_length=64)
     read_by_dsl_at = models.DateTimeField(null=True, blank=True)
+    # How many wording suggestions the recorder was shown before sending (CE 9.0, CoC 1.3).
+    language_prompts_shown = models.PositiveSmallIntegerField(default=0)
 
     data_classification = {
+        "language_prompts_shown": NOT_PERSONAL,
         "id": NOT_PERSONAL, "establishment": PERSONAL, "recorded_by": PERSONAL, "recorded_at": PERSONAL,
         "occurred_at": SPECIAL, "occurred_approximately": NOT_PERSONAL, "location": SPECIAL, "narrative": SPECIAL,
         "childs_words": SPECIAL, "action_taken": SPECIAL, "disclosure": SPECIAL, "immediate_risk": SPECIAL,
@@ -70,3 +73,23 @@ class ConcernChild(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["concern", "child"], name="concern_child_unique")]
+
+
+class Addendum(models.Model):
+    """Something added to a concern after it was sent: a correction or what happened next. Never edited."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    text = EncryptedTextField()
+
+    data_classification = {"id": NOT_PERSONAL, "concern": SPECIAL, "added_by": PERSONAL, "added_at": PERSONAL,
+                           "text": SPECIAL}
+
+    class Meta:
+        ordering = ["added_at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("An addendum is never edited: add another")
+        super().save(*args, **kwargs)

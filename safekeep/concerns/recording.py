@@ -31,6 +31,7 @@ class Draft:
     disclosure: bool = False
     immediate_risk: bool = False
     told_dsl_in_person: str = ""  # "yes", "no" or ""
+    language_seen: int = 0  # wording suggestions already shown, so the next "send" goes through
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -44,7 +45,9 @@ class Draft:
                     occurred_approximately=data.get("occurred_approximately") == "yes",
                     disclosure=data.get("disclosure") == "yes", immediate_risk=data.get("immediate_risk") == "yes",
                     told_dsl_in_person=data.get("told_dsl_in_person", "") if data.get("told_dsl_in_person") in (
-                        "yes", "no") else "")
+                        "yes", "no") else "",
+                    language_seen=int(data.get("language_seen", "0")) if data.get("language_seen", "").isdigit()
+                    else 0)
         for name in TEXT_FIELDS:
             # The child's words are kept exactly as typed: never stripped or changed.
             setattr(draft, name, data.get(name, "") if name == "childs_words" else data.get(name, "").strip())
@@ -64,6 +67,12 @@ class Draft:
         except ValueError:
             return None
         return timezone.make_aware(datetime.combine(day, when))
+
+    def wording_prompts(self):
+        """Suggestions for the recorder's own words; the child's words are never checked."""
+        from safekeep.policy.language import check_language
+
+        return check_language(self.narrative) + check_language(self.action_taken)
 
     def check(self) -> bool:
         if not self.child_ids:

@@ -41,7 +41,8 @@ def _flags(concern: Concern, child) -> set[str]:
 def concern_submit(*, actor, establishment, children: list[dict], occurred_at: datetime, narrative: str,
                    idempotency_key: str, occurred_approximately: bool = False, location: str = "",
                    childs_words: str = "", action_taken: str = "", disclosure: bool = False,
-                   immediate_risk: bool = False, told_dsl_in_person: bool | None = None) -> tuple[Concern, bool]:
+                   immediate_risk: bool = False, told_dsl_in_person: bool | None = None,
+                   language_prompts_shown: int = 0) -> tuple[Concern, bool]:
     """Record a concern. `children`: [{"child": Child, "role": ConcernChild.Role, "categories": [codes]}].
 
     Returns (concern, created). The same idempotency key from the same person returns the first concern.
@@ -58,7 +59,8 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
                               idempotency_key=idempotency_key, occurred_approximately=occurred_approximately,
                               location=location.strip()[:200], childs_words=childs_words, action_taken=action_taken,
                               disclosure=disclosure, immediate_risk=immediate_risk,
-                              told_dsl_in_person=told_dsl_in_person)
+                              told_dsl_in_person=told_dsl_in_person,
+                              language_prompts_shown=min(language_prompts_shown, 100))
     except IntegrityError:
         # Two submissions with one key raced: the other one won, and that is the concern.
         return Concern.objects.get(recorded_by=actor, idempotency_key=idempotency_key), False
@@ -124,3 +126,30 @@ def concern_mark_read(*, actor, concern: Concern) -> Concern:
         audit_record(actor=actor, action="concern.read", obj=concern, role=role,
                      establishment_id=concern.establishment_id)
     return concern
+
+
+@transaction.atomic
+def addendum_add(*, actor, concern: Concern, text: str):
+    """The recorder (or the safeguarding team) adds to a concern; the original stays as it was sent."""
+    from .models import Addendum
+
+    team_role = require_permission_or_none(actor, concern)
+    if concern.recorded_by_id != actor.pk and team_role is None:
+        raise NotVisible("concern.addendum", "concern", concern.pk, concern.establishment_id)
+    if not text.strip():
+        raise ValidationError({"text": "Write what you want to add."})
+    addendum = Addendum.objects.create(concern=concern, added_by=actor, text=text.strip())
+    for involved in concern.children_involved.select_related("child"):
+        chronology_add(actor=actor, child=involved.child, establishment=concern.establishment,
+                       kind="concern.addendum", obj=concern, summary=f"Addendum by {actor.full_name}: {addendum.text}")
+    audit_record(actor=actor, action="concern.addendum", obj=concern, role=team_role or "",
+                 establishment_id=concern.establishment_id)
+    notifications.after_commit_alert_safeguarding_team(concern)
+    return addendum
+
+
+def require_permission_or_none(actor, concern) -> str | None:
+    from safekeep.authz.scope import scope_for
+
+    role = scope_for(actor).role_at(Permission.CHILD_VIEW, concern.establishment_id)
+    return str(role) if role else None

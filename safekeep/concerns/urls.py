@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.record, name="record"),
     path("<int:concern_id>/", views.concern_detail, name="detail"),
     path("<int:concern_id>/read/", views.concern_mark_read, name="mark_read"),
+    path("<int:concern_id>/addenda/", views.addendum_add, name="addendum_add"),
 ]

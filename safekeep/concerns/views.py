@@ -24,10 +24,28 @@ def concern_inbox(request):
 
 
 def concern_detail(request, concern_id):
-    concern = selectors.read_concern(request.user, concern_id)
+    return _detail(request, selectors.read_concern(request.user, concern_id))
+
+
+def _detail(request, concern, **addendum):
     actions = Action.objects.filter(concern_id=concern.pk).select_related("child").order_by("due_at")
     team = scope_for(request.user).role_at(Permission.CHILD_VIEW, concern.establishment_id) is not None
-    return render(request, "concerns/detail.html", {"concern": concern, "actions": actions, "team": team})
+    return render(request, "concerns/detail.html", {
+        "concern": concern, "actions": actions, "team": team, "addenda": concern.addenda.select_related("added_by"),
+        "may_add": team or concern.recorded_by_id == request.user.pk, **addendum})
+
+
+@require_POST
+def addendum_add(request, concern_id):
+    concern = selectors.access_concern(request.user, concern_id, "concern.addendum")
+    text = request.POST.get("text", "")
+    try:
+        services.addendum_add(actor=request.user, concern=concern, text=text)
+    except ValidationError as error:
+        concern = selectors.read_concern(request.user, concern_id)
+        return _detail(request, concern, addendum_text=text, addendum_error=" ".join(error.messages))
+    messages.success(request, "Your addendum has been added. The safeguarding lead has been told.")
+    return redirect("concerns:detail", concern.pk)
 
 
 @require_POST
@@ -67,7 +85,8 @@ def record(request):
             found = [c for c in children_search(request.user, query=query, establishment_id=establishment.pk)[:10]
                      if c.pk not in chosen]
             audit_search(request.user, results=len(found))
-    if intent == "send" and draft.check():
+    prompts = draft.wording_prompts() if intent == "send" else []
+    if intent == "send" and draft.check() and (draft.language_seen or not prompts):
         concern = run_draft(request, establishment, draft, chosen)
         if concern is not None:
             messages.success(request, "Your concern has been sent to the designated safeguarding lead. "
@@ -80,6 +99,7 @@ def record(request):
         "searched": intent == "find", "establishments": establishments, "establishment": establishment,
         "roles": ConcernChild.Role.choices, "packs": packs, "contacts": contacts,
         "errors": draft.errors if intent == "send" else {},
+        "prompts": prompts if not draft.language_seen else [], "prompts_count": draft.language_seen or len(prompts),
     }, status=200)
 
 
@@ -92,7 +112,8 @@ def run_draft(request, establishment, draft, chosen):
             occurred_at=draft.occurred_at(), occurred_approximately=draft.occurred_approximately,
             location=draft.location, narrative=draft.narrative, childs_words=draft.childs_words,
             action_taken=draft.action_taken, disclosure=draft.disclosure, immediate_risk=draft.immediate_risk,
-            told_dsl_in_person={"yes": True, "no": False}.get(draft.told_dsl_in_person))
+            told_dsl_in_person={"yes": True, "no": False}.get(draft.told_dsl_in_person),
+            language_prompts_shown=draft.language_seen)
     except ValidationError as error:
         for name, problems in error.message_dict.items():
             draft.errors[{"children": "child-search"}.get(name, name)] = " ".join(problems)

@@ -46,3 +46,19 @@ def test_the_chronology_shows_the_concern_and_its_actions_and_filters_and_prints
     assert "Concern recorded by" in only_concerns and "Required:" not in only_concerns
     printed = client.get(f"/chronology/{child.pk}/?print=1").content.decode()
     assert "Confidential: safeguarding record" in printed and "govuk-service-navigation" not in printed
+
+
+def test_the_recorder_adds_an_addendum_and_the_original_stays(client, world, adopted, signed_in):
+    concern = _concern(world, "add")
+    signed_in(world.personas[Role.STAFF])
+    empty = client.post(f"/concerns/{concern.pk}/addenda/", {"text": "  "}).content.decode()
+    assert "Write what you want to add" in empty
+    client.post(f"/concerns/{concern.pk}/addenda/", {"text": "It was Tuesday, not Monday."})
+    page = client.get(f"/concerns/{concern.pk}/").content.decode()
+    assert "It was Tuesday, not Monday." in page and "Narrative add" in page
+    signed_in(world.personas[Role.DSL])
+    chronology = client.get(f"/chronology/{world.children['here'].pk}/").content.decode()
+    assert "Addendum by" in chronology
+    colleague = world.personas[Role.STAFF].__class__.objects.get(pk=world.people["here"].pk)
+    signed_in(colleague)  # another member of staff: cannot add to a concern they did not record
+    assert client.post(f"/concerns/{concern.pk}/addenda/", {"text": "x"}).status_code == 404
