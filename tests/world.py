@@ -26,7 +26,7 @@ from safekeep.actions.models import Action
 from safekeep.authz.models import RoleMembership
 from safekeep.authz.roles import ROLES, Role, Scope
 from safekeep.children.models import Child, Enrolment
-from safekeep.concerns.models import Concern
+from safekeep.concerns.models import Concern, ConcernChild
 from safekeep.establishments.models import Establishment, LocalContact, Organisation, Region
 from safekeep.imports.models import ImportBatch
 
@@ -129,6 +129,7 @@ def build_world() -> World:
         world.concerns[location] = Concern.objects.create(
             establishment=establishment, recorded_by=person, occurred_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
             narrative=f"Seen upset at {location}", idempotency_key=f"world-{location}")
+        ConcernChild.objects.create(concern=world.concerns[location], child=child, role="harmed")
         world.batches[location] = ImportBatch.objects.create(
             establishment=establishment, kind=ImportBatch.Kind.CHILDREN, created_by=person, file_name="x.csv",
             rows=json.dumps([]), status=ImportBatch.Status.LOADED)

@@ -21,6 +21,7 @@ ACTION_WORDS = {
     "audit.view": "Read the audit log",
     "concern.addendum": "Added to a concern",
     "concern.create": "Recorded a concern",
+    "concern.triage": "Recorded a triage decision",
     "concern.list": "Looked at a list of concerns",
     "concern.read": "Read a new concern (marked as read)",
     "concern.view": "Opened a concern",

@@ -93,3 +93,47 @@ class Addendum(models.Model):
         if self.pk is not None:
             raise TypeError("An addendum is never edited: add another")
         super().save(*args, **kwargs)
+
+
+class Triage(models.Model):
+    """The DSL's decision about one child in a concern. A later decision is a new row, never an overwrite."""
+
+    class Risk(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    class Outcome(models.TextChoices):
+        NO_FURTHER_ACTION = "nfa", "No further action"
+        MONITOR = "monitor", "Monitor"
+        EARLY_HELP = "early_help", "Early help"
+        CHILDRENS_SERVICES = "childrens_services", "Referral to children's services"
+        POLICE = "police", "Referral to the police"
+        LADO = "lado", "Referral to the LADO"
+        OTHER = "other", "Other"
+
+    involved = models.ForeignKey(ConcernChild, on_delete=models.PROTECT, related_name="triages")
+    triaged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    triaged_at = models.DateTimeField(auto_now_add=True)
+    risk = models.CharField(max_length=10, choices=Risk.choices)
+    rationale = EncryptedTextField()
+    categories = models.JSONField(default=list, blank=True)
+    categories_reason = EncryptedTextField(null=True, blank=True)
+    hackett = models.CharField(max_length=20, blank=True)
+    hackett_rationale = EncryptedTextField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    outcome_note = EncryptedTextField(null=True, blank=True)
+
+    data_classification = {
+        "id": NOT_PERSONAL, "involved": SPECIAL, "triaged_by": PERSONAL, "triaged_at": PERSONAL, "risk": SPECIAL,
+        "rationale": SPECIAL, "categories": SPECIAL, "categories_reason": SPECIAL, "hackett": SPECIAL,
+        "hackett_rationale": SPECIAL, "outcome": SPECIAL, "outcome_note": SPECIAL,
+    }
+
+    class Meta:
+        ordering = ["-triaged_at", "-id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("A triage decision is never changed: record a new one")
+        super().save(*args, **kwargs)

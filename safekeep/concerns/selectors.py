@@ -29,7 +29,8 @@ def read_concern(actor, concern_id) -> Concern:
     with transaction.atomic():
         concern = get_visible(concerns_visible_to(actor).select_related("establishment", "recorded_by")
                               .prefetch_related(Prefetch("children_involved", queryset=ConcernChild.objects
-                                                         .select_related("child").order_by("id"))),
+                                                         .select_related("child").order_by("id")),
+                                                "children_involved__triages"),
                               concern_id, "concern.view")
         deny_if_subject_of_allegation(actor, concern, "concern.view")
         team_role = scope_for(actor).role_at(Permission.CHILD_VIEW, concern.establishment_id)

@@ -153,3 +153,52 @@ def require_permission_or_none(actor, concern) -> str | None:
 
     role = scope_for(actor).role_at(Permission.CHILD_VIEW, concern.establishment_id)
     return str(role) if role else None
+
+
+@transaction.atomic
+def triage_record(*, actor, involved, risk: str, rationale: str, categories: list[str], outcome: str,
+                  categories_reason: str = "", hackett: str = "", hackett_rationale: str = "", outcome_note: str = ""):
+    """The DSL decides for one child. Categories the DSL adds start their own policy clocks."""
+    from .models import Triage
+
+    concern = involved.concern
+    role = require_permission(actor, Permission.CHILD_VIEW, action="concern.triage",
+                              establishment_id=concern.establishment_id, obj=concern)
+    previous = involved.triages.first()
+    before = set(previous.categories if previous else involved.categories)
+    categories = sorted(set(categories))
+    errors = {}
+    if risk not in Triage.Risk.values:
+        errors["risk"] = "Choose the level of risk."
+    if not rationale.strip():
+        errors["rationale"] = "Say why you chose this level of risk."
+    if set(categories) != before and not categories_reason.strip():
+        errors["categories_reason"] = "Say why the categories changed: the reason is kept."
+    if hackett and not hackett_rationale.strip():
+        errors["hackett_rationale"] = "Say why you placed the behaviour there on the continuum."
+    if outcome not in Triage.Outcome.values:
+        errors["outcome"] = "Choose what happens next."
+    if errors:
+        raise ValidationError(errors)
+    triage = Triage.objects.create(involved=involved, triaged_by=actor, risk=risk, rationale=rationale.strip(),
+                                   categories=categories, categories_reason=categories_reason.strip(),
+                                   hackett=hackett, hackett_rationale=hackett_rationale.strip(), outcome=outcome,
+                                   outcome_note=outcome_note.strip())
+    words = f"Triage by {actor.full_name}: {triage.get_risk_display().lower()} risk. {triage.rationale} " \
+            f"Outcome: {triage.get_outcome_display().lower()}."
+    if set(categories) != before:
+        words += f" Categories changed: {triage.categories_reason}"
+    chronology_add(actor=actor, child=involved.child, establishment=concern.establishment, kind="concern.triaged",
+                   obj=concern, summary=words)
+    added = set(categories) - before
+    if added:
+        actions.actions_require(actor=actor, establishment=concern.establishment, child=involved.child,
+                                categories=sorted(added), flags=_flags(concern, involved.child),
+                                concern_id=concern.pk)
+    if concern.read_by_dsl_at is None:
+        concern.read_by_dsl_at = clock.now()
+        concern.save(update_fields=["read_by_dsl_at"])
+    audit_record(actor=actor, action="concern.triage", obj=concern, role=role,
+                 establishment_id=concern.establishment_id, detail={"child": involved.child_id, "risk": risk,
+                                                                    "outcome": outcome})
+    return triage

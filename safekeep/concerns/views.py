@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safekeep.actions.models import Action
-from safekeep.authz.access import NotVisible
+from safekeep.authz.access import NotVisible, get_visible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import audit_search, children_search, children_visible_to
@@ -119,3 +119,31 @@ def run_draft(request, establishment, draft, chosen):
             draft.errors[{"children": "child-search"}.get(name, name)] = " ".join(problems)
         return None
     return concern
+
+
+def triage(request, concern_id, involved_id):
+    """The DSL's decision for one child in a concern: risk with a reason, categories, continuum, outcome."""
+    from .models import Triage
+
+    concern = selectors.access_concern(request.user, concern_id, "concern.triage")
+    involved = get_visible(concern.children_involved.select_related("child"), involved_id, "concern.triage")
+    packs = packs_for(concern.establishment)
+    hackett = [level for pack in packs for level in pack.hackett]
+    previous = involved.triages.first()
+    values = {"risk": "", "rationale": "", "categories": previous.categories if previous else involved.categories,
+              "categories_reason": "", "hackett": "", "hackett_rationale": "", "outcome": "", "outcome_note": ""}
+    errors = {}
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "") for name in values} | {
+            "categories": request.POST.getlist("categories")}
+        try:
+            services.triage_record(actor=request.user, involved=involved, **values)
+        except ValidationError as error:
+            errors = {name: " ".join(problems) for name, problems in error.message_dict.items()}
+        else:
+            messages.success(request, f"Your decision for {involved.child.display_name} is recorded in their "
+                                      "chronology.")
+            return redirect("concerns:detail", concern.pk)
+    return render(request, "concerns/triage.html", {
+        "concern": concern, "involved": involved, "packs": packs, "hackett": hackett, "values": values,
+        "errors": errors, "risks": Triage.Risk.choices, "outcomes": Triage.Outcome.choices, "previous": previous})

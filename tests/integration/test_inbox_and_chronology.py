@@ -62,3 +62,29 @@ def test_the_recorder_adds_an_addendum_and_the_original_stays(client, world, ado
     colleague = world.personas[Role.STAFF].__class__.objects.get(pk=world.people["here"].pk)
     signed_in(colleague)  # another member of staff: cannot add to a concern they did not record
     assert client.post(f"/concerns/{concern.pk}/addenda/", {"text": "x"}).status_code == 404
+
+
+def test_the_dsl_triages_each_child_and_a_new_category_starts_its_clocks(client, world, adopted, signed_in):
+    from safekeep.actions.models import Action
+    from safekeep.concerns.models import Triage
+
+    concern = _concern(world, "triage")
+    involved = concern.children_involved.get()
+    signed_in(world.personas[Role.DSL])
+    url = f"/concerns/{concern.pk}/children/{involved.pk}/triage/"
+    refused = client.post(url, {"risk": "high", "categories": ["cce"], "outcome": "childrens_services"})
+    page = refused.content.decode()
+    assert "Say why you chose this level of risk" in page and "Say why the categories changed" in page
+    assert not Triage.objects.exists()
+    client.post(url, {"risk": "high", "rationale": "Older youths seen collecting him", "categories": ["cce"],
+                      "categories_reason": "Pattern of missing episodes", "outcome": "childrens_services"})
+    decision = Triage.objects.get()
+    assert (decision.risk, decision.categories, decision.outcome) == ("high", ["cce"], "childrens_services")
+    assert Action.objects.filter(concern_id=concern.pk, rule_id="ce-exploitation-referral").exists()
+    concern.refresh_from_db()
+    assert concern.read_by_dsl_at is not None
+    client.post(url, {"risk": "medium", "rationale": "Safety plan working", "categories": ["cce"],
+                      "outcome": "monitor"})
+    assert Triage.objects.count() == 2  # a new decision, the first kept
+    chronology = client.get(f"/chronology/{world.children['here'].pk}/").content.decode()
+    assert "Triage by" in chronology and "Categories changed: Pattern of missing episodes" in chronology

@@ -75,7 +75,8 @@ def _values(world, rule, location, persona):
         "person": {"user_id": world.people[location].pk, "membership_id": world.memberships[location].pk},
         "import": {"batch_id": world.batches[location].pk},
         "action": {"action_id": world.actions[location].pk, "pk": world.actions[location].pk},
-        "concern": {"concern_id": world.concerns[location].pk, "pk": world.concerns[location].pk},
+        "concern": {"concern_id": world.concerns[location].pk, "pk": world.concerns[location].pk,
+                    "involved_id": world.concerns[location].children_involved.get().pk},
     }
     return values | by_object[rule.object]
 
