@@ -268,6 +268,10 @@ MAILERS = {
         },
     }
 }
+# Inbox pattern flags: a child with this many concerns in this many days (issue 4, section 5).
+SAFEKEEP_PATTERN_CONCERNS = int(os.environ.get("SAFEKEEP_PATTERN_CONCERNS", "3"))
+SAFEKEEP_PATTERN_DAYS = int(os.environ.get("SAFEKEEP_PATTERN_DAYS", "30"))
+
 # Links in emails point here (emails carry a link, never case content).
 SAFEKEEP_BASE_URL = os.environ.get("SAFEKEEP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("SAFEKEEP_FROM_EMAIL", "Safekeep <no-reply@safekeep.localhost>")

@@ -14,13 +14,18 @@ from safekeep.packs.selectors import packs_for
 
 from . import selectors, services
 from .models import ConcernChild
+from .patterns import patterns_in
 from .recording import Draft
 
 
 def concern_inbox(request):
     """The safeguarding team's inbox; for other staff, the concerns they recorded and whether they were read."""
-    team = bool(scope_for(request.user).establishment_ids(Permission.CHILD_VIEW))
-    return render(request, "concerns/inbox.html", {"concerns": selectors.inbox(request.user), "team": team})
+    scope = scope_for(request.user)
+    team = bool(scope.establishment_ids(Permission.CHILD_VIEW))
+    patterns = patterns_in(selectors.concerns_visible_to(request.user).filter(
+        establishment_id__in=scope.establishment_ids(Permission.CHILD_VIEW))) if team else []
+    return render(request, "concerns/inbox.html", {"concerns": selectors.inbox(request.user), "team": team,
+                                                   "patterns": patterns})
 
 
 def concern_detail(request, concern_id):

@@ -88,3 +88,25 @@ def test_the_dsl_triages_each_child_and_a_new_category_starts_its_clocks(client,
     assert Triage.objects.count() == 2  # a new decision, the first kept
     chronology = client.get(f"/chronology/{world.children['here'].pk}/").content.decode()
     assert "Triage by" in chronology and "Categories changed: Pattern of missing episodes" in chronology
+
+
+def test_the_inbox_flags_a_child_with_many_recent_concerns_and_children_named_together(client, world, adopted,
+                                                                                     signed_in):
+    from safekeep.children.models import Child, Enrolment
+
+    friend = Child.objects.create(organisation=world.organisations["one"], first_name="Kit", last_name="Friend",
+                                  date_of_birth=datetime(2012, 1, 1).date())
+    Enrolment.objects.create(child=friend, establishment=world.establishments["here"], mis_id="KF")
+    for n in range(3):
+        with transaction.atomic():
+            services.concern_submit(
+                actor=world.personas[Role.STAFF], establishment=world.establishments["here"],
+                children=[{"child": world.children["here"], "role": "harmed", "categories": []}]
+                + ([{"child": friend, "role": "alleged_responsible", "categories": []}] if n < 2 else []),
+                occurred_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC), narrative="x", idempotency_key=f"p{n}")
+    signed_in(world.personas[Role.DSL])
+    page = client.get("/concerns/").content.decode()
+    assert "Child Here: 4 concerns in the last 30 days" in page  # three new, and the world's own
+    assert "Child Here and Kit Friend named together in 2 concerns" in page
+    signed_in(world.personas[Role.STAFF])
+    assert "Patterns to look at" not in client.get("/concerns/").content.decode()
