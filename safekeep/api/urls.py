@@ -4,7 +4,8 @@ from drf_spectacular.views import SpectacularAPIView
 from safekeep.accounts.api import Me
 from safekeep.actions.api import ActionComplete, ActionList, ActionReassign
 from safekeep.children.api import ChildDetail, ChildList
-from safekeep.concerns.api import ConcernDetail, ConcernRecord
+from safekeep.chronology.api import ChildChronology
+from safekeep.concerns.api import AddendumAdd, ConcernDetail, ConcernRecord, Inbox, TriageRecord
 from safekeep.establishments.api import EstablishmentDetail, EstablishmentList
 from safekeep.packs.api import Requirements
 
@@ -18,6 +19,10 @@ urlpatterns = [
     path("requirements/", Requirements.as_view(), name="requirements"),
     path("concerns/", ConcernRecord.as_view(), name="concern-record"),
     path("concerns/<int:pk>/", ConcernDetail.as_view(), name="concern-detail"),
+    path("concerns/inbox/", Inbox.as_view(), name="concern-inbox"),
+    path("concerns/<int:pk>/addenda/", AddendumAdd.as_view(), name="concern-addendum"),
+    path("concerns/<int:pk>/children/<int:child_id>/triage/", TriageRecord.as_view(), name="concern-triage"),
+    path("children/<int:child_id>/chronology/", ChildChronology.as_view(), name="child-chronology"),
     path("actions/", ActionList.as_view(), name="action-list"),
     path("actions/<int:pk>/complete/", ActionComplete.as_view(), name="action-complete"),
     path("actions/<int:pk>/reassign/", ActionReassign.as_view(), name="action-reassign"),

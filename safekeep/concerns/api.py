@@ -85,3 +85,67 @@ class ConcernRecord(APIView):
 class ConcernDetail(APIView):
     def get(self, request, pk):
         return Response(ConcernSerializer(selectors.read_concern(request.user, pk)).data)
+
+
+class AddendumSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20000)
+
+
+class TriageSerializer(serializers.Serializer):
+    risk = serializers.CharField()
+    rationale = serializers.CharField(allow_blank=True)
+    categories = serializers.ListField(child=serializers.CharField(max_length=60), max_length=40, default=list)
+    categories_reason = serializers.CharField(allow_blank=True, default="")
+    hackett = serializers.CharField(allow_blank=True, default="")
+    hackett_rationale = serializers.CharField(allow_blank=True, default="")
+    outcome = serializers.CharField()
+    outcome_note = serializers.CharField(allow_blank=True, default="")
+
+
+class InboxRowSerializer(ConcernSerializer):
+    overdue_actions = serializers.IntegerField(allow_null=True)
+
+    class Meta(ConcernSerializer.Meta):
+        fields = ["id", "establishment_id", "recorded_at", "immediate_risk", "disclosure", "read_by_dsl_at",
+                  "overdue_actions", "children"]
+
+
+def _as_api_error(call):
+    try:
+        return call()
+    except ValidationError as error:
+        raise exceptions.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) \
+            from None
+
+
+@extend_schema(summary="Concerns you may see: the safeguarding team's inbox (unread and urgent first), or the "
+                       "concerns you recorded", tags=["concerns"], responses=InboxRowSerializer(many=True))
+class Inbox(APIView):
+    def get(self, request):
+        return Response(InboxRowSerializer(selectors.inbox(request.user), many=True).data)
+
+
+@extend_schema(summary="Add to a concern (the original stays as it was sent)", tags=["concerns"],
+               request=AddendumSerializer, responses={201: None})
+class AddendumAdd(APIView):
+    def post(self, request, pk):
+        concern = selectors.access_concern(request.user, pk, "concern.addendum")
+        body = AddendumSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        _as_api_error(lambda: services.addendum_add(actor=request.user, concern=concern,
+                                                    text=body.validated_data["text"]))
+        return Response(status=status.HTTP_201_CREATED)
+
+
+@extend_schema(summary="Record the safeguarding team's decision for one child in a concern", tags=["concerns"],
+               request=TriageSerializer, responses={201: None})
+class TriageRecord(APIView):
+    def post(self, request, pk, child_id):
+        concern = selectors.access_concern(request.user, pk, "concern.triage")
+        involved = concern.children_involved.filter(child_id=child_id).first()
+        if involved is None:
+            raise exceptions.NotFound()
+        body = TriageSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        _as_api_error(lambda: services.triage_record(actor=request.user, involved=involved, **body.validated_data))
+        return Response(status=status.HTTP_201_CREATED)

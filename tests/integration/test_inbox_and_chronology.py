@@ -110,3 +110,30 @@ def test_the_inbox_flags_a_child_with_many_recent_concerns_and_children_named_to
     assert "Child Here and Kit Friend named together in 2 concerns" in page
     signed_in(world.personas[Role.STAFF])
     assert "Patterns to look at" not in client.get("/concerns/").content.decode()
+
+
+def test_the_api_covers_inbox_addenda_triage_and_chronology(client, world, adopted):
+    from safekeep.accounts import services as accounts
+
+    concern = _concern(world, "api")
+    _, staff_key = accounts.api_token_create(actor=world.personas[Role.STAFF], name="s", mfa_passed=True)
+    _, dsl_key = accounts.api_token_create(actor=world.personas[Role.DSL], name="d", mfa_passed=True)
+    staff, dsl = {"HTTP_AUTHORIZATION": f"Bearer {staff_key}"}, {"HTTP_AUTHORIZATION": f"Bearer {dsl_key}"}
+    assert client.post(f"/api/v1/concerns/{concern.pk}/addenda/", {"text": "Also saw a bruise"},
+                       content_type="application/json", **staff).status_code == 201
+    inbox = client.get("/api/v1/concerns/inbox/", **dsl).json()
+    assert inbox[0]["id"] == concern.pk and inbox[0]["read_by_dsl_at"] is None
+    child = world.children["here"].pk
+    refused = client.post(f"/api/v1/concerns/{concern.pk}/children/{child}/triage/",
+                          {"risk": "high", "rationale": "", "outcome": "monitor"}, content_type="application/json",
+                          **dsl)
+    assert refused.status_code == 400
+    assert client.post(f"/api/v1/concerns/{concern.pk}/children/{child}/triage/",
+                       {"risk": "low", "rationale": "One-off, parents aware", "outcome": "monitor"},
+                       content_type="application/json", **dsl).status_code == 201
+    assert client.post(f"/api/v1/concerns/{concern.pk}/children/{child}/triage/",
+                       {"risk": "low", "rationale": "x", "outcome": "monitor"}, content_type="application/json",
+                       **staff).status_code == 404
+    entries = client.get(f"/api/v1/children/{child}/chronology/", **dsl).json()
+    kinds = [e["kind"] for e in entries["results"]]
+    assert {"concern.recorded", "concern.addendum", "concern.triaged"} <= set(kinds)

@@ -76,7 +76,8 @@ def _values(world, rule, location, persona):
         "import": {"batch_id": world.batches[location].pk},
         "action": {"action_id": world.actions[location].pk, "pk": world.actions[location].pk},
         "concern": {"concern_id": world.concerns[location].pk, "pk": world.concerns[location].pk,
-                    "involved_id": world.concerns[location].children_involved.get().pk},
+                    "involved_id": world.concerns[location].children_involved.get().pk,
+                    "child_id": world.children[location].pk},
     }
     return values | by_object[rule.object]
 
