@@ -236,6 +236,11 @@ def test_a_member_of_staff_records_a_concern_about_two_children(page, live_serve
     sign_in(page, live_server, staff, enrol_totp(staff))
     page.get_by_role("link", name="Record a concern").click()
     assert_accessible(page)
+    page.get_by_label("What you saw, heard or were told").fill("Draft words that must survive")
+    page.get_by_role("button", name="Send to the safeguarding lead").click()
+    assert page.get_by_text("Your concern has not been sent yet").is_visible()
+    assert page.get_by_label("What you saw, heard or were told").input_value() == "Draft words that must survive"
+    assert_accessible(page)
     page.get_by_label("Which child? Type part of their name").fill("here")
     page.get_by_role("button", name="Find").click()
     page.get_by_role("button", name="Add Child Here").click()
