@@ -114,25 +114,33 @@ def _may_act_on(actor, action: Action, audit_action: str) -> str:
     raise NotVisible(audit_action, "action", action.pk, action.establishment_id)
 
 
-def _require_open(action: Action):
+def _locked_open(action: Action) -> Action:
+    """The action, locked for this transaction, if it is still to do."""
+    action = Action.objects.select_for_update().get(pk=action.pk)
     if not action.is_open:
         raise ValidationError(f"This action is already {action.get_status_display().lower()}.")
+    return action
+
+
+def _record_change(actor, action: Action, role: str, *, kind: str, summary: str, audit_action: str,
+                   detail=None) -> None:
+    chronology_add(actor=actor, child=action.child, establishment=action.establishment, kind=kind, obj=action,
+                   summary=summary)
+    audit_record(actor=actor, action=audit_action, obj=action, role=role, establishment_id=action.establishment_id,
+                 detail=detail)
 
 
 @transaction.atomic
 def action_complete(*, actor, action: Action, note: str) -> Action:
     role = _may_act_on(actor, action, "action.complete")
-    action = Action.objects.select_for_update().get(pk=action.pk)
-    _require_open(action)
+    action = _locked_open(action)
     if not note.strip():
         raise ValidationError({"note": "Say what was done, so the record shows it (for example who you spoke to)."})
     action.status, action.completed_at, action.completed_by = Action.Status.DONE, clock.now(), actor
     action.completion_note, action.next_escalation_at = note.strip(), None
     action.save()
-    chronology_add(actor=actor, child=action.child, establishment=action.establishment, kind="action.completed",
-                   obj=action, summary=f"Done: {action.what}. {action.completion_note}")
-    audit_record(actor=actor, action="action.complete", obj=action, role=role,
-                 establishment_id=action.establishment_id)
+    _record_change(actor, action, role, kind="action.completed", audit_action="action.complete",
+                   summary=f"Done: {action.what}. {action.completion_note}")
     return action
 
 
@@ -141,16 +149,13 @@ def action_cancel(*, actor, action: Action, reason: str) -> Action:
     """Only the establishment's case team may cancel, and only with a reason kept in the chronology."""
     role = require_permission(actor, Permission.ACTION_MANAGE, action="action.cancel",
                               establishment_id=action.establishment_id, obj=action)
-    action = Action.objects.select_for_update().get(pk=action.pk)
-    _require_open(action)
+    action = _locked_open(action)
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason: a required action is never cancelled without one."})
     action.status, action.cancel_reason, action.next_escalation_at = Action.Status.CANCELLED, reason.strip(), None
     action.save()
-    chronology_add(actor=actor, child=action.child, establishment=action.establishment, kind="action.cancelled",
-                   obj=action, summary=f"Cancelled: {action.what}. Reason: {action.cancel_reason}")
-    audit_record(actor=actor, action="action.cancel", obj=action, role=role,
-                 establishment_id=action.establishment_id)
+    _record_change(actor, action, role, kind="action.cancelled", audit_action="action.cancel",
+                   summary=f"Cancelled: {action.what}. Reason: {action.cancel_reason}")
     return action
 
 
@@ -158,17 +163,14 @@ def action_cancel(*, actor, action: Action, reason: str) -> Action:
 def action_reassign(*, actor, action: Action, owner_role: str, owner=None) -> Action:
     role = require_permission(actor, Permission.ACTION_MANAGE, action="action.reassign",
                               establishment_id=action.establishment_id, obj=action)
-    action = Action.objects.select_for_update().get(pk=action.pk)
-    _require_open(action)
+    action = _locked_open(action)
     if owner_role not in OWNER_ROLES:
         raise ValidationError({"owner_role": "Choose who must do it."})
     action.owner_role, action.owner = owner_role, owner
     action.save(update_fields=["owner_role", "owner"])
     who = owner.full_name if owner else Role(owner_role).label
-    chronology_add(actor=actor, child=action.child, establishment=action.establishment, kind="action.reassigned",
-                   obj=action, summary=f"Now for {who}: {action.what}.")
-    audit_record(actor=actor, action="action.reassign", obj=action, role=role,
-                 establishment_id=action.establishment_id, detail={"owner_role": owner_role,
-                                                                   "owner": getattr(owner, "pk", None)})
+    _record_change(actor, action, role, kind="action.reassigned", audit_action="action.reassign",
+                   summary=f"Now for {who}: {action.what}.",
+                   detail={"owner_role": owner_role, "owner": getattr(owner, "pk", None)})
     notifications.after_commit_tell_owners([action], "reassigned")
     return action

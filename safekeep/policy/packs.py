@@ -196,6 +196,13 @@ class _Checker:
             self.error(data, f"{path}.{key}", f"“{value}” should be lower case letters, digits, - or _", key)
         return value
 
+    def unique_code(self, item, key, path, seen: set, where=""):
+        code = self.code(item, key, path)
+        if code in seen:
+            self.error(item, f"{path}.{key}", f"“{code}” is used twice{where}", key)
+        seen.add(code)
+        return code
+
     def items(self, data, key, path, *, required=False):
         value = data.get(key)
         if value is None:
@@ -296,25 +303,23 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
 
 
 def _categories(checker, data, elsewhere: set[str]) -> tuple[Category, ...]:
-    result, seen = [], set()
+    result, items, seen = [], [], set()
     for i, item in enumerate(checker.items(data, "categories", "", required=True)):
         path = f"categories[{i}]"
         item = checker.mapping(item, path)
         if item is None:
             continue
-        code = checker.code(item, "code", path)
-        if code in seen:
-            checker.error(item, f"{path}.code", f"“{code}” is used twice", "code")
-        seen.add(code)
+        code = checker.unique_code(item, "code", path, seen)
         tags = tuple(checker.items(item, "tags", path))
+        items.append((i, item))
         result.append(Category(code=code, label=checker.text(item, "label", path), source=checker.text(item, "source",
                       path), parent=checker.text(item, "parent", path, required=False), tags=tags,
                       description=checker.text(item, "description", path, required=False),
                       indicators=checker.notes(item, "indicators", path),
                       risk_factors=checker.notes(item, "risk_factors", path)))
-    for i, category in enumerate(result):
+    for (i, item), category in zip(items, result, strict=True):
         if category.parent and category.parent not in seen | elsewhere:
-            checker.error(data["categories"][i], f"categories[{i}].parent",
+            checker.error(item, f"categories[{i}].parent",
                           f"“{category.parent}” is not a category in this pack or those adopted with it", "parent")
     return tuple(result)
 
@@ -326,10 +331,7 @@ def _rules(checker, data, codes, tags) -> tuple[Rule, ...]:
         item = checker.mapping(item, path)
         if item is None:
             continue
-        rule_id = checker.code(item, "id", path)
-        if rule_id in seen:
-            checker.error(item, f"{path}.id", f"“{rule_id}” is used twice", "id")
-        seen.add(rule_id)
+        rule_id = checker.unique_code(item, "id", path, seen)
         when = checker.mapping(item.get("when") or _Map(), f"{path}.when") or _Map()
         unknown = set(when) - {"categories_any", "tags_any", "flags_all", "flags_none", "establishment_kinds"}
         for key in sorted(unknown):
@@ -348,10 +350,7 @@ def _rules(checker, data, codes, tags) -> tuple[Rule, ...]:
             action = checker.mapping(action, apath)
             if action is None:
                 continue
-            code = checker.code(action, "code", apath)
-            if code in action_codes:
-                checker.error(action, f"{apath}.code", f"“{code}” is used twice in this rule", "code")
-            action_codes.add(code)
+            code = checker.unique_code(action, "code", apath, action_codes, " in this rule")
             owner = checker.text(action, "owner", apath)
             if owner and owner not in OWNERS:
                 checker.error(action, f"{apath}.owner", f"“{owner}” is not one of: {', '.join(OWNERS)}", "owner")
