@@ -51,8 +51,11 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     created = []
     for required in required_actions(packs if packs is not None else packs_for(establishment), facts):
         place, owner_role = _place_of(establishment, required.owner)
+        # "Staff" in a rule means the member of staff who raised it: other staff never see the action
+        # (staff see only the concerns they recorded).
+        owner = actor if owner_role == Role.STAFF.value else None
         action = Action(establishment=place, child=child, concern_id=concern_id, what=required.what,
-                        owner_role=owner_role, deadline=str(required.deadline), due_at=required.due_at,
+                        owner_role=owner_role, owner=owner, deadline=str(required.deadline), due_at=required.due_at,
                         escalation_ladder=list(required.escalation), pack=required.pack,
                         pack_version=required.pack_version, rule_id=required.rule_id, action_code=required.code,
                         source=required.source, created_by=actor)

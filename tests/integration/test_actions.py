@@ -164,3 +164,16 @@ def test_the_sweep_is_scheduled_every_minute():
 
     job = next(j for j in crontask.scheduler.get_jobs() if "reminders_and_escalation" in j.name)
     assert str(job.trigger.fields[6]) == "*" and str(job.trigger.fields[5]) == "*"  # every hour, every minute
+
+
+def test_a_staff_step_belongs_to_the_member_of_staff_who_raised_it_and_no_other(world, adopted):
+    from safekeep.actions.selectors import my_open_actions
+    from tests.world import give_role, make_user
+
+    colleague = make_user("colleague@example.org", world.organisations["one"])
+    give_role(colleague, Role.STAFF, establishment=world.establishments["here"])
+    actions = _require(world, categories=("online_grooming",))
+    staff_steps = [a for a in actions if a.owner_role == "staff"]
+    assert staff_steps and all(a.owner_id == world.personas[Role.STAFF].pk for a in staff_steps)
+    assert {a.pk for a in my_open_actions(world.personas[Role.STAFF])} >= {a.pk for a in staff_steps}
+    assert not {a.pk for a in my_open_actions(colleague)} & {a.pk for a in actions}
