@@ -49,6 +49,8 @@ AUDIT_HMAC_KEY = _secret("SAFEKEEP_AUDIT_KEY", "audit_key")
 # Fernet key material for secrets we store (TOTP seeds, later narratives).
 FIELD_ENCRYPTION_KEY = _secret("SAFEKEEP_FIELD_KEY", "field_key")
 SALT_KEY = [FIELD_ENCRYPTION_KEY]
+# Attachments (AES-GCM): their own key if given, else one derived from the field key with its own label.
+ATTACHMENT_ENCRYPTION_KEY = os.environ.get("SAFEKEEP_ATTACHMENT_KEY", "")
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h]
 if not PRODUCTION:
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
     "safekeep.chronology",
     "safekeep.actions",
     "safekeep.concerns",
+    "safekeep.attachments",
     "safekeep.api",
 ]
 
@@ -148,7 +151,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use a file, as production does: an in-memory database locks whole tables between threads
     # instead of waiting, which is not how Safekeep runs.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # SAFEKEEP_TEST_SQLITE lets two test runs on one machine keep out of each other's way.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SAFEKEEP_TEST_SQLITE", str(VAR_DIR / "test.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------------
@@ -268,9 +272,17 @@ MAILERS = {
         },
     }
 }
+# --- Uploads (docs/domain/attachments-and-body-map.md) ------------------------------------
+SAFEKEEP_ATTACHMENT_MAX_BYTES = int(os.environ.get("SAFEKEEP_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
+SAFEKEEP_ATTACHMENT_MAX_PIXELS = 25_000_000  # a 24-megapixel camera photo; a "pixel flood" header claims far more
+SAFEKEEP_ATTACHMENT_MAX_FILES = 10
+# Uploads are held in memory only (no plaintext temporary file), up to this; past it, nothing more is kept.
+SAFEKEEP_UPLOAD_MEMORY_CEILING = max(SAFEKEEP_ATTACHMENT_MAX_BYTES, 32 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["safekeep.attachments.uploads.BoundedMemoryUploadHandler"]
 # Inbox pattern flags: a child with this many concerns in this many days (issue 4, section 5).
 SAFEKEEP_PATTERN_CONCERNS = int(os.environ.get("SAFEKEEP_PATTERN_CONCERNS", "3"))
 SAFEKEEP_PATTERN_DAYS = int(os.environ.get("SAFEKEEP_PATTERN_DAYS", "30"))
+SAFEKEEP_PATTERN_SHARED_SIGN = int(os.environ.get("SAFEKEEP_PATTERN_SHARED_SIGN", "3"))
 
 # Links in emails point here (emails carry a link, never case content).
 SAFEKEEP_BASE_URL = os.environ.get("SAFEKEEP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -305,6 +317,8 @@ SPECTACULAR_SETTINGS = {
         "LocalContactKindEnum": "safekeep.establishments.models.LocalContact.Kind",
         "SafekeepRoleEnum": "safekeep.authz.roles.Role",
         "ConcernChildRoleEnum": "safekeep.concerns.models.ConcernChild.Role",
+        "BodyMarkSideEnum": "safekeep.attachments.models.BodyMark.Side",
+        "BodyRegionEnum": "safekeep.attachments.regions.REGION_CHOICES",
     },
 }
 

@@ -27,7 +27,7 @@ from safekeep.authz.models import RoleMembership
 from safekeep.authz.roles import ROLES, Role, Scope
 from safekeep.children.models import Child, Enrolment
 from safekeep.concerns.models import Concern, ConcernChild
-from safekeep.establishments.models import Establishment, LocalContact, Organisation, Region
+from safekeep.establishments.models import Establishment, LocalContact, Location, Organisation, Region
 from safekeep.imports.models import ImportBatch
 
 LOCATIONS = ("here", "region", "organisation", "elsewhere")
@@ -41,10 +41,12 @@ class World:
     children: dict = field(default_factory=dict)
     people: dict = field(default_factory=dict)  # location -> a staff member there
     contacts: dict = field(default_factory=dict)
+    places: dict = field(default_factory=dict)  # location -> a place on that establishment's list
     memberships: dict = field(default_factory=dict)  # location -> that staff member's membership
     batches: dict = field(default_factory=dict)
     actions: dict = field(default_factory=dict)  # location -> an open action for that child, owned by the DSL
     concerns: dict = field(default_factory=dict)  # location -> a concern recorded there by its member of staff
+    attachments: dict = field(default_factory=dict)  # location -> a photo on that concern
     personas: dict = field(default_factory=dict)  # role -> user
     pack_version: object = None  # a shipped policy pack version (visible to every organisation)
 
@@ -100,6 +102,16 @@ def sign_in(client, user, *, mfa=True):
     return client
 
 
+def _attachment(concern, person):
+    from safekeep.attachments.files import encrypt
+    from safekeep.attachments.models import Attachment
+
+    png = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                        "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+    return Attachment.objects.create(concern=concern, added_by=person, filename="photo.png",
+                                     content_type="image/png", size=len(png), ciphertext=encrypt(png))
+
+
 def build_world() -> World:
     world = World()
     org1 = Organisation.objects.create(name="Organisation One", kind=Organisation.Kind.GROUP)
@@ -123,6 +135,8 @@ def build_world() -> World:
         world.memberships[location] = give_role(person, Role.STAFF, establishment=establishment)
         world.contacts[location] = LocalContact.objects.create(
             establishment=establishment, kind=LocalContact.Kind.LA_FRONT_DOOR, name=f"Front door {location}")
+        world.places[location] = Location.objects.create(establishment=establishment, kind=Location.Kind.ON_SITE,
+                                                         name="Playground")
         world.actions[location] = Action.objects.create(
             establishment=establishment, child=child, what="Refer to the local authority", owner_role="dsl",
             deadline="1 working day", due_at=datetime(2030, 1, 7, 9, 0, tzinfo=UTC), escalation_ladder=["head"])
@@ -130,6 +144,7 @@ def build_world() -> World:
             establishment=establishment, recorded_by=person, occurred_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
             narrative=f"Seen upset at {location}", idempotency_key=f"world-{location}")
         ConcernChild.objects.create(concern=world.concerns[location], child=child, role="harmed")
+        world.attachments[location] = _attachment(world.concerns[location], person)
         world.batches[location] = ImportBatch.objects.create(
             establishment=establishment, kind=ImportBatch.Kind.CHILDREN, created_by=person, file_name="x.csv",
             rows=json.dumps([]), status=ImportBatch.Status.LOADED)
@@ -146,3 +161,12 @@ def build_world() -> World:
             give_role(user, role, organisation=org1)
         world.personas[role] = user
     return world
+
+
+def adopt_every_shipped_pack(world) -> None:
+    """Organisation one follows all three shipped policies, as its group head decided."""
+    from safekeep.packs import services
+
+    for version in services.shipped_packs_install():
+        services.pack_adopt(actor=world.personas[Role.GROUP_HEAD], pack_version=version,
+                            organisation=world.organisations["one"])

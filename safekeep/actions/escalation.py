@@ -51,7 +51,7 @@ def escalate_overdue(now=None) -> int:
             audit_record(actor=None, action="action.escalate", obj=action, establishment_id=action.establishment_id,
                          detail={"level": level + 1, "role": step})
             chronology_add(actor=None, child=action.child, establishment=action.establishment,
-                           kind="action.escalated", obj=action,
+                           kind="action.escalated", obj=action, key_event=True,
                            summary=f"Overdue: {action.what}. Passed to {step.replace('_', ' ')} (step {level + 1}).")
             notifications.after_commit_tell_roles(action, [(action.establishment, step)], "escalated")
             escalated += 1

@@ -36,9 +36,14 @@ def _body(kind: str, action_id: int, due: str) -> str:
 def send_action_emails(action_id: int, kind: str, user_ids: list[int], addresses: list[str] | None = None) -> int:
     from .models import Action
 
-    action = Action.objects.only("due_at").get(pk=action_id)
+    from safekeep.concerns.models import Concern
+
+    action = Action.objects.only("due_at", "concern_id").get(pk=action_id)
     due = timezone.localtime(action.due_at).strftime("%A %-d %B, %H:%M")
-    recipients = list(User.objects.filter(pk__in=user_ids, is_active=True).values_list("email", flat=True))
+    # The adult an allegation is about is never told of it, not even that an action exists.
+    subjects = Concern.objects.filter(pk=action.concern_id, about_adult=True, subject__isnull=False).values("subject")
+    people = User.objects.filter(pk__in=user_ids, is_active=True).exclude(pk__in=subjects)
+    recipients = list(people.values_list("email", flat=True))
     recipients += [a for a in addresses or [] if a]
     for address in recipients:  # one message each: recipients never see who else was told
         send_mail(SUBJECTS[kind], _body(kind, action_id, due), None, [address])

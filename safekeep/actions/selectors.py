@@ -19,13 +19,20 @@ def _mine(actor, scope) -> Q:
     return owned
 
 
+def _open_to(actor):
+    """Actions, less those of allegations the person may not see (one of them may be about them)."""
+    from safekeep.concerns.selectors import allegations_hidden_from
+
+    return Action.objects.exclude(concern_id__in=allegations_hidden_from(actor))
+
+
 def actions_visible_to(actor):
     """The case team's actions at their establishments, and anything owned by the person or their role."""
     scope = scope_for(actor)
     if not scope.roles:
         return Action.objects.none()
     team = Q(establishment_id__in=scope.establishment_ids(Permission.ACTION_MANAGE))
-    return Action.objects.filter(team | _mine(actor, scope))
+    return _open_to(actor).filter(team | _mine(actor, scope))
 
 
 def overdue_first(actions):
@@ -38,14 +45,14 @@ def my_open_actions(actor):
     scope = scope_for(actor)
     if not scope.roles:
         return Action.objects.none()
-    return overdue_first(Action.objects.filter(_mine(actor, scope), status=Action.Status.OPEN)
+    return overdue_first(_open_to(actor).filter(_mine(actor, scope), status=Action.Status.OPEN)
                          .select_related("child", "establishment", "owner"))
 
 
 def establishment_open_actions(actor, establishment_id):
     if establishment_id not in scope_for(actor).establishment_ids(Permission.ACTION_MANAGE):
         return Action.objects.none()
-    return overdue_first(Action.objects.filter(establishment_id=establishment_id, status=Action.Status.OPEN)
+    return overdue_first(_open_to(actor).filter(establishment_id=establishment_id, status=Action.Status.OPEN)
                          .select_related("child", "establishment", "owner"))
 
 

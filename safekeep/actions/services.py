@@ -35,6 +35,18 @@ def _place_of(establishment, owner_role: str):
     return (linked[0], Role.DSL.value) if linked else (establishment, Role.DSL.value)
 
 
+# An allegation about an adult is seen only by the DSL, deputy, head and group head, so its steps go
+# to them: the group head stands in for the regional director of CE 11.7, and the establishment's own
+# DSL decides what the linked school or home is told.
+ALLEGATION_ROUTE = {Role.REGIONAL_DIRECTOR.value: Role.GROUP_HEAD.value, "linked_establishment_dsl": Role.DSL.value}
+
+
+def _route(roles, flags) -> list[str]:
+    if "about_adult" not in flags:
+        return list(roles)
+    return list(dict.fromkeys(ALLEGATION_ROUTE.get(role, role) for role in roles))
+
+
 def actions_require(*, actor, establishment, child, categories, flags, concern_id=None, packs=None,
                     tell_owners=True) -> list[Action]:
     """Create the actions the adopted policies require for a concern. Runs inside the concern's transaction.
@@ -50,13 +62,13 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     facts = ConcernFacts(frozenset(categories), frozenset(flags), establishment.kind, establishment.nation, started)
     created = []
     for required in required_actions(packs if packs is not None else packs_for(establishment), facts):
-        place, owner_role = _place_of(establishment, required.owner)
+        place, owner_role = _place_of(establishment, _route([required.owner], flags)[0])
         # "Staff" in a rule means the member of staff who raised it: other staff never see the action
         # (staff see only the concerns they recorded).
         owner = actor if owner_role == Role.STAFF.value else None
         action = Action(establishment=place, child=child, concern_id=concern_id, what=required.what,
                         owner_role=owner_role, owner=owner, deadline=str(required.deadline), due_at=required.due_at,
-                        escalation_ladder=list(required.escalation), pack=required.pack,
+                        escalation_ladder=_route(required.escalation, flags), pack=required.pack,
                         pack_version=required.pack_version, rule_id=required.rule_id, action_code=required.code,
                         source=required.source, created_by=actor)
         _schedule(action, started, required.deadline)
@@ -65,7 +77,8 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
                        summary=f"Required: {required.what} ({required.deadline}; {required.source}).")
         audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=place.pk,
                      detail={"rule": required.rule_id, "pack_version": required.pack_version})
-        recipients = [_place_of(establishment, r) for r in required.notify if r != "group_safeguarding_email"]
+        recipients = [_place_of(establishment, r) for r in _route(required.notify, flags)
+                      if r != "group_safeguarding_email"]
         notifications.after_commit_tell_roles(action, recipients, "new")
         if "group_safeguarding_email" in required.notify:
             notifications.after_commit_tell_address(action, establishment.organisation.safeguarding_email, "new")

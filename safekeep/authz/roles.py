@@ -31,6 +31,7 @@ class Role(models.TextChoices):
 class Permission(models.TextChoices):
     CHILD_SEARCH = "child.search", "Find a child by name, to record a concern about them"
     CHILD_VIEW = "child.view", "Read a child's record"
+    ALLEGATION_VIEW = "allegation.view", "Read allegations about adults who work with children (never about themselves)"
     CHILD_ACCESS_LOG_VIEW = "child.access_log.view", "See who has looked at a child's record"
     ESTABLISHMENT_VIEW = "establishment.view", "See an establishment's details and local contacts"
     ESTABLISHMENT_MANAGE = "establishment.manage", "Add and change establishments and their local contacts"
@@ -65,6 +66,9 @@ class RoleDefinition:
 
 _CASE_READERS = frozenset({P.CHILD_SEARCH, P.CHILD_VIEW, P.CHILD_ACCESS_LOG_VIEW, P.ESTABLISHMENT_VIEW,
                            P.POLICY_VIEW, P.ACTION_MANAGE})
+# Allegations about adults go to the DSL or deputy, the head or registered manager, and the group head
+# (CE 11.7; KCSIE Part four). The regional director oversees cases but not allegations about staff.
+_ALLEGATION_READERS = _CASE_READERS | {P.ALLEGATION_VIEW}
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -85,7 +89,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The designated safeguarding lead of a school, or the safeguarding lead of a children's home.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
-            _CASE_READERS,
+            _ALLEGATION_READERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -94,24 +98,24 @@ ROLES: dict[Role, RoleDefinition] = {
             "Stands in for the designated safeguarding lead, with the same access.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
-            _CASE_READERS,
+            _ALLEGATION_READERS,
             reads_child_data=True,
         ),
         RoleDefinition(
             Role.HEAD,
             (Scope.ESTABLISHMENT,),
             "The headteacher of a school or the registered manager of a children's home.",
-            "The records of their establishment.",
+            "The records of their establishment, including allegations about adults, except one about themselves.",
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
-            _CASE_READERS,
+            _ALLEGATION_READERS,
             reads_child_data=True,
         ),
         RoleDefinition(
             Role.REGIONAL_DIRECTOR,
             (Scope.REGION,),
             "A regional director or head of service for a group of establishments.",
-            "The records of every establishment in their region.",
+            "The records of every establishment in their region, except allegations about adults.",
             "Is told about exploitation concerns in the region and is an escalation point.",
             _CASE_READERS,
             reads_child_data=True,
@@ -120,9 +124,10 @@ ROLES: dict[Role, RoleDefinition] = {
             Role.GROUP_HEAD,
             (Scope.ORGANISATION,),
             "The group head of safeguarding or safeguarding adviser for the whole organisation.",
-            "The records of every establishment in the organisation, and the audit log.",
+            "The records of every establishment in the organisation, including allegations about adults (except "
+            "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
-            _CASE_READERS | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT},
+            _ALLEGATION_READERS | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT},
             reads_child_data=True,
         ),
         RoleDefinition(

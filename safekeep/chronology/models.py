@@ -10,7 +10,8 @@ class ChronologyEntry(models.Model):
     """One line of a child's professional record: what happened, when, and who recorded it.
 
     Written by the services in the same transaction as the change it describes; never edited.
-    The concerns app (issue 4) adds concerns, triage and addenda; actions add theirs here.
+    Concerns add theirs (recorded, read, addenda, triage decisions); actions add theirs here.
+    Whether a DSL has since marked it as a key event is a separate record (KeyEventMark).
     """
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="chronology")
@@ -23,11 +24,25 @@ class ChronologyEntry(models.Model):
     summary = models.TextField()  # professional words, shown to those who may read the child's record
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
+    # The concern this entry belongs to (its own, its addendum's, its triage's, or its action's), so that
+    # a restricted concern (an allegation) can hide every entry about it with one filter.
+    concern = models.ForeignKey("concerns.Concern", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    # The category codes that apply to THIS child for that concern when the entry was written, as
+    # ",cat-a,cat-b," ("" when none). A delimited text column rather than a JSON list: "has category X"
+    # is then `categories__contains=",X,"`, the same LIKE on SQLite and PostgreSQL (a JSONField's
+    # __contains on a list does not work on SQLite), in the same query as the rest of the page.
+    # Codes never contain a comma (safekeep/policy/packs.py CODE), and entries are never edited.
+    categories = models.TextField(blank=True, default="")
+    # Set when written, by the rule in docs/domain/chronology.md (disclosure, immediate risk, high risk,
+    # referral, escalation). A DSL's later marking is a KeyEventMark: the latest one wins.
+    key_event = models.BooleanField(default=False)
 
     data_classification = {"id": NOT_PERSONAL, "child": PERSONAL, "establishment": PERSONAL,
                            "occurred_at": PERSONAL, "recorded_at": PERSONAL, "recorded_by": PERSONAL,
                            "kind": SPECIAL, "summary": SPECIAL, "object_type": NOT_PERSONAL,
-                           "object_id": NOT_PERSONAL}
+                           "object_id": NOT_PERSONAL, "concern": SPECIAL, "categories": SPECIAL,
+                           "key_event": SPECIAL}
 
     class Meta:
         ordering = ["occurred_at", "id"]
@@ -37,4 +52,35 @@ class ChronologyEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("Chronology entries are never changed: add another entry")
+        super().save(*args, **kwargs)
+
+    @property
+    def category_codes(self) -> list[str]:
+        return [code for code in self.categories.split(",") if code]
+
+    @staticmethod
+    def categories_text(codes) -> str:
+        codes = sorted({str(code) for code in codes or () if code})
+        return f",{','.join(codes)}," if codes else ""
+
+
+class KeyEventMark(models.Model):
+    """A DSL marking a chronology entry as a key event, or taking the mark away. Never edited: the latest wins."""
+
+    entry = models.ForeignKey(ChronologyEntry, on_delete=models.PROTECT, related_name="key_marks")
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField(auto_now_add=True)
+    key = models.BooleanField()
+    reason = models.TextField(blank=True)  # professional words; optional
+
+    data_classification = {"id": NOT_PERSONAL, "entry": SPECIAL, "marked_by": PERSONAL, "marked_at": PERSONAL,
+                           "key": SPECIAL, "reason": SPECIAL}
+
+    class Meta:
+        ordering = ["-marked_at", "-id"]
+        indexes = [models.Index(fields=["entry", "marked_at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("A key event mark is never changed: add another")
         super().save(*args, **kwargs)

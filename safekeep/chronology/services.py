@@ -1,15 +1,89 @@
-from django.db import connection
+"""Writing the chronology: entries from the services whose changes they record, and a DSL's key event marks."""
 
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from safekeep.audit.services import audit_record
+from safekeep.authz.access import require_permission
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
+from safekeep.children.selectors import current_enrolments
 from safekeep.core import clock
 
-from .models import ChronologyEntry
+from .models import ChronologyEntry, KeyEventMark
 
 
-def chronology_add(*, actor, child, establishment, kind: str, summary: str, obj=None, occurred_at=None):
-    """Called by other services inside their transaction; it checks nothing itself."""
+def _concern_id_of(obj) -> int | None:
+    """The concern an entry is about: the concern itself, or the concern of its addendum, triage or action."""
+    from safekeep.concerns.models import Concern, Triage
+
+    if obj is None:
+        return None
+    if isinstance(obj, Concern):
+        return obj.pk
+    if isinstance(obj, Triage):
+        return obj.involved.concern_id
+    return getattr(obj, "concern_id", None)
+
+
+def _categories_for(obj, concern_id, child) -> list[str]:
+    """The categories that apply to this child for this concern now: the triage being recorded, else the
+    child's latest triage, else what the member of staff chose for this child (never another child's)."""
+    from safekeep.concerns.models import ConcernChild, Triage
+
+    if isinstance(obj, Triage):
+        return list(obj.categories)
+    if concern_id is None:
+        return []
+    involved = ConcernChild.objects.filter(concern_id=concern_id, child=child).first()
+    if involved is None:
+        return []
+    latest = Triage.objects.filter(involved=involved).order_by("-triaged_at", "-id").only("categories").first()
+    return list(latest.categories if latest else involved.categories)
+
+
+def chronology_add(*, actor, child, establishment, kind: str, summary: str, obj=None, occurred_at=None,
+                   key_event: bool = False):
+    """Called by other services inside their transaction; it checks nothing itself.
+
+    key_event: the caller says whether this is a key event by the rules in docs/domain/chronology.md.
+    """
     if not connection.in_atomic_block:
         raise RuntimeError("chronology_add must run inside the transaction of the change it records")
+    concern_id = _concern_id_of(obj)
+    if kind.startswith("concern.") and concern_id is None:
+        # Entries about a concern must carry it: a restricted concern hides its entries by this column.
+        raise ValueError(f"A {kind} chronology entry needs the concern it is about")
     return ChronologyEntry.objects.create(
         child=child, establishment=establishment, occurred_at=occurred_at or clock.now(), recorded_by=actor,
         kind=kind, summary=summary, object_type=obj._meta.model_name if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "")
+        object_id=str(obj.pk) if obj is not None else "", concern_id=concern_id,
+        categories=ChronologyEntry.categories_text(_categories_for(obj, concern_id, child)),
+        key_event=bool(key_event))
+
+
+@transaction.atomic
+def chronology_mark_key(*, actor, entry_id, key: bool, reason: str = "") -> KeyEventMark:
+    """A DSL marks an entry in a child's chronology as a key event, or takes the mark away.
+
+    The entry itself is never changed: the mark is a new row, the latest one wins, and the audit log
+    says who did it. Whoever may decide on a concern about the child (triage) may mark.
+    """
+    from .selectors import access_entry
+
+    entry = access_entry(actor, entry_id, "chronology.key_event.mark")
+    # The establishment through which the actor reaches the child (recorded on the audit row).
+    reachable = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
+    establishment_id = (current_enrolments().filter(child_id=entry.child_id, establishment_id__in=reachable)
+                        .order_by("establishment_id").values_list("establishment_id", flat=True).first())
+    role = require_permission(actor, Permission.CHILD_VIEW, action="chronology.key_event.mark",
+                              establishment_id=establishment_id, obj=entry)
+    reason = (reason or "").strip()
+    if len(reason) > 2000:
+        raise ValidationError({"reason": "Keep the reason to 2,000 characters or fewer."})
+    mark = KeyEventMark.objects.create(entry=entry, marked_by=actor, key=bool(key), reason=reason)
+    audit_action = "chronology.key_event.mark" if key else "chronology.key_event.unmark"
+    audit_record(actor=actor, action=audit_action, obj=entry, role=role, establishment_id=establishment_id,
+                 detail={"child": entry.child_id})
+    return mark
+

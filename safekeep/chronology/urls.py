@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "chronology"
-urlpatterns = [path("<int:child_id>/", views.chronology, name="child")]
+urlpatterns = [
+    path("<int:child_id>/", views.chronology, name="child"),
+    path("entries/<int:entry_id>/key-event/", views.mark_key_event, name="key_event"),
+]

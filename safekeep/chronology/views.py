@@ -1,11 +1,57 @@
-from django.shortcuts import render
+from urllib.parse import urlencode
 
-from .selectors import KINDS, read_chronology
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from safekeep.policy.packs import CODE
+
+from .forms import ChronologyFilterForm
+from .selectors import access_entry, read_chronology
+from .services import chronology_mark_key
+
+
+def _page_number(value) -> int:
+    return int(value) if value.isdigit() and len(value) < 7 else 1
 
 
 def chronology(request, child_id):
-    kind = request.GET.get("kind", "")
-    page = request.GET.get("page", "1")
-    child, entries = read_chronology(request.user, child_id, kind=kind, page=int(page) if page.isdigit() else 1)
-    template = "chronology/print.html" if request.GET.get("print") == "1" else "chronology/chronology.html"
-    return render(request, template, {"child": child, "entries": entries, "kind": kind, "kinds": KINDS})
+    printing = request.GET.get("print") == "1"
+    found = read_chronology(request.user, child_id, params=request.GET, page=_page_number(request.GET.get("page", "1")),
+                            printing=printing)
+    query = found.filters.query()
+    # A date that was understood is shown as the date picker expects it (2026-11-20); one that was not,
+    # as it was typed, beside its error.
+    date_values = {name: query.get(name) or request.GET.get(name, "")[:40] for name in ("from", "to")}
+    return render(request, "chronology/print.html" if printing else "chronology/chronology.html", {
+        "chronology": found, "child": found.child, "entries": found.entries, "form": found.form,
+        "filter_query": urlencode(query), "date_values": date_values, "print_query": urlencode({"print": "1", **query})})
+
+
+@require_POST
+def mark_key_event(request, entry_id):
+    """The per-entry "Mark as key event" button (and "Remove key event mark"): back to the same filtered page."""
+    entry = access_entry(request.user, entry_id, "chronology.key_event.mark")
+    # "mark", not "key": "key" is the key-events-only filter, carried back to the page with the others.
+    if request.POST.get("mark") not in ("0", "1"):
+        messages.error(request, "Nothing was changed: use the button beside the entry.")
+        return redirect("chronology:child", entry.child_id)
+    key = request.POST.get("mark") == "1"
+    try:
+        mark = chronology_mark_key(actor=request.user, entry_id=entry_id, key=key,
+                                   reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("chronology:child", entry.child_id)
+    messages.success(request, "Marked as a key event." if key else "The key event mark has been taken away.")
+    # Only the filters the form understands go back into the address: nothing else from the request.
+    category = request.POST.get("category", "")
+    known = [(category, category)] if CODE.fullmatch(category) else []
+    back = ChronologyFilterForm(request.POST, categories=known).filters().query()
+    page = _page_number(request.POST.get("page", "1"))
+    if page > 1:
+        back["page"] = str(page)
+    url = reverse("chronology:child", args=[mark.entry.child_id])
+    return redirect(f"{url}?{urlencode(back)}#entry-{mark.entry_id}" if back else f"{url}#entry-{mark.entry_id}")

@@ -1,15 +1,17 @@
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safekeep.attachments.api import AttachmentSerializer, BodyMarkInSerializer, BodyMarkSerializer
+from safekeep.attachments.selectors import attachments_of, body_marks_of
 from safekeep.authz.roles import Permission
 from safekeep.children.models import Child
-from safekeep.establishments.selectors import access_establishment
+from safekeep.establishments.selectors import access_establishment, locations_for
 
 from . import selectors, services
-from .models import Concern, ConcernChild
+from .models import AdultRelationship, Concern, ConcernChild
 
 
 class ChildInvolvedSerializer(serializers.Serializer):
@@ -18,6 +20,9 @@ class ChildInvolvedSerializer(serializers.Serializer):
     categories = serializers.ListField(child=serializers.CharField(max_length=60), max_length=20, default=list,
                                        help_text="Category codes from the adopted policies; empty means "
                                                  "'don't know' (the DSL decides)")
+    indicators = serializers.ListField(child=serializers.CharField(max_length=300), max_length=40, default=list,
+                                       help_text="Signs noticed, worded exactly as the adopted policies list them "
+                                                 "(the categories in GET /api/v1/establishments/{id}/)")
 
 
 class RecordSerializer(serializers.Serializer):
@@ -33,22 +38,45 @@ class RecordSerializer(serializers.Serializer):
     disclosure = serializers.BooleanField(default=False)
     immediate_risk = serializers.BooleanField(default=False)
     told_dsl_in_person = serializers.BooleanField(required=False, allow_null=True, default=None)
+    place = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                     help_text="One of the establishment's places (the locations listed by "
+                                               "GET /api/v1/establishments/{id}/)")
+    about_adult = serializers.BooleanField(default=False, help_text="An allegation about an adult: restricted route")
+    subject = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                       help_text="The adult's Safekeep account, when they have one")
+    subject_relationship = serializers.ChoiceField(choices=AdultRelationship.choices, required=False,
+                                                   allow_blank=True, default="")
+    subject_description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    body_marks = BodyMarkInSerializer(many=True, required=False, default=list, max_length=30,
+                                      help_text="Marks seen on the body, in order (numbered from 1)")
 
 
 class ConcernChildSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConcernChild
-        fields = ["child_id", "role", "categories"]
+        fields = ["child_id", "role", "categories", "indicators"]
 
 
 class ConcernSerializer(serializers.ModelSerializer):
     children = ConcernChildSerializer(many=True, source="children_involved")
+    body_marks = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
 
     class Meta:
         model = Concern
         fields = ["id", "establishment_id", "recorded_by_id", "recorded_at", "occurred_at", "occurred_approximately",
                   "location", "narrative", "childs_words", "action_taken", "disclosure", "immediate_risk",
-                  "told_dsl_in_person", "read_by_dsl_at", "children"]
+                  "told_dsl_in_person", "read_by_dsl_at", "place_id", "about_adult", "subject_id",
+                  "subject_relationship", "subject_description", "children", "body_marks", "attachments"]
+
+    @extend_schema_field(BodyMarkSerializer(many=True))
+    def get_body_marks(self, concern):
+        return BodyMarkSerializer(body_marks_of(concern), many=True).data
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, concern):
+        # Metadata and a download link only: the listing never loads a file's bytes.
+        return AttachmentSerializer(attachments_of(concern), many=True).data
 
 
 @extend_schema(summary="Record a concern about one or more children", tags=["concerns"],
@@ -66,10 +94,16 @@ class ConcernRecord(APIView):
         data = dict(body.validated_data)
         establishment = access_establishment(request.user, data.pop("establishment"),
                                              permission=Permission.CHILD_SEARCH, action="concern.create")
+        for name, choices in (("place", locations_for(establishment)),
+                              ("subject", selectors.adults_to_name(establishment))):
+            if data[name] is not None:
+                data[name] = choices.filter(pk=data[name]).first()
+                if data[name] is None:
+                    raise exceptions.ValidationError({name: "Not one of this establishment's."})
         children_by_id = Child.objects.in_bulk([c["child"] for c in data["children"]])
         try:
-            children = [{"child": children_by_id[c["child"]], "role": c["role"], "categories": c["categories"]}
-                        for c in data.pop("children")]
+            children = [{"child": children_by_id[c["child"]], "role": c["role"], "categories": c["categories"],
+                         "indicators": c["indicators"]} for c in data.pop("children")]
         except KeyError:
             raise exceptions.NotFound() from None
         try:

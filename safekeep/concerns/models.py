@@ -4,7 +4,14 @@ from encrypted_fields.fields import EncryptedTextField
 
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
-from safekeep.establishments.models import Establishment
+from safekeep.establishments.models import Establishment, Location
+
+
+class AdultRelationship(models.TextChoices):
+    STAFF = "staff", "Member of staff"
+    VOLUNTEER = "volunteer", "Volunteer"
+    CONTRACTOR = "contractor", "Contractor or supply staff"
+    OTHER = "other", "Another adult working with children"
 
 
 class Concern(models.Model):
@@ -19,7 +26,8 @@ class Concern(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     occurred_at = models.DateTimeField()
     occurred_approximately = models.BooleanField(default=False)
-    location = models.CharField(max_length=200, blank=True)
+    place = models.ForeignKey(Location, null=True, blank=True, on_delete=models.PROTECT, related_name="concerns")
+    location = models.CharField(max_length=200, blank=True)  # where, in words, when it is not on the list
     narrative = EncryptedTextField()
     childs_words = EncryptedTextField(null=True, blank=True)
     action_taken = EncryptedTextField(null=True, blank=True)
@@ -31,8 +39,17 @@ class Concern(models.Model):
     read_by_dsl_at = models.DateTimeField(null=True, blank=True)
     # How many wording suggestions the recorder was shown before sending (CE 9.0, CoC 1.3).
     language_prompts_shown = models.PositiveSmallIntegerField(default=0)
+    # An allegation about an adult (DESIGN.md section 2) takes the restricted route: only the DSL,
+    # deputy, head and group head see it, and never the person it is about.
+    about_adult = models.BooleanField(default=False)
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    subject_relationship = models.CharField(max_length=20, choices=AdultRelationship.choices, blank=True)
+    subject_description = EncryptedTextField(null=True, blank=True)
 
     data_classification = {
+        "place": SPECIAL, "about_adult": SPECIAL, "subject": SPECIAL, "subject_relationship": SPECIAL,
+        "subject_description": SPECIAL,
         "language_prompts_shown": NOT_PERSONAL,
         "id": NOT_PERSONAL, "establishment": PERSONAL, "recorded_by": PERSONAL, "recorded_at": PERSONAL,
         "occurred_at": SPECIAL, "occurred_approximately": NOT_PERSONAL, "location": SPECIAL, "narrative": SPECIAL,
@@ -47,8 +64,9 @@ class Concern(models.Model):
         indexes = [models.Index(fields=["establishment", "read_by_dsl_at", "recorded_at"])]
 
     def save(self, *args, **kwargs):
-        # The original is never changed after submission, apart from being marked as read.
-        if self.pk is not None and set(kwargs.get("update_fields") or ()) != {"read_by_dsl_at"}:
+        # The original is never changed after submission, apart from being marked as read and, for an
+        # allegation described only in words, the DSL naming the adult's account so it is hidden from them.
+        if self.pk is not None and set(kwargs.get("update_fields") or ()) not in ({"read_by_dsl_at"}, {"subject"}):
             raise TypeError("A submitted concern is never edited: add an addendum")
         super().save(*args, **kwargs)
 
@@ -67,9 +85,12 @@ class ConcernChild(models.Model):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="concerns_involved")
     role = models.CharField(max_length=30, choices=Role.choices)
     categories = models.JSONField(default=list, blank=True)  # codes from the adopted packs; empty: "don't know"
+    # Signs the recorder noticed, as the adopted packs word them (the text is the key: packs have no codes
+    # for indicators, and the wording is what a DSL compares across children).
+    indicators = models.JSONField(default=list, blank=True)
 
     data_classification = {"id": NOT_PERSONAL, "concern": SPECIAL, "child": PERSONAL, "role": SPECIAL,
-                           "categories": SPECIAL}
+                           "categories": SPECIAL, "indicators": SPECIAL}
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["concern", "child"], name="concern_child_unique")]

@@ -2,6 +2,7 @@
 
 - A child with several concerns in a short time (SAFEKEEP_PATTERN_CONCERNS in SAFEKEEP_PATTERN_DAYS).
 - Children named together in more than one concern in that time (a peer group forming).
+- Several children (SAFEKEEP_PATTERN_SHARED_SIGN) with the same sign noticed in that time.
 Two queries, whatever the number of concerns.
 """
 
@@ -34,15 +35,21 @@ def patterns_in(concerns) -> list[Pattern]:
     for row in frequent:
         found.append(Pattern(f"{row['child__first_name']} {row['child__last_name']}: {row['n']} concerns in the "
                              f"last {settings.SAFEKEEP_PATTERN_DAYS} days", (row["child_id"],)))
-    by_concern = {}
-    names = {}
-    for concern_id, child_id, first, last in recent.values_list("concern_id", "child_id", "child__first_name",
-                                                                "child__last_name"):
+    by_concern, by_sign, names = {}, {}, {}
+    for concern_id, child_id, first, last, signs in recent.values_list(
+            "concern_id", "child_id", "child__first_name", "child__last_name", "indicators"):
         by_concern.setdefault(concern_id, set()).add(child_id)
         names[child_id] = f"{first} {last}"
+        for sign in signs or []:
+            by_sign.setdefault(sign, set()).add(child_id)
     together = Counter(pair for children in by_concern.values() for pair in combinations(sorted(children), 2))
     for (a, b), times in together.most_common():
         if times >= 2:
             found.append(Pattern(f"{names[a]} and {names[b]} named together in {times} concerns in the last "
                                  f"{settings.SAFEKEEP_PATTERN_DAYS} days", (a, b)))
+    for sign, children in sorted(by_sign.items(), key=lambda item: -len(item[1])):
+        if len(children) >= settings.SAFEKEEP_PATTERN_SHARED_SIGN:
+            who = ", ".join(sorted(names[c] for c in children))
+            found.append(Pattern(f"{len(children)} children with the sign “{sign}” in the last "
+                                 f"{settings.SAFEKEEP_PATTERN_DAYS} days: {who}", tuple(sorted(children))))
     return found

@@ -12,7 +12,11 @@ from django.utils import timezone
 
 from .models import ConcernChild
 
-TEXT_FIELDS = ("location", "narrative", "childs_words", "action_taken")
+TEXT_FIELDS = ("location", "narrative", "childs_words", "action_taken", "subject_description")
+
+
+def _number(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 @dataclass
@@ -21,6 +25,7 @@ class Draft:
     child_ids: list[int] = field(default_factory=list)
     roles: dict[int, str] = field(default_factory=dict)
     categories: dict[int, list[str]] = field(default_factory=dict)
+    indicators: dict[int, list[str]] = field(default_factory=dict)
     occurred_date: str = ""
     occurred_time: str = ""
     occurred_approximately: bool = False
@@ -31,7 +36,15 @@ class Draft:
     disclosure: bool = False
     immediate_risk: bool = False
     told_dsl_in_person: str = ""  # "yes", "no" or ""
-    language_seen: int = 0  # wording suggestions already shown, so the next "send" goes through
+    place_id: int | None = None
+    about_adult: bool = False
+    subject_id: int | None = None
+    subject_relationship: str = ""
+    subject_description: str = ""
+    # Wording suggestions already shown (on a send, or while typing), so the next "send" goes through.
+    language_seen: int = 0
+    body_marks: list[dict] = field(default_factory=list)  # marks added so far (safekeep/attachments)
+    new_mark: dict = field(default_factory=dict)  # the "Add a mark" fields as typed
     errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -46,15 +59,22 @@ class Draft:
                     disclosure=data.get("disclosure") == "yes", immediate_risk=data.get("immediate_risk") == "yes",
                     told_dsl_in_person=data.get("told_dsl_in_person", "") if data.get("told_dsl_in_person") in (
                         "yes", "no") else "",
-                    language_seen=int(data.get("language_seen", "0")) if data.get("language_seen", "").isdigit()
-                    else 0)
+                    language_seen=max(_number(data.get("language_seen", "")) or 0,
+                                      _number(data.get("language_live", "")) or 0),
+                    place_id=_number(data.get("place", "")), about_adult=data.get("about_adult") == "yes",
+                    subject_id=_number(data.get("subject", "")),
+                    subject_relationship=data.get("subject_relationship", "")[:20])
         for name in TEXT_FIELDS:
             # The child's words are kept exactly as typed: never stripped or changed.
             setattr(draft, name, data.get(name, "") if name == "childs_words" else data.get(name, "").strip())
+        from safekeep.attachments.recording import marks_from_post, new_mark_from_post
+
+        draft.body_marks, draft.new_mark = marks_from_post(data), new_mark_from_post(data)
         for child_id in ids:
             role = data.get(f"role-{child_id}", "")
             draft.roles[child_id] = role if role in ConcernChild.Role.values else ""
             draft.categories[child_id] = data.getlist(f"categories-{child_id}")[:20]
+            draft.indicators[child_id] = data.getlist(f"indicators-{child_id}")[:40]
         return draft
 
     def occurred_at(self) -> datetime | None:

@@ -10,12 +10,44 @@ from .models import Concern, ConcernChild
 
 
 def concerns_visible_to(actor):
-    """Staff see only the concerns they recorded; the safeguarding team sees their establishments'."""
+    """Staff see only the concerns they recorded; the safeguarding team sees their establishments'.
+
+    An allegation about an adult is seen only by those who hold ALLEGATION_VIEW there (and by its
+    recorder), and never by the adult it is about, whatever their role (DESIGN.md section 1).
+    """
     scope = scope_for(actor)
     if not scope.roles:
         return Concern.objects.none()
-    return Concern.objects.filter(Q(recorded_by=actor) | Q(establishment_id__in=scope.establishment_ids(
-        Permission.CHILD_VIEW)))
+    return Concern.objects.filter(
+        Q(recorded_by=actor)
+        | Q(about_adult=False, establishment_id__in=scope.establishment_ids(Permission.CHILD_VIEW))
+        | Q(about_adult=True, establishment_id__in=scope.establishment_ids(Permission.ALLEGATION_VIEW))
+    ).exclude(subject=actor)
+
+
+def allegations_hidden_from(actor):
+    """The allegations this person may not see, as a subquery of ids: their chronology entries and
+    actions are left out of everything else the person reads (a child's record, action lists)."""
+    return Concern.objects.filter(about_adult=True).exclude(pk__in=concerns_visible_to(actor).filter(
+        about_adult=True).values("pk")).values("pk")
+
+
+def adults_to_name(establishment):
+    """The adults a recorder can name in an allegation: everyone with a role at the establishment.
+    Staff know their colleagues' names; nothing about any concern is shown with them."""
+    from safekeep.authz.selectors import people_at
+
+    return people_at(establishment)
+
+
+def is_subject_of(actor, obj) -> bool:
+    """The predicate registered with authz.access: true when obj belongs to an allegation about actor."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    if isinstance(obj, Concern):
+        return obj.about_adult and obj.subject_id == actor.pk
+    concern_id = getattr(obj, "concern_id", None)
+    return concern_id is not None and Concern.objects.filter(pk=concern_id, about_adult=True, subject=actor).exists()
 
 
 def access_concern(actor, concern_id, action="concern.view") -> Concern:
@@ -27,7 +59,8 @@ def access_concern(actor, concern_id, action="concern.view") -> Concern:
 def read_concern(actor, concern_id) -> Concern:
     """The concern with its children, audited in the same transaction (fail closed)."""
     with transaction.atomic():
-        concern = get_visible(concerns_visible_to(actor).select_related("establishment", "recorded_by")
+        concern = get_visible(concerns_visible_to(actor).select_related("establishment", "recorded_by", "place",
+                                                                        "subject")
                               .prefetch_related(Prefetch("children_involved", queryset=ConcernChild.objects
                                                          .select_related("child").order_by("id")),
                                                 "children_involved__triages"),

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from safekeep.actions import services as actions
+from safekeep.attachments import services as attachment_services
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, require_permission
 from safekeep.authz.roles import Permission
@@ -27,23 +28,54 @@ def _age_on(child, day) -> int:
 
 
 def _flags(concern: Concern, child) -> set[str]:
-    flags = {name for name in ("immediate_risk", "disclosure") if getattr(concern, name)}
+    flags = {name for name in ("immediate_risk", "disclosure", "about_adult") if getattr(concern, name)}
     if _age_on(child, concern.occurred_at.date()) < 13:
         flags.add("under_13")
     if child.looked_after:
         flags.add("looked_after")
-    linked = {e.pk for e in concern.establishment.linked_peers}
-    if linked and current_enrolments().filter(child=child, establishment_id__in=linked).exists():
+    if _linked_places(concern, child):
         flags.add("integrated_pair")
     return flags
+
+
+def _linked_places(concern: Concern, child) -> list:
+    """The linked school or home (CE 11.3) where this child is also enrolled or placed."""
+    linked = {e.pk: e for e in concern.establishment.linked_peers}
+    if not linked:
+        return []
+    enrolled = current_enrolments().filter(child=child, establishment_id__in=linked).values_list(
+        "establishment_id", flat=True)
+    return [linked[pk] for pk in sorted(set(enrolled))]
+
+
+def _note_on_linked_files(actor, concern: Concern, child, child_role: str) -> None:
+    """CE 11.3: the child's file at the linked school or home shows that a concern was recorded, and its
+    safeguarding lead acknowledges it (the pack's "note on linked file" action). An allegation about an
+    adult is not noted there: its DSL decides what the linked setting is told."""
+    if concern.about_adult:
+        return
+    for place in _linked_places(concern, child):
+        chronology_add(actor=actor, child=child, establishment=place, kind="concern.linked_note", obj=concern,
+                       occurred_at=concern.occurred_at,
+                       summary=f"Note from {concern.establishment.name}: a concern about this child was recorded "
+                               f"there ({ConcernChild.Role(child_role).label.lower()}). Their safeguarding lead "
+                               f"will share what you need to know (CE 11.3).")
 
 
 def concern_submit(*, actor, establishment, children: list[dict], occurred_at: datetime, narrative: str,
                    idempotency_key: str, occurred_approximately: bool = False, location: str = "",
                    childs_words: str = "", action_taken: str = "", disclosure: bool = False,
                    immediate_risk: bool = False, told_dsl_in_person: bool | None = None,
-                   language_prompts_shown: int = 0) -> tuple[Concern, bool]:
-    """Record a concern. `children`: [{"child": Child, "role": ConcernChild.Role, "categories": [codes]}].
+                   language_prompts_shown: int = 0, place=None, about_adult: bool = False, subject=None,
+                   subject_relationship: str = "", subject_description: str = "", body_marks=(),
+                   attachments=()) -> tuple[Concern, bool]:
+    """Record a concern. `children`: [{"child": Child, "role": ConcernChild.Role, "categories": [codes],
+    "indicators": [signs as the packs word them]}].
+
+    `place` is one of the establishment's Locations. `about_adult` sends it down the allegations route:
+    `subject` is the adult's Safekeep account when they have one, `subject_description` says who they are.
+    `body_marks`: [{"side", "region", "description"}] in order; `attachments`: PendingUpload rows (files
+    chosen on the recording page) or attachments.files.CleanFile values (safekeep/attachments).
 
     Returns (concern, created). The same idempotency key from the same person returns the first concern.
     """
@@ -53,6 +85,9 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
     if existing is not None:
         return existing, False
     _validate(actor, establishment, children, occurred_at, narrative, idempotency_key)
+    _validate_place_and_adult(actor, establishment, place, about_adult, subject, subject_relationship,
+                              subject_description)
+    attachment_services.extras_check(actor, body_marks, attachments)
     try:
         with transaction.atomic():
             concern = _record(actor, establishment, children, role, occurred_at=occurred_at, narrative=narrative,
@@ -60,11 +95,25 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
                               location=location.strip()[:200], childs_words=childs_words, action_taken=action_taken,
                               disclosure=disclosure, immediate_risk=immediate_risk,
                               told_dsl_in_person=told_dsl_in_person,
-                              language_prompts_shown=min(language_prompts_shown, 100))
+                              language_prompts_shown=min(language_prompts_shown, 100), place=place,
+                              about_adult=about_adult, subject=subject if about_adult else None,
+                              subject_relationship=subject_relationship if about_adult else "",
+                              subject_description=subject_description.strip() if about_adult else "")
+            # Marks and files in the same transaction: a failure writes nothing at all.
+            attachment_services.concern_save_extras(actor=actor, concern=concern, body_marks=body_marks,
+                                                    attachments=attachments)
     except IntegrityError:
         # Two submissions with one key raced: the other one won, and that is the concern.
         return Concern.objects.get(recorded_by=actor, idempotency_key=idempotency_key), False
     return concern, True
+
+
+def indicators_offered(establishment) -> set[str]:
+    """The signs the establishment's adopted policies list, in their own words."""
+    from safekeep.packs.selectors import packs_for
+
+    return {note.text for pack in packs_for(establishment) for category in pack.categories
+            for note in category.indicators}
 
 
 def _validate(actor, establishment, children, occurred_at, narrative, idempotency_key):
@@ -78,6 +127,10 @@ def _validate(actor, establishment, children, occurred_at, narrative, idempotenc
     for entry in children:
         if entry["role"] not in ConcernChild.Role.values:
             errors["children"] = "Choose each child's role."
+    if any(entry.get("indicators") for entry in children):
+        known = indicators_offered(establishment)
+        if any(sign not in known for entry in children for sign in entry.get("indicators") or []):
+            errors["indicators"] = "Choose signs from the list the adopted policies give."
     if not (narrative or "").strip():
         errors["narrative"] = "Say what happened, in your own words."
     if occurred_at is None or occurred_at > clock.now():
@@ -93,18 +146,44 @@ def _validate(actor, establishment, children, occurred_at, narrative, idempotenc
             raise NotVisible("concern.create", "child", entry["child"].pk, establishment.pk)
 
 
+def _validate_place_and_adult(actor, establishment, place, about_adult, subject, relationship, description):
+    from safekeep.establishments.selectors import locations_for
+
+    from .models import AdultRelationship
+    from .selectors import adults_to_name
+
+    errors = {}
+    if place is not None and not locations_for(establishment).filter(pk=place.pk).exists():
+        errors["place"] = "Choose a place from this establishment's list, or say where in words."
+    if about_adult:
+        if relationship not in AdultRelationship.values:
+            errors["subject_relationship"] = "Say whether the adult is a member of staff, a volunteer or a contractor."
+        if subject is None and not (description or "").strip():
+            errors["subject_description"] = "Say who the adult is: their name and what they do here."
+        if subject is not None and not adults_to_name(establishment).filter(pk=subject.pk).exists():
+            errors["subject"] = "Choose the adult from the list, or describe them in words."
+    elif subject is not None or (description or "").strip():
+        errors["about_adult"] = "Say that the concern is about an adult before naming them."
+    if errors:
+        raise ValidationError(errors)
+
+
 def _record(actor, establishment, children, role, **fields) -> Concern:
     concern = Concern.objects.create(establishment=establishment, recorded_by=actor, **fields)
     for entry in children:
         child, child_role = entry["child"], entry["role"]
         categories = sorted(set(entry.get("categories") or []))
-        ConcernChild.objects.create(concern=concern, child=child, role=child_role, categories=categories)
+        ConcernChild.objects.create(concern=concern, child=child, role=child_role, categories=categories,
+                                    indicators=list(dict.fromkeys(entry.get("indicators") or [])))
         chronology_add(actor=actor, child=child, establishment=establishment, kind="concern.recorded", obj=concern,
-                       occurred_at=concern.occurred_at,
+                       occurred_at=concern.occurred_at, key_event=concern.disclosure or concern.immediate_risk,
                        summary=f"Concern recorded by {actor.full_name}. Role: "
                                f"{ConcernChild.Role(child_role).label.lower()}.")
+        flags = _flags(concern, child)
         actions.actions_require(actor=actor, establishment=establishment, child=child, categories=categories,
-                                flags=_flags(concern, child), concern_id=concern.pk, tell_owners=False)
+                                flags=flags, concern_id=concern.pk, tell_owners=False)
+        if "integrated_pair" in flags:
+            _note_on_linked_files(actor, concern, child, child_role)
     audit_record(actor=actor, action="concern.create", obj=concern, role=role, establishment_id=establishment.pk,
                  detail={"children": len(children), "immediate_risk": concern.immediate_risk})
     notifications.after_commit_alert_safeguarding_team(concern)
@@ -141,7 +220,7 @@ def addendum_add(*, actor, concern: Concern, text: str):
     addendum = Addendum.objects.create(concern=concern, added_by=actor, text=text.strip())
     for involved in concern.children_involved.select_related("child"):
         chronology_add(actor=actor, child=involved.child, establishment=concern.establishment,
-                       kind="concern.addendum", obj=concern, summary=f"Addendum by {actor.full_name}: {addendum.text}")
+                       kind="concern.addendum", obj=addendum, summary=f"Addendum by {actor.full_name}: {addendum.text}")
     audit_record(actor=actor, action="concern.addendum", obj=concern, role=team_role or "",
                  establishment_id=concern.establishment_id)
     notifications.after_commit_alert_safeguarding_team(concern)
@@ -189,7 +268,8 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
     if set(categories) != before:
         words += f" Categories changed: {triage.categories_reason}"
     chronology_add(actor=actor, child=involved.child, establishment=concern.establishment, kind="concern.triaged",
-                   obj=concern, summary=words)
+                   obj=triage, summary=words, key_event=risk == Triage.Risk.HIGH or outcome in {
+                       Triage.Outcome.CHILDRENS_SERVICES, Triage.Outcome.POLICE, Triage.Outcome.LADO})
     added = set(categories) - before
     if added:
         actions.actions_require(actor=actor, establishment=concern.establishment, child=involved.child,
@@ -202,3 +282,29 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
                  establishment_id=concern.establishment_id, detail={"child": involved.child_id, "risk": risk,
                                                                     "outcome": outcome})
     return triage
+
+
+@transaction.atomic
+def allegation_subject_set(*, actor, concern: Concern, subject) -> Concern:
+    """The DSL names the Safekeep account of the adult an allegation is about, when the recorder could only
+    describe them: from then on the adult cannot see it (DESIGN.md section 1). Set once, never changed."""
+    from .selectors import adults_to_name
+
+    role = require_permission(actor, Permission.ALLEGATION_VIEW, action="concern.subject",
+                              establishment_id=concern.establishment_id, obj=concern)
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if not concern.about_adult:
+        raise ValidationError({"subject": "Only a concern about an adult names the adult."})
+    if concern.subject_id is not None:
+        raise ValidationError({"subject": "The adult has already been named."})
+    if subject is None or not adults_to_name(concern.establishment).filter(pk=subject.pk).exists():
+        raise ValidationError({"subject": "Choose the adult from the list of people at this establishment."})
+    concern.subject = subject
+    concern.save(update_fields=["subject"])
+    for involved in concern.children_involved.select_related("child"):
+        chronology_add(actor=actor, child=involved.child, establishment=concern.establishment,
+                       kind="concern.subject_named", obj=concern,
+                       summary=f"{actor.full_name} named the adult's account, so they cannot see the allegation.")
+    audit_record(actor=actor, action="concern.subject", obj=concern, role=role,
+                 establishment_id=concern.establishment_id, detail={"subject": subject.pk})
+    return concern

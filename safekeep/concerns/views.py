@@ -5,15 +5,17 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safekeep.actions.models import Action
+from safekeep.attachments import recording as attachment_recording
 from safekeep.authz.access import NotVisible, get_visible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import audit_search, children_search, children_visible_to
-from safekeep.establishments.models import Establishment
+from safekeep.establishments.models import Establishment, Location
+from safekeep.establishments.selectors import locations_for
 from safekeep.packs.selectors import packs_for
 
 from . import selectors, services
-from .models import ConcernChild
+from .models import AdultRelationship, ConcernChild
 from .patterns import patterns_in
 from .recording import Draft
 
@@ -35,7 +37,10 @@ def concern_detail(request, concern_id):
 def _detail(request, concern, **addendum):
     actions = Action.objects.filter(concern_id=concern.pk).select_related("child").order_by("due_at")
     team = scope_for(request.user).role_at(Permission.CHILD_VIEW, concern.establishment_id) is not None
+    may_name_adult = (concern.about_adult and concern.subject_id is None and scope_for(request.user).role_at(
+        Permission.ALLEGATION_VIEW, concern.establishment_id) is not None)
     return render(request, "concerns/detail.html", {
+        "adults": selectors.adults_to_name(concern.establishment) if may_name_adult else None,
         "concern": concern, "actions": actions, "team": team, "addenda": concern.addenda.select_related("added_by"),
         "may_add": team or concern.recorded_by_id == request.user.pk, **addendum})
 
@@ -50,6 +55,20 @@ def addendum_add(request, concern_id):
         concern = selectors.read_concern(request.user, concern_id)
         return _detail(request, concern, addendum_text=text, addendum_error=" ".join(error.messages))
     messages.success(request, "Your addendum has been added. The safeguarding lead has been told.")
+    return redirect("concerns:detail", concern.pk)
+
+
+@require_POST
+def allegation_subject_set(request, concern_id):
+    concern = selectors.access_concern(request.user, concern_id, "concern.subject")
+    subject = selectors.adults_to_name(concern.establishment).filter(
+        pk=request.POST.get("subject", "") if request.POST.get("subject", "").isdigit() else None).first()
+    try:
+        services.allegation_subject_set(actor=request.user, concern=concern, subject=subject)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{subject.full_name} is named. They cannot see this allegation.")
     return redirect("concerns:detail", concern.pk)
 
 
@@ -78,6 +97,8 @@ def record(request):
     if request.method == "GET" and request.GET.get("child", "").isdigit():
         draft.child_ids = [int(request.GET["child"])]
     intent = request.POST.get("intent", "")
+    if request.method == "POST":
+        attachment_recording.apply(request, draft, intent)  # body-map marks and files chosen (kept server-side)
     found, query = [], request.POST.get("find_q", "").strip()[:100]
     if intent.startswith("add:") and intent[4:].isdigit():
         draft.child_ids.append(int(intent[4:]))
@@ -99,26 +120,61 @@ def record(request):
             return redirect("concerns:detail", concern.pk)
     packs = packs_for(establishment)
     contacts = [c for c in establishment.local_contacts.all() if c.kind == "la_front_door"]
+    # Only "send" checks the whole draft; a file or mark refused on any round trip is shown at once.
+    errors = draft.errors if intent == "send" else {k: v for k, v in draft.errors.items()
+                                                    if k in ("attachment", "new_mark")}
+    for child in chosen.values():
+        child.role_error = errors.get(f"role-{child.pk}", "")  # shown beside that child's role
+        child.chosen_categories = draft.categories.get(child.pk, [])
+        child.chosen_indicators = draft.indicators.get(child.pk, [])
     return render(request, "concerns/record.html", {
         "draft": draft, "children": [chosen[c] for c in draft.child_ids], "found": found, "query": query,
         "searched": intent == "find", "establishments": establishments, "establishment": establishment,
         "roles": ConcernChild.Role.choices, "packs": packs, "contacts": contacts,
-        "errors": draft.errors if intent == "send" else {},
+        "errors": errors,
         "prompts": prompts if not draft.language_seen else [], "prompts_count": draft.language_seen or len(prompts),
+        "places": _places_by_kind(establishment), "adults": selectors.adults_to_name(establishment),
+        "relationships": AdultRelationship.choices, **attachment_recording.context(request, draft),
     }, status=200)
 
 
+def _places_by_kind(establishment):
+    places = list(locations_for(establishment))
+    return [(label, [p for p in places if p.kind == kind]) for kind, label in Location.Kind.choices
+            if any(p.kind == kind for p in places)]
+
+
+@require_POST
+def wording_check(request):
+    """Suggestions while the recorder types (htmx). Only their own words are sent here, never the child's;
+    nothing is stored: how many suggestions were shown travels back in the form and is kept on send."""
+    from safekeep.policy.language import check_language
+
+    if not _establishments(request):
+        raise NotVisible("concern.create")
+    prompts = check_language(request.POST.get("narrative", "")[:20000]) + check_language(
+        request.POST.get("action_taken", "")[:20000])
+    seen = request.POST.get("language_live", "")
+    shown = max(len(prompts), int(seen) if seen.isdigit() and len(seen) < 4 else 0)
+    return render(request, "concerns/_wording.html", {"prompts": prompts, "shown": shown})
+
+
 def run_draft(request, establishment, draft, chosen):
+    adults = selectors.adults_to_name(establishment)
     try:
         concern, _ = services.concern_submit(
             actor=request.user, establishment=establishment, idempotency_key=draft.key,
-            children=[{"child": chosen[c], "role": draft.roles[c], "categories": draft.categories.get(c, [])}
-                      for c in draft.child_ids],
+            children=[{"child": chosen[c], "role": draft.roles[c], "categories": draft.categories.get(c, []),
+                       "indicators": draft.indicators.get(c, [])} for c in draft.child_ids],
             occurred_at=draft.occurred_at(), occurred_approximately=draft.occurred_approximately,
             location=draft.location, narrative=draft.narrative, childs_words=draft.childs_words,
             action_taken=draft.action_taken, disclosure=draft.disclosure, immediate_risk=draft.immediate_risk,
             told_dsl_in_person={"yes": True, "no": False}.get(draft.told_dsl_in_person),
-            language_prompts_shown=draft.language_seen)
+            language_prompts_shown=draft.language_seen,
+            place=locations_for(establishment).filter(pk=draft.place_id).first() if draft.place_id else None,
+            about_adult=draft.about_adult, subject_relationship=draft.subject_relationship,
+            subject=adults.filter(pk=draft.subject_id).first() if draft.about_adult and draft.subject_id else None,
+            subject_description=draft.subject_description, **attachment_recording.for_submit(request, draft))
     except ValidationError as error:
         for name, problems in error.message_dict.items():
             draft.errors[{"children": "child-search"}.get(name, name)] = " ".join(problems)

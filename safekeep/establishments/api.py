@@ -2,13 +2,28 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from . import selectors
-from .models import Establishment, LocalContact
+from .models import Establishment, LocalContact, Location
 
 
 class LocalContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = LocalContact
         fields = ["kind", "name", "phone", "email", "url", "notes"]
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField()
+
+    class Meta:
+        model = Location
+        fields = ["id", "kind", "name"]
+
+
+class AdoptedCategorySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    pack = serializers.CharField()
+    indicators = serializers.ListField(child=serializers.CharField(), help_text="Signs, in the pack's words")
 
 
 class EstablishmentSerializer(serializers.ModelSerializer):
@@ -23,9 +38,24 @@ class EstablishmentSerializer(serializers.ModelSerializer):
 class EstablishmentDetailSerializer(EstablishmentSerializer):
     local_contacts = LocalContactSerializer(many=True)
     linked_establishment_ids = serializers.SerializerMethodField()
+    locations = serializers.SerializerMethodField(help_text="The places a concern can name (on site, off site, "
+                                                            "online), as the administrator keeps them")
+
+    categories = serializers.SerializerMethodField(help_text="What a concern can be about here, from the adopted "
+                                                             "policies, with the signs each lists")
 
     class Meta(EstablishmentSerializer.Meta):
-        fields = EstablishmentSerializer.Meta.fields + ["local_contacts", "linked_establishment_ids"]
+        fields = EstablishmentSerializer.Meta.fields + ["local_contacts", "linked_establishment_ids", "locations",
+                                                        "categories"]
+
+    def get_categories(self, establishment) -> AdoptedCategorySerializer(many=True):
+        from safekeep.packs.selectors import packs_for
+
+        return [{"code": c.code, "label": c.label, "pack": pack.pack, "indicators": [n.text for n in c.indicators]}
+                for pack in packs_for(establishment) for c in pack.categories]
+
+    def get_locations(self, establishment) -> LocationSerializer(many=True):
+        return LocationSerializer(selectors.locations_for(establishment), many=True).data
 
     def get_linked_establishment_ids(self, establishment) -> list[int]:
         return [e.pk for e in establishment.linked_peers]
@@ -39,7 +69,7 @@ class EstablishmentList(generics.ListAPIView):
         return selectors.establishments_visible_to(self.request.user).order_by("name", "id")
 
 
-@extend_schema(summary="One establishment, with its local contacts", tags=["establishments"])
+@extend_schema(summary="One establishment, with its local contacts and places", tags=["establishments"])
 class EstablishmentDetail(generics.RetrieveAPIView):
     serializer_class = EstablishmentDetailSerializer
 

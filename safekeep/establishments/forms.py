@@ -2,7 +2,7 @@ from django import forms
 
 from safekeep.core.forms import Form, ModelForm
 
-from .models import Establishment, LocalContact
+from .models import Establishment, LocalContact, Location
 
 
 class EstablishmentForm(ModelForm):
@@ -25,6 +25,16 @@ class LocalContactForm(ModelForm):
         model = LocalContact
         fields = ["kind", "name", "phone", "email", "url", "notes"]
         labels = {"kind": "Type of contact", "url": "Web address"}
+
+
+class LocationForm(ModelForm):
+    class Meta:
+        model = Location
+        fields = ["kind", "name"]
+        labels = {"kind": "Type of place", "name": "Name of the place"}
+        help_texts = {"name": "As staff call it, for example Year 7 toilets, the bus stop on Park Road, or "
+                              "Snapchat."}
+        widgets = {"kind": forms.RadioSelect}
 
 
 class LinkForm(Form):

@@ -132,3 +132,31 @@ class LocalContact(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.name}"
+
+
+class Location(models.Model):
+    """A place a concern can happen: somewhere on site, off site, or an online platform.
+
+    An administrator keeps the list, so "where" can be counted for the patterns leaders look for
+    (DESIGN.md: places). A place no longer used is retired, never deleted: old concerns still name it.
+    """
+
+    class Kind(models.TextChoices):
+        ON_SITE = "on_site", "On site"
+        OFF_SITE = "off_site", "Off site"
+        ONLINE = "online", "Online"
+
+    establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="locations")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=100)
+    retired = models.BooleanField(default=False)
+
+    data_classification = {"id": NOT_PERSONAL, "establishment": NOT_PERSONAL, "kind": NOT_PERSONAL,
+                           "name": NOT_PERSONAL, "retired": NOT_PERSONAL}
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["establishment", "name"], name="location_name_unique")]
+
+    def __str__(self):
+        return self.name

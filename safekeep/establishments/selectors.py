@@ -4,7 +4,7 @@ from safekeep.authz.access import get_visible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 
-from .models import Establishment, Organisation, Region
+from .models import Establishment, Location, Organisation, Region
 
 
 def establishments_visible_to(actor, permission=Permission.ESTABLISHMENT_VIEW):
@@ -29,3 +29,9 @@ def regions_managed_by(actor):
     return Region.objects.filter(
         organisation_id__in=scope_for(actor).organisations_with(Permission.ESTABLISHMENT_MANAGE)
     ).select_related("organisation")
+
+
+def locations_for(establishment, *, include_retired=False):
+    """The places a recorder can choose for this establishment, on site first, then off site, then online."""
+    places = Location.objects.filter(establishment=establishment)
+    return places if include_retired else places.filter(retired=False)

@@ -8,7 +8,7 @@ from safekeep.authz.access import require_permission
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import forget_scope
 
-from .models import Establishment, EstablishmentLink, LocalContact, Organisation
+from .models import Establishment, EstablishmentLink, LocalContact, Location, Organisation
 
 ESTABLISHMENT_FIELDS = ("name", "kind", "nation", "region", "urn", "local_authority", "is_active")
 
@@ -83,6 +83,33 @@ def local_contact_remove(*, actor, contact: LocalContact) -> None:
     audit_record(actor=actor, action="local_contact.delete", obj=contact, role=role,
                  establishment_id=contact.establishment_id)
     contact.delete()
+
+
+@transaction.atomic
+def location_add(*, actor, establishment: Establishment, kind: str, name: str) -> Location:
+    """A place recorders can choose: on site, off site or an online platform."""
+    role = require_permission(actor, Permission.ESTABLISHMENT_MANAGE, action="location.create",
+                              organisation_id=establishment.organisation_id, obj=establishment)
+    location = Location(establishment=establishment, kind=kind, name=" ".join(name.split()))
+    if Location.objects.filter(establishment=establishment, name__iexact=location.name).exists():
+        raise ValidationError({"name": f"{establishment.name} already has a place called {location.name}."})
+    location.full_clean()
+    location.save()
+    audit_record(actor=actor, action="location.create", obj=location, role=role, establishment_id=establishment.pk)
+    return location
+
+
+@transaction.atomic
+def location_set_retired(*, actor, location: Location, retired: bool) -> Location:
+    """Take a place off the recording page, or bring it back. Concerns that name it keep it."""
+    role = require_permission(actor, Permission.ESTABLISHMENT_MANAGE, action="location.update",
+                              organisation_id=location.establishment.organisation_id, obj=location)
+    if location.retired != retired:
+        location.retired = retired
+        location.save(update_fields=["retired"])
+        audit_record(actor=actor, action="location.update", obj=location, role=role,
+                     establishment_id=location.establishment_id, detail={"retired": retired})
+    return location
 
 
 @transaction.atomic

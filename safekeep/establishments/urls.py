@@ -11,4 +11,6 @@ urlpatterns = [
     path("<int:establishment_id>/contacts/new/", views.contact_add, name="contact_add"),
     path("<int:establishment_id>/contacts/<int:contact_id>/remove/", views.contact_remove, name="contact_remove"),
     path("<int:establishment_id>/links/new/", views.link_add, name="link_add"),
+    path("<int:establishment_id>/places/new/", views.location_add, name="location_add"),
+    path("<int:establishment_id>/places/<int:location_id>/retire/", views.location_retire, name="location_retire"),
 ]

@@ -8,8 +8,8 @@ from safekeep.authz.scope import scope_for
 from safekeep.core.forms import run_service
 
 from . import selectors, services
-from .forms import EstablishmentForm, LinkForm, LocalContactForm
-from .models import LocalContact
+from .forms import EstablishmentForm, LinkForm, LocalContactForm, LocationForm
+from .models import LocalContact, Location
 
 
 def _can_manage(request, establishment=None):
@@ -29,6 +29,7 @@ def establishment_detail(request, establishment_id):
         "establishment": establishment,
         "linked": establishment.linked_peers,
         "can_manage": _can_manage(request, establishment),
+        "places": selectors.locations_for(establishment, include_retired=True),
     })
 
 
@@ -103,3 +104,29 @@ def link_add(request, establishment_id):
     return render(request, "core/form_page.html", {
         "form": form, "title": f"Link {establishment.name} with another establishment",
         "establishment": establishment})
+
+
+def location_add(request, establishment_id):
+    establishment = selectors.access_establishment(request.user, establishment_id,
+                                                   permission=Permission.ESTABLISHMENT_MANAGE,
+                                                   action="location.create")
+    form = LocationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: services.location_add(actor=request.user, establishment=establishment,
+                                                           **form.cleaned_data)):
+            messages.success(request, f"{form.cleaned_data['name']} is on the list of places.")
+            return redirect("establishments:detail", establishment.pk)
+    return render(request, "core/form_page.html", {
+        "form": form, "title": f"Add a place for {establishment.name}", "establishment": establishment})
+
+
+@require_POST
+def location_retire(request, establishment_id, location_id):
+    establishment = selectors.access_establishment(request.user, establishment_id,
+                                                   permission=Permission.ESTABLISHMENT_MANAGE,
+                                                   action="location.update")
+    location = get_object_or_404(Location, pk=location_id, establishment=establishment)
+    retired = request.POST.get("retired") != "no"
+    services.location_set_retired(actor=request.user, location=location, retired=retired)
+    messages.success(request, f"{location.name} is {'off' if retired else 'back on'} the list of places.")
+    return redirect("establishments:detail", establishment.pk)

@@ -6,7 +6,7 @@ import pytest
 
 from safekeep.authz.roles import Role
 from tests.functional.conftest import assert_accessible
-from tests.world import PASSWORD, build_world, current_code, enrol_totp
+from tests.world import PASSWORD, adopt_every_shipped_pack, build_world, current_code, enrol_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def sign_in(page, live_server, user, secret):
@@ -223,12 +223,9 @@ def test_a_group_head_adopts_a_revised_policy(page, live_server):
 def test_a_member_of_staff_records_a_concern_about_two_children(page, live_server):
     from safekeep.children.models import Child, Enrolment
     from safekeep.concerns.models import Concern
-    from safekeep.packs import services
 
     world = build_world()
-    for version in services.shipped_packs_install():
-        services.pack_adopt(actor=world.personas[Role.GROUP_HEAD], pack_version=version,
-                            organisation=world.organisations["one"])
+    adopt_every_shipped_pack(world)
     other = Child.objects.create(organisation=world.organisations["one"], first_name="Noor", last_name="Baker",
                                  date_of_birth="2013-02-02", year_group="Year 8")
     Enrolment.objects.create(child=other, establishment=world.establishments["here"], mis_id="NB")

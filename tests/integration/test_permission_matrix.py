@@ -68,18 +68,64 @@ def _values(world, rule, location, persona):
         values["token_id"] = token.pk
     if rule.object is None:
         return values
+    if location == SUBJECT:
+        return values | _allegation_about(world, persona, rule.object)
     est = world.establishments[location]
     by_object = {
         "child": {"child_id": world.children[location].pk, "pk": world.children[location].pk},
-        "establishment": {"establishment_id": est.pk, "pk": est.pk, "contact_id": world.contacts[location].pk},
+        "establishment": {"establishment_id": est.pk, "pk": est.pk, "contact_id": world.contacts[location].pk,
+                          "location_id": world.places[location].pk},
         "person": {"user_id": world.people[location].pk, "membership_id": world.memberships[location].pk},
         "import": {"batch_id": world.batches[location].pk},
         "action": {"action_id": world.actions[location].pk, "pk": world.actions[location].pk},
         "concern": {"concern_id": world.concerns[location].pk, "pk": world.concerns[location].pk,
                     "involved_id": world.concerns[location].children_involved.get().pk,
                     "child_id": world.children[location].pk},
+        "attachment": {"concern_id": world.concerns[location].pk, "pk": world.concerns[location].pk,
+                       "attachment_id": world.attachments[location].pk},
     }
+    if rule.object == "entry":
+        entry = _entry(world, location)
+        return values | {"entry_id": entry.pk, "pk": entry.pk}
     return values | by_object[rule.object]
+
+
+# A relation no policy grants: the object belongs to an allegation about the person asking.
+SUBJECT = "subject"
+ALLEGATION_OBJECTS = ("concern", "action", "entry")
+
+
+def _allegation_about(world, persona, object_type):
+    """An allegation at "here" about the persona, with its child, action and chronology entry."""
+    from safekeep.actions.models import Action
+    from safekeep.chronology.models import ChronologyEntry
+    from safekeep.concerns.models import Concern, ConcernChild
+
+    here, child = world.establishments["here"], world.children["here"]
+    concern = Concern.objects.create(establishment=here, recorded_by=world.people["here"], about_adult=True,
+                                     subject=persona, subject_relationship="staff",
+                                     occurred_at=world.concerns["here"].occurred_at, narrative="About an adult",
+                                     idempotency_key=f"allegation-{persona.pk}")
+    involved = ConcernChild.objects.create(concern=concern, child=child, role="harmed")
+    action = Action.objects.create(establishment=here, child=child, concern_id=concern.pk, what="Refer to the LADO",
+                                   owner_role="dsl", deadline="1 working day", due_at=concern.occurred_at)
+    entry = ChronologyEntry.objects.create(child=child, establishment=here, kind="concern.recorded",
+                                           concern=concern, object_type="concern", object_id=str(concern.pk),
+                                           summary="Concern recorded.", occurred_at=concern.occurred_at)
+    return {"concern": {"concern_id": concern.pk, "pk": concern.pk, "involved_id": involved.pk,
+                        "child_id": child.pk},
+            "action": {"action_id": action.pk, "pk": action.pk},
+            "entry": {"entry_id": entry.pk, "pk": entry.pk}}[object_type]
+
+
+def _entry(world, location):
+    """An entry in the chronology of the child at this location (about the concern recorded there)."""
+    from safekeep.chronology.models import ChronologyEntry
+
+    child, concern = world.children[location], world.concerns[location]
+    return ChronologyEntry.objects.filter(child=child).first() or ChronologyEntry.objects.create(
+        child=child, establishment=world.establishments[location], kind="concern.recorded", concern=concern,
+        object_type="concern", object_id=str(concern.pk), summary="Concern recorded.", occurred_at=concern.occurred_at)
 
 
 def _expected(rule, method, role, location, is_superuser):
@@ -121,6 +167,8 @@ def test_url_matches_policy_for_every_role_and_relation(client, name, route):
     assert rule is not None
     personas = [(role, user) for role, user in world.personas.items()] + [("superuser", superuser)]
     locations = LOCATIONS if rule.object else ("here",)
+    if rule.object in ALLEGATION_OBJECTS:
+        locations = (*locations, SUBJECT)
     failures = []
     for method in ("GET", "POST"):
         for role, persona in personas:

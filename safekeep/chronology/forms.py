@@ -1,0 +1,99 @@
+"""The chronology's filters, read from the query string (they hold no case content: category codes,
+dates, an entry type). One form for the page, the print view and the API, so each says the same
+thing about a bad date."""
+
+from datetime import date
+
+from django import forms
+
+TYPES = {
+    "concern": "Concerns",
+    "addendum": "Addenda",
+    "triage": "Triage decisions",
+    "action": "Actions",
+    "linked": "Notes from a linked school or home",
+}
+# Dates outside these years are typing mistakes; refusing them also keeps date arithmetic in range.
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y"]
+
+
+class ChronologyFilterForm(forms.Form):
+    type = forms.ChoiceField(required=False, label="Type", choices=[("", "Everything"), *TYPES.items()],
+                             error_messages={"invalid_choice": "Choose a type from the list."})
+    category = forms.ChoiceField(required=False, label="Category",
+                                 error_messages={"invalid_choice": "Choose a category from the list."})
+    key = forms.BooleanField(required=False, label="Key events only")
+
+    def __init__(self, data=None, *, categories=()):
+        """categories: [(group label, [(code, label), ...]), ...] from the policies the establishment follows."""
+        data = data.copy() if data is not None else {}
+        # "kind" is the filter's earlier name (concern or action): still understood.
+        if not data.get("type") and data.get("kind"):
+            data["type"] = data["kind"]
+        super().__init__(data)
+        self.fields["category"].choices = [("", "Any category"), *categories]
+        for name, label in (("from", "From"), ("to", "To")):
+            self.fields[name] = forms.DateField(
+                required=False, label=label, input_formats=DATE_FORMATS,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                error_messages={"invalid": f"Enter the '{label.lower()}' date as a real date, like 2026-11-20."})
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("from", "to"):
+            day = cleaned.get(name)
+            if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+                self.add_error(name, f"Enter a '{name}' date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", "The 'to' date must be the same as or after the 'from' date.")
+        return cleaned
+
+    def filters(self) -> "Filters":
+        """The filters that are valid: a field with an error is left out (and the page says so)."""
+        self.is_valid()
+        ok = {name: value for name, value in getattr(self, "cleaned_data", {}).items() if name not in self.errors}
+        return Filters(type=ok.get("type") or "", category=ok.get("category") or "", date_from=ok.get("from"),
+                       date_to=ok.get("to"), key_only=bool(ok.get("key")))
+
+
+class Filters:
+    def __init__(self, *, type: str = "", category: str = "", date_from: date | None = None,
+                 date_to: date | None = None, key_only: bool = False):
+        self.type, self.category, self.date_from, self.date_to, self.key_only = (
+            type, category, date_from, date_to, key_only)
+
+    def __bool__(self):
+        return bool(self.type or self.category or self.date_from or self.date_to or self.key_only)
+
+    def query(self) -> dict[str, str]:
+        """For links (pages, print, back from marking): only the filters in force, in a fixed order."""
+        params = {"type": self.type, "category": self.category,
+                  "from": self.date_from.isoformat() if self.date_from else "",
+                  "to": self.date_to.isoformat() if self.date_to else "", "key": "1" if self.key_only else ""}
+        return {name: value for name, value in params.items() if value}
+
+    def names(self) -> list[str]:
+        return sorted(self.query())
+
+    def describe(self, category_labels: dict[str, str]) -> list[str]:
+        """The filters in force, in words, for the page and the printout."""
+        words = []
+        if self.type:
+            words.append(f"Type: {TYPES[self.type].lower()}")
+        if self.category:
+            words.append(f"Category: {category_labels.get(self.category, self.category)}")
+        if self.date_from and self.date_to:
+            words.append(f"Happened from {_day(self.date_from)} to {_day(self.date_to)}")
+        elif self.date_from:
+            words.append(f"Happened on or after {_day(self.date_from)}")
+        elif self.date_to:
+            words.append(f"Happened on or before {_day(self.date_to)}")
+        if self.key_only:
+            words.append("Key events only")
+        return words
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
