@@ -18,6 +18,11 @@ urlpatterns = [
     path("actions/", include("safekeep.actions.urls")),
     path("concerns/", include("safekeep.concerns.urls")),
     path("chronology/", include("safekeep.chronology.urls")),
+    path("safety-plans/", include("safekeep.safetyplans.urls")),
+    path("referrals/", include("safekeep.referrals.urls")),
+    path("cases/", include("safekeep.cases.urls")),
+    path("sharing/", include("safekeep.sharing.urls")),
+    path("meetings/", include("safekeep.meetings.urls")),
     path("api/v1/", include("safekeep.api.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),

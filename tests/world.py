@@ -29,6 +29,8 @@ from safekeep.children.models import Child, Enrolment
 from safekeep.concerns.models import Concern, ConcernChild
 from safekeep.establishments.models import Establishment, LocalContact, Location, Organisation, Region
 from safekeep.imports.models import ImportBatch
+from safekeep.referrals.models import NrmTracker, Referral
+from safekeep.safetyplans.models import SafetyPlan, SafetyPlanVersion, Sanction
 
 LOCATIONS = ("here", "region", "organisation", "elsewhere")
 PASSWORD = "a long test password 42"
@@ -47,6 +49,12 @@ class World:
     actions: dict = field(default_factory=dict)  # location -> an open action for that child, owned by the DSL
     concerns: dict = field(default_factory=dict)  # location -> a concern recorded there by its member of staff
     attachments: dict = field(default_factory=dict)  # location -> a photo on that concern
+    referrals: dict = field(default_factory=dict)  # location -> a referral its member of staff made
+    nrm_trackers: dict = field(default_factory=dict)  # location -> an NRM tracker for the child there
+    plans: dict = field(default_factory=dict)  # location -> a safety plan for the child there, from its concern
+    sanctions: dict = field(default_factory=dict)  # location -> a sanction for the child there
+    shares: dict = field(default_factory=dict)  # location -> a share in the register about the child there
+    meetings: dict = field(default_factory=dict)  # location -> a meeting about the child there
     personas: dict = field(default_factory=dict)  # role -> user
     pack_version: object = None  # a shipped policy pack version (visible to every organisation)
 
@@ -112,6 +120,33 @@ def _attachment(concern, person):
                                      content_type="image/png", size=len(png), ciphertext=encrypt(png))
 
 
+def _plan(establishment, child, concern, person):
+    plan = SafetyPlan.objects.create(establishment=establishment, child=child, concern=concern, role="harmed",
+                                     created_by=person, review_due=date(2030, 1, 7))
+    SafetyPlanVersion.objects.create(plan=plan, number=1, created_by=person, situations_to_avoid="The back field",
+                                     check_ins_who="Form tutor", check_ins_how_often="Daily", reporting="Tell a teacher",
+                                     agreed_with_child=True, agreed_on=date(2026, 1, 6), review_due=date(2030, 1, 7))
+    return plan
+
+
+def _share_and_meeting(establishment, child, person):
+    from safekeep.meetings.models import Attendee, Meeting
+    from safekeep.sharing.models import InformationShare
+
+    when = datetime(2026, 1, 6, 10, 0, tzinfo=UTC)
+    meeting = Meeting.objects.create(kind=Meeting.Kind.STRATEGY, held_at=when, establishment=establishment,
+                                     decisions="Section 47 enquiry to start", recorded_by=person)
+    meeting.children.set([child])
+    Attendee.objects.create(meeting=meeting, name="Sam Patel", role="Social worker", agency="Children's services")
+    share = InformationShare.objects.create(
+        establishment=establishment, recipient="Sam Patel", recipient_organisation="Children's services",
+        what="Concern record", purpose="Strategy discussion", lawful_basis="public-task-safeguarding",
+        consent="not_sought", consent_note="Would increase the risk", authorised_by=person,
+        secure_handling_agreed=True, source_kind="meeting", source_id=meeting.pk, shared_at=when, recorded_by=person)
+    share.children.set([child])
+    return share, meeting
+
+
 def build_world() -> World:
     world = World()
     org1 = Organisation.objects.create(name="Organisation One", kind=Organisation.Kind.GROUP)
@@ -145,6 +180,17 @@ def build_world() -> World:
             narrative=f"Seen upset at {location}", idempotency_key=f"world-{location}")
         ConcernChild.objects.create(concern=world.concerns[location], child=child, role="harmed")
         world.attachments[location] = _attachment(world.concerns[location], person)
+        world.referrals[location] = Referral.objects.create(
+            establishment=establishment, child=child, agency="childrens_services", agency_name=f"Front door {location}",
+            made_by=person, made_at=datetime(2026, 1, 5, 10, 0, tzinfo=UTC), how="phone", what_shared="The concern",
+            consent="given")
+        world.nrm_trackers[location] = NrmTracker.objects.create(establishment=establishment, child=child)
+        world.plans[location] = _plan(establishment, child, world.concerns[location], person)
+        world.sanctions[location] = Sanction.objects.create(
+            establishment=establishment, child=child, concern=world.concerns[location], kind="detention",
+            what="Lunchtime detention", why="Unkind messages", safeguarding_considerations="Welfare considered",
+            decided_on=date(2026, 1, 6), recorded_by=person)
+        world.shares[location], world.meetings[location] = _share_and_meeting(establishment, child, person)
         world.batches[location] = ImportBatch.objects.create(
             establishment=establishment, kind=ImportBatch.Kind.CHILDREN, created_by=person, file_name="x.csv",
             rows=json.dumps([]), status=ImportBatch.Status.LOADED)

@@ -11,7 +11,7 @@ from django.db.models import F
 from safekeep.audit.services import audit_record
 from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
-from safekeep.policy.deadlines import Deadline
+from safekeep.policy.deadlines import Deadline, Unit
 from safekeep.policy.escalation import next_step_after
 
 from . import notifications
@@ -33,6 +33,15 @@ def send_reminders(now=None) -> int:
     return sent
 
 
+def _pace(action) -> Deadline:
+    """How fast the ladder climbs: as the deadline's own unit; an action due by a date ("by 5 March
+    2026", a plan review or a meeting's action) climbs a working day at a time."""
+    try:
+        return Deadline.parse(action.deadline)
+    except ValueError:
+        return Deadline(Unit.WORKING_DAYS, 1)
+
+
 def escalate_overdue(now=None) -> int:
     now = now or clock.now()
     escalated = 0
@@ -40,7 +49,7 @@ def escalate_overdue(now=None) -> int:
     for action in due.select_related("establishment", "child").order_by("next_escalation_at")[:BATCH]:
         level = action.escalation_level
         ladder = action.escalation_ladder or []
-        following = (next_step_after(now, Deadline.parse(action.deadline), nation=action.establishment.nation)
+        following = (next_step_after(now, _pace(action), nation=action.establishment.nation)
                      if level + 1 < len(ladder) else None)
         with transaction.atomic():
             claimed = Action.objects.filter(pk=action.pk, status=Action.Status.OPEN, escalation_level=level).update(

@@ -12,7 +12,7 @@ from safekeep.authz.roles import Permission, Role
 from safekeep.authz.scope import scope_for
 from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
-from safekeep.policy.deadlines import Deadline, due_at
+from safekeep.policy.deadlines import LONDON, Deadline, due_at
 from safekeep.policy.engine import ConcernFacts, required_actions
 from safekeep.policy.escalation import reminder_at
 
@@ -88,9 +88,42 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     return created
 
 
+# Who is told, in turn, when a follow-up the safeguarding team owns is late.
+FOLLOW_UP_LADDER = [Role.DEPUTY_DSL.value, Role.HEAD.value, Role.REGIONAL_DIRECTOR.value, Role.GROUP_HEAD.value]
+
+
+def action_follow_up(*, actor, establishment, child, what: str, deadline: str, source: str, code: str,
+                     concern_id=None, owner_role: str = Role.DSL.value, started: datetime | None = None) -> Action:
+    """An action another service sets as part of its own change (chase a referral's answer, review a
+    plan). Runs inside that service's transaction; the service has checked the actor's permission.
+    `started`: when the clock started, if before now (a referral made this morning, recorded now)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("action_follow_up runs inside the transaction of the change that needs it")
+    parsed, started = Deadline.parse(deadline), min(started or clock.now(), clock.now())
+    ladder = [step for step in FOLLOW_UP_LADDER if step != owner_role]
+    action = Action(establishment=establishment, child=child, concern_id=concern_id, what=what[:300],
+                    owner_role=owner_role, deadline=str(parsed), source=source, action_code=code,
+                    due_at=due_at(started, parsed, nation=establishment.nation), escalation_ladder=ladder,
+                    created_by=actor)
+    _schedule(action, started, parsed)
+    action.save()
+    chronology_add(actor=actor, child=child, establishment=establishment, kind="action.required", obj=action,
+                   summary=f"Required: {action.what} ({action.deadline}; {source}).")
+    audit_record(actor=actor, action="action.create", obj=action, establishment_id=establishment.pk,
+                 detail={"code": code})
+    notifications.after_commit_tell_owners([action], "new")
+    return action
+
+
 @transaction.atomic
-def action_add(*, actor, establishment, child, what: str, owner_role: str, deadline: str, owner=None) -> Action:
-    """A DSL adds an action of their own, with a deadline in the policies' words."""
+def action_add(*, actor, establishment, child, what: str, owner_role: str, deadline: str, owner=None,
+               due_at: datetime | None = None, concern_id=None) -> Action:
+    """A DSL adds an action of their own, with a deadline in the policies' words.
+
+    due_at: a fixed due time instead (a safety plan's review date); `deadline` then describes it, or is
+    left empty for "by <date>". concern_id: the concern the action belongs to, if any."""
+    from safekeep.policy.deadlines import due_at as deadline_due_at
+
     role = require_permission(actor, Permission.ACTION_MANAGE, action="action.create",
                               establishment_id=establishment.pk)
     errors = {}
@@ -98,16 +131,24 @@ def action_add(*, actor, establishment, child, what: str, owner_role: str, deadl
         errors["what"] = "Say what must be done."
     if owner_role not in OWNER_ROLES:
         errors["owner_role"] = "Choose who must do it."
-    try:
-        parsed = Deadline.parse(deadline)
-    except ValueError as problem:
-        errors["deadline"] = str(problem)
+    started = clock.now()
+    if due_at is not None:
+        # Reminded a quarter of the way before, like a deadline in hours.
+        parsed, words = Deadline.parse("24 hours"), (deadline or "").strip()[:40]
+        if due_at <= started:
+            errors["due_at"] = "The due date must be in the future."
+        words = words or f"by {due_at.astimezone(LONDON):%-d %B %Y}"
+    else:
+        try:
+            parsed = Deadline.parse(deadline)
+            words = str(parsed)
+        except ValueError as problem:
+            errors["deadline"] = str(problem)
     if errors:
         raise ValidationError(errors)
-    started = clock.now()
     action = Action(establishment=establishment, child=child, what=what.strip()[:300], owner_role=owner_role,
-                    owner=owner, deadline=str(parsed),
-                    due_at=due_at(started, parsed, nation=establishment.nation),
+                    owner=owner, deadline=words, concern_id=concern_id,
+                    due_at=due_at or deadline_due_at(started, parsed, nation=establishment.nation),
                     escalation_ladder=["deputy_dsl", "head"], created_by=actor)
     _schedule(action, started, parsed)
     action.save()

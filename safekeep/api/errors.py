@@ -1,5 +1,6 @@
 """RFC 9457 problem details for every API error, and denials written to the audit log."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -17,6 +18,9 @@ def problem_exception_handler(exc, context):
         audit_denial(request._request if hasattr(request, "_request") else request, exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    if isinstance(exc, ValidationError):
+        # A rule a service enforces: the same plain words the HTML form shows, per field.
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -9,6 +9,11 @@ from safekeep.chronology.api import ChildChronology, ChronologyKeyEvent
 from safekeep.concerns.api import AddendumAdd, ConcernDetail, ConcernRecord, Inbox, TriageRecord
 from safekeep.establishments.api import EstablishmentDetail, EstablishmentList
 from safekeep.packs.api import Requirements
+from safekeep.safetyplans.api import PlanCreate, PlanDetail, PlanReview, PlanRevise, SanctionRecord
+from safekeep.meetings.api import MeetingDetail, MeetingRecord
+from safekeep.sharing.api import ShareRegister
+from safekeep.cases.api import CaseChange, CaseReopen
+from safekeep.referrals.api import ConsultationRecord, NrmDetail, ReferralDetail, ReferralOutcomeRecord, ReferralRecord
 
 app_name = "api"
 urlpatterns = [
@@ -31,5 +36,20 @@ urlpatterns = [
     path("actions/", ActionList.as_view(), name="action-list"),
     path("actions/<int:pk>/complete/", ActionComplete.as_view(), name="action-complete"),
     path("actions/<int:pk>/reassign/", ActionReassign.as_view(), name="action-reassign"),
+    path("referrals/", ReferralRecord.as_view(), name="referral-record"),
+    path("referrals/<int:pk>/", ReferralDetail.as_view(), name="referral-detail"),
+    path("referrals/<int:pk>/outcomes/", ReferralOutcomeRecord.as_view(), name="referral-outcome"),
+    path("consultations/", ConsultationRecord.as_view(), name="consultation-record"),
+    path("nrm/<int:pk>/", NrmDetail.as_view(), name="nrm-detail"),
+    path("cases/<int:child_id>/<int:establishment_id>/close/", CaseChange.as_view(), name="case-close"),
+    path("cases/<int:child_id>/<int:establishment_id>/reopen/", CaseReopen.as_view(), name="case-reopen"),
+    path("sharing/", ShareRegister.as_view(), name="sharing"),
+    path("meetings/", MeetingRecord.as_view(), name="meeting-record"),
+    path("meetings/<int:pk>/", MeetingDetail.as_view(), name="meeting-detail"),
+    path("safety-plans/", PlanCreate.as_view(), name="plan-create"),
+    path("safety-plans/<int:pk>/", PlanDetail.as_view(), name="plan-detail"),
+    path("safety-plans/<int:pk>/versions/", PlanRevise.as_view(), name="plan-versions"),
+    path("safety-plans/<int:pk>/reviews/", PlanReview.as_view(), name="plan-reviews"),
+    path("sanctions/", SanctionRecord.as_view(), name="sanction-record"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -42,6 +42,8 @@ class Permission(models.TextChoices):
     ACTION_MANAGE = "action.manage", "See, add, reassign, complete and cancel the actions at an establishment"
     POLICY_VIEW = "policy.view", "See what the adopted policies require, by whom and by when"
     POLICY_ADOPT = "policy.adopt", "Load a revised policy pack and adopt it for the organisation"
+    SHARING_REGISTER_VIEW = "sharing.view", ("See the register of information shared with other agencies, and "
+                                             "export it (never what a concern says)")
 
 
 P = Permission
@@ -127,7 +129,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of every establishment in the organisation, including allegations about adults (except "
             "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
-            _ALLEGATION_READERS | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT},
+            _ALLEGATION_READERS | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -145,7 +147,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The organisation's data protection officer.",
             "The information-sharing register and the audit log, but never what a concern says.",
             "Checks that personal information is handled lawfully.",
-            frozenset({P.ESTABLISHMENT_VIEW, P.AUDIT_LOG_VIEW}),
+            frozenset({P.ESTABLISHMENT_VIEW, P.AUDIT_LOG_VIEW, P.SHARING_REGISTER_VIEW}),
             reads_child_data=False,
         ),
         RoleDefinition(

@@ -29,8 +29,18 @@ def detail(request, child_id):
                        & {e.establishment_id for e in child.current})
     can_add_action = bool(scope_for(request.user).establishment_ids(Permission.ACTION_MANAGE)
                           & {e.establishment_id for e in child.current})
+    from safekeep.cases.selectors import case_history
+    from safekeep.referrals.selectors import child_referral_work
+
+    team_places = [e.establishment for e in child.current
+                   if e.establishment_id in scope_for(request.user).establishment_ids(Permission.CHILD_VIEW)]
+    history = case_history(child, [place.pk for place in team_places])
+    cases = [{"establishment": place, "status": next((c.status for c in history if c.establishment_id == place.pk),
+                                                     "open"),
+              "latest": next((c for c in history if c.establishment_id == place.pk), None)} for place in team_places]
     return render(request, "children/detail.html", {"child": child, "can_see_log": can_see_log,
-                                                    "can_add_action": can_add_action})
+                                                    "can_add_action": can_add_action, "cases": cases,
+                                                    **child_referral_work(request.user, child)})
 
 
 def access_log(request, child_id):

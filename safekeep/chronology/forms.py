@@ -12,6 +12,11 @@ TYPES = {
     "triage": "Triage decisions",
     "action": "Actions",
     "linked": "Notes from a linked school or home",
+    "share": "Information shared",
+    "meeting": "Meetings",
+    "referral": "Referrals, consultations and the NRM",
+    "case": "Case closed or reopened",
+    "plan": "Safety plans and sanctions",
 }
 # Dates outside these years are typing mistakes; refusing them also keeps date arithmetic in range.
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2100

@@ -14,6 +14,7 @@ from safekeep.authz.access import NotVisible, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import children_visible_to, current_enrolments
 from safekeep.chronology.services import chronology_add
+from safekeep.referrals import services as referrals
 from safekeep.core import clock
 
 from . import notifications
@@ -184,6 +185,8 @@ def _record(actor, establishment, children, role, **fields) -> Concern:
                                 flags=flags, concern_id=concern.pk, tell_owners=False)
         if "integrated_pair" in flags:
             _note_on_linked_files(actor, concern, child, child_role)
+        referrals.nrm_track_if_trafficking(actor=actor, establishment=establishment, child=child,
+                                           categories=categories, concern=concern)
     audit_record(actor=actor, action="concern.create", obj=concern, role=role, establishment_id=establishment.pk,
                  detail={"children": len(children), "immediate_risk": concern.immediate_risk})
     notifications.after_commit_alert_safeguarding_team(concern)
@@ -272,6 +275,8 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
                        Triage.Outcome.CHILDRENS_SERVICES, Triage.Outcome.POLICE, Triage.Outcome.LADO})
     added = set(categories) - before
     if added:
+        referrals.nrm_track_if_trafficking(actor=actor, establishment=concern.establishment, child=involved.child,
+                                           categories=added, concern=concern)
         actions.actions_require(actor=actor, establishment=concern.establishment, child=involved.child,
                                 categories=sorted(added), flags=_flags(concern, involved.child),
                                 concern_id=concern.pk)

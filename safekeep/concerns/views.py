@@ -40,9 +40,20 @@ def _detail(request, concern, **addendum):
     may_name_adult = (concern.about_adult and concern.subject_id is None and scope_for(request.user).role_at(
         Permission.ALLEGATION_VIEW, concern.establishment_id) is not None)
     return render(request, "concerns/detail.html", {
+        "safety_plans": _safety_plans(request, concern) if team else None,
         "adults": selectors.adults_to_name(concern.establishment) if may_name_adult else None,
         "concern": concern, "actions": actions, "team": team, "addenda": concern.addenda.select_related("added_by"),
         "may_add": team or concern.recorded_by_id == request.user.pk, **addendum})
+
+
+def _safety_plans(request, concern):
+    """For a child-on-child concern: each child, their role, and their safety plan or the decision (CoC 11)."""
+    from safekeep.safetyplans import selectors as plans
+    from safekeep.safetyplans.services import is_child_on_child
+
+    if concern.about_adult or not is_child_on_child(concern):
+        return None
+    return plans.for_concern(request.user, concern)
 
 
 @require_POST

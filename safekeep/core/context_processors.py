@@ -16,6 +16,7 @@ _ITEMS = [
     ("Load from MIS", "imports:start", Permission.IMPORT_RUN),
     ("Policies", "packs:manage", Permission.POLICY_ADOPT),
     ("Audit log", "audit:log", Permission.AUDIT_LOG_VIEW),
+    ("Sharing register", "sharing:register", Permission.SHARING_REGISTER_VIEW),
 ]
 
 

@@ -177,3 +177,16 @@ def test_a_staff_step_belongs_to_the_member_of_staff_who_raised_it_and_no_other(
     assert staff_steps and all(a.owner_id == world.personas[Role.STAFF].pk for a in staff_steps)
     assert {a.pk for a in my_open_actions(world.personas[Role.STAFF])} >= {a.pk for a in staff_steps}
     assert not {a.pk for a in my_open_actions(colleague)} & {a.pk for a in actions}
+
+
+def test_an_action_due_by_a_date_climbs_the_ladder_without_stopping_the_sweep(world, adopted):
+    from safekeep.actions.services import action_add
+
+    due = clock.now() + timedelta(days=3)
+    dated = action_add(actor=world.personas[Role.DSL], establishment=world.establishments["here"],
+                       child=world.children["here"], what="Review the safety plan", owner_role="dsl", deadline="",
+                       due_at=due)
+    assert dated.deadline.startswith("by ")
+    assert escalate_overdue(due + timedelta(minutes=1)) >= 1
+    dated.refresh_from_db()
+    assert dated.escalation_level == 1 and dated.next_escalation_at > due  # the next step a working day on

@@ -1,0 +1,40 @@
+"""A child's safeguarding case at an establishment: open while the safeguarding team works on it,
+closed with a reason, reopened with a reason (issue 5, part 8). Closing removes nothing: the
+chronology keeps every entry, and the closure is one more of them.
+"""
+
+from django.conf import settings
+from django.db import models
+from encrypted_fields.fields import EncryptedTextField
+
+from safekeep.children.models import Child
+from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
+from safekeep.establishments.models import Establishment
+
+
+class CaseStatusChange(models.Model):
+    """One opening or closing. The latest for a child and establishment is the case's status; with none,
+    the case is open (a child with records is a case until a DSL closes it)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="case_changes")
+    establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = EncryptedTextField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    data_classification = {"id": NOT_PERSONAL, "child": PERSONAL, "establishment": PERSONAL, "status": SPECIAL,
+                           "reason": SPECIAL, "changed_by": PERSONAL, "changed_at": PERSONAL}
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["child", "establishment", "changed_at"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("A case's closing or reopening is never changed: record the next one")
+        super().save(*args, **kwargs)

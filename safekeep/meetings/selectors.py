@@ -1,0 +1,79 @@
+"""Reading meetings: the case team at the establishment (CHILD_VIEW there) only; never staff, governors,
+the data protection officer (who sees the register of what was shared, not the meeting) or administrators.
+Every read is audited in the same transaction (fail closed)."""
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Prefetch
+
+from safekeep.actions.models import Action
+from safekeep.audit.services import audit_record
+from safekeep.authz.access import get_visible
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
+from safekeep.children.models import Child
+from safekeep.establishments.models import Establishment
+
+from .models import Meeting, MeetingAction
+
+PAGE_SIZE = 50
+
+
+def _children():
+    return Prefetch("children", queryset=Child.objects.only("id", "first_name", "last_name", "preferred_name")
+                    .order_by("last_name", "first_name", "id"))
+
+
+def meetings_visible_to(actor):
+    ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
+    if not ids:
+        return Meeting.objects.none()
+    return Meeting.objects.filter(establishment_id__in=ids)
+
+
+def meeting_establishments(actor):
+    return Establishment.objects.filter(pk__in=scope_for(actor).establishment_ids(Permission.CHILD_VIEW)) \
+        .order_by("name")
+
+
+def access_meeting(actor, meeting_id, action="meeting.view") -> Meeting:
+    return get_visible(meetings_visible_to(actor).select_related("establishment", "recorded_by"), meeting_id, action)
+
+
+def _role(actor, establishment_id) -> str:
+    return str(scope_for(actor).role_at(Permission.CHILD_VIEW, establishment_id) or "")
+
+
+def read_meeting(actor, meeting_id) -> Meeting:
+    """A meeting with its attendees, children, agreed actions, notes and shares, read and audited together."""
+    from safekeep.sharing.models import InformationShare, SourceKind
+
+    with transaction.atomic():
+        meeting = access_meeting(actor, meeting_id)
+        meeting = (Meeting.objects.filter(pk=meeting.pk).select_related("establishment", "recorded_by")
+                   .prefetch_related(_children(), "attendees", Prefetch("notes__added_by"),
+                                     Prefetch("agreed_actions", queryset=MeetingAction.objects.select_related(
+                                         "action__child", "action__owner")))
+                   .get())
+        meeting.shares = list(InformationShare.objects.filter(source_kind=SourceKind.MEETING, source_id=meeting.pk)
+                              .select_related("authorised_by").order_by("id"))
+        audit_record(actor=actor, action="meeting.view", obj=meeting, role=_role(actor, meeting.establishment_id),
+                     establishment_id=meeting.establishment_id)
+    return meeting
+
+
+def read_meeting_list(actor, establishment_id, page_number=1):
+    """One page of an establishment's meetings, newest first, in a fixed number of queries."""
+    with transaction.atomic():
+        meetings = (meetings_visible_to(actor).filter(establishment_id=establishment_id)
+                    .prefetch_related(_children()).annotate(attendee_count=Count("attendees", distinct=True))
+                    .order_by("-held_at", "-id"))
+        page = Paginator(meetings, PAGE_SIZE).get_page(page_number)
+        rows = list(page.object_list)
+        audit_record(actor=actor, action="meeting.list", object_type="meeting", establishment_id=establishment_id,
+                     role=_role(actor, establishment_id), detail={"results": len(rows), "page": page.number})
+    return page, rows
+
+
+def actions_of(meeting) -> list[Action]:
+    return [link.action for link in meeting.agreed_actions.all()]

@@ -1,0 +1,73 @@
+from django.db import transaction
+from django.db.models import Prefetch, Q
+
+from safekeep.audit.services import audit_record
+from safekeep.authz.access import get_visible
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
+
+from .models import Consultation, NrmTracker, Referral, ReferralOutcome
+
+
+def _hidden_allegations(actor):
+    from safekeep.concerns.selectors import allegations_hidden_from
+
+    return allegations_hidden_from(actor)
+
+
+def referrals_visible_to(actor):
+    """The safeguarding team's referrals at their establishments, and any referral the person made
+    themselves (CoC 9.3: anyone can refer). A LADO referral about an allegation follows the allegation."""
+    scope = scope_for(actor)
+    if not scope.roles:
+        return Referral.objects.none()
+    return (Referral.objects.filter(Q(made_by=actor) | Q(establishment_id__in=scope.establishment_ids(
+        Permission.CHILD_VIEW))).exclude(concern_id__in=_hidden_allegations(actor)))
+
+
+def team_records(model, actor):
+    """Consultations and NRM trackers: the safeguarding team at the establishment only."""
+    ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
+    if not ids:
+        return model.objects.none()
+    return model.objects.filter(establishment_id__in=ids).exclude(concern_id__in=_hidden_allegations(actor))
+
+
+def access_referral(actor, referral_id, action="referral.view") -> Referral:
+    return get_visible(referrals_visible_to(actor).select_related("establishment", "child", "made_by",
+                                                                  "chase_action"), referral_id, action)
+
+
+def read_referral(actor, referral_id) -> Referral:
+    """The referral with the agency's answers; reading it is audited in the same transaction (fail closed)."""
+    with transaction.atomic():
+        referral = get_visible(referrals_visible_to(actor).select_related(
+            "establishment", "child", "made_by", "chase_action", "concern").prefetch_related(
+            Prefetch("outcomes", queryset=ReferralOutcome.objects.select_related("recorded_by"))),
+            referral_id, "referral.view")
+        audit_record(actor=actor, action="referral.view", obj=referral, establishment_id=referral.establishment_id,
+                     role=scope_for(actor).role_at(Permission.CHILD_VIEW, referral.establishment_id) or "")
+    return referral
+
+
+def access_nrm(actor, tracker_id, action="nrm.view") -> NrmTracker:
+    return get_visible(team_records(NrmTracker, actor).select_related("establishment", "child", "concern"),
+                       tracker_id, action)
+
+
+def read_nrm(actor, tracker_id) -> NrmTracker:
+    with transaction.atomic():
+        tracker = access_nrm(actor, tracker_id)
+        audit_record(actor=actor, action="nrm.view", obj=tracker, establishment_id=tracker.establishment_id,
+                     role=scope_for(actor).role_at(Permission.CHILD_VIEW, tracker.establishment_id) or "")
+    return tracker
+
+
+def child_referral_work(actor, child):
+    """What the child's page lists: referrals (with their latest answer), consultations, NRM trackers.
+    Four queries; the child page's own read is the audited one."""
+    referrals = list(referrals_visible_to(actor).filter(child=child).prefetch_related(
+        Prefetch("outcomes", queryset=ReferralOutcome.objects.order_by("-received_at", "-id"))))
+    return {"referrals": referrals,
+            "consultations": list(team_records(Consultation, actor).filter(child=child)),
+            "nrm_trackers": list(team_records(NrmTracker, actor).filter(child=child))}

@@ -1,0 +1,110 @@
+"""Reading the register: organisation-wide for the data protection officer and the group head of
+safeguarding (SHARING_REGISTER_VIEW); a child's shares for those who may read the child's record.
+
+The register shows who, what (in a few words), why and on what basis: never a concern's narrative, the
+child's words or a chronology summary. Every read is audited in its own transaction (fail closed), and
+each page makes the same number of queries however many shares there are.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from safekeep.audit.services import audit_record
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
+from safekeep.children.models import Child
+from safekeep.establishments.models import Establishment
+
+from .forms import filter_names
+from .models import InformationShare
+
+PAGE_SIZE = 50
+
+
+def register_establishments(actor):
+    ids = scope_for(actor).establishment_ids(Permission.SHARING_REGISTER_VIEW)
+    return Establishment.objects.filter(pk__in=ids).order_by("name")
+
+
+def _children_prefetch():
+    return Prefetch("children", queryset=Child.objects.only("id", "first_name", "last_name", "preferred_name")
+                    .order_by("last_name", "first_name", "id"))
+
+
+def register_visible_to(actor):
+    """Every share at an establishment where the actor may read the register. Nothing by default."""
+    ids = scope_for(actor).establishment_ids(Permission.SHARING_REGISTER_VIEW)
+    if not ids:
+        return InformationShare.objects.none()
+    return (InformationShare.objects.filter(establishment_id__in=ids)
+            .select_related("establishment", "authorised_by", "recorded_by", "corrects")
+            .prefetch_related(_children_prefetch()).order_by("-shared_at", "-id"))
+
+
+def _start_of(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def apply_filters(shares, filters: dict):
+    if filters.get("establishment"):
+        shares = shares.filter(establishment_id=filters["establishment"])
+    if filters.get("date_from"):
+        shares = shares.filter(shared_at__gte=_start_of(filters["date_from"]))
+    if filters.get("date_to"):
+        shares = shares.filter(shared_at__lt=_start_of(filters["date_to"] + timedelta(days=1)))
+    for name in ("lawful_basis", "consent", "source_kind"):
+        if filters.get(name):
+            shares = shares.filter(**{name: filters[name]})
+    if filters.get("organisation"):
+        shares = shares.filter(recipient_organisation__icontains=filters["organisation"])
+    return shares
+
+
+def _role(actor) -> str:
+    return str(scope_for(actor).role_for(Permission.SHARING_REGISTER_VIEW) or "")
+
+
+def read_register_page(actor, filters: dict, page_number=1):
+    """One page of the register, read and audited together."""
+    with transaction.atomic():
+        paginator = Paginator(apply_filters(register_visible_to(actor), filters), PAGE_SIZE)
+        page = paginator.get_page(page_number)
+        rows = list(page.object_list)
+        audit_record(actor=actor, action="sharing.view", object_type="informationshare", role=_role(actor),
+                     establishment_id=filters.get("establishment"),
+                     detail={"results": len(rows), "page": page.number, "filters": filter_names(filters)})
+    return page, rows
+
+
+def read_register_export(actor, filters: dict) -> list[InformationShare]:
+    """Every share that matches, for the CSV: read and audited together (an export of the register is
+    audited; it is not itself a disclosure about a child, so it is not a row in the register)."""
+    with transaction.atomic():
+        rows = list(apply_filters(register_visible_to(actor), filters).iterator(chunk_size=2000))
+        audit_record(actor=actor, action="sharing.export", object_type="informationshare", role=_role(actor),
+                     establishment_id=filters.get("establishment"),
+                     detail={"rows": len(rows), "filters": filter_names(filters)})
+    return rows
+
+
+def shares_for_child(actor, child):
+    """The shares about this child at the establishments where the actor may read the child's record
+    (the DSL's view on the child's page). The caller has already read the child, audited."""
+    ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
+    if not ids:
+        return InformationShare.objects.none()
+    return (InformationShare.objects.filter(children=child, establishment_id__in=ids)
+            .select_related("establishment", "authorised_by").prefetch_related(_children_prefetch())
+            .order_by("-shared_at", "-id"))
+
+
+def access_share_for_correction(actor, share_id):
+    """A share the actor may correct: at an establishment where they may read children's records."""
+    from safekeep.authz.access import get_visible
+
+    ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
+    return get_visible(InformationShare.objects.filter(establishment_id__in=ids), share_id, "sharing.record")

@@ -1,0 +1,74 @@
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from safekeep.core import clock
+
+from . import lawful_basis, selectors, services
+from .export import register_csv
+from .forms import RegisterFilterForm, ShareForm
+from .models import Consent, SourceKind
+from .picking import chosen_establishment, pick
+
+
+def shared_at_from(day):
+    """A date typed on a form: midday that day (UK time), or now when it is today or empty."""
+    if day is None or day == clock.now().astimezone(timezone.get_current_timezone()).date():
+        return None
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+
+
+def share_new(request):
+    """A DSL records something they shared with another agency, from the child's page, in a few clicks."""
+    picked = pick(request)
+    if not picked.children:
+        return render(request, "sharing/pick.html", {"picked": picked, "title": "Record information shared",
+                                                     "action_url": request.path})
+    form = ShareForm(request.POST or None, initial={"lawful_basis": lawful_basis.DEFAULT})
+    establishment = chosen_establishment(picked, request.POST.get("establishment"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.share_add(actor=request.user, establishment=establishment, children=picked.children,
+                               authorised_by=request.user, shared_at=shared_at_from(form.cleaned_data["shared_on"]),
+                               **form.service_fields())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, "The share is recorded in the information-sharing register and in the "
+                                      "chronology of each child.")
+            return redirect("children:detail", picked.children[0].pk)
+    return render(request, "sharing/new.html", {"picked": picked, "form": form, "establishment": establishment,
+                                                "establishments": picked.establishments,
+                                                "bases": lawful_basis.LAWFUL_BASES})
+
+
+def _filters(request):
+    establishments = list(selectors.register_establishments(request.user))
+    form = RegisterFilterForm(request.GET, establishments=establishments)
+    return form, form.filters()
+
+
+def register(request):
+    """The information-sharing register: the data protection officer's view of every disclosure."""
+    form, filters = _filters(request)
+    page, rows = selectors.read_register_page(request.user, filters, request.GET.get("page", 1))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "sharing/register.html", {
+        "form": form, "page": page, "shares": rows, "query": query.urlencode(),
+        "filtered": bool(filters), "consents": Consent, "kinds": SourceKind})
+
+
+def export(request):
+    """The register as CSV, formula-safe. Audited (sharing.export); not itself a row in the register."""
+    _, filters = _filters(request)
+    rows = selectors.read_register_export(request.user, filters)
+    response = HttpResponse(register_csv(rows), content_type="text/csv; charset=utf-8")
+    stamp = clock.now().astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="information-sharing-register-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
