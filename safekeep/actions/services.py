@@ -48,10 +48,11 @@ def _route(roles, flags) -> list[str]:
 
 
 def actions_require(*, actor, establishment, child, categories, flags, concern_id=None, packs=None,
-                    tell_owners=True) -> list[Action]:
+                    tell_owners=True, child_role: str = "") -> list[Action]:
     """Create the actions the adopted policies require for a concern. Runs inside the concern's transaction.
 
-    tell_owners=False when the caller alerts the safeguarding team itself (a new concern does)."""
+    tell_owners=False when the caller alerts the safeguarding team itself (a new concern does).
+    child_role: the child's part in the concern, for actions a pack sets for some parts only."""
     from safekeep.packs.selectors import packs_for
 
     if not transaction.get_connection().in_atomic_block:
@@ -59,7 +60,8 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     role = require_permission(actor, Permission.CHILD_SEARCH, action="action.create",
                               establishment_id=establishment.pk)
     started = clock.now()
-    facts = ConcernFacts(frozenset(categories), frozenset(flags), establishment.kind, establishment.nation, started)
+    facts = ConcernFacts(frozenset(categories), frozenset(flags), establishment.kind, establishment.nation, started,
+                         role=child_role)
     created = []
     for required in required_actions(packs if packs is not None else packs_for(establishment), facts):
         place, owner_role = _place_of(establishment, _route([required.owner], flags)[0])

@@ -10,11 +10,12 @@ from encrypted_fields.fields import EncryptedTextField
 
 from safekeep.concerns.models import Concern
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
+from safekeep.core.models import WrittenOnce
 
 from .regions import REGION_CHOICES
 
 
-class Attachment(models.Model):
+class Attachment(WrittenOnce):
     """A photo or screenshot added to a concern. Checked by its content, re-encoded without metadata,
     encrypted at rest, only ever served as a download. Never edited."""
 
@@ -34,13 +35,10 @@ class Attachment(models.Model):
     class Meta:
         ordering = ["added_at", "id"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("An attachment is never changed: add another")
-        super().save(*args, **kwargs)
+    never_changed = "An attachment is never changed: add another"
 
 
-class BodyMark(models.Model):
+class BodyMark(WrittenOnce):
     """One mark seen on a child's body, numbered in the order the recorder listed it."""
 
     class Side(models.TextChoices):
@@ -60,10 +58,7 @@ class BodyMark(models.Model):
         ordering = ["number"]
         constraints = [models.UniqueConstraint(fields=["concern", "number"], name="body_mark_number_unique")]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A body mark is part of the concern as sent: add an addendum")
-        super().save(*args, **kwargs)
+    never_changed = "A body mark is part of the concern as sent: add an addendum"
 
 
 class PendingUpload(models.Model):

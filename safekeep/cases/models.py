@@ -9,10 +9,11 @@ from encrypted_fields.fields import EncryptedTextField
 
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
+from safekeep.core.models import WrittenOnce
 from safekeep.establishments.models import Establishment
 
 
-class CaseStatusChange(models.Model):
+class CaseStatusChange(WrittenOnce):
     """One opening or closing. The latest for a child and establishment is the case's status; with none,
     the case is open (a child with records is a case until a DSL closes it)."""
 
@@ -34,7 +35,4 @@ class CaseStatusChange(models.Model):
         ordering = ["-changed_at", "-id"]
         indexes = [models.Index(fields=["child", "establishment", "changed_at"])]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A case's closing or reopening is never changed: record the next one")
-        super().save(*args, **kwargs)
+    never_changed = "A case's closing or reopening is never changed: record the next one"

@@ -30,7 +30,10 @@ def detail(request, child_id):
     can_add_action = bool(scope_for(request.user).establishment_ids(Permission.ACTION_MANAGE)
                           & {e.establishment_id for e in child.current})
     from safekeep.cases.selectors import case_history
+    from safekeep.concerns.selectors import concerns_about
+    from safekeep.meetings.selectors import meetings_visible_to
     from safekeep.referrals.selectors import child_referral_work
+    from safekeep.sharing.selectors import shares_for_child
 
     team_places = [e.establishment for e in child.current
                    if e.establishment_id in scope_for(request.user).establishment_ids(Permission.CHILD_VIEW)]
@@ -40,6 +43,10 @@ def detail(request, child_id):
               "latest": next((c for c in history if c.establishment_id == place.pk), None)} for place in team_places]
     return render(request, "children/detail.html", {"child": child, "can_see_log": can_see_log,
                                                     "can_add_action": can_add_action, "cases": cases,
+                                                    "concerns": concerns_about(request.user, child),
+                                                    "meetings": list(meetings_visible_to(request.user).filter(
+                                                        children=child).order_by("-held_at")[:20]),
+                                                    "shares": list(shares_for_child(request.user, child)[:20]),
                                                     **child_referral_work(request.user, child)})
 
 

@@ -3,10 +3,11 @@ from django.db import models
 
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
+from safekeep.core.models import WrittenOnce
 from safekeep.establishments.models import Establishment
 
 
-class ChronologyEntry(models.Model):
+class ChronologyEntry(WrittenOnce):
     """One line of a child's professional record: what happened, when, and who recorded it.
 
     Written by the services in the same transaction as the change it describes; never edited.
@@ -49,10 +50,7 @@ class ChronologyEntry(models.Model):
         indexes = [models.Index(fields=["child", "occurred_at"])]
         verbose_name_plural = "chronology entries"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Chronology entries are never changed: add another entry")
-        super().save(*args, **kwargs)
+    never_changed = "Chronology entries are never changed: add another entry"
 
     @property
     def category_codes(self) -> list[str]:
@@ -64,7 +62,7 @@ class ChronologyEntry(models.Model):
         return f",{','.join(codes)}," if codes else ""
 
 
-class KeyEventMark(models.Model):
+class KeyEventMark(WrittenOnce):
     """A DSL marking a chronology entry as a key event, or taking the mark away. Never edited: the latest wins."""
 
     entry = models.ForeignKey(ChronologyEntry, on_delete=models.PROTECT, related_name="key_marks")
@@ -80,7 +78,4 @@ class KeyEventMark(models.Model):
         ordering = ["-marked_at", "-id"]
         indexes = [models.Index(fields=["entry", "marked_at"])]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A key event mark is never changed: add another")
-        super().save(*args, **kwargs)
+    never_changed = "A key event mark is never changed: add another"

@@ -4,6 +4,7 @@ from encrypted_fields.fields import EncryptedTextField
 
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
+from safekeep.core.models import WrittenOnce
 from safekeep.establishments.models import Establishment, Location
 
 
@@ -14,7 +15,7 @@ class AdultRelationship(models.TextChoices):
     OTHER = "other", "Another adult working with children"
 
 
-class Concern(models.Model):
+class Concern(WrittenOnce):
     """What a member of staff saw, heard or was told. Never edited once submitted: corrected by addenda.
 
     The narrative, the child's own words and what the recorder did are encrypted at rest.
@@ -63,12 +64,10 @@ class Concern(models.Model):
                                                name="concern_idempotency_key_unique")]
         indexes = [models.Index(fields=["establishment", "read_by_dsl_at", "recorded_at"])]
 
-    def save(self, *args, **kwargs):
-        # The original is never changed after submission, apart from being marked as read and, for an
-        # allegation described only in words, the DSL naming the adult's account so it is hidden from them.
-        if self.pk is not None and set(kwargs.get("update_fields") or ()) not in ({"read_by_dsl_at"}, {"subject"}):
-            raise TypeError("A submitted concern is never edited: add an addendum")
-        super().save(*args, **kwargs)
+    # The original is never changed after submission, apart from being marked as read and, for an
+    # allegation described only in words, the DSL naming the adult's account so it is hidden from them.
+    changeable_fields = frozenset({"read_by_dsl_at", "subject"})
+    never_changed = "A submitted concern is never edited: add an addendum"
 
 
 class ConcernChild(models.Model):
@@ -96,7 +95,7 @@ class ConcernChild(models.Model):
         constraints = [models.UniqueConstraint(fields=["concern", "child"], name="concern_child_unique")]
 
 
-class Addendum(models.Model):
+class Addendum(WrittenOnce):
     """Something added to a concern after it was sent: a correction or what happened next. Never edited."""
 
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
@@ -110,13 +109,10 @@ class Addendum(models.Model):
     class Meta:
         ordering = ["added_at", "id"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("An addendum is never edited: add another")
-        super().save(*args, **kwargs)
+    never_changed = "An addendum is never edited: add another"
 
 
-class Triage(models.Model):
+class Triage(WrittenOnce):
     """The DSL's decision about one child in a concern. A later decision is a new row, never an overwrite."""
 
     class Risk(models.TextChoices):
@@ -154,7 +150,4 @@ class Triage(models.Model):
     class Meta:
         ordering = ["-triaged_at", "-id"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A triage decision is never changed: record a new one")
-        super().save(*args, **kwargs)
+    never_changed = "A triage decision is never changed: record a new one"

@@ -97,3 +97,9 @@ def inbox(actor, *, limit=200):
         rows = list(concerns[:limit])
         audit_record(actor=actor, action="concern.list", object_type="concern", detail={"results": len(rows)})
     return rows
+
+
+def concerns_about(actor, child, limit=20) -> list[ConcernChild]:
+    """The child's part in the latest concerns the actor may see, newest first (for the child's page)."""
+    return list(ConcernChild.objects.filter(child=child, concern__in=concerns_visible_to(actor))
+                .select_related("concern").order_by("-concern__recorded_at")[:limit])

@@ -182,7 +182,7 @@ def _record(actor, establishment, children, role, **fields) -> Concern:
                                f"{ConcernChild.Role(child_role).label.lower()}.")
         flags = _flags(concern, child)
         actions.actions_require(actor=actor, establishment=establishment, child=child, categories=categories,
-                                flags=flags, concern_id=concern.pk, tell_owners=False)
+                                flags=flags, concern_id=concern.pk, tell_owners=False, child_role=child_role)
         if "integrated_pair" in flags:
             _note_on_linked_files(actor, concern, child, child_role)
         referrals.nrm_track_if_trafficking(actor=actor, establishment=establishment, child=child,
@@ -279,7 +279,7 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
                                            categories=added, concern=concern)
         actions.actions_require(actor=actor, establishment=concern.establishment, child=involved.child,
                                 categories=sorted(added), flags=_flags(concern, involved.child),
-                                concern_id=concern.pk)
+                                concern_id=concern.pk, child_role=involved.role)
     if concern.read_by_dsl_at is None:
         concern.read_by_dsl_at = clock.now()
         concern.save(update_fields=["read_by_dsl_at"])

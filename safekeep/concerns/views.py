@@ -39,6 +39,9 @@ def _detail(request, concern, **addendum):
     team = scope_for(request.user).role_at(Permission.CHILD_VIEW, concern.establishment_id) is not None
     may_name_adult = (concern.about_adult and concern.subject_id is None and scope_for(request.user).role_at(
         Permission.ALLEGATION_VIEW, concern.establishment_id) is not None)
+    labels = {c.code: c.label for pack in packs_for(concern.establishment) for c in pack.categories}
+    for involved in concern.children_involved.all():
+        involved.category_labels = [labels.get(code, code) for code in involved.categories]
     return render(request, "concerns/detail.html", {
         "safety_plans": _safety_plans(request, concern) if team else None,
         "adults": selectors.adults_to_name(concern.establishment) if may_name_adult else None,

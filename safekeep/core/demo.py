@@ -148,7 +148,59 @@ def build(stdout=None) -> bool:
             authz.role_grant(actor=actor, person=user, role=person.role, organisation=actor.organisation)
         _enrol_totp(user)
     _load_children(rng, admins, places)
+    _casework(admins, places)
     return True
+
+
+# Places at Manor Field School, as staff call them (on site, off site, online).
+MANOR_FIELD_PLACES = [("on_site", "Playground"), ("on_site", "Year 7 toilets"), ("off_site", "Bus stop on Park Road"),
+                      ("online", "Snapchat")]
+
+
+def _casework(admins, places):
+    """A little of what a DSL finds on a Monday: an exploitation concern about the child at both halves of
+    the integrated pair, and a child-on-child concern about three pupils; one triaged, one referred.
+    Written through the services, as the people who would do it."""
+    from datetime import timedelta
+
+    from safekeep.children.models import Child
+    from safekeep.concerns import services as concerns
+    from safekeep.core import clock
+    from safekeep.referrals import services as referrals
+
+    school = places["Manor Field School"]
+    where = {name: establishments.location_add(actor=admins[GROUP], establishment=school, kind=kind, name=name)
+             for kind, name in MANOR_FIELD_PLACES}
+    staff = User.objects.get(email="staff@harbour.example")
+    dsl = User.objects.get(email="dsl@harbour.example")
+    alfie = Child.objects.get(first_name="Alexander", last_name="Khan")
+    missing = next(sign for sign in sorted(concerns.indicators_offered(school)) if "missing" in sign.lower())
+    yesterday = clock.now() - timedelta(days=1)
+    concerns.concern_submit(
+        actor=staff, establishment=school, place=where["Bus stop on Park Road"], occurred_at=yesterday,
+        children=[{"child": alfie, "role": "harmed", "categories": ["cce"], "indicators": [missing]}],
+        narrative="Alfie came in late again with new trainers and a second phone. He would not say where from.",
+        childs_words="they said I owe them for the trainers", disclosure=True, told_dsl_in_person=True,
+        action_taken="Listened, did not promise to keep it secret, told him I would pass it to Ms Shah.",
+        idempotency_key="demo-alfie")
+    pupils = list(Child.objects.filter(enrolments__establishment=school).exclude(pk=alfie.pk)
+                  .order_by("last_name", "first_name")[:3])
+    harassment, _ = concerns.concern_submit(
+        actor=staff, establishment=school, place=where["Year 7 toilets"], occurred_at=yesterday,
+        children=[{"child": pupils[0], "role": "harmed", "categories": ["coc_sexual_harassment"]},
+                  {"child": pupils[1], "role": "alleged_responsible", "categories": ["coc_sexual_harassment"]},
+                  {"child": pupils[2], "role": "witness", "categories": []}],
+        narrative="Comments about her body shouted across the toilets; others laughed. She left in tears.",
+        childs_words="he keeps saying it every day", idempotency_key="demo-harassment")
+    harmed = harassment.children_involved.get(child=pupils[0])
+    concerns.triage_record(actor=dsl, involved=harmed, risk="medium", outcome="monitor",
+                           rationale="Repeated over a week; she is frightened to go to the toilets.",
+                           categories=["coc_sexual_harassment"])
+    referrals.referral_record(
+        actor=dsl, establishment=school, child=alfie, agency="childrens_services",
+        contact=school.local_contacts.first(), made_at=clock.now() - timedelta(hours=2), how="phone",
+        reference="HSF-DEMO-01", what_shared="The concern of yesterday and the chronology.", consent="given",
+        lawful_basis="public-task-safeguarding", secure_handling_agreed=True)
 
 
 def _enrol_totp(user):

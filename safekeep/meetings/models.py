@@ -5,10 +5,11 @@ from encrypted_fields.fields import EncryptedTextField
 from safekeep.actions.models import Action
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
+from safekeep.core.models import WrittenOnce
 from safekeep.establishments.models import Establishment
 
 
-class Meeting(models.Model):
+class Meeting(WrittenOnce):
     """A multi-agency, strategy or professionals meeting about one or more children (CE 10.5).
 
     Decisions and minutes are encrypted at rest (the encrypted-field library stores an empty text as NULL).
@@ -41,10 +42,7 @@ class Meeting(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}, {self.held_at:%d %B %Y}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A meeting record is never changed: add a note")
-        super().save(*args, **kwargs)
+    never_changed = "A meeting record is never changed: add a note"
 
 
 class Attendee(models.Model):
@@ -77,7 +75,7 @@ class MeetingAction(models.Model):
         ordering = ["id"]
 
 
-class MeetingNote(models.Model):
+class MeetingNote(WrittenOnce):
     """Something added to a meeting record later (the record itself is never edited)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="notes")
@@ -91,7 +89,4 @@ class MeetingNote(models.Model):
     class Meta:
         ordering = ["added_at", "id"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A note is never changed: add another")
-        super().save(*args, **kwargs)
+    never_changed = "A note is never changed: add another"

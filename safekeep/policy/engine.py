@@ -21,6 +21,7 @@ class ConcernFacts:
     nation: str
     started_at: datetime
     terms: Terms = ()
+    role: str = ""  # the child's part in the concern; empty when not known (the explorer shows every action)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ def required_actions(packs: list[Pack], facts: ConcernFacts) -> list[RequiredAct
             if not applies(rule.when, categories, tags, facts):
                 continue
             for spec in rule.actions:
+                if facts.role and spec.for_roles and facts.role not in spec.for_roles:
+                    continue
                 actions.append(RequiredAction(
                     pack=pack.pack, pack_version=pack.version, rule_id=rule.id, rule_title=rule.title,
                     source=rule.source, code=spec.code, what=spec.what, owner=spec.owner, deadline=spec.deadline,

@@ -37,6 +37,8 @@ RECIPIENT_WORDS = {
 }
 FLAGS = tuple(FLAG_WORDS)
 ESTABLISHMENT_KINDS = ("school", "childrens_home", "college")
+# A child's part in a concern (the roles of ConcernChild): an action may be for some of them only.
+CHILD_ROLES = ("harmed", "alleged_responsible", "witness", "bystander")
 CONTACT_KINDS = ("la_front_door", "lado", "police", "placing_authority", "early_help", "other")
 AUDIENCES = ("all_staff", "dsl")
 CODE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
@@ -80,6 +82,7 @@ class ActionSpec:
     deadline: Deadline
     escalation: tuple[str, ...] = ()
     notify: tuple[str, ...] = ()
+    for_roles: tuple[str, ...] = ()  # only for a child with one of these parts; empty: every child
 
 
 @dataclass(frozen=True)
@@ -362,7 +365,8 @@ def _rules(checker, data, codes, tags) -> tuple[Rule, ...]:
             actions.append(ActionSpec(code=code, what=checker.text(action, "what", apath), owner=owner,
                                       deadline=deadline,
                                       escalation=checker.choices(action, "escalation", apath, ROLES),
-                                      notify=checker.choices(action, "notify", apath, RECIPIENTS)))
+                                      notify=checker.choices(action, "notify", apath, RECIPIENTS),
+                                      for_roles=checker.choices(action, "for_roles", apath, CHILD_ROLES)))
         result.append(Rule(id=rule_id, title=checker.text(item, "title", path), source=checker.text(item, "source",
                            path), when=condition, actions=tuple(actions)))
     return tuple(result)

@@ -11,6 +11,7 @@ from encrypted_fields.fields import EncryptedTextField
 
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
+from safekeep.core.models import WrittenOnce
 from safekeep.establishments.models import Establishment, LocalContact
 
 
@@ -33,7 +34,7 @@ class Consent(models.TextChoices):
     NOT_SOUGHT = "not_sought", "Not discussed first"
 
 
-class Referral(models.Model):
+class Referral(WrittenOnce):
     """A referral someone made to an agency about one child. Never edited: answers are ReferralOutcomes."""
 
     class How(models.TextChoices):
@@ -75,13 +76,11 @@ class Referral(models.Model):
         ordering = ["-made_at", "-id"]
         indexes = [models.Index(fields=["child", "made_at"])]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and set(kwargs.get("update_fields") or ()) != {"chase_action"}:
-            raise TypeError("A referral is never edited: record the agency's answer, or a new referral")
-        super().save(*args, **kwargs)
+    changeable_fields = frozenset({"chase_action"})
+    never_changed = "A referral is never edited: record the agency's answer, or a new referral"
 
 
-class ReferralOutcome(models.Model):
+class ReferralOutcome(WrittenOnce):
     """What the agency decided, and the DSL's response to it (CoC 2.5 h: challenge a threshold decision)."""
 
     class Outcome(models.TextChoices):
@@ -116,13 +115,10 @@ class ReferralOutcome(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("An agency's answer is never changed: record the next one")
-        super().save(*args, **kwargs)
+    never_changed = "An agency's answer is never changed: record the next one"
 
 
-class Consultation(models.Model):
+class Consultation(WrittenOnce):
     """A no-names consultation with children's services or the LADO about a borderline case (CoC 10.4).
     No child is named to the agency, so nothing is shared; it is linked to the child's record here."""
 
@@ -152,10 +148,7 @@ class Consultation(models.Model):
     class Meta:
         ordering = ["-held_at", "-id"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A consultation record is never changed: add another")
-        super().save(*args, **kwargs)
+    never_changed = "A consultation record is never changed: add another"
 
 
 class NrmTracker(models.Model):

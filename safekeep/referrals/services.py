@@ -127,7 +127,7 @@ def _register_share(actor, referral: Referral, lawful_basis, secure_handling_agr
                  consent_note=referral.consent_note or ("Urgent referral" if referral.urgent else ""),
                  authorised_by=actor, secure_handling_agreed=secure_handling_agreed,
                  secure_handling_note=secure_handling_note, source_kind="referral", source_id=referral.pk,
-                 shared_at=referral.made_at)
+                 shared_at=referral.made_at, concern=referral.concern)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from encrypted_fields.fields import EncryptedTextField
 
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
+from safekeep.core.models import WrittenOnce
 from safekeep.establishments.models import Establishment
 
 
@@ -31,7 +32,7 @@ class PlanRole(models.TextChoices):
 DECIDED_ROLES = (PlanRole.WITNESS, PlanRole.BYSTANDER)
 
 
-class SafetyPlan(models.Model):
+class SafetyPlan(WrittenOnce):
     class Status(models.TextChoices):
         OPEN = "open", "In place"
         CLOSED = "closed", "Closed"
@@ -58,25 +59,21 @@ class SafetyPlan(models.Model):
         "review_action": SPECIAL, "closed_at": PERSONAL, "closed_by": PERSONAL, "close_reason": SPECIAL,
     }
     # Only the lifecycle moves; what the plan says is in its versions.
-    LIFECYCLE = {"status", "review_due", "review_action", "closed_at", "closed_by", "close_reason"}
+    changeable_fields = frozenset({"status", "review_due", "review_action", "closed_at", "closed_by",
+                                   "close_reason"})
+    never_changed = "A safety plan is never edited: revise it (a new version)"
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["establishment", "child", "role"], condition=Q(status="open"),
                                                name="one_open_safety_plan_per_child_and_role")]
 
-    def save(self, *args, **kwargs):
-        fields = set(kwargs.get("update_fields") or ())
-        if self.pk is not None and not (fields and fields <= self.LIFECYCLE):
-            raise TypeError("A safety plan is never edited: revise it (a new version)")
-        super().save(*args, **kwargs)
-
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
 
-class SafetyPlanVersion(models.Model):
+class SafetyPlanVersion(WrittenOnce):
     """What the plan says, as agreed on a date (CoC Appendix 3 sections, and changes to the school day)."""
 
     plan = models.ForeignKey(SafetyPlan, on_delete=models.PROTECT, related_name="versions")
@@ -119,17 +116,14 @@ class SafetyPlanVersion(models.Model):
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["plan", "number"], name="safety_plan_version_unique")]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A safety plan version is never changed: revise the plan")
-        super().save(*args, **kwargs)
+    never_changed = "A safety plan version is never changed: revise the plan"
 
     @property
     def support_list(self) -> list[str]:
         return [line for line in (self.support_chosen or "").splitlines() if line.strip()]
 
 
-class SafetyPlanReview(models.Model):
+class SafetyPlanReview(WrittenOnce):
     class Outcome(models.TextChoices):
         REVISED = "revised", "Revised (a new version)"
         NO_CHANGE = "no_change", "Reviewed, no change"
@@ -148,13 +142,10 @@ class SafetyPlanReview(models.Model):
     class Meta:
         ordering = ["-reviewed_at", "-id"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A review is never changed: record another")
-        super().save(*args, **kwargs)
+    never_changed = "A review is never changed: record another"
 
 
-class PlanDecision(models.Model):
+class PlanDecision(WrittenOnce):
     """The DSL's decision whether a child without a plan needs one (CoC 11.2, 11.4). Never edited: a later
     decision is a new row, and the latest one stands."""
 
@@ -179,13 +170,10 @@ class PlanDecision(models.Model):
     class Meta:
         ordering = ["-decided_at", "-id"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A decision is never changed: record a new one")
-        super().save(*args, **kwargs)
+    never_changed = "A decision is never changed: record a new one"
 
 
-class Sanction(models.Model):
+class Sanction(WrittenOnce):
     """A sanction for a child in a child-on-child case (CoC 13). Never edited; a withdrawal is a new record."""
 
     class Kind(models.TextChoices):
@@ -224,17 +212,14 @@ class Sanction(models.Model):
     class Meta:
         ordering = ["-decided_on", "-id"]
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A sanction is never changed: withdraw it and record another")
-        super().save(*args, **kwargs)
+    never_changed = "A sanction is never changed: withdraw it and record another"
 
     @property
     def is_exclusion(self) -> bool:
         return self.kind in self.EXCLUSIONS
 
 
-class SanctionWithdrawal(models.Model):
+class SanctionWithdrawal(WrittenOnce):
     sanction = models.OneToOneField(Sanction, on_delete=models.PROTECT, related_name="withdrawal")
     reason = EncryptedTextField()
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -243,10 +228,7 @@ class SanctionWithdrawal(models.Model):
     data_classification = {"id": NOT_PERSONAL, "sanction": SPECIAL, "reason": SPECIAL, "withdrawn_by": PERSONAL,
                            "withdrawn_at": PERSONAL}
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A withdrawal is never changed")
-        super().save(*args, **kwargs)
+    never_changed = "A withdrawal is never changed"
 
     @property
     def concern_id(self):

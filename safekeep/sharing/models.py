@@ -3,6 +3,7 @@ from django.db import models
 
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
+from safekeep.core.models import WrittenOnce
 from safekeep.establishments.models import Establishment
 
 from . import lawful_basis
@@ -22,7 +23,7 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Recorded by hand"
 
 
-class InformationShare(models.Model):
+class InformationShare(WrittenOnce):
     """One disclosure of information about children to someone outside the establishment (CoC 12.1).
 
     Says what was shared in a few words, never the case itself: the data protection officer reads this
@@ -48,6 +49,10 @@ class InformationShare(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    # The concern the share came from, when there is one: a share about an allegation is hidden, like the
+    # allegation, from the adult it is about (DESIGN.md section 1).
+    concern = models.ForeignKey("concerns.Concern", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
 
     data_classification = {
         "id": NOT_PERSONAL, "establishment": PERSONAL, "children": PERSONAL, "recipient": PERSONAL,
@@ -55,7 +60,7 @@ class InformationShare(models.Model):
         "consent": PERSONAL, "consent_note": SPECIAL, "authorised_by": PERSONAL,
         "secure_handling_agreed": PERSONAL, "secure_handling_note": PERSONAL, "source_kind": PERSONAL,
         "source_id": NOT_PERSONAL, "shared_at": PERSONAL, "recorded_at": PERSONAL, "recorded_by": PERSONAL,
-        "corrects": PERSONAL,
+        "corrects": PERSONAL, "concern": SPECIAL,
     }
 
     class Meta:
@@ -66,10 +71,7 @@ class InformationShare(models.Model):
     def __str__(self):
         return f"Shared with {self.recipient_organisation} on {self.shared_at:%d %B %Y}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("A share in the register is never changed: record a correction instead")
-        super().save(*args, **kwargs)
+    never_changed = "A share in the register is never changed: record a correction instead"
 
     @property
     def lawful_basis_reference(self) -> str:

@@ -35,12 +35,19 @@ def _children_prefetch():
                     .order_by("last_name", "first_name", "id"))
 
 
+def _not_hidden(actor):
+    """Shares, less those from allegations the actor may not see (one may be about them)."""
+    from safekeep.concerns.selectors import allegations_hidden_from
+
+    return InformationShare.objects.exclude(concern_id__in=allegations_hidden_from(actor))
+
+
 def register_visible_to(actor):
     """Every share at an establishment where the actor may read the register. Nothing by default."""
     ids = scope_for(actor).establishment_ids(Permission.SHARING_REGISTER_VIEW)
     if not ids:
         return InformationShare.objects.none()
-    return (InformationShare.objects.filter(establishment_id__in=ids)
+    return (_not_hidden(actor).filter(establishment_id__in=ids)
             .select_related("establishment", "authorised_by", "recorded_by", "corrects")
             .prefetch_related(_children_prefetch()).order_by("-shared_at", "-id"))
 
@@ -97,7 +104,7 @@ def shares_for_child(actor, child):
     ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
     if not ids:
         return InformationShare.objects.none()
-    return (InformationShare.objects.filter(children=child, establishment_id__in=ids)
+    return (_not_hidden(actor).filter(children=child, establishment_id__in=ids)
             .select_related("establishment", "authorised_by").prefetch_related(_children_prefetch())
             .order_by("-shared_at", "-id"))
 

@@ -70,8 +70,9 @@ def lawful_basis_codes() -> set[str]:
 def share_record(*, actor, establishment, children, recipient: str, recipient_organisation: str, what: str,
                  purpose: str, lawful_basis: str, consent: str, consent_note: str = "", authorised_by=None,
                  secure_handling_agreed: bool, secure_handling_note: str = "", source_kind: str,
-                 source_id: int | None = None, shared_at=None, corrects=None) -> InformationShare:
+                 source_id: int | None = None, shared_at=None, corrects=None, concern=None) -> InformationShare:
     """Write one share, its chronology entry for each child and its audit event, in the caller's transaction.
+    `concern`: the concern it came from, if any (a referral's), so an allegation's shares stay hidden.
 
     Checks no permission: the caller did (a referral, a meeting, share_add). Raises ValidationError with a
     message per field, before writing anything.
@@ -100,7 +101,7 @@ def share_record(*, actor, establishment, children, recipient: str, recipient_or
         consent_note="" if consent == Consent.GIVEN else consent_note.strip(), authorised_by=authoriser,
         secure_handling_agreed=bool(secure_handling_agreed), secure_handling_note=(secure_handling_note or "").strip(),
         source_kind=source_kind, source_id=source_id, shared_at=shared_at or clock.now(), recorded_by=actor,
-        corrects=corrects)
+        corrects=corrects, concern=concern)
     share.children.set(children)
     summary = (f"Information shared with {share.recipient}, {share.recipient_organisation}: {share.what}. "
                f"Why: {share.purpose}. Lawful basis: {share.get_lawful_basis_display()}. "

@@ -30,11 +30,13 @@ def share_new(request):
                                                      "action_url": request.path})
     form = ShareForm(request.POST or None, initial={"lawful_basis": lawful_basis.DEFAULT})
     establishment = chosen_establishment(picked, request.POST.get("establishment"))
+    # A printout (chronology, safety plan) handed to another agency is an export in the register.
+    source_kind = SourceKind.EXPORT if request.GET.get("source") == "export" else SourceKind.OTHER
     if request.method == "POST" and form.is_valid():
         try:
             services.share_add(actor=request.user, establishment=establishment, children=picked.children,
                                authorised_by=request.user, shared_at=shared_at_from(form.cleaned_data["shared_on"]),
-                               **form.service_fields())
+                               source_kind=source_kind, **form.service_fields())
         except ValidationError as error:
             form.add_service_errors(error)
         else:

@@ -190,3 +190,32 @@ def test_an_action_due_by_a_date_climbs_the_ladder_without_stopping_the_sweep(wo
     assert escalate_overdue(due + timedelta(minutes=1)) >= 1
     dated.refresh_from_db()
     assert dated.escalation_level == 1 and dated.next_escalation_at > due  # the next step a working day on
+
+
+def test_each_child_gets_the_safety_plan_action_for_their_own_part(world):
+    import uuid
+    from datetime import UTC, datetime
+
+    from safekeep.children.models import Child, Enrolment
+    from safekeep.concerns import services as concerns
+    from tests.world import adopt_every_shipped_pack
+
+    adopt_every_shipped_pack(world)
+    here = world.establishments["here"]
+    others = []
+    for name in ("Bo", "Cy"):
+        child = Child.objects.create(organisation=here.organisation, first_name=name, last_name="Pupil",
+                                     date_of_birth=datetime(2011, 1, 1).date())
+        Enrolment.objects.create(child=child, establishment=here, mis_id=name)
+        others.append(child)
+    concern, _ = concerns.concern_submit(
+        actor=world.personas[Role.STAFF], establishment=here, occurred_at=datetime(2026, 11, 20, tzinfo=UTC),
+        narrative="Comments shouted in the corridor.", idempotency_key=uuid.uuid4().hex,
+        children=[{"child": world.children["here"], "role": "harmed", "categories": ["coc_sexual_harassment"]},
+                  {"child": others[0], "role": "alleged_responsible", "categories": ["coc_sexual_harassment"]},
+                  {"child": others[1], "role": "witness", "categories": ["coc_sexual_harassment"]}])
+    plans = {(a.child_id, a.action_code) for a in Action.objects.filter(
+        concern_id=concern.pk, action_code__in=["safety-plan-child-harmed", "safety-plan-child-responsible",
+                                                "assess-witnesses"])}
+    assert plans == {(world.children["here"].pk, "safety-plan-child-harmed"),
+                     (others[0].pk, "safety-plan-child-responsible"), (others[1].pk, "assess-witnesses")}

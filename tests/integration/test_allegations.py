@@ -206,3 +206,24 @@ def test_a_regional_director_reads_the_childs_chronology_without_the_allegation(
     assert response.status_code == 200  # the child's record, yes
     assert "refer the allegation" not in response.content.decode().lower()  # the allegation, no
     assert client.post(f"/chronology/entries/{entry.pk}/key-event/", {"key": "yes"}).status_code == 404
+
+
+def test_a_lado_referral_and_its_share_stay_hidden_from_the_subject(client, world, adopted, signed_in):
+    from safekeep.referrals import services as referrals
+    from safekeep.sharing.models import InformationShare
+
+    concern = _allege(world)  # about the DSL
+    referral = referrals.referral_record(
+        actor=world.personas[Role.DEPUTY_DSL], establishment=world.establishments["here"],
+        child=world.children["here"], concern=concern, agency="lado", made_at=datetime(2026, 11, 20, 12, 0, tzinfo=UTC),
+        how="email", what_shared="The allegation.", consent="not_sought", consent_note="Not for a LADO referral.",
+        lawful_basis="public-task-safeguarding", secure_handling_agreed=True)
+    share = InformationShare.objects.get(source_kind="referral", source_id=referral.pk)
+    assert share.concern == concern
+    signed_in(world.personas[Role.DSL])
+    child_page = client.get(f"/children/{world.children['here'].pk}/").content.decode()
+    assert "LADO" not in child_page and f"/referrals/{referral.pk}/" not in child_page
+    assert "LADO" not in client.get(f"/chronology/{world.children['here'].pk}/").content.decode()
+    assert client.get(f"/referrals/{referral.pk}/").status_code == 404
+    signed_in(world.personas[Role.GROUP_HEAD])
+    assert "Local authority designated officer" in client.get("/sharing/").content.decode()

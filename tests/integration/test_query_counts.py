@@ -9,11 +9,12 @@ from django.test.utils import CaptureQueriesContext
 
 from safekeep.accounts import services as accounts
 from safekeep.actions.models import Action
-from safekeep.chronology.models import ChronologyEntry
-from safekeep.concerns.models import Concern, ConcernChild
 from safekeep.authz.roles import Role
 from safekeep.children.models import Child, Enrolment
+from safekeep.chronology.models import ChronologyEntry
+from safekeep.concerns.models import Concern, ConcernChild
 from safekeep.establishments.models import LocalContact
+from safekeep.referrals.models import Consultation, Referral, ReferralOutcome
 from tests.world import give_role, make_user
 
 PAGES = [
@@ -54,6 +55,15 @@ def _grow(world, start, stop):
         ConcernChild.objects.create(concern=concern, child=world.children["here"], role="harmed")
         ChronologyEntry.objects.create(child=world.children["here"], establishment=here, kind="concern.recorded",
                                        summary=f"Entry {i}", occurred_at=world.actions["here"].due_at)
+        # The child's page lists their referrals (with answers), consultations, meetings and shares.
+        referral = Referral.objects.create(
+            establishment=here, child=world.children["here"], agency="police", agency_name=f"Police {i}",
+            made_by=world.personas[Role.DSL], made_at=world.actions["here"].due_at, how="phone", what_shared="x",
+            consent="given")
+        ReferralOutcome.objects.create(referral=referral, outcome="accepted", received_at=referral.made_at,
+                                       response="agree", recorded_by=world.personas[Role.DSL])
+        Consultation.objects.create(establishment=here, child=world.children["here"], agency="lado", spoke_to="x",
+                                    held_at=referral.made_at, advice="x", recorded_by=world.personas[Role.DSL])
 
 
 def _count(client, signed_in, world, role, template):

@@ -252,3 +252,19 @@ def test_the_api_records_a_share_for_the_case_team_only(world, signed_in):
     assert bad.status_code == 400 and "consent_note" in bad.content.decode()
     assert signed_in(world.personas[Role.DPO]).post("/api/v1/sharing/", body,
                                                     content_type="application/json").status_code == 404
+
+
+def test_a_printout_given_to_another_agency_is_recorded_as_an_export(world, signed_in):
+    child = world.children["here"]
+    client = signed_in(world.personas[Role.DSL])
+    printout = client.get(f"/chronology/{child.pk}/?print=1").content.decode()
+    link = f"/sharing/new/?child={child.pk}&amp;source=export"
+    assert link in printout and "sk-screen-only" in printout  # on screen, never on the paper
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "source=export" in form  # the form posts back with it
+    typed = {"recipient": "Duty social worker", "recipient_organisation": "Children's services",
+             "what": "The chronology, printed", "purpose": "Strategy meeting", "lawful_basis": "public-task-safeguarding",
+             "consent": "not_sought", "consent_note_not_sought": "Strategy discussion under section 47",
+             "secure_handling_agreed": "yes", "secure_note_yes": "Handed over in person"}
+    assert client.post(f"/sharing/new/?child={child.pk}&source=export", typed).status_code == 302
+    assert InformationShare.objects.latest("id").source_kind == "export"

@@ -38,6 +38,11 @@ def test_signs_are_chosen_for_one_child_and_not_copied_to_another(client, world,
     concern = Concern.objects.get(idempotency_key=form["key"])
     assert ConcernChild.objects.get(concern=concern, child=child).indicators == [sign]
     assert ConcernChild.objects.get(concern=concern, child=other).indicators == []
+    signed_in(world.personas[Role.DSL])
+    page = client.get(f"/concerns/{concern.pk}/").content.decode()
+    assert f"Signs noticed: {sign}" in page
+    child_page = client.get(f"/children/{other.pk}/").content.decode()
+    assert f"/concerns/{concern.pk}/" in child_page and "witness" in child_page  # the child's own part
 
 
 def test_a_sign_not_in_the_adopted_packs_is_refused_and_nothing_is_written(world, adopted):

@@ -84,3 +84,20 @@ def test_a_pack_alone_may_not_refer_to_categories_it_does_not_have():
 
     with pytest.raises(PackInvalid, match="“cse” is not a category in this pack or those adopted with it"):
         parse_pack(OTHER, "other.yaml")
+
+
+def test_an_action_for_some_roles_only_is_required_for_those_children_and_shown_to_the_explorer():
+    from safekeep.policy.packs import shipped_packs
+
+    coc = [pack for pack in shipped_packs() if pack.pack == "child-on-child-abuse"]
+    started = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+    def codes(role):
+        facts = ConcernFacts(frozenset({"coc_sexual_harassment"}), frozenset(), "school", "ENG", started, role=role)
+        return {action.code for action in required_actions(coc, facts)}
+
+    plans = {"safety-plan-child-harmed", "safety-plan-child-responsible", "assess-witnesses"}
+    assert codes("harmed") & plans == {"safety-plan-child-harmed"}
+    assert codes("alleged_responsible") & plans == {"safety-plan-child-responsible"}
+    assert codes("witness") & plans == {"assess-witnesses"}
+    assert codes("") & plans == plans  # "what happens when…" does not know the role: it shows them all
