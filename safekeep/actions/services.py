@@ -64,6 +64,9 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
                          role=child_role)
     created = []
     for required in required_actions(packs if packs is not None else packs_for(establishment), facts):
+        if required.once_per_concern and concern_id is not None and Action.objects.filter(
+                concern_id=concern_id, action_code=required.code).exists():
+            continue  # a step about the whole concern, already set for another child named in it
         place, owner_role = _place_of(establishment, _route([required.owner], flags)[0])
         # "Staff" in a rule means the member of staff who raised it: other staff never see the action
         # (staff see only the concerns they recorded).

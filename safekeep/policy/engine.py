@@ -5,7 +5,7 @@ concern is recorded or triaged and stores the result, each action keeping the pa
 that required it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .calendar import Terms
@@ -38,6 +38,7 @@ class RequiredAction:
     due_at: datetime
     escalation: tuple[str, ...]
     notify: tuple[str, ...]
+    once_per_concern: bool = False
 
 
 class Taxonomy:
@@ -84,6 +85,22 @@ def required_actions(packs: list[Pack], facts: ConcernFacts) -> list[RequiredAct
                     pack=pack.pack, pack_version=pack.version, rule_id=rule.id, rule_title=rule.title,
                     source=rule.source, code=spec.code, what=spec.what, owner=spec.owner, deadline=spec.deadline,
                     due_at=due_at(facts.started_at, spec.deadline, nation=facts.nation, terms=facts.terms),
-                    escalation=spec.escalation, notify=spec.notify))
-    return sorted(actions, key=lambda a: (a.due_at, a.pack, a.rule_id, a.code))
+                    escalation=spec.escalation, notify=spec.notify, once_per_concern=spec.once_per_concern))
+    return _one_per_code(sorted(actions, key=lambda a: (a.due_at, a.pack, a.rule_id, a.code)))
+
+
+def _one_per_code(actions: list[RequiredAction]) -> list[RequiredAction]:
+    """The same step required by two rules, or by two packs adopted together (both say "dsl-review"), is
+    one action: the soonest due, citing every source, telling everyone either would have told."""
+    kept: dict[str, RequiredAction] = {}
+    for action in actions:
+        first = kept.get(action.code)
+        if first is None:
+            kept[action.code] = action
+            continue
+        sources = first.source if action.source in first.source.split("; ") else f"{first.source}; {action.source}"
+        kept[action.code] = replace(first, source=sources,
+                                    notify=tuple(dict.fromkeys(first.notify + action.notify)),
+                                    once_per_concern=first.once_per_concern or action.once_per_concern)
+    return list(kept.values())
 

@@ -83,6 +83,8 @@ class ActionSpec:
     escalation: tuple[str, ...] = ()
     notify: tuple[str, ...] = ()
     for_roles: tuple[str, ...] = ()  # only for a child with one of these parts; empty: every child
+    # A step about the concern as a whole (read it, tell the group): set once, not once per child named.
+    once_per_concern: bool = False
 
 
 @dataclass(frozen=True)
@@ -362,11 +364,16 @@ def _rules(checker, data, codes, tags) -> tuple[Rule, ...]:
             except ValueError as problem:
                 checker.error(action, f"{apath}.deadline", str(problem), "deadline")
                 deadline = Deadline.parse("immediately")
+            once = action.get("once_per_concern", False)
+            if not isinstance(once, bool):
+                checker.error(action, f"{apath}.once_per_concern", "must be true or false", "once_per_concern")
+                once = False
             actions.append(ActionSpec(code=code, what=checker.text(action, "what", apath), owner=owner,
                                       deadline=deadline,
                                       escalation=checker.choices(action, "escalation", apath, ROLES),
                                       notify=checker.choices(action, "notify", apath, RECIPIENTS),
-                                      for_roles=checker.choices(action, "for_roles", apath, CHILD_ROLES)))
+                                      for_roles=checker.choices(action, "for_roles", apath, CHILD_ROLES),
+                                      once_per_concern=once))
         result.append(Rule(id=rule_id, title=checker.text(item, "title", path), source=checker.text(item, "source",
                            path), when=condition, actions=tuple(actions)))
     return tuple(result)

@@ -28,7 +28,7 @@ def _bodies(inbox):
 def test_a_concern_creates_its_required_actions_with_versions_chronology_and_audit(world, adopted):
     actions = _require(world)
     referral = next(a for a in actions if a.action_code == "ce-refer-local-authority")
-    assert (referral.owner_role, referral.deadline, referral.pack_version) == ("dsl", "1 working day", "2024-01-01")
+    assert (referral.owner_role, referral.deadline, referral.pack_version) == ("dsl", "1 working day", "2024-01-01-r2")
     assert referral.escalation_ladder[:2] == ["deputy_dsl", "head"] and referral.next_escalation_at == referral.due_at
     assert referral.remind_at is not None and referral.remind_at < referral.due_at
     assert ChronologyEntry.objects.filter(child=world.children["here"], kind="action.required").count() == len(actions)
@@ -219,3 +219,27 @@ def test_each_child_gets_the_safety_plan_action_for_their_own_part(world):
                                                 "assess-witnesses"])}
     assert plans == {(world.children["here"].pk, "safety-plan-child-harmed"),
                      (others[0].pk, "safety-plan-child-responsible"), (others[1].pk, "assess-witnesses")}
+
+
+def test_a_step_about_the_whole_concern_is_set_once_however_many_children(world):
+    import uuid
+    from datetime import UTC, datetime
+
+    from safekeep.children.models import Child, Enrolment
+    from safekeep.concerns import services as concerns
+    from tests.world import adopt_every_shipped_pack
+
+    adopt_every_shipped_pack(world)
+    here = world.establishments["here"]
+    friend = Child.objects.create(organisation=here.organisation, first_name="Bo", last_name="Pupil",
+                                  date_of_birth=datetime(2011, 1, 1).date())
+    Enrolment.objects.create(child=friend, establishment=here, mis_id="Bo")
+    concern, _ = concerns.concern_submit(
+        actor=world.personas[Role.STAFF], establishment=here, occurred_at=datetime(2026, 11, 20, tzinfo=UTC),
+        narrative="Both were seen getting into a car with older men.", idempotency_key=uuid.uuid4().hex,
+        children=[{"child": world.children["here"], "role": "harmed", "categories": ["cce"]},
+                  {"child": friend, "role": "harmed", "categories": ["cce"]}])
+    actions = Action.objects.filter(concern_id=concern.pk)
+    assert actions.filter(action_code="dsl-review").count() == 1  # read the concern: once
+    assert actions.filter(action_code="ce-email-group-safeguarding").count() == 1  # tell the group: once
+    assert actions.filter(action_code="ce-refer-local-authority").count() == 2  # a referral for each child

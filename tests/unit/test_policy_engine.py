@@ -1,7 +1,9 @@
 from datetime import UTC, datetime
 
+import pytest
+
 from safekeep.policy.engine import ConcernFacts, required_actions
-from safekeep.policy.packs import check_together, parse_pack, parse_packs
+from safekeep.policy.packs import PackInvalid, check_together, parse_pack, parse_packs
 from tests.unit.test_policy_packs import GOOD
 
 OTHER = """\
@@ -101,3 +103,21 @@ def test_an_action_for_some_roles_only_is_required_for_those_children_and_shown_
     assert codes("alleged_responsible") & plans == {"safety-plan-child-responsible"}
     assert codes("witness") & plans == {"assess-witnesses"}
     assert codes("") & plans == plans  # "what happens when…" does not know the role: it shows them all
+
+
+def test_the_same_step_from_two_packs_is_one_action_citing_both():
+    from safekeep.policy.packs import shipped_packs
+
+    facts = ConcernFacts(frozenset({"coc_sexual_harassment"}), frozenset(), "school", "ENG",
+                         datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
+    reviews = [a for a in required_actions(shipped_packs(), facts) if a.code == "dsl-review"]
+    assert len(reviews) == 1 and reviews[0].once_per_concern
+    assert "KCSIE" in reviews[0].source and "CoC" in reviews[0].source
+
+
+def test_once_per_concern_must_be_true_or_false():
+    text = GOOD.replace("      - code: ", "      - once_per_concern: perhaps\n        code: ", 1)
+    with pytest.raises(PackInvalid) as refused:
+        parse_pack(text)
+    assert any(e.field.endswith("once_per_concern") and e.message == "must be true or false"
+               for e in refused.value.errors)
