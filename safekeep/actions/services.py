@@ -12,6 +12,7 @@ from safekeep.authz.roles import Permission, Role
 from safekeep.authz.scope import scope_for
 from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
+from safekeep.establishments.selectors import terms_for
 from safekeep.policy.deadlines import LONDON, Deadline, due_at
 from safekeep.policy.engine import ConcernFacts, required_actions
 from safekeep.policy.escalation import reminder_at
@@ -48,22 +49,23 @@ def _route(roles, flags) -> list[str]:
 
 
 def actions_require(*, actor, establishment, child, categories, flags, concern_id=None, packs=None,
-                    tell_owners=True, child_role: str = "") -> list[Action]:
+                    tell_owners=True, child_role: str = "", event: str = "", started=None) -> list[Action]:
     """Create the actions the adopted policies require for a concern. Runs inside the concern's transaction.
 
     tell_owners=False when the caller alerts the safeguarding team itself (a new concern does).
-    child_role: the child's part in the concern, for actions a pack sets for some parts only."""
+    child_role: the child's part in the concern, for actions a pack sets for some parts only.
+    event, started: for something other than a concern (a child leaving on a date), see required_actions."""
     from safekeep.packs.selectors import packs_for
 
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("actions_require runs inside the transaction that records the concern")
     role = require_permission(actor, Permission.CHILD_SEARCH, action="action.create",
                               establishment_id=establishment.pk)
-    started = clock.now()
+    started = started or clock.now()
     facts = ConcernFacts(frozenset(categories), frozenset(flags), establishment.kind, establishment.nation, started,
-                         role=child_role)
+                         terms=terms_for(establishment), role=child_role)
     created = []
-    for required in required_actions(packs if packs is not None else packs_for(establishment), facts):
+    for required in required_actions(packs if packs is not None else packs_for(establishment), facts, event=event):
         if required.once_per_concern and concern_id is not None and Action.objects.filter(
                 concern_id=concern_id, action_code=required.code).exists():
             continue  # a step about the whole concern, already set for another child named in it
@@ -108,7 +110,8 @@ def action_follow_up(*, actor, establishment, child, what: str, deadline: str, s
     ladder = [step for step in FOLLOW_UP_LADDER if step != owner_role]
     action = Action(establishment=establishment, child=child, concern_id=concern_id, what=what[:300],
                     owner_role=owner_role, deadline=str(parsed), source=source, action_code=code,
-                    due_at=due_at(started, parsed, nation=establishment.nation), escalation_ladder=ladder,
+                    due_at=due_at(started, parsed, nation=establishment.nation, terms=terms_for(establishment)),
+                    escalation_ladder=ladder,
                     created_by=actor)
     _schedule(action, started, parsed)
     action.save()
@@ -153,7 +156,8 @@ def action_add(*, actor, establishment, child, what: str, owner_role: str, deadl
         raise ValidationError(errors)
     action = Action(establishment=establishment, child=child, what=what.strip()[:300], owner_role=owner_role,
                     owner=owner, deadline=words, concern_id=concern_id,
-                    due_at=due_at or deadline_due_at(started, parsed, nation=establishment.nation),
+                    due_at=due_at or deadline_due_at(started, parsed, nation=establishment.nation,
+                                                     terms=terms_for(establishment)),
                     escalation_ladder=["deputy_dsl", "head"], created_by=actor)
     _schedule(action, started, parsed)
     action.save()

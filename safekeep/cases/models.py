@@ -36,3 +36,23 @@ class CaseStatusChange(WrittenOnce):
         indexes = [models.Index(fields=["child", "establishment", "changed_at"])]
 
     never_changed = "A case's closing or reopening is never changed: record the next one"
+
+
+class Leaving(WrittenOnce):
+    """A child leaving for another school or college. The child protection file follows them, separately
+    from the pupil file, within 5 school days, and its receipt is confirmed (KCSIE 2025 Annex C)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="leavings")
+    establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="+")
+    destination = models.CharField(max_length=200)
+    leaves_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    data_classification = {"id": NOT_PERSONAL, "child": PERSONAL, "establishment": PERSONAL, "destination": PERSONAL,
+                           "leaves_on": PERSONAL, "recorded_by": PERSONAL, "recorded_at": PERSONAL}
+
+    class Meta:
+        ordering = ["-leaves_on", "-id"]
+
+    never_changed = "A leaving record is never changed: record it again if the plan changes"

@@ -11,7 +11,7 @@ from safekeep.authz.roles import Permission
 from safekeep.children.selectors import children_visible_to
 from safekeep.chronology.services import chronology_add
 
-from .models import CaseStatusChange
+from .models import CaseStatusChange, Leaving
 from .selectors import case_status
 
 
@@ -52,3 +52,39 @@ def _change(actor, child, establishment, status, reason):
                    obj=change, key_event=True, summary=f"Case {verb} by {actor.full_name}: {change.reason}")
     audit_record(actor=actor, action=action, obj=change, role=role, establishment_id=establishment.pk)
     return change
+
+
+@transaction.atomic
+def child_leaving_record(*, actor, child, establishment, destination: str, leaves_on) -> Leaving:
+    """The child is leaving for another school or college: the adopted policies' "child leaving" steps
+    start (send the child protection file within 5 school days of leaving, then confirm it arrived)."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from safekeep.actions import services as actions
+    from safekeep.core import clock
+
+    role = require_permission(actor, Permission.CHILD_VIEW, action="case.leaving", establishment_id=establishment.pk)
+    if not children_visible_to(actor).filter(pk=child.pk, enrolments__establishment=establishment).exists():
+        raise NotVisible("case.leaving", "child", child.pk, establishment.pk)
+    errors = {}
+    if not (destination or "").strip():
+        errors["destination"] = "Name the school or college the child is going to (or say it is not known yet)."
+    today = clock.now().date()
+    if leaves_on is None or abs((leaves_on - today).days) > 366:
+        errors["leaves_on"] = "Give the date the child leaves, within a year of today."
+    if errors:
+        raise ValidationError(errors)
+    leaving = Leaving.objects.create(child=child, establishment=establishment, destination=destination.strip()[:200],
+                                     leaves_on=leaves_on, recorded_by=actor)
+    # The file's clock starts when the child leaves: at the end of that day, or now if that has passed.
+    starts = max(clock.now(), timezone.make_aware(datetime.combine(leaves_on, time(17, 0))))
+    required = actions.actions_require(actor=actor, establishment=establishment, child=child, categories=[],
+                                       flags={"child_leaving"}, event="child_leaving", started=starts)
+    chronology_add(actor=actor, child=child, establishment=establishment, kind="case.leaving", obj=leaving,
+                   key_event=True, summary=f"Leaving on {leaves_on:%-d %B %Y} for {leaving.destination}. "
+                                           f"{len(required)} step{'s' if len(required) != 1 else ''} for the "
+                                           "child protection file.")
+    audit_record(actor=actor, action="case.leaving", obj=leaving, role=role, establishment_id=establishment.pk)
+    return leaving

@@ -15,7 +15,7 @@ TYPES = {
     "share": "Information shared",
     "meeting": "Meetings",
     "referral": "Referrals, consultations and the NRM",
-    "case": "Case closed or reopened",
+    "case": "Case closed, reopened or child leaving",
     "plan": "Safety plans and sanctions",
 }
 # Dates outside these years are typing mistakes; refusing them also keeps date arithmetic in range.

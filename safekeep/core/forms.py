@@ -22,9 +22,13 @@ class GovukFormMixin:
     """Adds GOV.UK classes and error/hint wiring to every widget, so `{{ form }}` renders GOV.UK fields."""
 
     default_renderer = GovukRenderer()
+    # Field name -> what to say when it is left empty, in the words of the question (GOV.UK error messages).
+    required_messages: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, message in self.required_messages.items():
+            self.fields[name].error_messages["required"] = message
         for name, field in self.fields.items():
             widget = field.widget
             css = next((c for t, c in _WIDGET_CLASSES.items() if isinstance(widget, t)), "govuk-input")

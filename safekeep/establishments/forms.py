@@ -2,7 +2,7 @@ from django import forms
 
 from safekeep.core.forms import Form, ModelForm
 
-from .models import Establishment, LocalContact, Location
+from .models import Establishment, LocalContact, Location, TermDate
 
 
 class EstablishmentForm(ModelForm):
@@ -35,6 +35,16 @@ class LocationForm(ModelForm):
         help_texts = {"name": "As staff call it, for example Year 7 toilets, the bus stop on Park Road, or "
                               "Snapchat."}
         widgets = {"kind": forms.RadioSelect}
+
+
+class TermForm(ModelForm):
+    class Meta:
+        model = TermDate
+        fields = ["name", "starts_on", "ends_on"]
+        labels = {"name": "Name of the term", "starts_on": "First day", "ends_on": "Last day"}
+        help_texts = {"name": "For example Autumn 2026."}
+        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class LinkForm(Form):

@@ -160,3 +160,22 @@ class Location(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class TermDate(models.Model):
+    """One term of a school or college. School days are working days inside a term (KCSIE's "5 school
+    days" for a child protection file); with no terms loaded, every working day counts."""
+
+    establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="terms")
+    name = models.CharField(max_length=60)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    data_classification = {"id": NOT_PERSONAL, "establishment": NOT_PERSONAL, "name": NOT_PERSONAL,
+                           "starts_on": NOT_PERSONAL, "ends_on": NOT_PERSONAL}
+
+    class Meta:
+        ordering = ["starts_on"]
+
+    def __str__(self):
+        return f"{self.name} ({self.starts_on:%-d %B %Y} to {self.ends_on:%-d %B %Y})"

@@ -4,7 +4,7 @@ from safekeep.authz.access import get_visible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 
-from .models import Establishment, Location, Organisation, Region
+from .models import Establishment, Location, Organisation, Region, TermDate
 
 
 def establishments_visible_to(actor, permission=Permission.ESTABLISHMENT_VIEW):
@@ -35,3 +35,8 @@ def locations_for(establishment, *, include_retired=False):
     """The places a recorder can choose for this establishment, on site first, then off site, then online."""
     places = Location.objects.filter(establishment=establishment)
     return places if include_retired else places.filter(retired=False)
+
+
+def terms_for(establishment) -> tuple:
+    """The establishment's terms as (first day, last day) pairs, for counting school days."""
+    return tuple(TermDate.objects.filter(establishment=establishment).values_list("starts_on", "ends_on"))

@@ -8,7 +8,7 @@ from safekeep.authz.access import require_permission
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import forget_scope
 
-from .models import Establishment, EstablishmentLink, LocalContact, Location, Organisation
+from .models import Establishment, EstablishmentLink, LocalContact, Location, Organisation, TermDate
 
 ESTABLISHMENT_FIELDS = ("name", "kind", "nation", "region", "urn", "local_authority", "is_active")
 
@@ -110,6 +110,39 @@ def location_set_retired(*, actor, location: Location, retired: bool) -> Locatio
         audit_record(actor=actor, action="location.update", obj=location, role=role,
                      establishment_id=location.establishment_id, detail={"retired": retired})
     return location
+
+
+@transaction.atomic
+def term_add(*, actor, establishment: Establishment, name: str, starts_on, ends_on) -> TermDate:
+    """A term of a school or college: school-day deadlines count only the days inside terms."""
+    role = require_permission(actor, Permission.ESTABLISHMENT_MANAGE, action="term.create",
+                              organisation_id=establishment.organisation_id, obj=establishment)
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = "Name the term, for example Autumn 2026."
+    if starts_on and ends_on:
+        if ends_on < starts_on:
+            errors["ends_on"] = "The last day must be on or after the first day."
+        elif (ends_on - starts_on).days > 200:
+            errors["ends_on"] = "A term is at most about 200 days: check the dates."
+        elif TermDate.objects.filter(establishment=establishment, starts_on__lte=ends_on,
+                                     ends_on__gte=starts_on).exists():
+            errors["starts_on"] = "These dates overlap a term already entered."
+    if errors:
+        raise ValidationError(errors)
+    term = TermDate.objects.create(establishment=establishment, name=name.strip()[:60], starts_on=starts_on,
+                                   ends_on=ends_on)
+    audit_record(actor=actor, action="term.create", obj=term, role=role, establishment_id=establishment.pk)
+    return term
+
+
+@transaction.atomic
+def term_remove(*, actor, term: TermDate) -> None:
+    role = require_permission(actor, Permission.ESTABLISHMENT_MANAGE, action="term.delete",
+                              organisation_id=term.establishment.organisation_id, obj=term)
+    audit_record(actor=actor, action="term.delete", obj=term, role=role, establishment_id=term.establishment_id,
+                 detail={"starts_on": str(term.starts_on), "ends_on": str(term.ends_on)})
+    term.delete()
 
 
 @transaction.atomic

@@ -8,8 +8,8 @@ from safekeep.authz.scope import scope_for
 from safekeep.core.forms import run_service
 
 from . import selectors, services
-from .forms import EstablishmentForm, LinkForm, LocalContactForm, LocationForm
-from .models import LocalContact, Location
+from .forms import EstablishmentForm, LinkForm, LocalContactForm, LocationForm, TermForm
+from .models import LocalContact, Location, TermDate
 
 
 def _can_manage(request, establishment=None):
@@ -30,6 +30,7 @@ def establishment_detail(request, establishment_id):
         "linked": establishment.linked_peers,
         "can_manage": _can_manage(request, establishment),
         "places": selectors.locations_for(establishment, include_retired=True),
+        "terms": establishment.terms.all(),
     })
 
 
@@ -129,4 +130,29 @@ def location_retire(request, establishment_id, location_id):
     retired = request.POST.get("retired") != "no"
     services.location_set_retired(actor=request.user, location=location, retired=retired)
     messages.success(request, f"{location.name} is {'off' if retired else 'back on'} the list of places.")
+    return redirect("establishments:detail", establishment.pk)
+
+
+def term_add(request, establishment_id):
+    establishment = selectors.access_establishment(request.user, establishment_id,
+                                                   permission=Permission.ESTABLISHMENT_MANAGE, action="term.create")
+    form = TermForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: services.term_add(actor=request.user, establishment=establishment,
+                                                       **form.cleaned_data)):
+            messages.success(request, f"{form.cleaned_data['name']} is added. School-day deadlines now count "
+                                      "only the days in term.")
+            return redirect("establishments:detail", establishment.pk)
+    return render(request, "core/form_page.html", {
+        "form": form, "title": f"Add a term for {establishment.name}", "establishment": establishment,
+        "submit_label": "Add the term"})
+
+
+@require_POST
+def term_remove(request, establishment_id, term_id):
+    establishment = selectors.access_establishment(request.user, establishment_id,
+                                                   permission=Permission.ESTABLISHMENT_MANAGE, action="term.delete")
+    term = get_object_or_404(TermDate, pk=term_id, establishment=establishment)
+    services.term_remove(actor=request.user, term=term)
+    messages.success(request, f"{term.name} is removed.")
     return redirect("establishments:detail", establishment.pk)

@@ -71,11 +71,15 @@ def applies(condition: Condition, categories: set[str], tags: set[str], facts: C
     return not condition.establishment_kinds or facts.establishment_kind in condition.establishment_kinds
 
 
-def required_actions(packs: list[Pack], facts: ConcernFacts) -> list[RequiredAction]:
+def required_actions(packs: list[Pack], facts: ConcernFacts, *, event: str = "") -> list[RequiredAction]:
+    """`event`: a flag naming something that happened to the child other than a concern (child_leaving):
+    only the rules written for it apply, not the rules every concern triggers."""
     categories, tags = Taxonomy(packs).expand(facts.categories)
     actions = []
     for pack in packs:
         for rule in pack.rules:
+            if event and event not in rule.when.flags_all:
+                continue
             if not applies(rule.when, categories, tags, facts):
                 continue
             for spec in rule.actions:

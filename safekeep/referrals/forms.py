@@ -39,6 +39,13 @@ class ReferralForm(Form):
     secure_handling_note = forms.CharField(label="How (optional)", required=False, max_length=300,
                                            help_text="For example a secure email service or a phone call only.")
 
+    required_messages = {
+        "agency": "Choose who the referral went to.", "made_at": "Say when the referral was made.",
+        "how": "Say how the referral was made.", "what_shared": "Say what was shared with the agency.",
+        "consent": "Say whether consent was discussed with the child and their parents or carers.",
+        "lawful_basis": "Choose the lawful basis for sharing.",
+        "secure_handling_agreed": "Say whether the agency agreed to handle the information securely."}
+
     def __init__(self, *args, contacts, concerns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = contacts
@@ -47,6 +54,8 @@ class ReferralForm(Form):
 
 
 class OutcomeForm(Form):
+    required_messages = {"outcome": "Choose what the agency decided.", "received_at": "Say when you heard.",
+                         "response": "Say whether you agree with the decision."}
     outcome = forms.ChoiceField(label="What did the agency decide?", choices=ReferralOutcome.Outcome.choices,
                                 widget=forms.RadioSelect)
     received_at = forms.DateTimeField(label="When did you hear?", **WHEN)
@@ -69,6 +78,10 @@ class ConsultationForm(Form):
     concern = forms.ModelChoiceField(label="The concern it is about (optional)", required=False, queryset=None,
                                      empty_label="Not about one concern")
 
+    required_messages = {
+        "agency": "Choose who you consulted.", "spoke_to": "Say who you spoke to (their name or role).",
+        "held_at": "Say when you spoke.", "advice": "Write down the advice you were given."}
+
     def __init__(self, *args, concerns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concern"].queryset = concerns
@@ -90,7 +103,3 @@ class NrmForm(Form):
     conclusive_grounds_on = forms.DateField(label="Date of the conclusive grounds decision", **DAY)
     guardian = forms.CharField(label="Independent child trafficking guardian", required=False, max_length=200)
     guardian_contact = forms.CharField(label="Guardian's contact details", required=False, max_length=200)
-
-
-class CaseForm(Form):
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))

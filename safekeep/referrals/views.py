@@ -35,7 +35,7 @@ def _concerns_about(request, child, establishment):
 def referral_new(request, child_id):
     """Record a referral already made (by phone, email or an online form). Anyone may refer (CoC 9.3)."""
     child, establishment = _child_and_place(request, child_id, Permission.CHILD_SEARCH, "referral.create")
-    form = ReferralForm(request.POST or None, contacts=establishment.local_contacts.all(),
+    form = ReferralForm(request.POST if request.method == "POST" else None, contacts=establishment.local_contacts.all(),
                         concerns=_concerns_about(request, child, establishment))
     if request.method == "POST" and form.is_valid():
         referral = run_service(form, lambda: services.referral_record(
@@ -72,7 +72,7 @@ def referral_outcome(request, referral_id):
 
 def consultation_new(request, child_id):
     child, establishment = _child_and_place(request, child_id, Permission.CHILD_VIEW, "consultation.create")
-    form = ConsultationForm(request.POST or None, concerns=_concerns_about(request, child, establishment))
+    form = ConsultationForm(request.POST if request.method == "POST" else None, concerns=_concerns_about(request, child, establishment))
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.consultation_record(
                 actor=request.user, establishment=establishment, child=child, **form.cleaned_data)):
@@ -95,7 +95,7 @@ def nrm_new(request, child_id):
 def nrm_detail(request, tracker_id):
     tracker = selectors.read_nrm(request.user, tracker_id)
     initial = {name: getattr(tracker, name) for name in services.NRM_FIELDS}
-    form = NrmForm(request.POST or None, initial=initial)
+    form = NrmForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.nrm_update(actor=request.user, tracker=tracker, **form.cleaned_data)):
             messages.success(request, "The NRM tracker is up to date.")

@@ -120,6 +120,8 @@ def test_the_referral_page_records_a_referral_and_keeps_the_words_on_an_error(cl
     form = {"agency": "childrens_services", "contact": world.contacts["here"].pk, "made_at": "2026-11-20T09:30",
             "how": "online_form", "what_shared": "Both concerns and the body map.", "consent": "refused",
             "lawful_basis": "public-task-safeguarding", "secure_handling_agreed": "yes"}
+    empty = client.post(f"/referrals/new/{child.pk}/", {}).content.decode()
+    assert "Choose who the referral went to." in empty and "Say what was shared with the agency." in empty
     page = client.post(f"/referrals/new/{child.pk}/", form).content.decode()
     assert "Say why the referral went ahead without agreement" in page
     assert "Both concerns and the body map." in page and not Referral.objects.filter(how="online_form").exists()
