@@ -284,6 +284,8 @@ SAFEKEEP_ATTACHMENT_MAX_FILES = 10
 # Uploads are held in memory only (no plaintext temporary file), up to this; past it, nothing more is kept.
 SAFEKEEP_UPLOAD_MEMORY_CEILING = max(SAFEKEEP_ATTACHMENT_MAX_BYTES, 32 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = ["safekeep.attachments.uploads.BoundedMemoryUploadHandler"]
+# Each upload is held in memory while it is checked: a few at a time, never a hundred.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Inbox pattern flags: a child with this many concerns in this many days (issue 4, section 5).
 SAFEKEEP_PATTERN_CONCERNS = int(os.environ.get("SAFEKEEP_PATTERN_CONCERNS", "3"))
 SAFEKEEP_PATTERN_DAYS = int(os.environ.get("SAFEKEEP_PATTERN_DAYS", "30"))

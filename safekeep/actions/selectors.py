@@ -23,7 +23,8 @@ def _open_to(actor):
     """Actions, less those of allegations the person may not see (one of them may be about them)."""
     from safekeep.concerns.selectors import allegations_hidden_from
 
-    return Action.objects.exclude(concern_id__in=allegations_hidden_from(actor))
+    # The recorder's own step ("report it to the DSL now", CE 11.7) stays theirs to see and do.
+    return Action.objects.exclude(Q(concern_id__in=allegations_hidden_from(actor)) & ~Q(owner=actor))
 
 
 def actions_visible_to(actor):

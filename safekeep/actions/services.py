@@ -12,6 +12,7 @@ from safekeep.authz.roles import Permission, Role
 from safekeep.authz.scope import scope_for
 from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
+from safekeep.authz.selectors import people_at
 from safekeep.establishments.selectors import terms_for
 from safekeep.policy.deadlines import LONDON, Deadline, due_at
 from safekeep.policy.engine import ConcernFacts, required_actions
@@ -139,6 +140,9 @@ def action_add(*, actor, establishment, child, what: str, owner_role: str, deadl
         errors["what"] = "Say what must be done."
     if owner_role not in OWNER_ROLES:
         errors["owner_role"] = "Choose who must do it."
+    if owner is not None and not people_at(establishment).filter(pk=owner.pk).exists():
+        # An action shows its child: only someone who works at the establishment may own it.
+        errors["owner"] = "Choose someone who works at this establishment."
     started = clock.now()
     if due_at is not None:
         # Reminded a quarter of the way before, like a deadline in hours.

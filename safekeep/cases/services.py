@@ -38,8 +38,11 @@ def _change(actor, child, establishment, status, reason):
     if current == status:
         errors["status"] = f"The case is already {CaseStatusChange.Status(status).label.lower()}."
     if status == CaseStatusChange.Status.CLOSED:
-        still_open = Action.objects.filter(child=child, establishment=establishment,
-                                           status=Action.Status.OPEN).count()
+        from safekeep.concerns.selectors import allegations_hidden_from
+
+        # An allegation's steps follow their own route, and the reader may not even know of them.
+        still_open = Action.objects.filter(child=child, establishment=establishment, status=Action.Status.OPEN
+                                           ).exclude(concern_id__in=allegations_hidden_from(actor)).count()
         if still_open:
             errors["status"] = (f"{still_open} action{'s are' if still_open > 1 else ' is'} still open for this "
                                 "child here: complete or cancel them first.")

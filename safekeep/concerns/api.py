@@ -4,6 +4,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safekeep.api.fields import object_id
 from safekeep.attachments.api import AttachmentSerializer, BodyMarkInSerializer, BodyMarkSerializer
 from safekeep.attachments.selectors import attachments_of, body_marks_of
 from safekeep.authz.roles import Permission
@@ -15,7 +16,7 @@ from .models import AdultRelationship, Concern, ConcernChild
 
 
 class ChildInvolvedSerializer(serializers.Serializer):
-    child = serializers.IntegerField()
+    child = object_id()
     role = serializers.ChoiceField(choices=ConcernChild.Role.choices)
     categories = serializers.ListField(child=serializers.CharField(max_length=60), max_length=20, default=list,
                                        help_text="Category codes from the adopted policies; empty means "
@@ -26,7 +27,7 @@ class ChildInvolvedSerializer(serializers.Serializer):
 
 
 class RecordSerializer(serializers.Serializer):
-    establishment = serializers.IntegerField()
+    establishment = object_id()
     children = ChildInvolvedSerializer(many=True)
     occurred_at = serializers.DateTimeField()
     occurred_approximately = serializers.BooleanField(default=False)
@@ -38,11 +39,11 @@ class RecordSerializer(serializers.Serializer):
     disclosure = serializers.BooleanField(default=False)
     immediate_risk = serializers.BooleanField(default=False)
     told_dsl_in_person = serializers.BooleanField(required=False, allow_null=True, default=None)
-    place = serializers.IntegerField(required=False, allow_null=True, default=None,
+    place = object_id(required=False, allow_null=True, default=None,
                                      help_text="One of the establishment's places (the locations listed by "
                                                "GET /api/v1/establishments/{id}/)")
     about_adult = serializers.BooleanField(default=False, help_text="An allegation about an adult: restricted route")
-    subject = serializers.IntegerField(required=False, allow_null=True, default=None,
+    subject = object_id(required=False, allow_null=True, default=None,
                                        help_text="The adult's Safekeep account, when they have one")
     subject_relationship = serializers.ChoiceField(choices=AdultRelationship.choices, required=False,
                                                    allow_blank=True, default="")

@@ -26,10 +26,15 @@ def concerns_visible_to(actor):
 
 
 def allegations_hidden_from(actor):
-    """The allegations this person may not see, as a subquery of ids: their chronology entries and
-    actions are left out of everything else the person reads (a child's record, action lists)."""
-    return Concern.objects.filter(about_adult=True).exclude(pk__in=concerns_visible_to(actor).filter(
-        about_adult=True).values("pk")).values("pk")
+    """The allegations whose records this person may not see, as a subquery of ids: their chronology
+    entries, actions, referrals, shares and plans are left out of everything else the person reads.
+
+    Only `allegation.view` reveals them. Having recorded an allegation shows the recorder their own
+    words (concerns_visible_to), not the case that follows from it.
+    """
+    readers = scope_for(actor).establishment_ids(Permission.ALLEGATION_VIEW)
+    return Concern.objects.filter(about_adult=True).exclude(
+        Q(establishment_id__in=readers) & ~Q(subject=actor, subject__isnull=False)).values("pk")
 
 
 def adults_to_name(establishment):

@@ -193,10 +193,15 @@ def _record(actor, establishment, children, role, **fields) -> Concern:
     return concern
 
 
+def team_permission(concern: Concern) -> Permission:
+    """Who decides on a concern: the safeguarding team; for an allegation, those who may read allegations."""
+    return Permission.ALLEGATION_VIEW if concern.about_adult else Permission.CHILD_VIEW
+
+
 @transaction.atomic
 def concern_mark_read(*, actor, concern: Concern) -> Concern:
     """The safeguarding team says it has read the concern; the recorder sees that it has."""
-    role = require_permission(actor, Permission.CHILD_VIEW, action="concern.read",
+    role = require_permission(actor, team_permission(concern), action="concern.read",
                               establishment_id=concern.establishment_id, obj=concern)
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if concern.read_by_dsl_at is None:
@@ -244,7 +249,7 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
     from .models import Triage
 
     concern = involved.concern
-    role = require_permission(actor, Permission.CHILD_VIEW, action="concern.triage",
+    role = require_permission(actor, team_permission(concern), action="concern.triage",
                               establishment_id=concern.establishment_id, obj=concern)
     previous = involved.triages.first()
     before = set(previous.categories if previous else involved.categories)

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from safekeep.actions.models import Action
 from safekeep.attachments import recording as attachment_recording
-from safekeep.authz.access import NotVisible, get_visible
+from safekeep.authz.access import NotVisible, get_visible, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import audit_search, children_search, children_visible_to
@@ -36,7 +36,7 @@ def concern_detail(request, concern_id):
 
 def _detail(request, concern, **addendum):
     actions = Action.objects.filter(concern_id=concern.pk).select_related("child").order_by("due_at")
-    team = scope_for(request.user).role_at(Permission.CHILD_VIEW, concern.establishment_id) is not None
+    team = scope_for(request.user).role_at(services.team_permission(concern), concern.establishment_id) is not None
     may_name_adult = (concern.about_adult and concern.subject_id is None and scope_for(request.user).role_at(
         Permission.ALLEGATION_VIEW, concern.establishment_id) is not None)
     labels = {c.code: c.label for pack in packs_for(concern.establishment) for c in pack.categories}
@@ -201,6 +201,8 @@ def triage(request, concern_id, involved_id):
     from .models import Triage
 
     concern = selectors.access_concern(request.user, concern_id, "concern.triage")
+    require_permission(request.user, services.team_permission(concern), action="concern.triage",
+                       establishment_id=concern.establishment_id, obj=concern)
     involved = get_visible(concern.children_involved.select_related("child"), involved_id, "concern.triage")
     packs = packs_for(concern.establishment)
     hackett = [level for pack in packs for level in pack.hackett]

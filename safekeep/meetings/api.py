@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from safekeep.accounts.models import User
 from safekeep.actions.forms import OWNER_CHOICES
+from safekeep.api.fields import object_id
 from safekeep.authz.roles import Permission
 from safekeep.children.models import Child
 from safekeep.establishments.selectors import access_establishment
@@ -25,10 +26,10 @@ class AttendeeSerializer(serializers.Serializer):
 class AgreedActionInSerializer(serializers.Serializer):
     what = serializers.CharField(max_length=300)
     owner_role = serializers.ChoiceField(choices=OWNER_CHOICES, default="dsl")
-    owner = serializers.IntegerField(required=False, allow_null=True, default=None,
+    owner = object_id(required=False, allow_null=True, default=None,
                                      help_text="A person at the establishment, instead of a role")
     due_on = serializers.DateField(help_text="Due at 17:00 UK time that day")
-    child = serializers.IntegerField(required=False, allow_null=True, default=None,
+    child = object_id(required=False, allow_null=True, default=None,
                                      help_text="One of the children discussed; each of them if left out")
 
 
@@ -45,10 +46,10 @@ class MeetingShareInSerializer(serializers.Serializer):
 
 
 class MeetingInSerializer(serializers.Serializer):
-    establishment = serializers.IntegerField()
+    establishment = object_id()
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
     held_at = serializers.DateTimeField()
-    children = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=50)
+    children = serializers.ListField(child=object_id(), min_length=1, max_length=50)
     attendees = AttendeeSerializer(many=True)
     decisions = serializers.CharField(max_length=services.MAX_TEXT)
     minutes = serializers.CharField(max_length=services.MAX_TEXT, allow_blank=True, default="")

@@ -55,7 +55,8 @@ def read_meeting(actor, meeting_id) -> Meeting:
                                      Prefetch("agreed_actions", queryset=MeetingAction.objects.select_related(
                                          "action__child", "action__owner")))
                    .get())
-        meeting.shares = list(InformationShare.objects.filter(source_kind=SourceKind.MEETING, source_id=meeting.pk)
+        meeting.shares = list(InformationShare.objects.filter(source_kind=SourceKind.MEETING, source_id=meeting.pk,
+                                                              establishment_id=meeting.establishment_id)
                               .select_related("authorised_by").order_by("id"))
         audit_record(actor=actor, action="meeting.view", obj=meeting, role=_role(actor, meeting.establishment_id),
                      establishment_id=meeting.establishment_id)

@@ -3,8 +3,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safekeep.api.fields import object_id
 from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import children_visible_to
 from safekeep.establishments.selectors import establishments_visible_to
 from safekeep.sharing import lawful_basis
@@ -55,9 +57,9 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 
 class ReferralRecordSerializer(serializers.Serializer):
-    establishment = serializers.IntegerField()
-    child = serializers.IntegerField()
-    concern = serializers.IntegerField(required=False, allow_null=True, default=None)
+    establishment = object_id()
+    child = object_id()
+    concern = object_id(required=False, allow_null=True, default=None)
     agency = serializers.ChoiceField(choices=Agency.choices)
     agency_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     made_at = serializers.DateTimeField()
@@ -88,7 +90,11 @@ class ReferralRecord(APIView):
 @extend_schema(summary="A referral and the agency's answers", tags=["referrals"], responses=ReferralSerializer)
 class ReferralDetail(APIView):
     def get(self, request, pk):
-        return Response(ReferralSerializer(selectors.read_referral(request.user, pk)).data)
+        referral = selectors.read_referral(request.user, pk)
+        data = ReferralSerializer(referral).data
+        if scope_for(request.user).role_at(Permission.CHILD_VIEW, referral.establishment_id) is None:
+            data["outcomes"] = []  # the member of staff who referred sees that it was made, not the case
+        return Response(data)
 
 
 @extend_schema(summary="Record what the agency decided, and whether the DSL agrees or challenges it",
@@ -104,9 +110,9 @@ class ReferralOutcomeRecord(APIView):
 
 class ConsultationSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(read_only=True)
-    establishment = serializers.IntegerField(write_only=True)
-    child = serializers.IntegerField(write_only=True)
-    concern = serializers.IntegerField(write_only=True, required=False, allow_null=True, default=None)
+    establishment = object_id(write_only=True)
+    child = object_id(write_only=True)
+    concern = object_id(write_only=True, required=False, allow_null=True, default=None)
 
     class Meta:
         model = Consultation

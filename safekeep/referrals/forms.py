@@ -11,6 +11,10 @@ DAY = {"required": False, "widget": forms.DateInput(attrs={"type": "date"}, form
        "input_formats": ["%Y-%m-%d", "%d/%m/%Y"]}
 
 
+def concern_label(concern) -> str:
+    return f"Recorded {concern.recorded_at:%-d %B %Y}" + (" (allegation about an adult)" if concern.about_adult else "")
+
+
 class ReferralForm(Form):
     agency = forms.ChoiceField(label="Who did the referral go to?", choices=Agency.choices, widget=forms.RadioSelect)
     contact = forms.ModelChoiceField(label="Which of the establishment's contacts (optional)", required=False,
@@ -50,7 +54,7 @@ class ReferralForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = contacts
         self.fields["concern"].queryset = concerns
-        self.fields["concern"].label_from_instance = lambda c: f"Recorded {c.recorded_at:%-d %B %Y}"
+        self.fields["concern"].label_from_instance = concern_label
 
 
 class OutcomeForm(Form):
@@ -85,7 +89,7 @@ class ConsultationForm(Form):
     def __init__(self, *args, concerns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concern"].queryset = concerns
-        self.fields["concern"].label_from_instance = lambda c: f"Recorded {c.recorded_at:%-d %B %Y}"
+        self.fields["concern"].label_from_instance = concern_label
 
 
 DECISIONS = NrmTracker.Decision.choices

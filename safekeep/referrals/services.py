@@ -29,6 +29,10 @@ RESPONSE_WINDOWS = {
     Agency.CAMHS: ("10 working days", "Safekeep's follow-up for agencies without a set time"),
     Agency.OTHER: ("5 working days", "Safekeep's follow-up for agencies without a set time"),
 }
+# The LADO deals with allegations about adults: a referral or consultation to them follows the allegation,
+# so it takes the allegation's restricted route (ADR 0008) and never reaches the adult it is about.
+_LADO_NEEDS_ALLEGATION = ("Choose the allegation about an adult this follows: the LADO deals with allegations, "
+                          "and linking it keeps it as restricted as the allegation.")
 # Categories whose children are followed through the National Referral Mechanism (CE 6.4-6.6).
 NRM_CATEGORIES = {"trafficking", "modern_slavery"}
 
@@ -72,6 +76,8 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
     errors = {}
     if agency not in Agency.values:
         errors["agency"] = "Choose who the referral went to."
+    elif agency == Agency.LADO and not (concern is not None and concern.about_adult):
+        errors["concern"] = _LADO_NEEDS_ALLEGATION
     elif not agency_name and agency != Agency.OTHER:
         agency_name = Agency(agency).label
     if not agency_name:
@@ -182,6 +188,8 @@ def consultation_record(*, actor, establishment, child, agency: str, spoke_to: s
     errors = {}
     if agency not in Consultation.With.values:
         errors["agency"] = "Choose who you consulted."
+    elif agency == Consultation.With.LADO and not (concern is not None and concern.about_adult):
+        errors["concern"] = _LADO_NEEDS_ALLEGATION
     if not (spoke_to or "").strip():
         errors["spoke_to"] = "Say who you spoke to (their name or role)."
     if held_at is None or held_at > clock.now():

@@ -68,8 +68,10 @@ class ShareInSerializer(serializers.Serializer):
                                                        "you, if left out")
     secure_handling_agreed = serializers.BooleanField()
     secure_handling_note = serializers.CharField(max_length=500, allow_blank=True, default="")
-    source_kind = serializers.ChoiceField(choices=SourceKind.choices, default=SourceKind.OTHER)
-    source_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+    # Referrals and meetings record their own shares; by hand, a share is "other" or an export.
+    source_kind = serializers.ChoiceField(choices=[(SourceKind.OTHER, SourceKind.OTHER.label),
+                                                   (SourceKind.EXPORT, SourceKind.EXPORT.label)],
+                                          default=SourceKind.OTHER)
     shared_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     corrects = serializers.IntegerField(required=False, allow_null=True, default=None,
                                         help_text="The share this one corrects (shares are never edited)")

@@ -17,6 +17,7 @@ from safekeep.audit.services import audit_record
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.models import Child
+from safekeep.concerns.models import Concern
 from safekeep.establishments.models import Establishment
 
 from .forms import filter_names
@@ -47,7 +48,10 @@ def register_visible_to(actor):
     ids = scope_for(actor).establishment_ids(Permission.SHARING_REGISTER_VIEW)
     if not ids:
         return InformationShare.objects.none()
-    return (_not_hidden(actor).filter(establishment_id__in=ids)
+    # Every disclosure, allegations included (the register holds no narrative), except one from an
+    # allegation about the reader themselves.
+    about_reader = Concern.objects.filter(about_adult=True, subject=actor).values("pk")
+    return (InformationShare.objects.filter(establishment_id__in=ids).exclude(concern_id__in=about_reader)
             .select_related("establishment", "authorised_by", "recorded_by", "corrects")
             .prefetch_related(_children_prefetch()).order_by("-shared_at", "-id"))
 
@@ -114,4 +118,4 @@ def access_share_for_correction(actor, share_id):
     from safekeep.authz.access import get_visible
 
     ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
-    return get_visible(InformationShare.objects.filter(establishment_id__in=ids), share_id, "sharing.record")
+    return get_visible(_not_hidden(actor).filter(establishment_id__in=ids), share_id, "sharing.record")

@@ -79,6 +79,8 @@ def share_record(*, actor, establishment, children, recipient: str, recipient_or
     """
     if not connection.in_atomic_block:
         raise RuntimeError("share_record must run inside the transaction of the share it records")
+    if corrects is not None and concern is None:
+        concern = corrects.concern  # a correction stays as hidden as the share it corrects
     children = list(children)
     errors = share_errors(recipient=recipient, recipient_organisation=recipient_organisation, what=what,
                           purpose=purpose, lawful_basis=lawful_basis, consent=consent, consent_note=consent_note,

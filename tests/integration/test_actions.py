@@ -243,3 +243,11 @@ def test_a_step_about_the_whole_concern_is_set_once_however_many_children(world)
     assert actions.filter(action_code="dsl-review").count() == 1  # read the concern: once
     assert actions.filter(action_code="ce-email-group-safeguarding").count() == 1  # tell the group: once
     assert actions.filter(action_code="ce-refer-local-authority").count() == 2  # a referral for each child
+
+
+def test_an_action_is_owned_only_by_someone_who_works_where_the_child_is(world):
+    with pytest.raises(ValidationError) as error:
+        services.action_add(actor=world.personas[Role.DSL], establishment=world.establishments["here"],
+                            child=world.children["here"], what="Check in with her", owner_role="staff",
+                            deadline="1 working day", owner=world.people["organisation"])
+    assert "owner" in error.value.message_dict

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from safekeep.actions.models import Action
+from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Role
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.concerns import services
@@ -15,10 +16,10 @@ from safekeep.concerns.models import Concern
 NARRATIVE = "Said the teacher grabbed her arm hard in the corridor."
 
 
-def _allege(world, *, subject_role=Role.DSL, **changes):
+def _allege(world, *, subject_role=Role.DSL, actor=None, **changes):
     """A member of staff records an allegation about a colleague (by default the DSL)."""
     fields = {
-        "actor": world.personas[Role.STAFF], "establishment": world.establishments["here"],
+        "actor": actor or world.personas[Role.STAFF], "establishment": world.establishments["here"],
         "children": [{"child": world.children["here"], "role": "harmed", "categories": []}],
         "occurred_at": datetime(2026, 11, 20, 10, 0, tzinfo=UTC), "narrative": NARRATIVE,
         "idempotency_key": uuid.uuid4().hex, "about_adult": True, "subject": world.personas[subject_role],
@@ -227,3 +228,68 @@ def test_a_lado_referral_and_its_share_stay_hidden_from_the_subject(client, worl
     assert client.get(f"/referrals/{referral.pk}/").status_code == 404
     signed_in(world.personas[Role.GROUP_HEAD])
     assert "Local authority designated officer" in client.get("/sharing/").content.decode()
+
+
+def _lado_referral(world, concern, actor_role=Role.DEPUTY_DSL):
+    from safekeep.referrals import services as referrals
+
+    return referrals.referral_record(
+        actor=world.personas[actor_role], establishment=world.establishments["here"], child=world.children["here"],
+        concern=concern, agency="lado", made_at=datetime(2026, 11, 20, 12, 0, tzinfo=UTC), how="email",
+        what_shared="The allegation.", consent="not_sought", consent_note="Not for a LADO referral.",
+        lawful_basis="public-task-safeguarding", secure_handling_agreed=True)
+
+
+def test_recording_an_allegation_shows_the_recorder_their_words_not_the_case(client, world, adopted, signed_in):
+    director = world.personas[Role.REGIONAL_DIRECTOR]
+    concern = _allege(world, actor=director, subject_role=Role.HEAD)
+    referral = _lado_referral(world, concern, actor_role=Role.DSL)
+    involved = concern.children_involved.get()
+    signed_in(director)
+    assert client.get(f"/concerns/{concern.pk}/").status_code == 200  # their own words
+    assert client.get(f"/referrals/{referral.pk}/").status_code == 404
+    assert client.get(f"/concerns/{concern.pk}/children/{involved.pk}/triage/").status_code == 404
+    assert client.post(f"/concerns/{concern.pk}/read/").status_code == 404
+    assert "LADO" not in client.get(f"/chronology/{world.children['here'].pk}/").content.decode()
+
+
+def test_a_correction_of_an_allegations_share_stays_hidden_and_cannot_be_aimed_at_one(world, adopted):
+    from safekeep.sharing import services as sharing
+    from safekeep.sharing.models import InformationShare
+    from safekeep.sharing.selectors import access_share_for_correction, shares_for_child
+
+    concern = _allege(world)  # about the DSL
+    referral = _lado_referral(world, concern)
+    share = InformationShare.objects.get(source_kind="referral", source_id=referral.pk)
+    fields = {"establishment": world.establishments["here"], "children": [world.children["here"]],
+              "recipient": "Duty LADO", "recipient_organisation": "LADO", "what": "The allegation",
+              "purpose": "Referral", "lawful_basis": "public-task-safeguarding", "consent": "not_sought",
+              "consent_note": "LADO", "secure_handling_agreed": True}
+    correction = sharing.share_add(actor=world.personas[Role.DEPUTY_DSL], corrects=share, **fields)
+    assert correction.concern == concern
+    assert correction not in list(shares_for_child(world.personas[Role.DSL], world.children["here"]))
+    with pytest.raises(NotVisible):
+        access_share_for_correction(world.personas[Role.DSL], share.pk)
+
+
+def test_the_dpo_register_lists_an_allegations_share_but_not_to_its_subject(client, world, adopted, signed_in):
+    from safekeep.sharing.models import InformationShare
+    from safekeep.sharing.selectors import register_visible_to
+
+    concern = _allege(world, subject_role=Role.HEAD)
+    share = InformationShare.objects.get(source_kind="referral", source_id=_lado_referral(world, concern).pk)
+    assert share in list(register_visible_to(world.personas[Role.DPO]))  # every disclosure
+    concern_about_group_head = _allege(world, subject_role=Role.GROUP_HEAD)
+    hidden = InformationShare.objects.get(source_kind="referral",
+                                          source_id=_lado_referral(world, concern_about_group_head).pk)
+    assert hidden not in list(register_visible_to(world.personas[Role.GROUP_HEAD]))
+
+
+def test_the_subject_can_close_the_childs_case_without_learning_of_the_allegation(world, adopted):
+    from safekeep.cases import services as cases
+
+    _allege(world)  # about the DSL: its LADO and CE 11.7 actions stay open
+    Action.objects.filter(child=world.children["here"], concern_id__isnull=True).update(status="done")
+    change = cases.case_close(actor=world.personas[Role.DSL], child=world.children["here"],
+                              establishment=world.establishments["here"], reason="Support in place.")
+    assert change.status == "closed"

@@ -99,7 +99,7 @@ def _values(world, rule, location, persona):
 
 # A relation no policy grants: the object belongs to an allegation about the person asking.
 SUBJECT = "subject"
-ALLEGATION_OBJECTS = ("concern", "action", "entry")
+ALLEGATION_OBJECTS = ("concern", "action", "entry", "referral")
 
 
 def _allegation_about(world, persona, object_type):
@@ -107,6 +107,7 @@ def _allegation_about(world, persona, object_type):
     from safekeep.actions.models import Action
     from safekeep.chronology.models import ChronologyEntry
     from safekeep.concerns.models import Concern, ConcernChild
+    from safekeep.referrals.models import Referral
 
     here, child = world.establishments["here"], world.children["here"]
     concern = Concern.objects.create(establishment=here, recorded_by=world.people["here"], about_adult=True,
@@ -119,7 +120,11 @@ def _allegation_about(world, persona, object_type):
     entry = ChronologyEntry.objects.create(child=child, establishment=here, kind="concern.recorded",
                                            concern=concern, object_type="concern", object_id=str(concern.pk),
                                            summary="Concern recorded.", occurred_at=concern.occurred_at)
-    return {"concern": {"concern_id": concern.pk, "pk": concern.pk, "involved_id": involved.pk,
+    referral = Referral.objects.create(establishment=here, child=child, concern=concern, agency="lado",
+                                       agency_name="LADO", made_by=world.personas[Role.DSL], made_at=concern.occurred_at,
+                                       how="email", what_shared="The allegation", consent="not_sought")
+    return {"referral": {"referral_id": referral.pk, "pk": referral.pk},
+            "concern": {"concern_id": concern.pk, "pk": concern.pk, "involved_id": involved.pk,
                         "child_id": child.pk},
             "action": {"action_id": action.pk, "pk": action.pk},
             "entry": {"entry_id": entry.pk, "pk": entry.pk}}[object_type]

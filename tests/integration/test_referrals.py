@@ -137,11 +137,11 @@ def test_a_no_names_consultation_is_linked_to_the_child(client, world, adopted, 
     signed_in(world.personas[Role.DSL])
     child = world.children["here"]
     response = client.post(f"/referrals/consultations/new/{child.pk}/", {
-        "agency": "lado", "spoke_to": "Duty LADO", "held_at": "2026-11-20T11:00",
-        "advice": "Below the threshold; record as a low-level concern."})
+        "agency": "childrens_services", "spoke_to": "Duty social worker", "held_at": "2026-11-20T11:00",
+        "advice": "Below the threshold for now; refer if it happens again."})
     assert response.status_code == 302
     entry = ChronologyEntry.objects.get(child=child, kind="referral.consultation")
-    assert "Duty LADO" in entry.summary and "low-level concern" in entry.summary
+    assert "Duty social worker" in entry.summary and "refer if it happens again" in entry.summary
     assert not InformationShare.objects.filter(source_kind="consultation").exists()  # no names: nothing shared
 
 
@@ -188,13 +188,13 @@ def test_the_api_records_referrals_outcomes_consultations_nrm_and_cases(client, 
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     child, here = world.children["here"], world.establishments["here"]
     made = client.post("/api/v1/referrals/", {
-        "establishment": here.pk, "child": child.pk, "agency": "lado", "made_at": "2026-11-20T10:00:00Z",
-        "how": "email", "what_shared": "The allegation record.", "consent": "not_sought",
-        "consent_note": "Not appropriate for a LADO referral.", "lawful_basis": "public-task-safeguarding",
+        "establishment": here.pk, "child": child.pk, "agency": "placing_authority", "made_at": "2026-11-20T10:00:00Z",
+        "how": "email", "what_shared": "The concern record.", "consent": "not_sought",
+        "consent_note": "Urgent: the placing authority must know today.", "lawful_basis": "public-task-safeguarding",
         "secure_handling_agreed": True}, content_type="application/json", **auth)
     assert made.status_code == 201, made.content
     body = made.json()
-    assert body["agency_name"] == "Local authority designated officer (LADO)" and body["chase_due_at"]
+    assert body["agency_name"] == "Placing authority" and body["chase_due_at"]
     refused = client.post(f"/api/v1/referrals/{body['id']}/outcomes/", {
         "outcome": "nfa", "received_at": "2026-11-20T12:00:00Z", "response": "challenge"},
         content_type="application/json", **auth)
@@ -217,3 +217,33 @@ def test_the_api_records_referrals_outcomes_consultations_nrm_and_cases(client, 
     closed = client.post(f"/api/v1/cases/{child.pk}/{here.pk}/close/", {"reason": "Done."},
                          content_type="application/json", **auth)
     assert closed.status_code == 201 and closed.json()["status"] == "closed"
+
+
+def test_a_lado_referral_or_consultation_must_follow_an_allegation(world, adopted):
+    with pytest.raises(ValidationError) as error:
+        _refer(world, agency="lado", contact=None)
+    assert "allegation about an adult" in error.value.message_dict["concern"][0]
+    with pytest.raises(ValidationError) as error:
+        services.consultation_record(actor=world.personas[Role.DSL], establishment=world.establishments["here"],
+                                     child=world.children["here"], agency="lado", spoke_to="Duty LADO",
+                                     held_at=datetime(2026, 11, 20, 11, 0, tzinfo=UTC), advice="Record it.")
+    assert "concern" in error.value.message_dict
+
+
+def test_the_member_of_staff_who_referred_sees_it_was_answered_not_the_answer(client, world, adopted, signed_in):
+    referral = _refer(world, actor_role=Role.STAFF)
+    services.referral_outcome_record(actor=world.personas[Role.DSL], referral=referral, outcome="s47",
+                                     received_at=datetime(2026, 11, 20, 12, 0, tzinfo=UTC), response="agree",
+                                     note="Strategy discussion tomorrow; the stepfather is named.")
+    signed_in(world.personas[Role.STAFF])
+    page = client.get(f"/referrals/{referral.pk}/").content.decode()
+    assert "The safeguarding lead has recorded the agency's answer" in page and "stepfather" not in page
+
+
+def test_an_impossible_id_is_a_clear_400_not_a_server_error(client, world, adopted):
+    from safekeep.accounts import services as accounts
+
+    _, token = accounts.api_token_create(actor=world.personas[Role.DSL], name="x", mfa_passed=True)
+    response = client.post("/api/v1/referrals/", {"establishment": 10**20, "child": 1}, content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 400 and "establishment" in response.json()["errors"]

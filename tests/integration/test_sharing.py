@@ -252,6 +252,10 @@ def test_the_api_records_a_share_for_the_case_team_only(world, signed_in):
     assert bad.status_code == 400 and "consent_note" in bad.content.decode()
     assert signed_in(world.personas[Role.DPO]).post("/api/v1/sharing/", body,
                                                     content_type="application/json").status_code == 404
+    # Referrals and meetings record their own shares: the API cannot pose as one.
+    posing = signed_in(world.personas[Role.DSL]).post("/api/v1/sharing/", body | {"source_kind": "meeting"},
+                                                      content_type="application/json")
+    assert posing.status_code == 400 and "source_kind" in posing.json()["errors"]
 
 
 def test_a_printout_given_to_another_agency_is_recorded_as_an_export(world, signed_in):
