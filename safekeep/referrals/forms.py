@@ -34,7 +34,9 @@ class ReferralForm(Form):
                                 help_text="Discuss a referral with the child and parents before it is made, unless "
                                           "that would put the child at risk or it has to be made at once (CoC 8.2).")
     consent_note = forms.CharField(label="Why it went ahead without agreement, or why it was not discussed",
-                                   required=False, widget=forms.Textarea(attrs={"rows": 3}))
+                                   required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                   help_text="The data protection officer reads this reason in the sharing register: "
+                                             "give the reason, not the details of the case.")
     lawful_basis = forms.ChoiceField(label="The lawful basis for sharing", choices=lawful_basis.CHOICES,
                                      initial=lawful_basis.DEFAULT, widget=forms.RadioSelect)
     secure_handling_agreed = forms.TypedChoiceField(
