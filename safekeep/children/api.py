@@ -7,6 +7,13 @@ from . import selectors
 from .models import Child, Enrolment
 
 
+class ChildNameSerializer(serializers.Serializer):
+    """A child named in a meeting or a share: who, and nothing else."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
 class ChildSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Child

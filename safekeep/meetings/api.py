@@ -8,6 +8,7 @@ from safekeep.accounts.models import User
 from safekeep.actions.forms import OWNER_CHOICES
 from safekeep.api.fields import object_id
 from safekeep.authz.roles import Permission
+from safekeep.children.api import ChildNameSerializer
 from safekeep.children.models import Child
 from safekeep.establishments.selectors import access_establishment
 from safekeep.sharing import lawful_basis
@@ -64,11 +65,6 @@ class AttendeeOutSerializer(serializers.Serializer):
     agency = serializers.CharField()
 
 
-class MeetingChildSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="display_name")
-
-
 class AgreedActionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     child_id = serializers.IntegerField()
@@ -90,7 +86,7 @@ class MeetingSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
     held_at = serializers.DateTimeField()
     establishment_id = serializers.IntegerField()
-    children = MeetingChildSerializer(many=True, source="children.all")
+    children = ChildNameSerializer(many=True, source="children.all")
     attendees = AttendeeOutSerializer(many=True, source="attendees.all")
     decisions = serializers.CharField()
     minutes = serializers.CharField(allow_null=True)

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from safekeep.accounts.models import User
 from safekeep.authz.roles import Permission
+from safekeep.children.api import ChildNameSerializer
 from safekeep.children.models import Child
 from safekeep.establishments.selectors import access_establishment
 
@@ -15,17 +16,12 @@ from .forms import RegisterFilterForm
 from .models import Consent, SourceKind
 
 
-class ShareChildSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="display_name")
-
-
 class ShareSerializer(serializers.Serializer):
     # Every field declared, so the schema is the same on SQLite and PostgreSQL.
     id = serializers.IntegerField()
     establishment_id = serializers.IntegerField()
     establishment = serializers.CharField(source="establishment.name")
-    children = ShareChildSerializer(many=True, source="children.all")
+    children = ChildNameSerializer(many=True, source="children.all")
     recipient = serializers.CharField()
     recipient_organisation = serializers.CharField()
     what = serializers.CharField(help_text="What was shared, in a few words (never the record itself)")
