@@ -3,13 +3,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from safekeep.authz.access import NotVisible
-from safekeep.authz.roles import Permission
-from safekeep.children.selectors import children_visible_to
-from safekeep.establishments.selectors import establishments_visible_to
-
 from . import services
 from .models import CaseStatusChange
+from .selectors import case_child_and_place
 
 
 class CaseChangeSerializer(serializers.ModelSerializer):
@@ -28,11 +24,7 @@ class CaseChange(APIView):
 
     def post(self, request, child_id, establishment_id):
         action = "case.close" if self.status_to == CaseStatusChange.Status.CLOSED else "case.reopen"
-        establishment = establishments_visible_to(request.user, Permission.CHILD_VIEW).filter(
-            pk=establishment_id).first()
-        child = children_visible_to(request.user).filter(pk=child_id).first()
-        if establishment is None or child is None:
-            raise NotVisible(action, "child", child_id, establishment_id)
+        child, establishment = case_child_and_place(request.user, child_id, establishment_id, action)
         body = CaseChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         change = services.case_close if self.status_to == CaseStatusChange.Status.CLOSED else services.case_reopen

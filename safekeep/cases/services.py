@@ -6,9 +6,9 @@ from django.db import transaction
 
 from safekeep.actions.models import Action
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible, require_permission
+from safekeep.authz.access import require_permission
 from safekeep.authz.roles import Permission
-from safekeep.children.selectors import children_visible_to
+from safekeep.children.selectors import require_child_at
 from safekeep.chronology.services import chronology_add
 
 from .models import CaseStatusChange, Leaving
@@ -28,8 +28,7 @@ def case_reopen(*, actor, child, establishment, reason: str) -> CaseStatusChange
 def _change(actor, child, establishment, status, reason):
     action = "case.close" if status == CaseStatusChange.Status.CLOSED else "case.reopen"
     role = require_permission(actor, Permission.CHILD_VIEW, action=action, establishment_id=establishment.pk)
-    if not children_visible_to(actor).filter(pk=child.pk, enrolments__establishment=establishment).exists():
-        raise NotVisible(action, "child", child.pk, establishment.pk)
+    require_child_at(actor, child, establishment, action)
     errors = {}
     if not (reason or "").strip():
         errors["reason"] = ("Say why the case is being closed." if action == "case.close"
@@ -69,8 +68,7 @@ def child_leaving_record(*, actor, child, establishment, destination: str, leave
     from safekeep.core import clock
 
     role = require_permission(actor, Permission.CHILD_VIEW, action="case.leaving", establishment_id=establishment.pk)
-    if not children_visible_to(actor).filter(pk=child.pk, enrolments__establishment=establishment).exists():
-        raise NotVisible("case.leaving", "child", child.pk, establishment.pk)
+    require_child_at(actor, child, establishment, "case.leaving")
     errors = {}
     if not (destination or "").strip():
         errors["destination"] = "Name the school or college the child is going to (or say it is not known yet)."

@@ -1,28 +1,18 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from safekeep.authz.access import NotVisible
-from safekeep.authz.roles import Permission
-from safekeep.authz.scope import scope_for
-from safekeep.children.selectors import children_visible_to
 from safekeep.core.forms import run_service
-from safekeep.establishments.models import Establishment
 
 from . import services
 from .forms import CaseForm, LeavingForm
 from .models import CaseStatusChange
-from .selectors import case_status
+from .selectors import case_child_and_place, case_status
 
 
 def case_change(request, child_id, establishment_id, status):
     """Close a child's case at an establishment, or open it again, with a reason."""
     action = "case.close" if status == CaseStatusChange.Status.CLOSED else "case.reopen"
-    if establishment_id not in scope_for(request.user).establishment_ids(Permission.CHILD_VIEW):
-        raise NotVisible(action, "establishment", establishment_id)
-    child = children_visible_to(request.user).filter(pk=child_id, enrolments__establishment_id=establishment_id).first()
-    if child is None:
-        raise NotVisible(action, "child", child_id, establishment_id)
-    establishment = Establishment.objects.get(pk=establishment_id)
+    child, establishment = case_child_and_place(request.user, child_id, establishment_id, action)
     change = services.case_close if status == CaseStatusChange.Status.CLOSED else services.case_reopen
     form = CaseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -43,12 +33,7 @@ def case_change(request, child_id, establishment_id, status):
 
 def child_leaving(request, child_id, establishment_id):
     """Record that a child is leaving for another school or college; the file-transfer steps start."""
-    if establishment_id not in scope_for(request.user).establishment_ids(Permission.CHILD_VIEW):
-        raise NotVisible("case.leaving", "establishment", establishment_id)
-    child = children_visible_to(request.user).filter(pk=child_id, enrolments__establishment_id=establishment_id).first()
-    if child is None:
-        raise NotVisible("case.leaving", "child", child_id, establishment_id)
-    establishment = Establishment.objects.get(pk=establishment_id)
+    child, establishment = case_child_and_place(request.user, child_id, establishment_id, "case.leaving")
     form = LeavingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.child_leaving_record(actor=request.user, child=child,

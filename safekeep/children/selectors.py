@@ -2,7 +2,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import deny_if_subject_of_allegation, get_visible
+from safekeep.authz.access import NotVisible, deny_if_subject_of_allegation, get_visible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.core import clock
@@ -24,12 +24,22 @@ def children_visible_to(actor, permission=Permission.CHILD_VIEW):
     return Child.objects.filter(pk__in=on_roll)
 
 
+def children_at(actor, establishment_id, permission=Permission.CHILD_VIEW):
+    """The children the actor may reach who are on roll or placed at this establishment now."""
+    return children_visible_to(actor, permission).filter(
+        pk__in=current_enrolments().filter(establishment_id=establishment_id).values("child_id"))
+
+
+def require_child_at(actor, child, establishment, action: str, permission=Permission.CHILD_VIEW) -> None:
+    """NotVisible (404) unless the child is at the establishment now and the actor may reach them."""
+    if not children_at(actor, establishment.pk, permission).filter(pk=child.pk).exists():
+        raise NotVisible(action, "child", child.pk, establishment.pk)
+
+
 def children_search(actor, *, query: str = "", establishment_id=None, permission=Permission.CHILD_SEARCH):
     """Find children by any part of their first, preferred or last name ("ali", "Ali Kh"). Callers slice or page."""
-    children = children_visible_to(actor, permission)
-    if establishment_id:
-        children = children.filter(pk__in=current_enrolments().filter(establishment_id=establishment_id)
-                                   .values("child_id"))
+    children = (children_at(actor, establishment_id, permission) if establishment_id
+                else children_visible_to(actor, permission))
     for word in query.split()[:4]:
         children = children.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(preferred_name__icontains=word))

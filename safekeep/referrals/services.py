@@ -11,7 +11,7 @@ from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
-from safekeep.children.selectors import children_visible_to
+from safekeep.children.selectors import require_child_at
 from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
 
@@ -41,11 +41,6 @@ def _team_role(actor, establishment_id):
     return scope_for(actor).role_at(Permission.CHILD_VIEW, establishment_id)
 
 
-def _check_child(actor, child, establishment, action, permission=Permission.CHILD_SEARCH):
-    if not children_visible_to(actor, permission).filter(pk=child.pk, enrolments__establishment=establishment).exists():
-        raise NotVisible(action, "child", child.pk, establishment.pk)
-
-
 def _check_concern(actor, concern, child, action):
     if concern is None:
         return
@@ -68,7 +63,7 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
     """
     role = require_permission(actor, Permission.CHILD_SEARCH, action="referral.create",
                               establishment_id=establishment.pk)
-    _check_child(actor, child, establishment, "referral.create")
+    require_child_at(actor, child, establishment, "referral.create", Permission.CHILD_SEARCH)
     _check_concern(actor, concern, child, "referral.create")
     if contact is not None and contact.establishment_id != establishment.pk:
         raise NotVisible("referral.create", "local_contact", contact.pk, establishment.pk)
@@ -183,7 +178,7 @@ def consultation_record(*, actor, establishment, child, agency: str, spoke_to: s
     """A no-names consultation (CoC 10.4). The child was not named to the agency, so nothing is shared."""
     role = require_permission(actor, Permission.CHILD_VIEW, action="consultation.create",
                               establishment_id=establishment.pk)
-    _check_child(actor, child, establishment, "consultation.create", Permission.CHILD_VIEW)
+    require_child_at(actor, child, establishment, "consultation.create")
     _check_concern(actor, concern, child, "consultation.create")
     errors = {}
     if agency not in Consultation.With.values:
@@ -245,7 +240,7 @@ def nrm_track_if_trafficking(*, actor, establishment, child, categories, concern
 @transaction.atomic
 def nrm_open(*, actor, establishment, child, concern=None) -> NrmTracker:
     require_permission(actor, Permission.CHILD_VIEW, action="nrm.create", establishment_id=establishment.pk)
-    _check_child(actor, child, establishment, "nrm.create", Permission.CHILD_VIEW)
+    require_child_at(actor, child, establishment, "nrm.create")
     _check_concern(actor, concern, child, "nrm.create")
     return nrm_track(actor=actor, establishment=establishment, child=child, concern=concern)
 

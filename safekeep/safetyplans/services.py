@@ -17,7 +17,7 @@ from safekeep.actions.models import Action
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, require_permission
 from safekeep.authz.roles import Permission, Role
-from safekeep.children.selectors import children_visible_to, current_enrolments
+from safekeep.children.selectors import require_child_at
 from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
 
@@ -56,13 +56,6 @@ def _today() -> date:
 def _permitted(actor, establishment, action, obj=None) -> str:
     return require_permission(actor, Permission.CHILD_VIEW, action=action, establishment_id=establishment.pk,
                               obj=obj)
-
-
-def _child_visible(actor, child, establishment, action) -> None:
-    """The child is on roll or placed at the establishment, and the actor may read their record there."""
-    on_roll = current_enrolments().filter(child_id=child.pk, establishment_id=establishment.pk).exists()
-    if not on_roll or not children_visible_to(actor).filter(pk=child.pk).exists():
-        raise NotVisible(action, "child", child.pk, establishment.pk)
 
 
 def _concern_checked(actor, concern, child, establishment, action, errors):
@@ -171,7 +164,7 @@ def latest_decision(child, establishment, concern=None):
 def safety_plan_create(*, actor, establishment, child, role: str, values: dict, concern=None) -> SafetyPlan:
     """A first version of a plan for one child in one role (CoC 11.1, Appendix 3), with its review action."""
     audit_role = _permitted(actor, establishment, "plan.create")
-    _child_visible(actor, child, establishment, "plan.create")
+    require_child_at(actor, child, establishment, "plan.create")
     errors = {}
     _concern_checked(actor, concern, child, establishment, "plan.create", errors)
     if role not in PlanRole.values:
@@ -225,7 +218,7 @@ def safety_plan_revise(*, actor, plan: SafetyPlan, values: dict, reason: str) ->
     """A revision is a new version with who, when and why; the earlier versions stay as they were.
     It counts as a review: the open review action is completed and the next one set."""
     audit_role = _permitted(actor, plan.establishment, "plan.revise", plan)
-    _child_visible(actor, plan.child, plan.establishment, "plan.revise")
+    require_child_at(actor, plan.child, plan.establishment, "plan.revise")
     plan = _locked_open(plan)
     errors = {}
     if not _text(reason):
@@ -253,7 +246,7 @@ def safety_plan_revise(*, actor, plan: SafetyPlan, values: dict, reason: str) ->
 def safety_plan_review(*, actor, plan: SafetyPlan, note: str, next_review_due) -> SafetyPlanReview:
     """Reviewed, no change: the note says what was considered; the next review is set."""
     audit_role = _permitted(actor, plan.establishment, "plan.review", plan)
-    _child_visible(actor, plan.child, plan.establishment, "plan.review")
+    require_child_at(actor, plan.child, plan.establishment, "plan.review")
     plan = _locked_open(plan)
     errors = {}
     if not _text(note):
@@ -280,7 +273,7 @@ def safety_plan_review(*, actor, plan: SafetyPlan, note: str, next_review_due) -
 def safety_plan_close(*, actor, plan: SafetyPlan, reason: str) -> SafetyPlan:
     """Closing a plan, with a reason, completes its open review action."""
     audit_role = _permitted(actor, plan.establishment, "plan.close", plan)
-    _child_visible(actor, plan.child, plan.establishment, "plan.close")
+    require_child_at(actor, plan.child, plan.establishment, "plan.close")
     plan = _locked_open(plan)
     if not _text(reason):
         raise ValidationError({"reason": "Say why the plan is no longer needed."})
@@ -300,7 +293,7 @@ def plan_decision_record(*, actor, establishment, child, role: str, decision: st
                          concern=None) -> PlanDecision:
     """The DSL's decision, with a reason, whether a child without a plan needs one (CoC 11.2, 11.4)."""
     audit_role = _permitted(actor, establishment, "plan.decision")
-    _child_visible(actor, child, establishment, "plan.decision")
+    require_child_at(actor, child, establishment, "plan.decision")
     errors = {}
     _concern_checked(actor, concern, child, establishment, "plan.decision", errors)
     if role not in PlanRole.values:
@@ -346,7 +339,7 @@ def sanction_record(*, actor, establishment, child, concern, kind: str, what: st
     exclusion only as a last resort with the reason (13.6), partnership with police or children's
     services when they are involved (13.1)."""
     audit_role = _permitted(actor, establishment, "sanction.record")
-    _child_visible(actor, child, establishment, "sanction.record")
+    require_child_at(actor, child, establishment, "sanction.record")
     errors = {}
     if concern is None:
         errors["concern"] = "Choose the child-on-child concern the sanction follows."
@@ -397,7 +390,7 @@ def sanction_record(*, actor, establishment, child, concern, kind: str, what: st
 def sanction_withdraw(*, actor, sanction: Sanction, reason: str) -> SanctionWithdrawal:
     """A sanction is never edited: withdrawing it is a new record, with the reason."""
     audit_role = _permitted(actor, sanction.establishment, "sanction.withdraw", sanction)
-    _child_visible(actor, sanction.child, sanction.establishment, "sanction.withdraw")
+    require_child_at(actor, sanction.child, sanction.establishment, "sanction.withdraw")
     if SanctionWithdrawal.objects.filter(sanction=sanction).exists():
         raise ValidationError({"reason": "This sanction has already been withdrawn."})
     if not _text(reason):
