@@ -1,6 +1,30 @@
-import pytest
+from datetime import datetime
 
+import pytest
+import time_machine
+
+from safekeep.core.clock import LONDON
 from tests.world import build_world, sign_in
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock", default=None, metavar="WHEN",
+        help="Start every test's clock at this UK time (2026-12-25, 2027-03-28T01:30) to show no test "
+             "depends on the day it runs. The clock keeps ticking from there.")
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """With --clock, every test starts at that instant; a test that needs a date of its own moves the
+    clock again with time-machine's `time_machine` fixture."""
+    when = request.config.getoption("--clock")
+    if when is None:
+        yield
+        return
+    start = datetime.fromisoformat(when)
+    with time_machine.travel(start if start.tzinfo else start.replace(tzinfo=LONDON), tick=True):
+        yield
 
 
 @pytest.fixture

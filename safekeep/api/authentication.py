@@ -1,9 +1,9 @@
-from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 
 from safekeep.accounts.mfa import mfa_satisfied
 from safekeep.accounts.models import PersonalApiToken
+from safekeep.core import clock
 
 
 class PersonalTokenAuthentication(BaseAuthentication):
@@ -18,11 +18,11 @@ class PersonalTokenAuthentication(BaseAuthentication):
         key = header[len(self.keyword) + 1:].strip()
         token = (PersonalApiToken.objects.select_related("user")
                  .filter(key_hash=PersonalApiToken.hash_key(key), revoked_at__isnull=True).first())
-        if token is None or token.expires_at <= timezone.now() or not token.user.is_active:
+        if token is None or token.expires_at <= clock.now() or not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token is not valid. It may have expired or been revoked.")
         # At most one write a minute per token, not one per request.
-        if token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 60:
-            PersonalApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        if token.last_used_at is None or (clock.now() - token.last_used_at).total_seconds() > 60:
+            PersonalApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
         return token.user, token
 
     def authenticate_header(self, request):

@@ -72,7 +72,7 @@ def child_leaving_record(*, actor, child, establishment, destination: str, leave
     errors = {}
     if not (destination or "").strip():
         errors["destination"] = "Name the school or college the child is going to (or say it is not known yet)."
-    today = clock.now().date()
+    today = clock.today()
     if leaves_on is None or abs((leaves_on - today).days) > 366:
         errors["leaves_on"] = "Give the date the child leaves, within a year of today."
     if errors:

@@ -11,7 +11,7 @@ from .models import Child, Enrolment
 
 
 def current_enrolments():
-    today = clock.now().date()
+    today = clock.today()
     return Enrolment.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
 
 

@@ -30,7 +30,7 @@ def _age_on(child, day) -> int:
 
 def _flags(concern: Concern, child) -> set[str]:
     flags = {name for name in ("immediate_risk", "disclosure", "about_adult") if getattr(concern, name)}
-    if _age_on(child, concern.occurred_at.date()) < 13:
+    if _age_on(child, concern.occurred_at.astimezone(clock.LONDON).date()) < 13:
         flags.add("under_13")
     if child.looked_after:
         flags.add("looked_after")

@@ -35,7 +35,7 @@ def import_check(*, actor, establishment: Establishment, kind: str, file_name: s
     role = require_permission(actor, Permission.IMPORT_RUN, action="import.check",
                               organisation_id=establishment.organisation_id, obj=establishment)
     if kind == ImportBatch.Kind.CHILDREN:
-        parsed = parsing.parse_children(data, today=clock.now().date())
+        parsed = parsing.parse_children(data, today=clock.today())
     else:
         parsed = parsing.parse_staff(data)
         _refuse_other_organisations_people(parsed, establishment)

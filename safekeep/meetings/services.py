@@ -32,7 +32,7 @@ def due_at_for(day: date) -> datetime:
 def deadline_words(day: date, nation: str) -> str:
     """The agreed date as a deadline the escalation ladder understands ("3 working days"): an overdue
     action then goes up its ladder a working day at a time, like any other."""
-    today, n = clock.now().astimezone(LONDON).date(), 1
+    today, n = clock.today(), 1
     while n < 400 and add_working_days(today, n, nation) < day:
         n += 1
     return f"{n} working day{'s' if n != 1 else ''}"
@@ -78,7 +78,7 @@ def _meeting_errors(*, actor, establishment, kind, held_at, children, attendees,
     for name, text in (("decisions", decisions), ("minutes", minutes)):
         if len(text or "") > MAX_TEXT:
             errors[name] = f"Keep this to {MAX_TEXT:,} characters or fewer."
-    today = clock.now().astimezone(LONDON).date()
+    today = clock.today()
     for index, agreed in enumerate(actions):
         if not (agreed.get("what") or "").strip():
             errors[f"actions-{index}-what"] = "Say what must be done."

@@ -33,6 +33,6 @@ def explorer(request):
     return render(request, "packs/explorer.html", {
         "establishments": establishments, "establishment": establishment, "packs": packs,
         "versions": versions, "categories": categories, "flags": flags, "flag_words": FLAG_WORDS,
-        "actions": actions, "asked": bool(categories or flags), "today": clock.now().date(),
+        "actions": actions, "asked": bool(categories or flags), "today": clock.today(),
         "can_manage": scope_for(request.user).has(Permission.POLICY_ADOPT),
     })

@@ -258,7 +258,7 @@ def nrm_update(*, actor, tracker: NrmTracker, **changes) -> NrmTracker:
     for name, value in changes.items():
         setattr(tracker, name, value.strip() if isinstance(value, str) else value)
     errors = {}
-    today = clock.now().date()
+    today = clock.today()
     for decision in ("reasonable_grounds", "conclusive_grounds"):
         if getattr(tracker, decision) not in NrmTracker.Decision.values:
             errors[decision] = "Choose awaited, positive or negative."

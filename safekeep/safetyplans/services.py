@@ -50,7 +50,7 @@ REQUIRED_SECTIONS = {
 
 
 def _today() -> date:
-    return clock.now().astimezone(LONDON).date()
+    return clock.today()
 
 
 def _permitted(actor, establishment, action, obj=None) -> str:

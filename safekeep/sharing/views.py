@@ -17,7 +17,7 @@ from .picking import chosen_establishment, pick
 
 def shared_at_from(day):
     """A date typed on a form: midday that day (UK time), or now when it is today or empty."""
-    if day is None or day == clock.now().astimezone(timezone.get_current_timezone()).date():
+    if day is None or day == clock.today():
         return None
     return timezone.make_aware(datetime.combine(day, time(12, 0)))
 

@@ -37,7 +37,9 @@ def test_an_administrator_enters_terms_and_overlaps_are_refused(client, world, s
         "name": "X", "starts_on": "2027-04-12", "ends_on": "2027-07-20"}).status_code == 404
 
 
-def test_a_child_leaving_starts_the_file_steps_counted_in_school_days(client, world, adopted, signed_in):
+def test_a_child_leaving_starts_the_file_steps_counted_in_school_days(client, world, adopted, signed_in,
+                                                                      time_machine):
+    time_machine.move_to(datetime(2026, 12, 14, 10, 0, tzinfo=LONDON))  # the DSL records it the Monday before
     school, child = world.establishments["here"], world.children["here"]
     signed_in(world.personas[Role.ADMINISTRATOR])
     _add_terms(client, school)
@@ -58,7 +60,9 @@ def test_a_child_leaving_starts_the_file_steps_counted_in_school_days(client, wo
     assert Leaving.objects.count() == 1
 
 
-def test_without_terms_every_working_day_counts_and_staff_cannot_record_it(client, world, adopted, signed_in):
+def test_without_terms_every_working_day_counts_and_staff_cannot_record_it(client, world, adopted, signed_in,
+                                                                           time_machine):
+    time_machine.move_to(datetime(2026, 12, 14, 10, 0, tzinfo=LONDON))
     school, child = world.establishments["here"], world.children["here"]
     signed_in(world.personas[Role.STAFF])
     assert client.post(f"/cases/{child.pk}/{school.pk}/leaving/", {
