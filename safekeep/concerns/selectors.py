@@ -1,10 +1,11 @@
 from django.db import transaction
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When, prefetch_related_objects
+from django.db.models import (Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When,
+                              prefetch_related_objects)
 
 from safekeep.actions.models import Action
 from safekeep.actions.selectors import actions_visible_to
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import can, deny_if_subject_of_allegation, establishments_where, get_visible, role_for
+from safekeep.authz.access import deny_if_subject_of_allegation, establishments_where, get_visible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.core import clock
@@ -83,9 +84,10 @@ def read_concern(actor, concern_id) -> Concern:
                                                          .select_related("child").order_by("id"))),
                               concern_id, "concern.view")
         deny_if_subject_of_allegation(actor, concern, "concern.view")
-        concern.team = can(actor, Permission.CHILD_VIEW, concern)
-        audit_record(actor=actor, action="concern.view", obj=concern,
-                     role=role_for(actor, Permission.CHILD_VIEW, concern), establishment_id=concern.establishment_id)
+        team_role = role_for(actor, Permission.CHILD_VIEW, concern)  # can(), with the role for the audit row
+        concern.team = bool(team_role)
+        audit_record(actor=actor, action="concern.view", obj=concern, role=team_role,
+                     establishment_id=concern.establishment_id)
     involved = list(concern.children_involved.all())
     if concern.team:
         prefetch_related_objects(involved, "triages")
