@@ -10,6 +10,7 @@ from safekeep.accounts import services as accounts
 from safekeep.actions.models import Action
 from safekeep.authz.roles import Role
 from safekeep.children.models import Enrolment
+from safekeep.chronology.models import ChronologyEntry, KeyEventMark
 from safekeep.concerns import services as concerns
 from safekeep.core.clock import LONDON
 from safekeep.establishments.models import EstablishmentLink
@@ -140,6 +141,24 @@ def test_the_linked_homes_file_gets_the_note_and_not_the_schools_addenda_or_reas
     signed_in(world.personas[Role.DSL])  # the school's own lead reads all of it, and the home's acknowledgement
     page = client.get(f"/chronology/{child.pk}/").content.decode()
     assert RATIONALE in page and TEAMS_ADDENDUM in page and "Note from Establishment here" in page
+
+
+def test_the_linked_homes_lead_cannot_reach_the_schools_triage_entry_to_mark_it(client, world, adopted, token_for,
+                                                                                 time_machine):
+    time_machine.move_to(RECORDED)
+    home_lead = _pair(world)
+    concern = _record(world)
+    _the_case_follows(world, concern)
+    triage = ChronologyEntry.objects.get(concern_id=concern.pk, kind="concern.triaged")
+    note = ChronologyEntry.objects.get(concern_id=concern.pk, kind="concern.linked_note")
+
+    auth = token_for(home_lead)
+    refused = client.post(f"/api/v1/chronology/entries/{triage.pk}/key-event/", {"key": True},
+                          content_type="application/json", **auth)
+    assert refused.status_code == 404 and not KeyEventMark.objects.filter(entry=triage).exists()
+    marked = client.post(f"/api/v1/chronology/entries/{note.pk}/key-event/", {"key": True},
+                         content_type="application/json", **auth)
+    assert marked.status_code == 200 and KeyEventMark.objects.filter(entry=note, key=True).exists()
 
 
 def _refer_and_answer(world):
