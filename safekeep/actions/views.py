@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from safekeep.authz.access import can
 from safekeep.authz.roles import Permission, Role
 from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import access_child, establishment_for
@@ -25,11 +26,10 @@ def action_list(request):
 
 
 def _detail(request, action, **forms):
-    scope = scope_for(request.user)
-    manages = scope.role_at(Permission.ACTION_MANAGE, action.establishment_id) is not None
     context = {
-        "action": action, "manages": manages, "ladder": [Role(r).label for r in action.escalation_ladder],
-        "can_open_child": action.establishment_id in scope.establishment_ids(Permission.CHILD_VIEW),
+        "action": action, "manages": can(request.user, Permission.ACTION_MANAGE, action),
+        "ladder": [Role(r).label for r in action.escalation_ladder],
+        "can_open_child": can(request.user, Permission.CHILD_VIEW, action),
         "complete_form": forms.get("complete_form") or CompleteForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(prefix="cancel"),
         "reassign_form": forms.get("reassign_form") or ReassignForm(prefix="reassign",

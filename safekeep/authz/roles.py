@@ -2,7 +2,8 @@
 
 This module is the one place that says which role holds which permission. Pages and API
 endpoints check permissions, never role names, so changing what a role may do is a
-change here and in the reviewed URL policy (url_policy.yaml), nowhere else.
+change here and in the reviewed URL policy (url_policy.yaml), nowhere else. Whether a person
+holds a permission for one record is asked of authz.access.can (ADR 0009).
 """
 
 from dataclasses import dataclass
@@ -80,7 +81,10 @@ ROLES: dict[Role, RoleDefinition] = {
             (Scope.ESTABLISHMENT,),
             "Teachers, teaching assistants, care workers, support staff and volunteers.",
             "The children at their establishment, by name and year group only, so they can pick the right "
-            "child when they record a concern. Only the concerns they recorded themselves.",
+            "child when they record a concern (never a date of birth, and only by typing part of a name). "
+            "Only the concerns they recorded themselves: their own words, their own additions and their own "
+            "steps, never the case that follows (the safeguarding lead's decisions, actions and notes). For a "
+            "referral they made, that the agency answered, not the answer.",
             "Record concerns and add to them; see that the safeguarding lead has received them.",
             frozenset({P.CHILD_SEARCH, P.ESTABLISHMENT_VIEW, P.POLICY_VIEW}),
             reads_child_data=True,

@@ -15,6 +15,9 @@ class ChildNameSerializer(serializers.Serializer):
 
 
 class ChildSummarySerializer(serializers.ModelSerializer):
+    # Decided by the selector (can child.view): null for staff, who find a child by name and year group only.
+    date_of_birth = serializers.DateField(source="date_of_birth_shown", allow_null=True, read_only=True)
+
     class Meta:
         model = Child
         fields = ["id", "first_name", "last_name", "preferred_name", "date_of_birth", "year_group"]
@@ -38,7 +41,7 @@ class ChildSerializer(ChildSummarySerializer):
 
 
 @extend_schema(
-    summary="Find children you can see by name",
+    summary="Find children you can see by name (without a name: every child whose record you may read)",
     tags=["children"],
     parameters=[OpenApiParameter("search", str, description="Any part of a first, preferred or last name"),
                 OpenApiParameter("establishment", int, description="Only children at this establishment")],

@@ -1,8 +1,9 @@
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Case, DateField, Exists, F, OuterRef, Prefetch, Q, When
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible, deny_if_subject_of_allegation, get_visible
+from safekeep.authz.access import (NotVisible, deny_if_subject_of_allegation, establishments_where, get_visible,
+                                   role_for)
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.core import clock
@@ -36,14 +37,31 @@ def require_child_at(actor, child, establishment, action: str, permission=Permis
         raise NotVisible(action, "child", child.pk, establishment.pk)
 
 
+def with_date_of_birth_for(actor, children):
+    """Each child's `date_of_birth_shown`: their date of birth where the actor may read their record
+    (the list form of can(actor, child.view, child)), otherwise None. Staff find a child by name and
+    year group only (roles.py), so a search never hands them a date of birth."""
+    readable = current_enrolments().filter(child_id=OuterRef("pk"),
+                                           establishment_id__in=establishments_where(actor, Permission.CHILD_VIEW))
+    return children.annotate(date_of_birth_shown=Case(When(Exists(readable), then=F("date_of_birth")), default=None,
+                                                      output_field=DateField()))
+
+
 def children_search(actor, *, query: str = "", establishment_id=None, permission=Permission.CHILD_SEARCH):
-    """Find children by any part of their first, preferred or last name ("ali", "Ali Kh"). Callers slice or page."""
+    """Find children by any part of their first, preferred or last name ("ali", "Ali Kh"). Callers slice or page.
+
+    Without a name, only those who may read children's records get a list (of the children whose records
+    they may read): staff, who may only find a child to record a concern, must type part of a name.
+    """
     children = (children_at(actor, establishment_id, permission) if establishment_id
                 else children_visible_to(actor, permission))
-    for word in query.split()[:4]:
+    words = query.split()[:4]
+    if not words:
+        children = children.filter(pk__in=children_visible_to(actor, Permission.CHILD_VIEW).values("pk"))
+    for word in words:
         children = children.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(preferred_name__icontains=word))
-    return children.order_by("last_name", "first_name", "id")
+    return with_date_of_birth_for(actor, children).order_by("last_name", "first_name", "id")
 
 
 def audit_search(actor, *, results: int, **detail) -> None:
@@ -67,12 +85,12 @@ def access_child(actor, child_id, *, permission=Permission.CHILD_VIEW, action="c
     An allowed read is written to the audit log in the caller's transaction: the caller must
     be inside transaction.atomic(), so no data is shown if the audit row cannot be written.
     """
-    child = get_visible(children_visible_to(actor, permission).prefetch_related(_current_prefetch()),
-                        child_id, action)
+    child = get_visible(with_date_of_birth_for(actor, children_visible_to(actor, permission))
+                        .prefetch_related(_current_prefetch()), child_id, action)
     deny_if_subject_of_allegation(actor, child, action)
     establishment_id = establishment_for(actor, child, permission)
     audit_record(actor=actor, action=action, obj=child, establishment_id=establishment_id,
-                 role=scope_for(actor).role_at(permission, establishment_id) or "")
+                 role=role_for(actor, permission, child))
     return child
 
 

@@ -11,8 +11,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safekeep.audit.services import audit_record
+from safekeep.authz.access import establishments_where, role_for
 from safekeep.authz.roles import Permission
-from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import access_child, establishment_for
 
 from .forms import TYPES, ChronologyFilterForm, Filters
@@ -123,10 +123,19 @@ def _start_of(day) -> datetime:
 
 
 def _readable_by(actor):
-    """Entries, less those of allegations about adults the actor may not see (DESIGN.md section 1)."""
+    """Entries written where the actor may read children's records (the list form of can(actor, child.view,
+    entry)), and what the linked half did about a concern raised where they may; less those of allegations
+    about adults the actor may not see (DESIGN.md section 1).
+
+    At the linked school or home the child's file gets the note about a concern raised at the other
+    half, and its own work on it, nothing more (CE 11.3): the other half's addenda and triage reasoning
+    are written there, so they stay there; its safeguarding lead shares what the linked lead needs.
+    """
     from safekeep.concerns.selectors import allegations_hidden_from
 
-    return ChronologyEntry.objects.exclude(concern_id__in=allegations_hidden_from(actor))
+    places = establishments_where(actor, Permission.CHILD_VIEW)
+    return (ChronologyEntry.objects.filter(Q(establishment_id__in=places) | Q(concern__establishment_id__in=places))
+            .exclude(concern_id__in=allegations_hidden_from(actor)))
 
 
 def chronology_entries(actor, child, filters: Filters):
@@ -206,7 +215,7 @@ def read_chronology(actor, child_id, *, params=None, page: int = 1, printing: bo
         paginator = Paginator(chronology_entries(actor, child, filters).order_by(*order),
                               PRINT_SIZE if printing else PAGE_SIZE)
         page_obj = paginator.get_page(page)
-        role = scope_for(actor).role_at(Permission.CHILD_VIEW, establishment_id) or ""
+        role = role_for(actor, Permission.CHILD_VIEW, establishment) if establishment is not None else ""
         audit_record(actor=actor, action="child.chronology.view", obj=child, establishment_id=establishment_id,
                      role=role, detail={"page": page_obj.number, "filters": filters.names(), "print": printing})
     labels = {code: label for _, options in categories for code, label in options}

@@ -1,12 +1,23 @@
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import (Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When,
+                              prefetch_related_objects)
 
+from safekeep.actions.models import Action
+from safekeep.actions.selectors import actions_visible_to
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import deny_if_subject_of_allegation, get_visible
+from safekeep.authz.access import deny_if_subject_of_allegation, establishments_where, get_visible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
+from safekeep.core import clock
 
 from .models import Concern, ConcernChild
+
+
+def _case_team(actor) -> Q:
+    """The concerns whose case this person follows: the list form of can(actor, child.view, concern),
+    which for an allegation also needs allegation.view there (ADR 0008, ADR 0009)."""
+    return (Q(about_adult=False, establishment_id__in=establishments_where(actor, Permission.CHILD_VIEW))
+            | Q(about_adult=True, establishment_id__in=establishments_where(actor, Permission.ALLEGATION_VIEW)))
 
 
 def concerns_visible_to(actor):
@@ -18,11 +29,7 @@ def concerns_visible_to(actor):
     scope = scope_for(actor)
     if not scope.roles:
         return Concern.objects.none()
-    return Concern.objects.filter(
-        Q(recorded_by=actor)
-        | Q(about_adult=False, establishment_id__in=scope.establishment_ids(Permission.CHILD_VIEW))
-        | Q(about_adult=True, establishment_id__in=scope.establishment_ids(Permission.ALLEGATION_VIEW))
-    ).exclude(subject=actor)
+    return Concern.objects.filter(Q(recorded_by=actor) | _case_team(actor)).exclude(subject=actor)
 
 
 def allegations_hidden_from(actor):
@@ -62,35 +69,48 @@ def access_concern(actor, concern_id, action="concern.view") -> Concern:
 
 
 def read_concern(actor, concern_id) -> Concern:
-    """The concern with its children, audited in the same transaction (fail closed)."""
+    """The concern as this person may see it, audited in the same transaction (fail closed).
+
+    `concern.team` says whether they follow the case (can child.view, and allegation.view for an
+    allegation). The team gets every triage decision, action and addendum. The member of staff who
+    recorded it gets their own words, their own addenda and steps, and whether the team has read it:
+    never the case that follows (docs/domain/recording-and-triage.md). Each child's latest decision
+    is `involved.decision`, the addenda `concern.addenda_shown`, the actions `concern.actions_shown`.
+    """
     with transaction.atomic():
         concern = get_visible(concerns_visible_to(actor).select_related("establishment", "recorded_by", "place",
                                                                         "subject")
                               .prefetch_related(Prefetch("children_involved", queryset=ConcernChild.objects
-                                                         .select_related("child").order_by("id")),
-                                                "children_involved__triages"),
+                                                         .select_related("child").order_by("id"))),
                               concern_id, "concern.view")
         deny_if_subject_of_allegation(actor, concern, "concern.view")
-        team_role = scope_for(actor).role_at(Permission.CHILD_VIEW, concern.establishment_id)
-        audit_record(actor=actor, action="concern.view", obj=concern, role=str(team_role or ""),
+        team_role = role_for(actor, Permission.CHILD_VIEW, concern)  # can(), with the role for the audit row
+        concern.team = bool(team_role)
+        audit_record(actor=actor, action="concern.view", obj=concern, role=team_role,
                      establishment_id=concern.establishment_id)
+    involved = list(concern.children_involved.all())
+    if concern.team:
+        prefetch_related_objects(involved, "triages")
+    for child_part in involved:
+        child_part.decision = next(iter(child_part.triages.all()), None) if concern.team else None
+    addenda = concern.addenda.select_related("added_by")
+    concern.addenda_shown = list(addenda if concern.team else addenda.filter(added_by=actor))
+    concern.actions_shown = list(actions_visible_to(actor).filter(concern_id=concern.pk).select_related("child")
+                                 .order_by("due_at", "id"))
     return concern
 
 
 def inbox(actor, *, limit=200):
     """New and urgent first: unread concerns with a child at risk now, then other unread, then the rest.
 
-    Each row carries how many of its actions are overdue. A fixed number of queries, however many rows.
+    Each row carries how many of its actions are overdue, for those who follow its case (None for the
+    member of staff who only recorded it). A fixed number of queries, however many rows.
     """
-    from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
-
-    from safekeep.actions.models import Action
-    from safekeep.core import clock
-
     overdue = (Action.objects.filter(concern_id=OuterRef("pk"), status=Action.Status.OPEN, due_at__lt=clock.now())
                .order_by().values("concern_id").annotate(n=Count("id")).values("n"))
     concerns = (concerns_visible_to(actor)
-                .annotate(overdue_actions=Subquery(overdue, output_field=IntegerField()),
+                .annotate(overdue_actions=Case(When(_case_team(actor), then=Subquery(overdue)), default=None,
+                                               output_field=IntegerField()),
                           urgency=Case(When(read_by_dsl_at__isnull=True, immediate_risk=True, then=Value(0)),
                                        When(read_by_dsl_at__isnull=True, then=Value(1)), default=Value(2),
                                        output_field=IntegerField()))

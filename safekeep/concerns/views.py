@@ -4,9 +4,8 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from safekeep.actions.models import Action
 from safekeep.attachments import recording as attachment_recording
-from safekeep.authz.access import NotVisible, get_visible, require_permission
+from safekeep.authz.access import NotVisible, can, establishments_where, get_visible, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import audit_search, children_search, children_visible_to
@@ -22,10 +21,10 @@ from .recording import Draft
 
 def concern_inbox(request):
     """The safeguarding team's inbox; for other staff, the concerns they recorded and whether they were read."""
-    scope = scope_for(request.user)
-    team = bool(scope.establishment_ids(Permission.CHILD_VIEW))
+    team_places = establishments_where(request.user, Permission.CHILD_VIEW)
+    team = bool(team_places)
     patterns = patterns_in(selectors.concerns_visible_to(request.user).filter(
-        establishment_id__in=scope.establishment_ids(Permission.CHILD_VIEW))) if team else []
+        establishment_id__in=team_places)) if team else []
     return render(request, "concerns/inbox.html", {"concerns": selectors.inbox(request.user), "team": team,
                                                    "patterns": patterns})
 
@@ -35,17 +34,18 @@ def concern_detail(request, concern_id):
 
 
 def _detail(request, concern, **addendum):
-    actions = Action.objects.filter(concern_id=concern.pk).select_related("child").order_by("due_at")
-    team = scope_for(request.user).role_at(services.team_permission(concern), concern.establishment_id) is not None
-    may_name_adult = (concern.about_adult and concern.subject_id is None and scope_for(request.user).role_at(
-        Permission.ALLEGATION_VIEW, concern.establishment_id) is not None)
+    """The concern as read_concern shaped it for this person: the selector, not the page, decides what
+    of the case that follows they see."""
+    team = concern.team
+    may_name_adult = (concern.about_adult and concern.subject_id is None
+                      and can(request.user, Permission.ALLEGATION_VIEW, concern))
     labels = {c.code: c.label for pack in packs_for(concern.establishment) for c in pack.categories}
     for involved in concern.children_involved.all():
         involved.category_labels = [labels.get(code, code) for code in involved.categories]
     return render(request, "concerns/detail.html", {
         "safety_plans": _safety_plans(request, concern) if team else None,
         "adults": selectors.adults_to_name(concern.establishment) if may_name_adult else None,
-        "concern": concern, "actions": actions, "team": team, "addenda": concern.addenda.select_related("added_by"),
+        "concern": concern, "actions": concern.actions_shown, "team": team, "addenda": concern.addenda_shown,
         "may_add": team or concern.recorded_by_id == request.user.pk, **addendum})
 
 

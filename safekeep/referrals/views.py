@@ -53,9 +53,8 @@ def referral_new(request, child_id):
 
 def referral_detail(request, referral_id):
     referral = selectors.read_referral(request.user, referral_id)
-    team = scope_for(request.user).role_at(Permission.CHILD_VIEW, referral.establishment_id) is not None
     return render(request, "referrals/referral.html", {
-        "referral": referral, "team": team, "form": OutcomeForm() if team else None})
+        "referral": referral, "form": OutcomeForm() if referral.team else None})
 
 
 @require_POST
@@ -67,7 +66,7 @@ def referral_outcome(request, referral_id):
         messages.success(request, "The agency's decision is recorded in the chronology.")
         return redirect("referrals:detail", referral.pk)
     referral = selectors.read_referral(request.user, referral_id)
-    return render(request, "referrals/referral.html", {"referral": referral, "team": True, "form": form})
+    return render(request, "referrals/referral.html", {"referral": referral, "form": form})
 
 
 def consultation_new(request, child_id):
