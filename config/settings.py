@@ -196,6 +196,15 @@ MFA_TOTP_ISSUER = "Safekeep"
 # Accept the code of the 30 seconds before and after as well (RFC 6238 section 5.2): a phone's clock
 # drifts, and someone typing under stress should not be turned away as the code rolls over.
 MFA_TOTP_TOLERANCE = 1
+# Our code forms: wrong codes are counted, audited and locked (the per-account limit below), and a TOTP code is
+# accepted once only, remembered in the database rather than allauth's 30-second cache.
+MFA_FORMS = {"authenticate": "safekeep.accounts.forms.AuthenticateCodeForm",
+             "reauthenticate": "safekeep.accounts.forms.ReauthenticateCodeForm"}
+# Wrong second-factor codes: after this many in one sign-in, the password is asked for again; after
+# SAFEKEEP_CODE_FAILURES for the account within the lockout time, no code is taken until it ends or an
+# administrator unlocks the person.
+SAFEKEEP_CODES_PER_SIGN_IN = int(os.environ.get("SAFEKEEP_CODES_PER_SIGN_IN", "3"))
+SAFEKEEP_CODE_FAILURES = int(os.environ.get("SAFEKEEP_CODE_FAILURES", "5"))
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 # No "trust this browser": every login of a role that reads case data asks for the second factor.
 MFA_TRUST_ENABLED = False
@@ -207,6 +216,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "safekeep.accounts.adapters.axes_username"
+# Lockouts are per account and client address, so wrong passwords typed elsewhere never lock a person out
+# where they are. Behind a TLS proxy every request comes from the proxy: list its addresses (comma-separated
+# addresses or networks) and X-Forwarded-For is believed from those, and only those.
+SAFEKEEP_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("SAFEKEEP_TRUSTED_PROXIES", "").split(",")
+                            if p.strip()]
+AXES_CLIENT_IP_CALLABLE = "safekeep.accounts.adapters.client_ip"
+# An invitation link works once, for this many days.
+SAFEKEEP_INVITATION_DAYS = int(os.environ.get("SAFEKEEP_INVITATION_DAYS", "7"))
 
 # Session: idle and absolute limits (security-tests.md proposal: 15 minutes idle).
 SAFEKEEP_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SAFEKEEP_IDLE_MINUTES", "15")))

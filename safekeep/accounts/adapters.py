@@ -1,5 +1,6 @@
 import base64
 import hashlib
+import ipaddress
 import time
 
 from allauth.account import app_settings as account_settings
@@ -51,3 +52,30 @@ def axes_username(request, credentials) -> str:
     credentials = credentials or {}
     value = credentials.get("email") or credentials.get("username") or request.POST.get("login", "")
     return (value or "").strip().lower()
+
+
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(proxy, strict=False) for proxy in settings.SAFEKEEP_TRUSTED_PROXIES)
+
+
+def client_ip(request) -> str:
+    """The address of the person's device: REMOTE_ADDR, unless that is one of our own trusted proxies.
+
+    Then X-Forwarded-For is read from the right, skipping our proxies: the first address not ours is the one
+    our proxy saw. Anything further left was written by the client and is never believed.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    if not _trusted(address):
+        return address
+    forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(forwarded):
+        if not _trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return address
+    return address
