@@ -222,8 +222,12 @@ AXES_USERNAME_CALLABLE = "safekeep.accounts.adapters.axes_username"
 SAFEKEEP_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("SAFEKEEP_TRUSTED_PROXIES", "").split(",")
                             if p.strip()]
 AXES_CLIENT_IP_CALLABLE = "safekeep.accounts.adapters.client_ip"
-# An invitation link works once, for this many days.
-SAFEKEEP_INVITATION_DAYS = int(os.environ.get("SAFEKEEP_INVITATION_DAYS", "7"))
+# A new person's invitation is a set-your-password link: it works once (the token covers the password and last
+# sign-in), for this long. The same holds for "Forgotten your password?".
+PASSWORD_RESET_TIMEOUT = int(timedelta(days=int(os.environ.get("SAFEKEEP_INVITATION_DAYS", "3"))).total_seconds())
+# After setting a password from the emailed link, the person goes on signed in: into two-factor set-up, or, if
+# they have a second factor, to the code page first (a reset never skips it).
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 
 # Session: idle and absolute limits (security-tests.md proposal: 15 minutes idle).
 SAFEKEEP_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SAFEKEEP_IDLE_MINUTES", "15")))

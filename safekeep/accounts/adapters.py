@@ -17,7 +17,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
-        """Someone setting up their first second factor, minutes after typing their password, is not
+        """Someone setting up their first second factor, minutes after typing or setting their password, is not
         asked for it again: that sign-in is the proof. Any later change to two-factor settings is."""
         required = super().is_reauthentication_required(app=app, **kwargs)
         request = getattr(self, "request", None)
@@ -28,7 +28,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if has_strong_authenticator(request.user):
             return True
         records = get_authentication_records(request, request.user)
-        signed_in_at = max((r.get("at", 0) for r in records if r.get("method") == "password"), default=0)
+        # A password just set from an emailed link (an invitation) is as fresh a proof as one just typed.
+        signed_in_at = max((r.get("at", 0) for r in records if r.get("method") in ("password", "password_reset")),
+                           default=0)
         return time.time() - signed_in_at >= account_settings.REAUTHENTICATION_TIMEOUT
 
 

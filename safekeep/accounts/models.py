@@ -132,21 +132,3 @@ class TotpLastStep(models.Model):
 
     data_classification = {"id": NOT_PERSONAL, "authenticator": NOT_PERSONAL, "step": NOT_PERSONAL}
 
-
-class Invitation(models.Model):
-    """The link that lets a newly added person set their password, proves their email address and leads them
-    into two-factor set-up. Only a hash of the link's secret is stored; it works once, and not after expires_at."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
-    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    # Set when the email is sent: the secret is made then, so it never waits in the task queue.
-    key_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-
-    data_classification = {"id": NOT_PERSONAL, "user": PERSONAL, "invited_by": PERSONAL, "key_hash": NOT_PERSONAL,
-                           "created_at": PERSONAL, "expires_at": PERSONAL, "used_at": PERSONAL}
-
-    class Meta:
-        ordering = ["-created_at"]

@@ -11,7 +11,7 @@ from safekeep.audit.models import AuditEvent
 from safekeep.audit.services import audit_record
 
 from .mfa import ENROLLED_THIS_SESSION
-from .services import api_tokens_revoke_all
+from .services import api_tokens_revoke_all, email_address_verify
 
 
 @receiver(authenticator_added)
@@ -45,8 +45,14 @@ def audit_failed_login(sender, credentials, request=None, **kwargs):
 
 @receiver(password_changed)
 @receiver(password_set)
-@receiver(password_reset)
 def revoke_tokens_on_new_password(sender, request, user, **kwargs):
+    api_tokens_revoke_all(actor=user, reason="password changed")
+
+
+@receiver(password_reset)
+def password_set_from_emailed_link(sender, request, user, **kwargs):
+    # An invitation or "Forgotten your password?": the link came to their address, which proves it.
+    email_address_verify(actor=user)
     api_tokens_revoke_all(actor=user, reason="password changed")
 
 
