@@ -125,12 +125,10 @@ def api_tokens_revoke_all(*, actor, reason: str) -> int:
     return _revoke_tokens(actor=actor, user=actor, reason=reason)
 
 
-@transaction.atomic
 def email_address_verify(*, actor: User) -> None:
     """The person opened a link sent to their address, so it is theirs: two-factor set-up needs this."""
     EmailAddress.objects.filter(user=actor).exclude(email__iexact=actor.email).update(primary=False)
     EmailAddress.objects.update_or_create(user=actor, email=actor.email, defaults={"verified": True, "primary": True})
-    audit_record(actor=actor, action="account.email.verified", object_type="user", object_id=actor.pk)
 
 
 @dataclass(frozen=True)
@@ -161,8 +159,8 @@ def second_factor_code_check(*, user: User, code: str) -> CodeCheck:
     """
     User.objects.select_for_update().filter(pk=user.pk).exists()
     if selectors.code_entry_locked(user):
-        audit_record(actor=user, action="account.mfa.code", outcome=AuditEvent.Outcome.DENIED, object_type="user",
-                     object_id=user.pk, detail={"locked": True})
+        audit_record(actor=user, action="account.login", outcome=AuditEvent.Outcome.DENIED, object_type="user",
+                     object_id=user.pk, detail={"second_factor": True, "locked": True})
         return CodeCheck(locked=True, wrong_codes=selectors.recent_wrong_codes(user))
     for authenticator in Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.WEBAUTHN):
         accepted = (_totp_accepts(authenticator, code) if authenticator.type == Authenticator.Type.TOTP
@@ -173,6 +171,7 @@ def second_factor_code_check(*, user: User, code: str) -> CodeCheck:
     WrongCode.objects.create(user=user, at=clock.now())
     wrong = selectors.recent_wrong_codes(user)
     locked = wrong >= settings.SAFEKEEP_CODE_FAILURES
-    audit_record(actor=user, action="account.mfa.code", outcome=AuditEvent.Outcome.DENIED, object_type="user",
-                 object_id=user.pk, detail={"wrong_codes": wrong, "locked": locked})
+    # A sign-in (or re-authentication) refused at the second factor.
+    audit_record(actor=user, action="account.login", outcome=AuditEvent.Outcome.DENIED, object_type="user",
+                 object_id=user.pk, detail={"second_factor": True, "wrong_codes": wrong, "locked": locked})
     return CodeCheck(locked=locked, wrong_codes=wrong)

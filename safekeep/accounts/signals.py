@@ -58,7 +58,4 @@ def password_set_from_emailed_link(sender, request, user, **kwargs):
 
 @receiver(authenticator_removed)
 def revoke_tokens_on_removed_factor(sender, request, user, authenticator, **kwargs):
-    with transaction.atomic():
-        audit_record(actor=user, action="account.mfa.removed", object_type="authenticator",
-                     object_id=authenticator.pk, detail={"type": authenticator.type})
     api_tokens_revoke_all(actor=user, reason="second factor removed")
