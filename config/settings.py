@@ -5,6 +5,7 @@ fails safe), "development" (the demo on http://127.0.0.1:8000) or "test".
 SQLite is the default database; DATABASE_URL switches to PostgreSQL.
 """
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -221,6 +222,11 @@ AXES_USERNAME_CALLABLE = "safekeep.accounts.adapters.axes_username"
 # addresses or networks) and X-Forwarded-For is believed from those, and only those.
 SAFEKEEP_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("SAFEKEEP_TRUSTED_PROXIES", "").split(",")
                             if p.strip()]
+for _proxy in SAFEKEEP_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"SAFEKEEP_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
 AXES_CLIENT_IP_CALLABLE = "safekeep.accounts.adapters.client_ip"
 # A new person's invitation is a set-your-password link: it works once (the token covers the password and last
 # sign-in), for this long. The same holds for "Forgotten your password?".

@@ -1,6 +1,9 @@
 """Sign-in under attack: wrong and replayed codes, lockouts behind the proxy, tokens and switched-off accounts."""
 
+import os
 import re
+import subprocess
+import sys
 from datetime import datetime, timedelta
 
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -114,6 +117,13 @@ def test_wrong_passwords_from_one_address_behind_the_proxy_do_not_lock_the_dsl_o
     the_dsl = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=HOME)
     response = the_dsl.post("/accounts/login/", {"login": dsl.email, "password": PASSWORD})
     assert response.status_code == 302 and "/accounts/2fa/authenticate/" in response["Location"]
+
+
+def test_a_trusted_proxy_that_is_not_an_address_stops_safekeep_starting():
+    env = os.environ | {"SAFEKEEP_ENV": "test", "SAFEKEEP_TRUSTED_PROXIES": "127.0.0.1, proxy.internal"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "SAFEKEEP_TRUSTED_PROXIES: 'proxy.internal' is not an IP address or network" in result.stderr
 
 
 def _token(user):
