@@ -200,7 +200,8 @@ MFA_TOTP_TOLERANCE = 1
 # Our code forms: wrong codes are counted, audited and locked (the per-account limit below), and a TOTP code is
 # accepted once only, remembered in the database rather than allauth's 30-second cache.
 MFA_FORMS = {"authenticate": "safekeep.accounts.forms.AuthenticateCodeForm",
-             "reauthenticate": "safekeep.accounts.forms.ReauthenticateCodeForm"}
+             "reauthenticate": "safekeep.accounts.forms.ReauthenticateCodeForm",
+             "activate_totp": "safekeep.accounts.forms.ActivateCodeForm"}
 # Wrong second-factor codes: after this many in one sign-in, the password is asked for again; after
 # SAFEKEEP_CODE_FAILURES for the account within the lockout time, no code is taken until it ends or an
 # administrator unlocks the person.

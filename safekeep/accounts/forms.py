@@ -1,6 +1,7 @@
 from allauth.account.internal.stagekit import clear_login
 from allauth.core import context
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
 from django import forms
 from django.conf import settings
 
@@ -53,6 +54,8 @@ class ApiTokenForm(Form):
 
 
 CODES_THIS_SIGN_IN = "safekeep_wrong_codes_this_sign_in"
+# The step of the code that set the app up, kept until the new authenticator exists (signals.remember_enrolment).
+ACTIVATION_STEP = "safekeep_totp_activation_step"
 
 
 def _locked_message() -> str:
@@ -97,3 +100,10 @@ class AuthenticateCodeForm(CodeFormMixin, AuthenticateForm):
 
 class ReauthenticateCodeForm(CodeFormMixin, ReauthenticateForm):
     pass
+
+
+class ActivateCodeForm(ActivateTOTPForm):
+    def clean_code(self) -> str:
+        code = super().clean_code()
+        context.request.session[ACTIVATION_STEP] = services.totp_step_of(self.secret, code)
+        return code

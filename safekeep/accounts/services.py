@@ -121,7 +121,7 @@ def _revoke_tokens(*, actor, user: User, reason: str) -> int:
 @transaction.atomic
 def api_tokens_revoke_all(*, actor, reason: str) -> int:
     """Revoke every API token of the actor's own: their password or second factor changed, so a token made
-    before may be in the wrong hands (ASVS 7.4.3)."""
+    before may be in the wrong hands."""
     return _revoke_tokens(actor=actor, user=actor, reason=reason)
 
 
@@ -138,11 +138,20 @@ class CodeCheck:
     wrong_codes: int = 0
 
 
+def totp_step_of(secret: str, code: str) -> int | None:
+    """Which 30-second step, within the tolerance, this code belongs to; None for a wrong code."""
+    return next((s for s in yield_hotp_counters_from_time()
+                 if compare_user_code(actual=code, expected=format_hotp_value(hotp_value(secret, s)))), None)
+
+
+def totp_remember_step(*, authenticator: Authenticator, step: int) -> None:
+    """The code typed to set the app up is used too: it must not sign anyone in afterwards."""
+    TotpLastStep.objects.update_or_create(authenticator=authenticator, defaults={"step": step})
+
+
 def _totp_accepts(authenticator: Authenticator, code: str) -> bool:
     """The code is the one for a step within the tolerance, and later than any this authenticator accepted."""
-    secret = decrypt(authenticator.data["secret"])
-    step = next((s for s in yield_hotp_counters_from_time()
-                 if compare_user_code(actual=code, expected=format_hotp_value(hotp_value(secret, s)))), None)
+    step = totp_step_of(decrypt(authenticator.data["secret"]), code)
     if step is None:
         return False
     last, created = TotpLastStep.objects.get_or_create(authenticator=authenticator, defaults={"step": step})

@@ -2,6 +2,7 @@
 a new password or a removed second factor revokes the person's API tokens."""
 
 from allauth.account.signals import password_changed, password_reset, password_set
+from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
@@ -11,12 +12,16 @@ from safekeep.audit.models import AuditEvent
 from safekeep.audit.services import audit_record
 
 from .mfa import ENROLLED_THIS_SESSION
-from .services import api_tokens_revoke_all, email_address_verify
+from .forms import ACTIVATION_STEP
+from .services import api_tokens_revoke_all, email_address_verify, totp_remember_step
 
 
 @receiver(authenticator_added)
 def remember_enrolment(sender, request, user, authenticator, **kwargs):
     request.session[ENROLLED_THIS_SESSION] = user.pk
+    step = request.session.pop(ACTIVATION_STEP, None)
+    if step is not None and authenticator.type == Authenticator.Type.TOTP:
+        totp_remember_step(authenticator=authenticator, step=step)
     with transaction.atomic():
         audit_record(actor=user, action="account.mfa.added", object_type="authenticator",
                      object_id=authenticator.pk, detail={"type": authenticator.type})

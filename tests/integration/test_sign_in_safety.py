@@ -6,7 +6,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.test import Client, override_settings
 
 from safekeep.accounts import services as accounts
@@ -97,6 +97,23 @@ def test_a_code_that_signed_someone_in_is_refused_a_minute_later(client, world, 
     # The code of the new step still works.
     fresh = thief.post("/accounts/2fa/authenticate/", {"code": code_at(secret, STEP_START + timedelta(seconds=40))})
     assert fresh.status_code == 302
+
+
+def test_the_code_that_set_the_app_up_cannot_sign_in_afterwards(client, world, time_machine,
+                                                                django_capture_on_commit_callbacks):
+    time_machine.move_to(STEP_START, tick=False)
+    staff = world.personas[Role.STAFF]
+    client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
+    client.get("/accounts/2fa/totp/activate/")
+    secret = client.session[SECRET_SESSION_KEY]
+    used = code_at(secret, STEP_START)
+    with django_capture_on_commit_callbacks(execute=True):  # allauth announces the new factor after commit
+        assert client.post("/accounts/2fa/totp/activate/", {"code": used}).status_code == 302
+    time_machine.move_to(STEP_START + timedelta(seconds=20), tick=False)
+    thief = Client()
+    thief.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
+    replay = thief.post("/accounts/2fa/authenticate/", {"code": used})
+    assert replay.status_code == 200 and "Incorrect code" in replay.content.decode()
 
 
 @override_settings(SAFEKEEP_TRUSTED_PROXIES=[PROXY])
