@@ -5,6 +5,7 @@ fails safe), "development" (the demo on http://127.0.0.1:8000) or "test".
 SQLite is the default database; DATABASE_URL switches to PostgreSQL.
 """
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
@@ -196,6 +197,16 @@ MFA_TOTP_ISSUER = "Safekeep"
 # Accept the code of the 30 seconds before and after as well (RFC 6238 section 5.2): a phone's clock
 # drifts, and someone typing under stress should not be turned away as the code rolls over.
 MFA_TOTP_TOLERANCE = 1
+# Our code forms: wrong codes are counted, audited and locked (the per-account limit below), and a TOTP code is
+# accepted once only, remembered in the database rather than allauth's 30-second cache.
+MFA_FORMS = {"authenticate": "safekeep.accounts.forms.AuthenticateCodeForm",
+             "reauthenticate": "safekeep.accounts.forms.ReauthenticateCodeForm",
+             "activate_totp": "safekeep.accounts.forms.ActivateCodeForm"}
+# Wrong second-factor codes: after this many in one sign-in, the password is asked for again; after
+# SAFEKEEP_CODE_FAILURES for the account within the lockout time, no code is taken until it ends or an
+# administrator unlocks the person.
+SAFEKEEP_CODES_PER_SIGN_IN = int(os.environ.get("SAFEKEEP_CODES_PER_SIGN_IN", "3"))
+SAFEKEEP_CODE_FAILURES = int(os.environ.get("SAFEKEEP_CODE_FAILURES", "5"))
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 # No "trust this browser": every login of a role that reads case data asks for the second factor.
 MFA_TRUST_ENABLED = False
@@ -207,6 +218,23 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "safekeep.accounts.adapters.axes_username"
+# Lockouts are per account and client address, so wrong passwords typed elsewhere never lock a person out
+# where they are. Behind a TLS proxy every request comes from the proxy: list its addresses (comma-separated
+# addresses or networks) and X-Forwarded-For is believed from those, and only those.
+SAFEKEEP_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("SAFEKEEP_TRUSTED_PROXIES", "").split(",")
+                            if p.strip()]
+for _proxy in SAFEKEEP_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"SAFEKEEP_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
+AXES_CLIENT_IP_CALLABLE = "safekeep.accounts.adapters.client_ip"
+# A new person's invitation is a set-your-password link: it works once (the token covers the password and last
+# sign-in), for this long. The same holds for "Forgotten your password?".
+PASSWORD_RESET_TIMEOUT = int(timedelta(days=int(os.environ.get("SAFEKEEP_INVITATION_DAYS", "3"))).total_seconds())
+# After setting a password from the emailed link, the person goes on signed in: into two-factor set-up, or, if
+# they have a second factor, to the code page first (a reset never skips it).
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 
 # Session: idle and absolute limits (security-tests.md proposal: 15 minutes idle).
 SAFEKEEP_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SAFEKEEP_IDLE_MINUTES", "15")))

@@ -1,5 +1,6 @@
 import base64
 import hashlib
+import ipaddress
 import time
 
 from allauth.account import app_settings as account_settings
@@ -16,7 +17,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
-        """Someone setting up their first second factor, minutes after typing their password, is not
+        """Someone setting up their first second factor, minutes after typing or setting their password, is not
         asked for it again: that sign-in is the proof. Any later change to two-factor settings is."""
         required = super().is_reauthentication_required(app=app, **kwargs)
         request = getattr(self, "request", None)
@@ -27,7 +28,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if has_strong_authenticator(request.user):
             return True
         records = get_authentication_records(request, request.user)
-        signed_in_at = max((r.get("at", 0) for r in records if r.get("method") == "password"), default=0)
+        # A password just set from an emailed link (an invitation) is as fresh a proof as one just typed.
+        signed_in_at = max((r.get("at", 0) for r in records if r.get("method") in ("password", "password_reset")),
+                           default=0)
         return time.time() - signed_in_at >= account_settings.REAUTHENTICATION_TIMEOUT
 
 
@@ -51,3 +54,30 @@ def axes_username(request, credentials) -> str:
     credentials = credentials or {}
     value = credentials.get("email") or credentials.get("username") or request.POST.get("login", "")
     return (value or "").strip().lower()
+
+
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(proxy, strict=False) for proxy in settings.SAFEKEEP_TRUSTED_PROXIES)
+
+
+def client_ip(request) -> str:
+    """The address of the person's device: REMOTE_ADDR, unless that is one of our own trusted proxies.
+
+    Then X-Forwarded-For is read from the right, skipping our proxies: the first address not ours is the one
+    our proxy saw. Anything further left was written by the client and is never believed.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    if not _trusted(address):
+        return address
+    forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(forwarded):
+        if not _trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return address
+    return address

@@ -1,9 +1,15 @@
+from allauth.account.internal.stagekit import clear_login
+from allauth.core import context
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
 from django import forms
+from django.conf import settings
 
 from safekeep.authz.roles import Role
 from safekeep.core.forms import Form, ModelForm
 from safekeep.establishments.models import Establishment, Region
 
+from . import services
 from .models import User
 
 
@@ -45,3 +51,59 @@ class RoleGrantForm(Form):
 class ApiTokenForm(Form):
     name = forms.CharField(max_length=100, label="Name for this token",
                            help_text="For example, the name of the script or report that will use it.")
+
+
+CODES_THIS_SIGN_IN = "safekeep_wrong_codes_this_sign_in"
+# The step of the code that set the app up, kept until the new authenticator exists (signals.remember_enrolment).
+ACTIVATION_STEP = "safekeep_totp_activation_step"
+
+
+def _locked_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return (f"Too many wrong codes have been typed for this account, so Safekeep will not take a code for "
+            f"{minutes} minutes. If you did not type them, someone may know your password: tell your "
+            "organisation's Safekeep administrator, who can also unlock your account.")
+
+
+class CodeFormMixin:
+    """Every code goes through accounts.services.second_factor_code_check: counted, audited, used once."""
+
+    ends_sign_in = False
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        check = services.second_factor_code_check(user=self.user, code=code)
+        request = context.request
+        if check.authenticator is not None:
+            request.session.pop(CODES_THIS_SIGN_IN, None)
+            check.authenticator.user = self.user
+            self.authenticator = check.authenticator
+            return code
+        if check.locked:
+            raise forms.ValidationError(_locked_message(), code="locked")
+        if self.ends_sign_in:
+            typed = request.session.get(CODES_THIS_SIGN_IN, 0) + 1
+            request.session[CODES_THIS_SIGN_IN] = typed
+            if typed >= settings.SAFEKEEP_CODES_PER_SIGN_IN:
+                request.session.pop(CODES_THIS_SIGN_IN)
+                clear_login(request)
+                raise forms.ValidationError("That code is not right, and you have typed several wrong codes. "
+                                            "Sign in again with your email address and password.",
+                                            code="sign_in_again")
+        raise forms.ValidationError("Incorrect code. Check the code your authenticator app shows now; "
+                                    "each code works once.", code="incorrect_code")
+
+
+class AuthenticateCodeForm(CodeFormMixin, AuthenticateForm):
+    ends_sign_in = True
+
+
+class ReauthenticateCodeForm(CodeFormMixin, ReauthenticateForm):
+    pass
+
+
+class ActivateCodeForm(ActivateTOTPForm):
+    def clean_code(self) -> str:
+        code = super().clean_code()
+        context.request.session[ACTIVATION_STEP] = services.totp_step_of(self.secret, code)
+        return code

@@ -2,8 +2,10 @@ import hashlib
 import secrets
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL
 from safekeep.establishments.models import Organisation
@@ -38,6 +40,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField("May use the Django admin", default=False)
     date_joined = models.DateTimeField(auto_now_add=True)
+    # Part of every session's proof of sign-in: raised when the account is switched off, so no session
+    # or cookie from before survives, not even after the account is switched back on (ASVS 7.4.2).
+    session_generation = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -49,7 +54,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         "id": NOT_PERSONAL, "password": PERSONAL, "last_login": PERSONAL, "is_superuser": NOT_PERSONAL,
         "email": PERSONAL, "full_name": PERSONAL, "job_title": PERSONAL, "organisation": PERSONAL,
         "staff_mis_id": PERSONAL, "is_active": PERSONAL, "is_staff": NOT_PERSONAL, "date_joined": PERSONAL,
-        "groups": NOT_PERSONAL, "user_permissions": NOT_PERSONAL,
+        "session_generation": NOT_PERSONAL, "groups": NOT_PERSONAL, "user_permissions": NOT_PERSONAL,
     }
 
     class Meta:
@@ -63,6 +68,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django checks this on every request; a session made before the last switch-off no longer matches.
+        key_salt = "safekeep.accounts.User.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}:{self.session_generation}", secret=secret,
+                           algorithm="sha256").hexdigest()
 
 
 class PersonalApiToken(models.Model):
@@ -97,3 +108,27 @@ class PersonalApiToken(models.Model):
     @classmethod
     def new_key(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class WrongCode(models.Model):
+    """A wrong second-factor code typed for this person. Counted to lock code entry after a few; cleared by the
+    right code or by an administrator. Every one is in the audit log as well."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="wrong_codes")
+    at = models.DateTimeField()
+
+    data_classification = {"id": NOT_PERSONAL, "user": PERSONAL, "at": PERSONAL}
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "at"])]
+
+
+class TotpLastStep(models.Model):
+    """The newest 30-second step whose code this authenticator has accepted. A code is accepted only for a
+    later step, so no code works twice, in any worker, within the tolerance window (RFC 6238 section 5.2)."""
+
+    authenticator = models.OneToOneField(Authenticator, on_delete=models.CASCADE, related_name="safekeep_last_step")
+    step = models.BigIntegerField()
+
+    data_classification = {"id": NOT_PERSONAL, "authenticator": NOT_PERSONAL, "step": NOT_PERSONAL}
+

@@ -1,11 +1,15 @@
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.db.models import Prefetch
+
+from safekeep.core import clock
 
 from safekeep.authz.access import get_visible
 from safekeep.authz.models import RoleMembership
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 
-from .models import PersonalApiToken, User
+from .models import PersonalApiToken, User, WrongCode
 
 
 def people_managed_by(actor):
@@ -30,10 +34,16 @@ def access_own_token(user, token_id) -> PersonalApiToken:
     return get_visible(api_tokens_of(user), token_id, "api_token.revoke")
 
 
-def person_is_locked_out(person: User) -> bool:
-    """True while too many wrong passwords keep this person out (django-axes)."""
-    from axes.models import AccessAttempt
-    from django.conf import settings
+def recent_wrong_codes(person: User) -> int:
+    """Wrong second-factor codes for this person within the lockout time, since the last right one."""
+    return WrongCode.objects.filter(user=person, at__gt=clock.now() - settings.AXES_COOLOFF_TIME).count()
 
-    return AccessAttempt.objects.filter(username=person.email,
-                                        failures_since_start__gte=settings.AXES_FAILURE_LIMIT).exists()
+
+def code_entry_locked(person: User) -> bool:
+    return recent_wrong_codes(person) >= settings.SAFEKEEP_CODE_FAILURES
+
+
+def person_is_locked_out(person: User) -> bool:
+    """True while too many wrong passwords (from some address: django-axes) or wrong codes keep this person out."""
+    return code_entry_locked(person) or AccessAttempt.objects.filter(
+        username=person.email, failures_since_start__gte=settings.AXES_FAILURE_LIMIT).exists()

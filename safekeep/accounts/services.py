@@ -1,17 +1,28 @@
 """Every change to people and their API tokens: permission checked and audited in one transaction."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
+from allauth.core.internal.cryptokit import compare_user_code
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.utils import decrypt
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 
+from safekeep.audit.models import AuditEvent
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.core import clock
 
-from .models import PersonalApiToken, User
+from . import selectors
+from .models import PersonalApiToken, TotpLastStep, User, WrongCode
+from .tasks import send_invitation
 
 TOKEN_LIFETIME = timedelta(days=90)
 PERSON_FIELDS = ("full_name", "email", "job_title", "staff_mis_id", "is_active")
@@ -20,7 +31,8 @@ PERSON_FIELDS = ("full_name", "email", "job_title", "staff_mis_id", "is_active")
 @transaction.atomic
 def person_create(*, actor, organisation, email: str, full_name: str, job_title: str = "",
                   staff_mis_id: str = "") -> User:
-    """Add a person. They have no password until they use "Forgotten your password?" to set one."""
+    """Add a person and email them an invitation: a link that sets their password and proves their address,
+    then leads into two-factor set-up. The email says nothing about the organisation's cases."""
     role = require_permission(actor, Permission.PERSON_MANAGE, action="person.create",
                               organisation_id=organisation.pk)
     email = email.strip().lower()
@@ -32,6 +44,7 @@ def person_create(*, actor, organisation, email: str, full_name: str, job_title:
     person.full_clean()
     person.save()
     audit_record(actor=actor, action="person.create", obj=person, role=role)
+    send_invitation.enqueue(person.pk)
     return person
 
 
@@ -46,11 +59,18 @@ def person_update(*, actor, person: User, **fields) -> User:
     if fields.get("is_active") is False and person.pk == actor.pk:
         raise ValidationError({"is_active": "You cannot switch off your own account."})
     changed = sorted(name for name, value in fields.items() if getattr(person, name) != value)
+    switched_off = "is_active" in changed and fields["is_active"] is False
     for name, value in fields.items():
         setattr(person, name, value)
-    person.full_clean()
+    if switched_off:
+        # Every session of theirs ends now, and none comes back if the account is switched on again.
+        person.session_generation = F("session_generation") + 1
+    person.full_clean(exclude=["session_generation"])
     person.save()
+    person.refresh_from_db(fields=["session_generation"])
     audit_record(actor=actor, action="person.update", obj=person, role=role, detail={"fields": changed})
+    if switched_off:
+        _revoke_tokens(actor=actor, user=person, reason="account switched off")
     return person
 
 
@@ -60,6 +80,7 @@ def person_unlock(*, actor, person: User) -> None:
     role = require_permission(actor, Permission.PERSON_MANAGE, action="person.unlock",
                               organisation_id=person.organisation_id, obj=person)
     axes_reset(username=person.email)
+    WrongCode.objects.filter(user=person).delete()
     audit_record(actor=actor, action="person.unlock", obj=person, role=role)
 
 
@@ -87,3 +108,79 @@ def api_token_revoke(*, actor, token: PersonalApiToken) -> None:
     token.revoked_at = clock.now()
     token.save(update_fields=["revoked_at"])
     audit_record(actor=actor, action="api_token.revoke", obj=token)
+
+
+def _revoke_tokens(*, actor, user: User, reason: str) -> int:
+    tokens = list(selectors.api_tokens_of(user))
+    PersonalApiToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=clock.now())
+    for token in tokens:
+        audit_record(actor=actor, action="api_token.revoke", obj=token, detail={"reason": reason})
+    return len(tokens)
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, actor, reason: str) -> int:
+    """Revoke every API token of the actor's own: their password or second factor changed, so a token made
+    before may be in the wrong hands."""
+    return _revoke_tokens(actor=actor, user=actor, reason=reason)
+
+
+def email_address_verify(*, actor: User) -> None:
+    """The person opened a link sent to their address, so it is theirs: two-factor set-up needs this."""
+    EmailAddress.objects.filter(user=actor).exclude(email__iexact=actor.email).update(primary=False)
+    EmailAddress.objects.update_or_create(user=actor, email=actor.email, defaults={"verified": True, "primary": True})
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    authenticator: Authenticator | None = None
+    locked: bool = False
+    wrong_codes: int = 0
+
+
+def totp_step_of(secret: str, code: str) -> int | None:
+    """Which 30-second step, within the tolerance, this code belongs to; None for a wrong code."""
+    return next((s for s in yield_hotp_counters_from_time()
+                 if compare_user_code(actual=code, expected=format_hotp_value(hotp_value(secret, s)))), None)
+
+
+def totp_remember_step(*, authenticator: Authenticator, step: int) -> None:
+    """The code typed to set the app up is used too: it must not sign anyone in afterwards."""
+    TotpLastStep.objects.update_or_create(authenticator=authenticator, defaults={"step": step})
+
+
+def _totp_accepts(authenticator: Authenticator, code: str) -> bool:
+    """The code is the one for a step within the tolerance, and later than any this authenticator accepted."""
+    step = totp_step_of(decrypt(authenticator.data["secret"]), code)
+    if step is None:
+        return False
+    last, created = TotpLastStep.objects.get_or_create(authenticator=authenticator, defaults={"step": step})
+    # Compare-and-set: of two requests with one code, in any worker, only one moves the step on.
+    return created or TotpLastStep.objects.filter(pk=last.pk, step__lt=step).update(step=step) == 1
+
+
+@transaction.atomic
+def second_factor_code_check(*, user: User, code: str) -> CodeCheck:
+    """Check a code typed as a second factor, one at a time per person.
+
+    A wrong code is recorded and audited; after SAFEKEEP_CODE_FAILURES within the lockout time no code is taken,
+    not even the right one, until the time passes or an administrator unlocks the person.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).exists()
+    if selectors.code_entry_locked(user):
+        audit_record(actor=user, action="account.login", outcome=AuditEvent.Outcome.DENIED, object_type="user",
+                     object_id=user.pk, detail={"second_factor": True, "locked": True})
+        return CodeCheck(locked=True, wrong_codes=selectors.recent_wrong_codes(user))
+    for authenticator in Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.WEBAUTHN):
+        accepted = (_totp_accepts(authenticator, code) if authenticator.type == Authenticator.Type.TOTP
+                    else authenticator.wrap().validate_code(code))
+        if accepted:
+            WrongCode.objects.filter(user=user).delete()
+            return CodeCheck(authenticator=authenticator)
+    WrongCode.objects.create(user=user, at=clock.now())
+    wrong = selectors.recent_wrong_codes(user)
+    locked = wrong >= settings.SAFEKEEP_CODE_FAILURES
+    # A sign-in (or re-authentication) refused at the second factor.
+    audit_record(actor=user, action="account.login", outcome=AuditEvent.Outcome.DENIED, object_type="user",
+                 object_id=user.pk, detail={"second_factor": True, "wrong_codes": wrong, "locked": locked})
+    return CodeCheck(locked=locked, wrong_codes=wrong)

@@ -77,9 +77,8 @@ def person_create(request):
             full_name=form.cleaned_data["full_name"], job_title=form.cleaned_data["job_title"],
             staff_mis_id=form.cleaned_data["staff_mis_id"]))
         if person:
-            messages.success(request, f"{person.full_name} has been added. Give them a role so they can see "
-                                      "their establishment, then ask them to set a password with "
-                                      "“Forgotten your password?” on the sign-in page.")
+            messages.success(request, f"{person.full_name} has been added and has been emailed an invitation to "
+                                      "set a password. Give them a role so they can see their establishment.")
             return redirect("people:detail", person.pk)
     return render(request, "core/form_page.html", {"form": form, "title": "Add a person", "back_url": "/people/"})
 
