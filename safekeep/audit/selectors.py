@@ -1,7 +1,10 @@
+from django.db.models import Max
+
 from safekeep.accounts.models import User
 
-from .chain import first_break
-from .models import AuditEvent
+from . import checkpoint_file
+from .chain import ChainBreak, Checkpoint, checkpoint_break, first_break
+from .models import AuditCheckpoint, AuditEvent
 
 
 def child_access_log(child, *, limit=200):
@@ -24,9 +27,35 @@ def audit_log(*, organisation_ids, action_prefix="", limit=200):
     return list(events[:limit])
 
 
-def verify_chain(batch_size=5000):
-    """Return the first break in the chain, or None. Streams rows so a long log needs little memory."""
-    fields = ("id", "seq", "occurred_at", "actor_id", "actor_email", "role", "establishment_id", "action",
-              "object_type", "object_id", "outcome", "request_id", "detail", "prev_hash", "row_hash")
-    rows = AuditEvent.objects.order_by("id").values(*fields).iterator(chunk_size=batch_size)
-    return first_break(rows)
+CHAIN_FIELDS = ("id", "seq", "occurred_at", "actor_id", "actor_email", "role", "establishment_id", "action",
+                "object_type", "object_id", "outcome", "request_id", "detail", "prev_hash", "row_hash")
+
+
+def verify_chain(batch_size=5000) -> ChainBreak | None:
+    """Return the first break in the chain, or None. Streams rows so a long log needs little memory.
+
+    An intact chain is then held against the newest checkpoints, which name rows removed from the end."""
+    rows = AuditEvent.objects.order_by("id").values(*CHAIN_FIELDS).iterator(chunk_size=batch_size)
+    return first_break(rows) or head_break()
+
+
+def latest_checkpoints() -> list[Checkpoint]:
+    """The newest checkpoint in the database and the newest in the checkpoint file, where there is one."""
+    found = []
+    newest = AuditCheckpoint.objects.order_by("-seq", "-id").first()
+    if newest is not None:
+        found.append(Checkpoint(seq=newest.seq, row_hash=newest.row_hash, taken_at=newest.taken_at,
+                                signature=newest.signature, kept_in="database"))
+    if (in_file := checkpoint_file.last()) is not None:
+        found.append(in_file)
+    return found
+
+
+def head_break() -> ChainBreak | None:
+    """Does the log still reach every checkpoint, with the rows each one sealed? Two small queries each."""
+    head_seq = AuditEvent.objects.aggregate(head=Max("seq"))["head"] or 0
+    for checkpoint in latest_checkpoints():
+        hash_at_seq = AuditEvent.objects.filter(seq=checkpoint.seq).values_list("row_hash", flat=True).first()
+        if problem := checkpoint_break(checkpoint, head_seq=head_seq, hash_at_seq=hash_at_seq):
+            return problem
+    return None

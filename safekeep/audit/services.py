@@ -9,8 +9,10 @@ from django.db import connection, transaction
 from safekeep.core import clock
 from safekeep.core.middleware import current_request_id
 
-from .chain import GENESIS, seal
-from .models import AuditEvent
+from . import checkpoint_file
+from .chain import GENESIS, ChainBreak, Checkpoint, first_break, seal, sign_checkpoint
+from .models import AuditCheckpoint, AuditEvent
+from .selectors import CHAIN_FIELDS, head_break, latest_checkpoints
 
 # Any constant: PostgreSQL's transaction-level advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 7_305_119
@@ -68,3 +70,47 @@ def audit_denial(request, denial) -> None:
             establishment_id=denial.establishment_id,
             detail={"method": request.method},
         )
+
+
+class AuditChainBroken(Exception):
+    """The log no longer extends its last checkpoint: no new checkpoint may seal what is left."""
+
+    def __init__(self, problem: ChainBreak):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def audit_checkpoint() -> AuditCheckpoint | None:
+    """Seal the log's head in a signed checkpoint, in its own table and in the checkpoint file.
+
+    Run every minute by the scheduler and after each verification. It first checks that the log
+    still reaches the last checkpoint and that the rows written since then chain on from it, so a
+    truncation is never sealed over. Returns None when nothing was written since the last one.
+    """
+    with transaction.atomic():
+        _lock_chain()  # no row is appended while the head is read and sealed
+        if problem := head_break():
+            raise AuditChainBroken(problem)
+        anchors = latest_checkpoints()
+        trusted = max(anchors, key=lambda checkpoint: checkpoint.seq, default=None)
+        after_seq, after_hash = (trusted.seq, trusted.row_hash) if trusted else (0, GENESIS)
+        since = AuditEvent.objects.filter(seq__gt=after_seq).order_by("id").values(*CHAIN_FIELDS)
+        if problem := first_break(since.iterator(chunk_size=5000), after_seq=after_seq, after_hash=after_hash):
+            raise AuditChainBroken(problem)
+        head = AuditEvent.objects.order_by("-seq").values("seq", "row_hash").first()
+        if head is None or (trusted and head["seq"] == trusted.seq and len(anchors) == _copies()):
+            return None
+        taken = clock.now()
+        taken = taken.replace(microsecond=taken.microsecond // 1000 * 1000)  # as the database keeps it
+        signature = sign_checkpoint(head["seq"], head["row_hash"], taken)
+        saved = AuditCheckpoint(seq=head["seq"], row_hash=head["row_hash"], taken_at=taken, signature=signature)
+        saved.save()
+        # Written inside the transaction: if the file cannot be written, the database row is not kept either.
+        checkpoint_file.append(Checkpoint(seq=saved.seq, row_hash=saved.row_hash, taken_at=taken,
+                                          signature=signature, kept_in="checkpoint file"))
+        return saved
+
+
+def _copies() -> int:
+    """Where each checkpoint is kept: the database, and the file when one is configured."""
+    return 1 + (checkpoint_file.configured_path() is not None)
