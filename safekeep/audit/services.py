@@ -87,28 +87,53 @@ def audit_checkpoint() -> AuditCheckpoint | None:
     still reaches the last checkpoint and that the rows written since then chain on from it, so a
     truncation is never sealed over. Returns None when nothing was written since the last one.
     """
+    # The long walk (the whole log, the first time) holds no lock, so audited requests carry on;
+    # only the rows appended meanwhile are walked again under the lock.
+    if problem := head_break():
+        raise AuditChainBroken(problem)
+    trusted = _newest(latest_checkpoints())
+    walked = _checked_after(*((trusted.seq, trusted.row_hash) if trusted else (0, GENESIS)))
     with transaction.atomic():
         _lock_chain()  # no row is appended while the head is read and sealed
         if problem := head_break():
             raise AuditChainBroken(problem)
         anchors = latest_checkpoints()
-        trusted = max(anchors, key=lambda checkpoint: checkpoint.seq, default=None)
-        after_seq, after_hash = (trusted.seq, trusted.row_hash) if trusted else (0, GENESIS)
-        since = AuditEvent.objects.filter(seq__gt=after_seq).order_by("id").values(*CHAIN_FIELDS)
-        if problem := first_break(since.iterator(chunk_size=5000), after_seq=after_seq, after_hash=after_hash):
-            raise AuditChainBroken(problem)
-        head = AuditEvent.objects.order_by("-seq").values("seq", "row_hash").first()
-        if head is None or (trusted and head["seq"] == trusted.seq and len(anchors) == _copies()):
+        still = AuditEvent.objects.filter(seq=walked[0]).values_list("row_hash", flat=True).first()
+        if walked[0] and still != walked[1]:
+            raise AuditChainBroken(ChainBreak(walked[0], None, "was changed or removed while it was being checked"))
+        head_seq, head_hash = _checked_after(*walked)
+        trusted = _newest(anchors)
+        if head_seq == 0 or (trusted and trusted.seq == head_seq and len(anchors) == _copies()):
             return None
         taken = clock.now()
         taken = taken.replace(microsecond=taken.microsecond // 1000 * 1000)  # as the database keeps it
-        signature = sign_checkpoint(head["seq"], head["row_hash"], taken)
-        saved = AuditCheckpoint(seq=head["seq"], row_hash=head["row_hash"], taken_at=taken, signature=signature)
+        signature = sign_checkpoint(head_seq, head_hash, taken)
+        saved = AuditCheckpoint(seq=head_seq, row_hash=head_hash, taken_at=taken, signature=signature)
         saved.save()
         # Written inside the transaction: if the file cannot be written, the database row is not kept either.
         checkpoint_file.append(Checkpoint(seq=saved.seq, row_hash=saved.row_hash, taken_at=taken,
                                           signature=signature, kept_in="checkpoint file"))
         return saved
+
+
+def _newest(checkpoints):
+    return max(checkpoints, key=lambda checkpoint: checkpoint.seq, default=None)
+
+
+def _checked_after(after_seq: int, after_hash: str) -> tuple[int, str]:
+    """Walk the rows after one already trusted; return the last row that chains on, or raise."""
+    last = [after_seq, after_hash]
+
+    def remembering(rows):
+        for row in rows:
+            yield row
+            last[:] = [row["seq"], row["row_hash"]]  # reached only once first_break has accepted the row
+
+    rows = AuditEvent.objects.filter(seq__gt=after_seq).order_by("id").values(*CHAIN_FIELDS)
+    if problem := first_break(remembering(rows.iterator(chunk_size=5000)), after_seq=after_seq,
+                              after_hash=after_hash):
+        raise AuditChainBroken(problem)
+    return last[0], last[1]
 
 
 def _copies() -> int:
