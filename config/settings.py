@@ -47,6 +47,9 @@ def _secret(env_name: str, local_name: str) -> str:
 SECRET_KEY = _secret("SECRET_KEY", "secret_key")
 # The audit chain has its own key so that rotating SECRET_KEY never breaks verification.
 AUDIT_HMAC_KEY = _secret("SAFEKEEP_AUDIT_KEY", "audit_key")
+# Each signed checkpoint of the audit chain's head is also appended here, outside the database, so rows
+# removed from the end are named even by someone who can change every table (docs/adr/0009).
+SAFEKEEP_AUDIT_CHECKPOINT_FILE = os.environ.get("SAFEKEEP_AUDIT_CHECKPOINT_FILE", "")
 # Fernet key material for secrets we store (TOTP seeds, later narratives).
 FIELD_ENCRYPTION_KEY = _secret("SAFEKEEP_FIELD_KEY", "field_key")
 SALT_KEY = [FIELD_ENCRYPTION_KEY]

@@ -74,3 +74,44 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only")
+
+
+class AuditCheckpointQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit checkpoints are append-only")
+
+    def delete(self):
+        raise TypeError("Audit checkpoints are append-only")
+
+
+class AuditCheckpoint(models.Model):
+    """The head of the audit chain, signed with the audit key and kept outside the audit table.
+
+    The chain alone cannot show that its newest rows were removed: what is left still links up.
+    A checkpoint says "the log reached seq N, whose hash was H", so the verifier can name a
+    truncation. Append-only like the log; see docs/adr/0009-audit-checkpoints.md.
+    """
+
+    seq = models.BigIntegerField()
+    row_hash = models.CharField(max_length=64)
+    taken_at = models.DateTimeField()
+    signature = models.CharField(max_length=64)
+
+    objects = AuditCheckpointQuerySet.as_manager()
+
+    data_classification = {
+        "id": NOT_PERSONAL, "seq": NOT_PERSONAL, "row_hash": NOT_PERSONAL, "taken_at": NOT_PERSONAL,
+        "signature": NOT_PERSONAL,
+    }
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["seq"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit checkpoints are append-only")

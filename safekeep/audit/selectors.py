@@ -1,7 +1,13 @@
-from safekeep.accounts.models import User
+from django.apps import apps
+from django.db.models import CharField, Max, Q
+from django.db.models.functions import Cast
 
-from .chain import first_break
-from .models import AuditEvent
+from safekeep.accounts.models import User
+from safekeep.concerns.models import Concern
+
+from . import checkpoint_file
+from .chain import ChainBreak, Checkpoint, checkpoint_break, first_break
+from .models import AuditCheckpoint, AuditEvent
 
 
 def child_access_log(child, *, limit=200):
@@ -15,18 +21,77 @@ def child_access_log(child, *, limit=200):
     return events
 
 
-def audit_log(*, organisation_ids, action_prefix="", limit=200):
-    """The audit log for people in the given organisations. Rows name ids, never case content."""
+def audit_log(*, actor, organisation_ids, action_prefix="", limit=200):
+    """The audit log for people in the given organisations. Rows name ids, never case content.
+
+    The adult an allegation is about never sees it, whatever their role (DESIGN.md section 1), so
+    they are not shown who opened it, triaged it or referred it either (ADR 0008)."""
     people = User.objects.filter(organisation_id__in=organisation_ids).values_list("pk", flat=True)
     events = AuditEvent.objects.filter(actor_id__in=people).order_by("-seq")
+    if about_them := _rows_about_allegations_concerning(actor):
+        events = events.exclude(about_them)
     if action_prefix:
         events = events.filter(action__startswith=action_prefix)
     return list(events[:limit])
 
 
-def verify_chain(batch_size=5000):
-    """Return the first break in the chain, or None. Streams rows so a long log needs little memory."""
-    fields = ("id", "seq", "occurred_at", "actor_id", "actor_email", "role", "establishment_id", "action",
-              "object_type", "object_id", "outcome", "request_id", "detail", "prev_hash", "row_hash")
-    rows = AuditEvent.objects.order_by("id").values(*fields).iterator(chunk_size=batch_size)
-    return first_break(rows)
+def _as_object_ids(queryset):
+    """Audit rows name their object by kind and id, as text (no foreign keys, ADR 0002)."""
+    return queryset.annotate(object_key=Cast("pk", CharField())).values("object_key")
+
+
+def _records_carrying_a_concern():
+    """Every kind of record that follows from a concern carries it (ADR 0008): a `concern` or
+    `concern_id` column. Found from the models, so a kind added later is covered without a change here."""
+    return [model for model in apps.get_models() if model is not Concern
+            and any(field.attname == "concern_id" for field in model._meta.concrete_fields)]
+
+
+def _rows_about_allegations_concerning(actor) -> Q | None:
+    """Rows about an allegation whose subject is actor, or about anything that follows from one
+    (actions, referrals, plans, shares, chronology entries, attachments...), or that name it in their
+    detail. None, at the cost of one small query, for the nearly everyone who is the subject of none."""
+    concern_ids = list(Concern.objects.filter(about_adult=True, subject=actor).values_list("pk", flat=True))
+    if not concern_ids:
+        return None
+    # has_key first: a row without the key must compare false, not unknown, or exclude() drops it too.
+    about = (Q(object_type="concern", object_id__in=[str(pk) for pk in concern_ids])
+             | Q(detail__has_key="concern", detail__concern__in=concern_ids))
+    for model in _records_carrying_a_concern():
+        about |= Q(object_type=model._meta.model_name,
+                   object_id__in=_as_object_ids(model.objects.filter(concern_id__in=concern_ids)))
+    return about
+
+
+CHAIN_FIELDS = ("id", "seq", "occurred_at", "actor_id", "actor_email", "role", "establishment_id", "action",
+                "object_type", "object_id", "outcome", "request_id", "detail", "prev_hash", "row_hash")
+
+
+def verify_chain(batch_size=5000) -> ChainBreak | None:
+    """Return the first break in the chain, or None. Streams rows so a long log needs little memory.
+
+    An intact chain is then held against the newest checkpoints, which name rows removed from the end."""
+    rows = AuditEvent.objects.order_by("id").values(*CHAIN_FIELDS).iterator(chunk_size=batch_size)
+    return first_break(rows) or head_break()
+
+
+def latest_checkpoints() -> list[Checkpoint]:
+    """The newest checkpoint in the database and the newest in the checkpoint file, where there is one."""
+    found = []
+    newest = AuditCheckpoint.objects.order_by("-seq", "-id").first()
+    if newest is not None:
+        found.append(Checkpoint(seq=newest.seq, row_hash=newest.row_hash, taken_at=newest.taken_at,
+                                signature=newest.signature, kept_in="database"))
+    if (in_file := checkpoint_file.last()) is not None:
+        found.append(in_file)
+    return found
+
+
+def head_break() -> ChainBreak | None:
+    """Does the log still reach every checkpoint, with the rows each one sealed? Two small queries each."""
+    head_seq = AuditEvent.objects.aggregate(head=Max("seq"))["head"] or 0
+    for checkpoint in latest_checkpoints():
+        hash_at_seq = AuditEvent.objects.filter(seq=checkpoint.seq).values_list("row_hash", flat=True).first()
+        if problem := checkpoint_break(checkpoint, head_seq=head_seq, hash_at_seq=hash_at_seq):
+            return problem
+    return None

@@ -9,8 +9,10 @@ from django.db import connection, transaction
 from safekeep.core import clock
 from safekeep.core.middleware import current_request_id
 
-from .chain import GENESIS, seal
-from .models import AuditEvent
+from . import checkpoint_file
+from .chain import GENESIS, ChainBreak, Checkpoint, first_break, seal, sign_checkpoint
+from .models import AuditCheckpoint, AuditEvent
+from .selectors import CHAIN_FIELDS, head_break, latest_checkpoints
 
 # Any constant: PostgreSQL's transaction-level advisory lock that serialises appends to the chain.
 _CHAIN_LOCK = 7_305_119
@@ -68,3 +70,72 @@ def audit_denial(request, denial) -> None:
             establishment_id=denial.establishment_id,
             detail={"method": request.method},
         )
+
+
+class AuditChainBroken(Exception):
+    """The log no longer extends its last checkpoint: no new checkpoint may seal what is left."""
+
+    def __init__(self, problem: ChainBreak):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def audit_checkpoint() -> AuditCheckpoint | None:
+    """Seal the log's head in a signed checkpoint, in its own table and in the checkpoint file.
+
+    Run every minute by the scheduler and after each verification. It first checks that the log
+    still reaches the last checkpoint and that the rows written since then chain on from it, so a
+    truncation is never sealed over. Returns None when nothing was written since the last one.
+    """
+    # The long walk (the whole log, the first time) holds no lock, so audited requests carry on;
+    # only the rows appended meanwhile are walked again under the lock.
+    if problem := head_break():
+        raise AuditChainBroken(problem)
+    trusted = _newest(latest_checkpoints())
+    walked = _checked_after(*((trusted.seq, trusted.row_hash) if trusted else (0, GENESIS)))
+    with transaction.atomic():
+        _lock_chain()  # no row is appended while the head is read and sealed
+        if problem := head_break():
+            raise AuditChainBroken(problem)
+        anchors = latest_checkpoints()
+        still = AuditEvent.objects.filter(seq=walked[0]).values_list("row_hash", flat=True).first()
+        if walked[0] and still != walked[1]:
+            raise AuditChainBroken(ChainBreak(walked[0], None, "was changed or removed while it was being checked"))
+        head_seq, head_hash = _checked_after(*walked)
+        trusted = _newest(anchors)
+        if head_seq == 0 or (trusted and trusted.seq == head_seq and len(anchors) == _copies()):
+            return None
+        taken = clock.now()
+        taken = taken.replace(microsecond=taken.microsecond // 1000 * 1000)  # as the database keeps it
+        signature = sign_checkpoint(head_seq, head_hash, taken)
+        saved = AuditCheckpoint(seq=head_seq, row_hash=head_hash, taken_at=taken, signature=signature)
+        saved.save()
+        # Written inside the transaction: if the file cannot be written, the database row is not kept either.
+        checkpoint_file.append(Checkpoint(seq=saved.seq, row_hash=saved.row_hash, taken_at=taken,
+                                          signature=signature, kept_in="checkpoint file"))
+        return saved
+
+
+def _newest(checkpoints):
+    return max(checkpoints, key=lambda checkpoint: checkpoint.seq, default=None)
+
+
+def _checked_after(after_seq: int, after_hash: str) -> tuple[int, str]:
+    """Walk the rows after one already trusted; return the last row that chains on, or raise."""
+    last = [after_seq, after_hash]
+
+    def remembering(rows):
+        for row in rows:
+            yield row
+            last[:] = [row["seq"], row["row_hash"]]  # reached only once first_break has accepted the row
+
+    rows = AuditEvent.objects.filter(seq__gt=after_seq).order_by("id").values(*CHAIN_FIELDS)
+    if problem := first_break(remembering(rows.iterator(chunk_size=5000)), after_seq=after_seq,
+                              after_hash=after_hash):
+        raise AuditChainBroken(problem)
+    return last[0], last[1]
+
+
+def _copies() -> int:
+    """Where each checkpoint is kept: the database, and the file when one is configured."""
+    return 1 + (checkpoint_file.configured_path() is not None)

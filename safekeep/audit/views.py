@@ -14,7 +14,7 @@ def audit_log(request):
     organisations = scope.organisations_with(Permission.AUDIT_LOG_VIEW)
     action = request.GET.get("action", "").strip()[:60]
     with transaction.atomic():
-        events = selectors.audit_log(organisation_ids=organisations, action_prefix=action)
+        events = selectors.audit_log(actor=request.user, organisation_ids=organisations, action_prefix=action)
         audit_record(actor=request.user, action="audit.view", object_type="audit",
                      role=scope.role_for(Permission.AUDIT_LOG_VIEW) or "", detail={"rows": len(events)})
     return render(request, "audit/log.html", {"events": events, "action": action})

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core.checks import Tags, register
+
+from .checks import keys_check
 
 
 class CoreConfig(AppConfig):
@@ -6,6 +9,8 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        register(keys_check, Tags.security, deploy=True)
+
         from django.contrib import admin
         from django.contrib.auth.views import redirect_to_login
         from django.urls import reverse

@@ -1,10 +1,16 @@
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from safekeep.actions.models import Action
 from safekeep.audit.models import AuditEvent
 from safekeep.audit.selectors import verify_chain
 from safekeep.authz.roles import Role
+from safekeep.chronology.models import ChronologyEntry
+from safekeep.concerns.services import concern_submit
 
 
 def _tamper(sql, params=()):
@@ -127,3 +133,44 @@ def test_who_viewed_screen_lists_each_viewer(client, world, signed_in):
     assert "Persona Headteacher or registered manager" in page
     assert "Persona Designated safeguarding lead" in page
     assert "Opened the record" in page and "Headteacher or registered manager" in page
+
+
+def _allegation_about(world, adult):
+    """A member of staff records an allegation about an adult who can read the audit log."""
+    concern, created = concern_submit(
+        actor=world.personas[Role.STAFF], establishment=world.establishments["here"],
+        children=[{"child": world.children["here"], "role": "harmed", "categories": []}],
+        occurred_at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC), narrative="Shouted at her in the corridor.",
+        idempotency_key=uuid.uuid4().hex, about_adult=True, subject=adult, subject_relationship="staff")
+    assert created
+    return concern
+
+
+def test_the_subject_of_an_allegation_does_not_see_who_handles_it_in_the_audit_log(client, world, adopted,
+                                                                                    signed_in):
+    subject = world.personas[Role.GROUP_HEAD]  # reads the audit log of the whole organisation
+    concern = _allegation_about(world, subject)
+    lado = Action.objects.get(concern_id=concern.pk, action_code="refer-lado")
+    entry = ChronologyEntry.objects.filter(concern=concern).first()
+    signed_in(world.personas[Role.DEPUTY_DSL])
+    assert client.get(f"/concerns/{concern.pk}/").status_code == 200
+    assert client.get(f"/actions/{lado.pk}/").status_code == 200
+    assert client.get(f"/children/{world.children['here'].pk}/").status_code == 200
+    other = world.attachments["here"]  # a photo on another concern: its download row names that concern
+    assert client.get(f"/concerns/{other.concern_id}/attachments/{other.pk}/").status_code == 200
+    rows_about_it = [f">concern {concern.pk}</td>", f">action {lado.pk}</td>", f">chronologyentry {entry.pk}</td>"]
+
+    signed_in(subject)
+    page = client.get("/audit/").content.decode()
+    assert not [row for row in rows_about_it if row in page]
+    assert "Opened a concern" not in page and "Opened an action" not in page
+    # The rest of the log is still there, rows naming other concerns in their detail too.
+    assert f">child {world.children['here'].pk}</td>" in page
+    assert AuditEvent.objects.get(action="attachment.download").detail == {"concern": other.concern_id}
+    assert f">attachment {other.pk}</td>" in page
+
+    # The data protection officer, who is not its subject, sees who handled it.
+    signed_in(world.personas[Role.DPO])
+    page = client.get("/audit/").content.decode()
+    assert f">concern {concern.pk}</td>" in page and f">action {lado.pk}</td>" in page
+    assert "Opened a concern" in page and world.personas[Role.DEPUTY_DSL].email in page

@@ -23,7 +23,7 @@ def test_every_field_of_every_safekeep_model_is_classified():
 
 def test_production_settings_pass_the_deploy_check():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | {"SAFEKEEP_ENV": "production", "SECRET_KEY": "x" * 64 + "-production-check-key-!",
-           "SAFEKEEP_AUDIT_KEY": "a" * 50, "SAFEKEEP_FIELD_KEY": "f" * 50, "ALLOWED_HOSTS": "safekeep.example.org"}
+           "SAFEKEEP_AUDIT_KEY": "audit-" + "0123456789abcdef" * 3, "SAFEKEEP_FIELD_KEY": "field-" + "fedcba9876543210" * 3, "ALLOWED_HOSTS": "safekeep.example.org"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

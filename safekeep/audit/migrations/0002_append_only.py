@@ -4,11 +4,11 @@ from safekeep.audit import append_only
 
 
 def forwards(apps, schema_editor):
-    append_only.install(schema_editor.connection)
+    append_only.install(schema_editor.connection, tables=["audit_auditevent"])
 
 
 def backwards(apps, schema_editor):
-    append_only.remove(schema_editor.connection)
+    append_only.remove(schema_editor.connection, tables=["audit_auditevent"])
 
 
 class Migration(migrations.Migration):
