@@ -3,7 +3,7 @@
 row_hash = HMAC-SHA256(AUDIT_HMAC_KEY, prev_hash || canonical JSON of the row's content).
 A checkpoint anchors the head: HMAC-SHA256(AUDIT_HMAC_KEY, "checkpoint|seq|row_hash|taken_at in ms"),
 kept outside the audit table, so removing the newest rows (or all of them) is named too
-(docs/adr/0009-audit-checkpoints.md).
+(docs/adr/0010-audit-checkpoints.md).
 Pure functions: no database, so the chain rules can be read and tested on their own.
 """
 

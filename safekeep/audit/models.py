@@ -89,7 +89,7 @@ class AuditCheckpoint(models.Model):
 
     The chain alone cannot show that its newest rows were removed: what is left still links up.
     A checkpoint says "the log reached seq N, whose hash was H", so the verifier can name a
-    truncation. Append-only like the log; see docs/adr/0009-audit-checkpoints.md.
+    truncation. Append-only like the log; see docs/adr/0010-audit-checkpoints.md.
     """
 
     seq = models.BigIntegerField()

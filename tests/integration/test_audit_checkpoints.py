@@ -1,5 +1,5 @@
 """Rows removed from the end of the audit log are named: the head is sealed in signed checkpoints
-kept outside the audit table (docs/adr/0009-audit-checkpoints.md)."""
+kept outside the audit table (docs/adr/0010-audit-checkpoints.md)."""
 
 import json
 from datetime import UTC, datetime
