@@ -2,9 +2,17 @@ from datetime import datetime
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
 
 from safekeep.core.clock import LONDON
 from tests.world import build_world, sign_in
+
+# Property tests check rules, not speed: a busy CI machine must not fail them for being slow
+# (speed is measured in bench/, never in tests).
+hypothesis_settings.register_profile("safekeep", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("safekeep")
 
 
 def pytest_addoption(parser):
