@@ -5,7 +5,6 @@ import time_machine
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-
 from safekeep.core.clock import LONDON
 from tests.world import build_world, sign_in
 
