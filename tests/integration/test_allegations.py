@@ -12,6 +12,7 @@ from safekeep.authz.roles import Role
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.concerns import services
 from safekeep.concerns.models import Concern
+from safekeep.core import clock
 
 NARRATIVE = "Said the teacher grabbed her arm hard in the corridor."
 
@@ -74,7 +75,7 @@ def test_the_lado_clock_runs_and_the_route_skips_whoever_may_not_see_it(world, a
     concern = _allege(world)
     actions = Action.objects.filter(concern_id=concern.pk)
     lado = actions.get(action_code="refer-lado")
-    assert lado.deadline == "1 working day" and lado.owner_role == "dsl"
+    assert lado.deadline == "1 working day" and lado.owner_role == "deputy_dsl"  # the DSL is the subject
     # CE 11.7 names the regional director; an allegation's route goes to the group head instead.
     for action in actions:
         assert Role.REGIONAL_DIRECTOR.value not in action.escalation_ladder
@@ -293,3 +294,28 @@ def test_the_subject_can_close_the_childs_case_without_learning_of_the_allegatio
     change = cases.case_close(actor=world.personas[Role.DSL], child=world.children["here"],
                               establishment=world.establishments["here"], reason="Support in place.")
     assert change.status == "closed"
+
+
+def test_when_the_dsl_is_the_subject_the_steps_go_to_the_next_person_on_the_ladder(client, world, adopted,
+                                                                                  signed_in):
+    """CE 11.7: the DSL or deputy; else the head or registered manager; else the group head."""
+    about_dsl = _allege(world)  # about the DSL
+    for action in Action.objects.filter(concern_id=about_dsl.pk).exclude(owner_role="staff"):
+        assert action.owner_role == Role.DEPUTY_DSL.value
+        assert Role.DSL.value not in action.escalation_ladder
+    chase = _lado_referral(world, about_dsl).chase_action
+    assert chase.owner_role == Role.DEPUTY_DSL.value
+    # The deputy finds it on their action list.
+    signed_in(world.personas[Role.DEPUTY_DSL])
+    assert f"/actions/{chase.pk}/" in client.get("/actions/").content.decode()
+    # When the head is the subject, the DSL keeps the step.
+    about_head = _allege(world, subject_role=Role.HEAD)
+    assert Action.objects.get(concern_id=about_head.pk, action_code="refer-lado").owner_role == Role.DSL.value
+    # With no deputy, the head or registered manager; with no head either, the group head.
+    from safekeep.authz.models import RoleMembership
+
+    RoleMembership.objects.filter(role=Role.DEPUTY_DSL).update(ended_at=clock.now())
+    assert Action.objects.get(concern_id=_allege(world).pk, action_code="refer-lado").owner_role == Role.HEAD.value
+    RoleMembership.objects.filter(role=Role.HEAD).update(ended_at=clock.now())
+    lado = Action.objects.get(concern_id=_allege(world).pk, action_code="refer-lado")
+    assert lado.owner_role == Role.GROUP_HEAD.value and lado.escalation_ladder == []
