@@ -91,6 +91,10 @@ ACTION_WORDS = {
     "sharing.view": "Read the information-sharing register",
     "role.end": "Took away a role",
     "role.grant": "Gave a role",
+    "role.grant.approve": "Approved a role that reads case content, given by someone else",
+    "role.grant.refuse": "Refused a role that reads case content, so it never took effect",
+    "role.grant.self": "Tried to give a role to themselves (refused)",
+    "role.grants.view": "Looked at the roles given in the organisation",
     "url.denied": "Tried a page they may not use",
     "url.unlisted": "Tried a page that does not exist",
 }
