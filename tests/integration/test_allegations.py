@@ -177,7 +177,8 @@ def test_the_api_records_an_allegation(client, world, adopted):
     assert refused.status_code == 400 and "subject" in refused.json()["errors"]
 
 
-def test_the_dsl_names_an_adult_described_in_words_and_they_lose_sight_of_it(client, world, adopted, signed_in):
+def test_the_team_names_an_adult_described_in_words_one_proposes_a_second_confirms(client, world, adopted,
+                                                                                   signed_in):
     head = world.personas[Role.HEAD]
     concern = _allege(world, subject=None, subject_description="The head, I think")
     signed_in(head)
@@ -188,14 +189,21 @@ def test_the_dsl_names_an_adult_described_in_words_and_they_lose_sight_of_it(cli
     page = client.get(f"/concerns/{concern.pk}/").content.decode()
     assert "Name the adult's Safekeep account" in page
     response = client.post(f"/concerns/{concern.pk}/adult/", {"subject": head.pk}, follow=True)
-    assert "cannot see this allegation" in response.content.decode()
+    page = response.content.decode()
+    assert "cannot see this allegation while" in page and "Confirm the name" not in page  # not their own
+    refused = client.post(f"/concerns/{concern.pk}/adult/decide/", {"decision": "confirm"}, follow=True)
+    assert "A second person confirms a name" in refused.content.decode()
+    concern.refresh_from_db()
+    assert concern.subject is None
+    signed_in(head)  # proposed: hidden from them while it waits
+    assert client.get(f"/concerns/{concern.pk}/").status_code == 404
+    signed_in(world.personas[Role.DEPUTY_DSL])
+    assert "Confirm the name" in client.get(f"/concerns/{concern.pk}/").content.decode()
+    done = client.post(f"/concerns/{concern.pk}/adult/decide/", {"decision": "confirm"}, follow=True)
+    assert "cannot see this allegation" in done.content.decode()
     concern.refresh_from_db()
     assert concern.subject == head
     assert ChronologyEntry.objects.filter(concern_id=concern.pk, kind="concern.subject_named").count() == 1
-    again = client.post(f"/concerns/{concern.pk}/adult/", {"subject": world.personas[Role.STAFF].pk}, follow=True)
-    assert "already been named" in again.content.decode()
-    concern.refresh_from_db()
-    assert concern.subject == head
     signed_in(head)
     assert client.get(f"/concerns/{concern.pk}/").status_code == 404
 
