@@ -210,6 +210,31 @@ def action_add(*, actor, establishment, child, what: str, owner_role: str, deadl
     return action
 
 
+def actions_move_from_subject(*, actor, concern) -> list[Action]:
+    """When the adult an allegation is about is named (or corrected), its open steps that they own, by name
+    or as the only holder of the owning role, go to the next person on the ladder (CE 11.7). Runs inside the
+    naming's transaction; the caller has checked the actor may read the allegation."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("actions_move_from_subject runs inside the transaction that names the adult")
+    moved = []
+    for action in (Action.objects.select_for_update().filter(concern_id=concern.pk, status=Action.Status.OPEN)
+                   .exclude(owner_role=Role.STAFF.value).select_related("establishment")):
+        if action.owner_id not in (None, concern.subject_id):
+            continue
+        owner_role, ladder = owner_clear_of_subject(action.establishment, concern.subject_id, action.owner_role,
+                                                    action.escalation_ladder or [])
+        if owner_role == action.owner_role and action.owner_id is None:
+            continue
+        action.owner_role, action.owner, action.escalation_ladder = owner_role, None, ladder
+        action.save(update_fields=["owner_role", "owner", "escalation_ladder"])
+        _record_change(actor, action, "", kind="action.reassigned", audit_action="action.reassign",
+                       summary=f"Now for {Role(owner_role).label}: {action.what}.",
+                       detail={"owner_role": owner_role, "owner": None, "reason": "allegation subject"})
+        moved.append(action)
+    notifications.after_commit_tell_owners(moved, "reassigned")
+    return moved
+
+
 def _may_act_on(actor, action: Action, audit_action: str) -> str:
     """The establishment's case team, or the action's owner (by name or by role), may change it."""
     scope = scope_for(actor)

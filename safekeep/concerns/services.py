@@ -362,6 +362,7 @@ def allegation_subject_decide(*, actor, concern: Concern, confirm: bool, reason:
     if confirm:
         concern.subject = naming.subject
         concern.save(update_fields=["subject"])
+        actions.actions_move_from_subject(actor=actor, concern=concern)
         kind = "concern.subject_corrected" if naming.previous_subject_id else "concern.subject_named"
         words = (f"{actor.full_name} confirmed the correction of the adult's account, proposed by "
                  f"{naming.proposed_by.full_name}: {naming.reason}" if naming.previous_subject_id else

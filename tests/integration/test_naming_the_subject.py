@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from safekeep.actions.models import Action
 from safekeep.audit.models import AuditEvent
 from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Role
@@ -58,9 +59,13 @@ def test_the_adult_described_cannot_name_a_colleague_and_keep_sight_of_it(world,
     assert not _sees(dsl, concern)
     with pytest.raises(NotVisible):  # the adult proposed cannot propose someone else meanwhile
         services.allegation_subject_propose(actor=dsl, concern=concern, subject=head)
+    lado = Action.objects.get(concern_id=concern.pk, action_code="refer-lado")
+    assert lado.owner_role == Role.DSL.value  # before anyone knew it was about the DSL
     services.allegation_subject_decide(actor=world.personas[Role.GROUP_HEAD], concern=concern, confirm=True)
     concern.refresh_from_db()
     assert concern.subject == dsl and not _sees(dsl, concern) and _sees(head, concern)
+    lado.refresh_from_db()  # the step goes down the ladder, past the adult now named (CE 11.7)
+    assert lado.owner_role == Role.DEPUTY_DSL.value and Role.DSL.value not in lado.escalation_ladder
 
 
 def test_a_wrong_name_is_corrected_with_a_reason_audited_and_in_the_chronology(world, adopted):
