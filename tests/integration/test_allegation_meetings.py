@@ -160,4 +160,11 @@ def test_a_share_and_a_consultation_that_follow_an_allegation_are_hidden_from_it
                                  content_type="application/json")
     assert api.status_code == 201, api.content
     assert InformationShare.objects.get(pk=api.json()["id"]).concern == concern
+    url = f"/sharing/new/?child={child.pk}"
+    assert "(allegation about an adult)" in client.get(url).content.decode()
+    typed = {"recipient": "Duty LADO", "recipient_organisation": "LADO by hand", "what": "Allegation summary",
+             "purpose": "Strategy", "lawful_basis": "public-task-safeguarding", "consent": "not_sought",
+             "consent_note_not_sought": "Not for the LADO", "secure_handling_agreed": "yes", "concern": concern.pk}
+    assert client.post(url, typed).status_code == 302
+    assert InformationShare.objects.get(recipient_organisation="LADO by hand").concern == concern
 
