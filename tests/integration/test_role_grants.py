@@ -100,3 +100,23 @@ def test_a_dsl_role_is_approved_by_someone_holding_that_access_there_and_can_be_
     # A role that reads no case content is in force at once.
     governor = services.role_grant(actor=admin, person=other, role=Role.GOVERNOR, establishment=here)
     assert not governor.awaiting_approval
+
+
+def test_a_staff_file_gives_no_role_to_its_loader_and_a_dsl_role_in_it_waits_for_approval(
+        client, world, signed_in, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    admin = world.personas[Role.ADMINISTRATOR]
+    signed_in(admin)
+    text = ("Email,Forename,Surname,Job Title,Safekeep role\n"
+            f"{admin.email},Persona,Administrator,Administrator,DSL\n"
+            "my-dsl-self@example.org,Another,Me,Teacher,DSL\n")
+    response = client.post("/imports/", {"establishment": world.establishments["here"].pk, "kind": "staff",
+                                         "file": SimpleUploadedFile("staff.csv", text.encode(), content_type="text/csv")})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"] + "load/")
+    assert not RoleMembership.objects.filter(user=admin, role=Role.DSL).exists()
+    assert AuditEvent.objects.filter(action="role.grant.self", actor_id=admin.pk).exists()
+    grant = RoleMembership.objects.get(user__email="my-dsl-self@example.org", role=Role.DSL)
+    assert grant.awaiting_approval and grant.granted_by == admin
+    assert not _reads_concern(client, grant.user, world.concerns["here"])
