@@ -120,3 +120,29 @@ def test_a_staff_file_gives_no_role_to_its_loader_and_a_dsl_role_in_it_waits_for
     grant = RoleMembership.objects.get(user__email="my-dsl-self@example.org", role=Role.DSL)
     assert grant.awaiting_approval and grant.granted_by == admin
     assert not _reads_concern(client, grant.user, world.concerns["here"])
+
+
+def test_the_platform_operator_approves_an_organisations_first_case_role_and_no_other(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from safekeep.establishments.services import organisation_bootstrap
+
+    organisation, admin = organisation_bootstrap(name="New Trust", kind="trust", safeguarding_email="",
+                                                 admin_email="admin@new-trust.example", admin_name="New Admin")
+    lead = accounts.person_create(actor=admin, organisation=organisation, email="lead@new-trust.example",
+                                  full_name="First Lead")
+    first = services.role_grant(actor=admin, person=lead, role=Role.GROUP_HEAD, organisation=organisation)
+    listed = StringIO()
+    call_command("approve_first_role", stdout=listed)
+    assert f"{first.pk}: lead@new-trust.example" in listed.getvalue()
+    call_command("approve_first_role", "--membership", str(first.pk), stdout=StringIO())
+    first.refresh_from_db()
+    assert not first.awaiting_approval and first.approved_by is None and first.approved_at is not None
+    # From now on the organisation has someone who can approve: the operator may not.
+    second = services.role_grant(actor=admin, person=accounts.person_create(
+        actor=admin, organisation=organisation, email="second@new-trust.example", full_name="Second"),
+        role=Role.GROUP_HEAD, organisation=organisation)
+    with pytest.raises(CommandError):
+        call_command("approve_first_role", "--membership", str(second.pk), stdout=StringIO())
