@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from safekeep.actions.models import Action
 from safekeep.authz.access import NotVisible
+from safekeep.authz.models import RoleMembership
 from safekeep.authz.roles import Role
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.concerns import services
@@ -320,8 +321,6 @@ def test_when_the_dsl_is_the_subject_the_steps_go_to_the_next_person_on_the_ladd
     about_head = _allege(world, subject_role=Role.HEAD)
     assert Action.objects.get(concern_id=about_head.pk, action_code="refer-lado").owner_role == Role.DSL.value
     # With no deputy, the head or registered manager; with no head either, the group head.
-    from safekeep.authz.models import RoleMembership
-
     RoleMembership.objects.filter(role=Role.DEPUTY_DSL).update(ended_at=clock.now())
     assert Action.objects.get(concern_id=_allege(world).pk, action_code="refer-lado").owner_role == Role.HEAD.value
     RoleMembership.objects.filter(role=Role.HEAD).update(ended_at=clock.now())

@@ -1,8 +1,12 @@
 """An insider cannot give themselves access (ADR 0008): nobody gives a role to themselves, and a role that
 reads case content takes effect only when a second person who already holds that access approves it."""
 
+from io import StringIO
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 
 from safekeep.accounts import services as accounts
 from safekeep.audit.models import AuditEvent
@@ -10,6 +14,7 @@ from safekeep.authz import services
 from safekeep.authz.access import NotVisible
 from safekeep.authz.models import RoleMembership
 from safekeep.authz.roles import Role
+from safekeep.establishments.services import organisation_bootstrap
 from tests.world import sign_in
 
 
@@ -104,8 +109,6 @@ def test_a_dsl_role_is_approved_by_someone_holding_that_access_there_and_can_be_
 
 def test_a_staff_file_gives_no_role_to_its_loader_and_a_dsl_role_in_it_waits_for_approval(
         client, world, signed_in, django_capture_on_commit_callbacks):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     admin = world.personas[Role.ADMINISTRATOR]
     signed_in(admin)
     text = ("Email,Forename,Surname,Job Title,Safekeep role\n"
@@ -123,12 +126,6 @@ def test_a_staff_file_gives_no_role_to_its_loader_and_a_dsl_role_in_it_waits_for
 
 
 def test_the_platform_operator_approves_an_organisations_first_case_role_and_no_other(world):
-    from io import StringIO
-
-    from django.core.management import CommandError, call_command
-
-    from safekeep.establishments.services import organisation_bootstrap
-
     organisation, admin = organisation_bootstrap(name="New Trust", kind="trust", safeguarding_email="",
                                                  admin_email="admin@new-trust.example", admin_name="New Admin")
     lead = accounts.person_create(actor=admin, organisation=organisation, email="lead@new-trust.example",
