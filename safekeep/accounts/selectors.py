@@ -20,7 +20,9 @@ def people_managed_by(actor):
 
 
 def access_person(actor, user_id, *, action="person.view") -> User:
-    current = RoleMembership.objects.current().select_related("establishment", "region", "organisation")
+    # Roles in force and roles given but waiting for a second person's approval (shown as such).
+    current = RoleMembership.objects.filter(ended_at__isnull=True).select_related("establishment", "region",
+                                                                                  "organisation")
     people = people_managed_by(actor).prefetch_related(
         Prefetch("memberships", queryset=current, to_attr="current_memberships"))
     return get_visible(people, user_id, action)

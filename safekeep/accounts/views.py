@@ -115,9 +115,12 @@ def role_grant(request, user_id):
     person = selectors.access_person(request.user, user_id, action="role.grant")
     form = RoleGrantForm(request.POST or None, organisation=person.organisation)
     if request.method == "POST" and form.is_valid():
-        if run_service(form, lambda: authz_services.role_grant(
-                actor=request.user, person=person, role=form.cleaned_data["role"], **form.place())):
-            messages.success(request, f"{person.full_name} has a new role.")
+        membership = run_service(form, lambda: authz_services.role_grant(
+            actor=request.user, person=person, role=form.cleaned_data["role"], **form.place()))
+        if membership:
+            messages.success(request, f"{person.full_name} has been given the role. It reads case content, so it "
+                                      "takes effect when a second person who holds it approves it."
+                             if membership.awaiting_approval else f"{person.full_name} has a new role.")
             return redirect("people:detail", person.pk)
     return render(request, "core/form_page.html", {"form": form, "title": f"Give {person.full_name} a role",
                                                    "submit_label": "Give role", "back_url": f"/people/{person.pk}/"})
@@ -126,7 +129,7 @@ def role_grant(request, user_id):
 @require_POST
 def role_end(request, user_id, membership_id):
     person = selectors.access_person(request.user, user_id, action="role.end")
-    membership = get_object_or_404(RoleMembership.objects.current(), pk=membership_id, user=person)
+    membership = get_object_or_404(RoleMembership.objects.filter(ended_at__isnull=True), pk=membership_id, user=person)
     authz_services.role_end(actor=request.user, membership=membership)
     messages.success(request, f"{person.full_name} no longer has the role {membership.get_role_display()}.")
     return redirect("people:detail", person.pk)

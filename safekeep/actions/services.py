@@ -12,7 +12,7 @@ from safekeep.authz.roles import Permission, Role
 from safekeep.authz.scope import scope_for
 from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
-from safekeep.authz.selectors import people_at
+from safekeep.authz.selectors import people_at, people_with_role_at
 from safekeep.establishments.selectors import terms_for
 from safekeep.policy.deadlines import LONDON, Deadline, due_at
 from safekeep.policy.engine import ConcernFacts, required_actions
@@ -49,6 +49,32 @@ def _route(roles, flags) -> list[str]:
     return list(dict.fromkeys(ALLEGATION_ROUTE.get(role, role) for role in roles))
 
 
+def _subject_of(concern_id):
+    """The account of the adult an allegation is about, if it is one and they are named."""
+    from safekeep.concerns.models import Concern
+
+    if concern_id is None:
+        return None
+    return Concern.objects.filter(pk=concern_id, about_adult=True).values_list("subject_id", flat=True).first()
+
+
+def owner_clear_of_subject(establishment, subject_id, owner_role: str, ladder) -> tuple[str, list[str]]:
+    """The step's owner and the rest of its ladder, with the owner moved down the ladder past the adult an
+    allegation is about: when the DSL is the subject, the deputy, then the head or registered manager, then
+    the group head owns it (CE 11.7; the allegation ladder in the packs). A role counts when someone other
+    than the subject holds it for the establishment."""
+    ladder = list(ladder)
+    if subject_id is None or owner_role == Role.STAFF.value:
+        return owner_role, ladder
+    steps = list(dict.fromkeys([owner_role, *ladder]))
+    if Role.GROUP_HEAD.value not in steps:
+        steps.append(Role.GROUP_HEAD.value)  # someone above the establishment always answers an allegation
+    for index, role in enumerate(steps):
+        if people_with_role_at(role, establishment).exclude(pk=subject_id).exists():
+            return role, steps[index + 1:]
+    return owner_role, ladder
+
+
 def actions_require(*, actor, establishment, child, categories, flags, concern_id=None, packs=None,
                     tell_owners=True, child_role: str = "", event: str = "", started=None) -> list[Action]:
     """Create the actions the adopted policies require for a concern. Runs inside the concern's transaction.
@@ -63,6 +89,7 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     role = require_permission(actor, Permission.CHILD_SEARCH, action="action.create",
                               establishment_id=establishment.pk)
     started = started or clock.now()
+    subject_id = _subject_of(concern_id) if "about_adult" in flags else None
     facts = ConcernFacts(frozenset(categories), frozenset(flags), establishment.kind, establishment.nation, started,
                          terms=terms_for(establishment), role=child_role)
     created = []
@@ -71,12 +98,13 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
                 concern_id=concern_id, action_code=required.code).exists():
             continue  # a step about the whole concern, already set for another child named in it
         place, owner_role = _place_of(establishment, _route([required.owner], flags)[0])
+        owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role, _route(required.escalation, flags))
         # "Staff" in a rule means the member of staff who raised it: other staff never see the action
         # (staff see only the concerns they recorded).
         owner = actor if owner_role == Role.STAFF.value else None
         action = Action(establishment=place, child=child, concern_id=concern_id, what=required.what,
                         owner_role=owner_role, owner=owner, deadline=str(required.deadline), due_at=required.due_at,
-                        escalation_ladder=_route(required.escalation, flags), pack=required.pack,
+                        escalation_ladder=ladder, pack=required.pack,
                         pack_version=required.pack_version, rule_id=required.rule_id, action_code=required.code,
                         source=required.source, created_by=actor)
         _schedule(action, started, required.deadline)
@@ -109,6 +137,10 @@ def action_follow_up(*, actor, establishment, child, what: str, deadline: str, s
         raise RuntimeError("action_follow_up runs inside the transaction of the change that needs it")
     parsed, started = Deadline.parse(deadline), min(started or clock.now(), clock.now())
     ladder = [step for step in FOLLOW_UP_LADDER if step != owner_role]
+    subject_id = _subject_of(concern_id)
+    if subject_id is not None:
+        owner_role, ladder = owner_clear_of_subject(establishment, subject_id, owner_role,
+                                                    [ALLEGATION_ROUTE.get(step, step) for step in ladder])
     action = Action(establishment=establishment, child=child, concern_id=concern_id, what=what[:300],
                     owner_role=owner_role, deadline=str(parsed), source=source, action_code=code,
                     due_at=due_at(started, parsed, nation=establishment.nation, terms=terms_for(establishment)),
@@ -156,13 +188,19 @@ def action_add(*, actor, establishment, child, what: str, owner_role: str, deadl
             words = str(parsed)
         except ValueError as problem:
             errors["deadline"] = str(problem)
+    subject_id = _subject_of(concern_id)
+    if owner is not None and owner.pk == subject_id:
+        errors["owner"] = "Choose someone other than the adult the allegation is about."
     if errors:
         raise ValidationError(errors)
+    ladder = ["deputy_dsl", "head"]
+    if owner is None and subject_id is not None:
+        owner_role, ladder = owner_clear_of_subject(establishment, subject_id, owner_role, ladder)
     action = Action(establishment=establishment, child=child, what=what.strip()[:300], owner_role=owner_role,
                     owner=owner, deadline=words, concern_id=concern_id,
                     due_at=due_at or deadline_due_at(started, parsed, nation=establishment.nation,
                                                      terms=terms_for(establishment)),
-                    escalation_ladder=["deputy_dsl", "head"], created_by=actor)
+                    escalation_ladder=ladder, created_by=actor)
     _schedule(action, started, parsed)
     action.save()
     chronology_add(actor=actor, child=child, establishment=establishment, kind="action.added", obj=action,
@@ -170,6 +208,31 @@ def action_add(*, actor, establishment, child, what: str, owner_role: str, deadl
     audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=establishment.pk)
     notifications.after_commit_tell_owners([action], "new")
     return action
+
+
+def actions_move_from_subject(*, actor, concern) -> list[Action]:
+    """When the adult an allegation is about is named (or corrected), its open steps that they own, by name
+    or as the only holder of the owning role, go to the next person on the ladder (CE 11.7). Runs inside the
+    naming's transaction; the caller has checked the actor may read the allegation."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("actions_move_from_subject runs inside the transaction that names the adult")
+    moved = []
+    for action in (Action.objects.select_for_update().filter(concern_id=concern.pk, status=Action.Status.OPEN)
+                   .exclude(owner_role=Role.STAFF.value).select_related("establishment")):
+        if action.owner_id not in (None, concern.subject_id):
+            continue
+        owner_role, ladder = owner_clear_of_subject(action.establishment, concern.subject_id, action.owner_role,
+                                                    action.escalation_ladder or [])
+        if owner_role == action.owner_role and action.owner_id is None:
+            continue
+        action.owner_role, action.owner, action.escalation_ladder = owner_role, None, ladder
+        action.save(update_fields=["owner_role", "owner", "escalation_ladder"])
+        _record_change(actor, action, "", kind="action.reassigned", audit_action="action.reassign",
+                       summary=f"Now for {Role(owner_role).label}: {action.what}.",
+                       detail={"owner_role": owner_role, "owner": None, "reason": "allegation subject"})
+        moved.append(action)
+    notifications.after_commit_tell_owners(moved, "reassigned")
+    return moved
 
 
 def _may_act_on(actor, action: Action, audit_action: str) -> str:

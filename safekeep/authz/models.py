@@ -11,13 +11,19 @@ from .roles import ROLES, Role, Scope
 
 class RoleMembershipQuerySet(models.QuerySet):
     def current(self):
-        return self.filter(ended_at__isnull=True)
+        """The roles in force: not ended, and not waiting for a second person's approval."""
+        return self.filter(ended_at__isnull=True, awaiting_approval=False)
+
+    def pending(self):
+        return self.filter(ended_at__isnull=True, awaiting_approval=True)
 
 
 class RoleMembership(models.Model):
     """A person holds a role at one establishment, across a region, or across an organisation.
 
     Memberships are ended, never deleted, so the record of who could see what, and when, stays.
+    A role that reads case content, given by someone in Safekeep, waits for a second person's approval
+    before it takes effect (awaiting_approval); a refused grant is ended without ever taking effect.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
@@ -29,12 +35,24 @@ class RoleMembership(models.Model):
                                       related_name="memberships")
     started_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Who gave the role (empty for the organisation's first administrator and loads from the MIS), and who
+    # approved it when it reads case content.
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    awaiting_approval = models.BooleanField(default=False)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
 
     objects = RoleMembershipQuerySet.as_manager()
 
     data_classification = {"id": NOT_PERSONAL, "user": PERSONAL, "role": PERSONAL, "scope": PERSONAL,
                            "organisation": PERSONAL, "region": PERSONAL, "establishment": PERSONAL,
-                           "started_at": PERSONAL, "ended_at": PERSONAL}
+                           "started_at": PERSONAL, "ended_at": PERSONAL, "granted_by": PERSONAL,
+                           "awaiting_approval": PERSONAL, "approved_by": PERSONAL, "approved_at": PERSONAL,
+                           "ended_by": PERSONAL}
 
     class Meta:
         constraints = [

@@ -63,9 +63,18 @@ class RoleDefinition:
     reads_child_data: bool
 
     @property
+    def reads_case_content(self) -> bool:
+        """Reads children's records or allegations: given only with a second person's approval."""
+        return bool(self.permissions & CASE_CONTENT)
+
+    @property
     def permissions_sorted(self) -> list[Permission]:
         return sorted(self.permissions, key=lambda p: list(Permission).index(p))
 
+
+# The permissions that read case content. A role holding one takes effect only when a second person who
+# already holds it, for the same places or more, approves the grant (nobody gives themselves access).
+CASE_CONTENT = frozenset({P.CHILD_VIEW, P.ALLEGATION_VIEW})
 
 _CASE_READERS = frozenset({P.CHILD_SEARCH, P.CHILD_VIEW, P.CHILD_ACCESS_LOG_VIEW, P.ESTABLISHMENT_VIEW,
                            P.POLICY_VIEW, P.ACTION_MANAGE})

@@ -151,3 +151,46 @@ class Triage(WrittenOnce):
         ordering = ["-triaged_at", "-id"]
 
     never_changed = "A triage decision is never changed: record a new one"
+
+
+class SubjectNaming(WrittenOnce):
+    """Someone on the team proposes the account of the adult an allegation is about (or a correction of it),
+    and a second person confirms or rejects it: the adult described never names the subject alone.
+
+    While it waits, the proposed adult cannot see the allegation (it is safer to hide it from a colleague for
+    a while than to show an adult the allegation about them), and neither they nor the proposer may confirm.
+    """
+
+    class Outcome(models.TextChoices):
+        WAITING = "waiting", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Rejected"
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="subject_namings")
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The name it replaces, for a correction of a wrong name.
+    previous_subject = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+    reason = EncryptedTextField(null=True, blank=True)  # why: required to correct a name
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.WAITING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = EncryptedTextField(null=True, blank=True)  # why it was rejected
+
+    data_classification = {
+        "id": NOT_PERSONAL, "concern": SPECIAL, "subject": SPECIAL, "previous_subject": SPECIAL, "reason": SPECIAL,
+        "proposed_by": PERSONAL, "proposed_at": PERSONAL, "outcome": SPECIAL, "decided_by": PERSONAL,
+        "decided_at": PERSONAL, "decision_reason": SPECIAL,
+    }
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["concern"], condition=models.Q(outcome="waiting"),
+                                               name="subject_naming_one_waiting")]
+
+    # Decided once: the outcome, who decided, when and why.
+    changeable_fields = frozenset({"outcome", "decided_by", "decided_at", "decision_reason"})
+    never_changed = "A proposed name is never changed: confirm or reject it, or propose a correction"

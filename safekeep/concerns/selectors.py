@@ -10,7 +10,7 @@ from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.core import clock
 
-from .models import Concern, ConcernChild
+from .models import Concern, ConcernChild, SubjectNaming
 
 
 def _case_team(actor) -> Q:
@@ -29,7 +29,13 @@ def concerns_visible_to(actor):
     scope = scope_for(actor)
     if not scope.roles:
         return Concern.objects.none()
-    return Concern.objects.filter(Q(recorded_by=actor) | _case_team(actor)).exclude(subject=actor)
+    return (Concern.objects.filter(Q(recorded_by=actor) | _case_team(actor))
+            .exclude(subject=actor).exclude(pk__in=_proposed_as_subject(actor)))
+
+
+def _proposed_as_subject(actor):
+    """The allegations whose subject, waiting for confirmation, is this person: hidden from them meanwhile."""
+    return SubjectNaming.objects.filter(outcome=SubjectNaming.Outcome.WAITING, subject=actor).values("concern_id")
 
 
 def allegations_hidden_from(actor):
@@ -41,7 +47,8 @@ def allegations_hidden_from(actor):
     """
     readers = scope_for(actor).establishment_ids(Permission.ALLEGATION_VIEW)
     return Concern.objects.filter(about_adult=True).exclude(
-        Q(establishment_id__in=readers) & ~Q(subject=actor, subject__isnull=False)).values("pk")
+        Q(establishment_id__in=readers) & ~Q(subject=actor, subject__isnull=False)
+        & ~Q(pk__in=_proposed_as_subject(actor))).values("pk")
 
 
 def adults_to_name(establishment):
@@ -57,9 +64,12 @@ def is_subject_of(actor, obj) -> bool:
     if actor is None or not actor.is_authenticated:
         return False
     if isinstance(obj, Concern):
-        return obj.about_adult and obj.subject_id == actor.pk
+        if not obj.about_adult or obj.subject_id == actor.pk:
+            return obj.about_adult
+        return _proposed_as_subject(actor).filter(concern_id=obj.pk).exists()
     concern_id = getattr(obj, "concern_id", None)
-    return concern_id is not None and Concern.objects.filter(pk=concern_id, about_adult=True, subject=actor).exists()
+    return concern_id is not None and Concern.objects.filter(
+        Q(subject=actor) | Q(pk__in=_proposed_as_subject(actor)), pk=concern_id, about_adult=True).exists()
 
 
 def access_concern(actor, concern_id, action="concern.view") -> Concern:

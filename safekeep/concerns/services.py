@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from safekeep.actions import services as actions
 from safekeep.attachments import services as attachment_services
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible, require_permission
+from safekeep.authz.access import NotVisible, deny_if_subject_of_allegation, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import children_visible_to, current_enrolments
 from safekeep.chronology.services import chronology_add
@@ -18,7 +18,7 @@ from safekeep.referrals import services as referrals
 from safekeep.core import clock
 
 from . import notifications
-from .models import Concern, ConcernChild
+from .models import Concern, ConcernChild, SubjectNaming
 
 MAX_CHILDREN = 20
 
@@ -294,27 +294,89 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
     return triage
 
 
+def _may_decide_on_allegation(actor, concern: Concern, action: str) -> str:
+    """Those who may read allegations at the establishment (the DSL, deputy, head, group head), never the
+    adult it is about (named or proposed)."""
+    role = require_permission(actor, Permission.ALLEGATION_VIEW, action=action,
+                              establishment_id=concern.establishment_id, obj=concern)
+    deny_if_subject_of_allegation(actor, concern, action)
+    return role
+
+
 @transaction.atomic
-def allegation_subject_set(*, actor, concern: Concern, subject) -> Concern:
-    """The DSL names the Safekeep account of the adult an allegation is about, when the recorder could only
-    describe them: from then on the adult cannot see it (DESIGN.md section 1). Set once, never changed."""
+def allegation_subject_propose(*, actor, concern: Concern, subject, reason: str = "") -> SubjectNaming:
+    """A member of the team proposes the Safekeep account of the adult an allegation is about, when the
+    recorder could only describe them, or a correction of a wrong name (with a reason). It takes effect only
+    when a second person confirms it (allegation_subject_decide): the adult described must never be the one
+    who names the subject. Meanwhile the proposed adult cannot see the allegation."""
     from .selectors import adults_to_name
 
-    role = require_permission(actor, Permission.ALLEGATION_VIEW, action="concern.subject",
-                              establishment_id=concern.establishment_id, obj=concern)
+    role = _may_decide_on_allegation(actor, concern, "concern.subject.propose")
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    errors = {}
     if not concern.about_adult:
-        raise ValidationError({"subject": "Only a concern about an adult names the adult."})
-    if concern.subject_id is not None:
-        raise ValidationError({"subject": "The adult has already been named."})
-    if subject is None or not adults_to_name(concern.establishment).filter(pk=subject.pk).exists():
-        raise ValidationError({"subject": "Choose the adult from the list of people at this establishment."})
-    concern.subject = subject
-    concern.save(update_fields=["subject"])
+        errors["subject"] = "Only a concern about an adult names the adult."
+    elif SubjectNaming.objects.filter(concern=concern, outcome=SubjectNaming.Outcome.WAITING).exists():
+        errors["subject"] = "A name is already waiting for a second person to confirm it."
+    elif subject is None or not adults_to_name(concern.establishment).filter(pk=subject.pk).exists():
+        errors["subject"] = "Choose the adult from the list of people at this establishment."
+    elif concern.subject_id is not None and subject.pk == concern.subject_id:
+        errors["subject"] = "They are already named: choose the right person to correct the name."
+    if concern.subject_id is not None and not (reason or "").strip():
+        errors["reason"] = "Say why the name is wrong: the correction and its reason are kept."
+    if errors:
+        raise ValidationError(errors)
+    naming = SubjectNaming.objects.create(concern=concern, subject=subject, previous_subject=concern.subject,
+                                          reason=(reason or "").strip(), proposed_by=actor)
+    words = (f"{actor.full_name} proposed a correction of the adult's account named in this allegation: "
+             f"{naming.reason}" if naming.previous_subject_id else
+             f"{actor.full_name} proposed the adult's account this allegation is about.")
     for involved in concern.children_involved.select_related("child"):
         chronology_add(actor=actor, child=involved.child, establishment=concern.establishment,
-                       kind="concern.subject_named", obj=concern,
-                       summary=f"{actor.full_name} named the adult's account, so they cannot see the allegation.")
-    audit_record(actor=actor, action="concern.subject", obj=concern, role=role,
-                 establishment_id=concern.establishment_id, detail={"subject": subject.pk})
-    return concern
+                       kind="concern.subject_proposed", obj=concern,
+                       summary=f"{words} It waits for a second person to confirm it.")
+    audit_record(actor=actor, action="concern.subject.propose", obj=concern, role=role,
+                 establishment_id=concern.establishment_id,
+                 detail={"naming": naming.pk, "subject": subject.pk, "previous_subject": naming.previous_subject_id})
+    return naming
+
+
+@transaction.atomic
+def allegation_subject_decide(*, actor, concern: Concern, confirm: bool, reason: str = "") -> SubjectNaming:
+    """The group head, or a second person on the team, confirms or rejects the name waiting on an allegation.
+    Not the proposer, not the adult proposed (who cannot see it), not the adult named before. Confirmed, the
+    adult can no longer see the allegation (DESIGN.md section 1); rejected (with a reason), nothing changes."""
+    role = _may_decide_on_allegation(actor, concern, "concern.subject.decide")
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    naming = SubjectNaming.objects.filter(concern=concern, outcome=SubjectNaming.Outcome.WAITING).first()
+    if naming is None:
+        raise ValidationError({"subject": "No name is waiting to be confirmed."})
+    if actor.pk in (naming.proposed_by_id, naming.subject_id, naming.previous_subject_id):
+        raise ValidationError({"subject": "A second person confirms a name: not the person who proposed it, and "
+                                          "not the adult named."})
+    if not confirm and not (reason or "").strip():
+        raise ValidationError({"decision_reason": "Say why the name is wrong."})
+    naming.outcome = SubjectNaming.Outcome.CONFIRMED if confirm else SubjectNaming.Outcome.REJECTED
+    naming.decided_by, naming.decided_at, naming.decision_reason = actor, clock.now(), (reason or "").strip()
+    naming.save(update_fields=["outcome", "decided_by", "decided_at", "decision_reason"])
+    if confirm:
+        concern.subject = naming.subject
+        concern.save(update_fields=["subject"])
+        actions.actions_move_from_subject(actor=actor, concern=concern)
+        kind = "concern.subject_corrected" if naming.previous_subject_id else "concern.subject_named"
+        words = (f"{actor.full_name} confirmed the correction of the adult's account, proposed by "
+                 f"{naming.proposed_by.full_name}: {naming.reason}" if naming.previous_subject_id else
+                 f"{actor.full_name} confirmed the adult's account, proposed by {naming.proposed_by.full_name}, "
+                 "so they cannot see the allegation.")
+    else:
+        kind = "concern.subject_rejected"
+        words = f"{actor.full_name} rejected the adult's account proposed by {naming.proposed_by.full_name}: " \
+                f"{naming.decision_reason}"
+    for involved in concern.children_involved.select_related("child"):
+        chronology_add(actor=actor, child=involved.child, establishment=concern.establishment, kind=kind,
+                       obj=concern, summary=words)
+    audit_record(actor=actor, action="concern.subject" if confirm else "concern.subject.reject", obj=concern,
+                 role=role, establishment_id=concern.establishment_id,
+                 detail={"naming": naming.pk, "subject": naming.subject_id,
+                         "previous_subject": naming.previous_subject_id, "proposed_by": naming.proposed_by_id})
+    return naming

@@ -14,7 +14,7 @@ from safekeep.establishments.selectors import locations_for
 from safekeep.packs.selectors import packs_for
 
 from . import selectors, services
-from .models import AdultRelationship, ConcernChild
+from .models import AdultRelationship, ConcernChild, SubjectNaming
 from .patterns import patterns_in
 from .recording import Draft
 
@@ -37,8 +37,12 @@ def _detail(request, concern, **addendum):
     """The concern as read_concern shaped it for this person: the selector, not the page, decides what
     of the case that follows they see."""
     team = concern.team
-    may_name_adult = (concern.about_adult and concern.subject_id is None
-                      and can(request.user, Permission.ALLEGATION_VIEW, concern))
+    reads_allegations = concern.about_adult and can(request.user, Permission.ALLEGATION_VIEW, concern)
+    waiting = (SubjectNaming.objects.filter(concern=concern, outcome=SubjectNaming.Outcome.WAITING)
+               .select_related("subject", "proposed_by").first() if reads_allegations else None)
+    may_name_adult = reads_allegations and waiting is None
+    may_decide = waiting is not None and request.user.pk not in (waiting.proposed_by_id, waiting.subject_id,
+                                                                 waiting.previous_subject_id)
     labels = {c.code: c.label for pack in packs_for(concern.establishment) for c in pack.categories}
     for involved in concern.children_involved.all():
         involved.category_labels = [labels.get(code, code) for code in involved.categories]
@@ -46,7 +50,8 @@ def _detail(request, concern, **addendum):
         "safety_plans": _safety_plans(request, concern) if team else None,
         "adults": selectors.adults_to_name(concern.establishment) if may_name_adult else None,
         "concern": concern, "actions": concern.actions_shown, "team": team, "addenda": concern.addenda_shown,
-        "may_add": team or concern.recorded_by_id == request.user.pk, **addendum})
+        "may_add": team or concern.recorded_by_id == request.user.pk, "naming_waiting": waiting,
+        "may_decide_naming": may_decide, **addendum})
 
 
 def _safety_plans(request, concern):
@@ -73,16 +78,38 @@ def addendum_add(request, concern_id):
 
 
 @require_POST
-def allegation_subject_set(request, concern_id):
-    concern = selectors.access_concern(request.user, concern_id, "concern.subject")
-    subject = selectors.adults_to_name(concern.establishment).filter(
-        pk=request.POST.get("subject", "") if request.POST.get("subject", "").isdigit() else None).first()
+def allegation_subject_propose(request, concern_id):
+    """Propose the adult's account (or a correction, with a reason): a second person confirms it."""
+    concern = selectors.access_concern(request.user, concern_id, "concern.subject.propose")
+    chosen = request.POST.get("subject", "")
+    subject = selectors.adults_to_name(concern.establishment).filter(pk=int(chosen)).first() if chosen.isdigit() \
+        else None
     try:
-        services.allegation_subject_set(actor=request.user, concern=concern, subject=subject)
+        services.allegation_subject_propose(actor=request.user, concern=concern, subject=subject,
+                                            reason=request.POST.get("reason", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{subject.full_name} is named. They cannot see this allegation.")
+        messages.success(request, f"{subject.full_name} is proposed. They cannot see this allegation while the "
+                                  "group head or another member of the team confirms it.")
+    return redirect("concerns:detail", concern.pk)
+
+
+@require_POST
+def allegation_subject_decide(request, concern_id):
+    """The group head or a second person on the team confirms or rejects the proposed adult."""
+    concern = selectors.access_concern(request.user, concern_id, "concern.subject.decide")
+    decision = request.POST.get("decision", "")
+    try:
+        if decision not in ("confirm", "reject"):
+            raise ValidationError("Choose whether to confirm or reject the name.")
+        naming = services.allegation_subject_decide(actor=request.user, concern=concern, confirm=decision == "confirm",
+                                                    reason=request.POST.get("decision_reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{naming.subject.full_name} is named. They cannot see this allegation."
+                         if decision == "confirm" else "The name is rejected. Nothing else has changed.")
     return redirect("concerns:detail", concern.pk)
 
 

@@ -16,6 +16,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from safekeep.accounts import services as accounts
 from safekeep.accounts.models import User
 from safekeep.authz import services as authz
+from safekeep.authz.models import RoleMembership
+from safekeep.authz.selectors import approvers_for
 from safekeep.authz.roles import Role
 from safekeep.establishments import services as establishments
 from safekeep.establishments.models import Establishment, LocalContact, Organisation, Region
@@ -147,9 +149,19 @@ def build(stdout=None) -> bool:
         else:
             authz.role_grant(actor=actor, person=user, role=person.role, organisation=actor.organisation)
         _enrol_totp(user)
+    _approve_roles()
     _load_children(rng, admins, places)
     _casework(admins, places)
     return True
+
+
+def _approve_roles():
+    """The roles that read case content wait for a second person: the group head approves them; the
+    organisation's first (the group head, or a trust's DSL) is approved by the platform operator."""
+    widest_first = {"organisation": 0, "region": 1, "establishment": 2}
+    for membership in sorted(RoleMembership.objects.pending(), key=lambda m: (widest_first[m.scope], m.pk)):
+        approvers = approvers_for(membership)
+        authz.role_grant_decide(actor=approvers[0] if approvers else None, membership=membership, approve=True)
 
 
 # Places at Manor Field School, as staff call them (on site, off site, online).

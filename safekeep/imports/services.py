@@ -17,7 +17,7 @@ from django.db.models import F
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import require_permission
 from safekeep.authz.models import RoleMembership
-from safekeep.authz.roles import Permission, Role, Scope
+from safekeep.authz.roles import ROLES, Permission, Role, Scope
 from safekeep.children.models import Child, Enrolment
 from safekeep.core import clock
 from safekeep.establishments.models import Establishment
@@ -189,12 +189,21 @@ def _load_person(batch: ImportBatch, row: dict) -> str:
             person.save()
         outcome = "updated" if changed else "unchanged"
     role = row["role"] or Role.STAFF.value
-    if not RoleMembership.objects.current().filter(user=person, role=role, establishment=establishment).exists():
+    if person.pk == batch.created_by_id:
+        # Nobody gives a role to themselves, by a file either (ADR 0008): the row's role is left out.
+        audit_record(actor=batch.created_by, action="role.grant.self", obj=person, outcome="denied",
+                     establishment_id=establishment.pk, detail={"role": role, "batch": batch.pk})
+    elif not RoleMembership.objects.filter(user=person, role=role, establishment=establishment,
+                                           ended_at__isnull=True).exists():
+        # A role that reads case content waits for a second person's approval, as one given on the page does.
+        pending = ROLES[Role(role)].reads_case_content
         RoleMembership.objects.create(user=person, role=role, scope=Scope.ESTABLISHMENT,
-                                      organisation_id=establishment.organisation_id, establishment=establishment)
+                                      organisation_id=establishment.organisation_id, establishment=establishment,
+                                      granted_by=batch.created_by, awaiting_approval=pending)
         outcome = "updated" if outcome == "unchanged" else outcome
         audit_record(actor=batch.created_by, action="role.grant", obj=person, establishment_id=establishment.pk,
-                     detail={"role": role, "scope": "establishment", "batch": batch.pk})
+                     detail={"role": role, "scope": "establishment", "batch": batch.pk,
+                             "awaiting_approval": pending})
     if outcome != "unchanged":
         audit_record(actor=batch.created_by, action=f"person.import.{'create' if outcome == 'created' else 'update'}",
                      obj=person, establishment_id=establishment.pk, detail={"batch": batch.pk})

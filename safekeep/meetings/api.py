@@ -7,9 +7,11 @@ from rest_framework.views import APIView
 from safekeep.accounts.models import User
 from safekeep.actions.forms import OWNER_CHOICES
 from safekeep.api.fields import object_id
+from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Permission
 from safekeep.children.api import ChildNameSerializer
 from safekeep.children.models import Child
+from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.establishments.selectors import access_establishment
 from safekeep.sharing import lawful_basis
 from safekeep.sharing.models import Consent
@@ -57,6 +59,11 @@ class MeetingInSerializer(serializers.Serializer):
     actions = AgreedActionInSerializer(many=True, default=list)
     share = MeetingShareInSerializer(required=False, allow_null=True, default=None,
                                      help_text="What was shared with other agencies at the meeting, if anything")
+    concern = object_id(required=False, allow_null=True, default=None,
+                        help_text="The concern the meeting follows; required for a meeting about an allegation")
+    about_allegation = serializers.BooleanField(default=False,
+                                                help_text="The meeting is about an allegation about an adult: "
+                                                          "name it in concern")
 
 
 class AttendeeOutSerializer(serializers.Serializer):
@@ -95,6 +102,7 @@ class MeetingSerializer(serializers.Serializer):
     notes = MeetingNoteSerializer(many=True, source="notes.all")
     recorded_by_id = serializers.IntegerField()
     recorded_at = serializers.DateTimeField()
+    concern_id = serializers.IntegerField(allow_null=True)
 
     @extend_schema_field(AgreedActionSerializer(many=True))
     def get_actions(self, meeting):
@@ -130,6 +138,11 @@ class MeetingRecord(APIView):
                for a, original in zip(data["actions"], body.validated_data["actions"], strict=True)):
             raise exceptions.ValidationError({"actions": "An action's child must be one of the children discussed."})
         data["share"] = dict(data["share"]) if data["share"] else None
+        if data["concern"] is not None:
+            concern_id, data["concern"] = data["concern"], concerns_visible_to(request.user).filter(
+                pk=data["concern"]).first()
+            if data["concern"] is None:
+                raise NotVisible("meeting.create", "concern", concern_id)
         try:
             meeting = services.meeting_record(actor=request.user, establishment=establishment, **data)
         except ValidationError as error:

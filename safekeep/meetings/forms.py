@@ -2,6 +2,7 @@ from django import forms
 
 from safekeep.actions.forms import OWNER_CHOICES
 from safekeep.core.forms import Form
+from safekeep.referrals.forms import concern_label
 from safekeep.sharing.forms import DATE_FORMATS
 
 from .models import Meeting
@@ -29,6 +30,18 @@ class MeetingForm(Form):
                               help_text="Type or paste the minutes. You can add notes to the record later.")
     shared = forms.BooleanField(required=False, label="Information about the children was shared with other "
                                                       "agencies at this meeting")
+    about_allegation = forms.BooleanField(required=False, label="This meeting is about an allegation about an adult "
+                                                                "who works with children")
+    concern = forms.ModelChoiceField(label="The concern it follows", required=False, queryset=None,
+                                     empty_label="Not about one concern",
+                                     help_text="A meeting about an allegation must name it: the meeting is then "
+                                               "seen only by those who may read the allegation, never by the adult "
+                                               "it is about.")
+
+    def __init__(self, *args, concerns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concern"].queryset = concerns
+        self.fields["concern"].label_from_instance = concern_label
 
 
 class AttendeeForm(Form):

@@ -29,10 +29,16 @@ class Meeting(WrittenOnce):
     minutes = EncryptedTextField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # The concern the meeting follows, when there is one. A strategy meeting about an allegation must name
+    # it: the meeting, its notes, its actions, its share and its chronology lines are then hidden, like the
+    # allegation, from the adult it is about and from anyone who may not read allegations (ADR 0008).
+    concern = models.ForeignKey("concerns.Concern", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="meetings")
 
     data_classification = {
         "id": NOT_PERSONAL, "kind": SPECIAL, "held_at": PERSONAL, "establishment": PERSONAL, "children": SPECIAL,
         "decisions": SPECIAL, "minutes": SPECIAL, "recorded_by": PERSONAL, "recorded_at": PERSONAL,
+        "concern": SPECIAL,
     }
 
     class Meta:

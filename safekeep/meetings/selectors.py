@@ -1,6 +1,7 @@
 """Reading meetings: the case team at the establishment (CHILD_VIEW there) only; never staff, governors,
 the data protection officer (who sees the register of what was shared, not the meeting) or administrators.
-Every read is audited in the same transaction (fail closed)."""
+A meeting about an allegation follows the allegation: only those who may read it see the meeting, and
+never the adult it is about (ADR 0008). Every read is audited in the same transaction (fail closed)."""
 
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -8,10 +9,11 @@ from django.db.models import Count, Prefetch
 
 from safekeep.actions.models import Action
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import get_visible
+from safekeep.authz.access import deny_if_subject_of_allegation, get_visible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.models import Child
+from safekeep.concerns.selectors import allegations_hidden_from
 from safekeep.establishments.models import Establishment
 
 from .models import Meeting, MeetingAction
@@ -28,7 +30,7 @@ def meetings_visible_to(actor):
     ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
     if not ids:
         return Meeting.objects.none()
-    return Meeting.objects.filter(establishment_id__in=ids)
+    return Meeting.objects.filter(establishment_id__in=ids).exclude(concern_id__in=allegations_hidden_from(actor))
 
 
 def meeting_establishments(actor):
@@ -37,7 +39,10 @@ def meeting_establishments(actor):
 
 
 def access_meeting(actor, meeting_id, action="meeting.view") -> Meeting:
-    return get_visible(meetings_visible_to(actor).select_related("establishment", "recorded_by"), meeting_id, action)
+    meeting = get_visible(meetings_visible_to(actor).select_related("establishment", "recorded_by"), meeting_id,
+                          action)
+    deny_if_subject_of_allegation(actor, meeting, action)
+    return meeting
 
 
 def _role(actor, establishment_id) -> str:
@@ -50,7 +55,7 @@ def read_meeting(actor, meeting_id) -> Meeting:
 
     with transaction.atomic():
         meeting = access_meeting(actor, meeting_id)
-        meeting = (Meeting.objects.filter(pk=meeting.pk).select_related("establishment", "recorded_by")
+        meeting = (Meeting.objects.filter(pk=meeting.pk).select_related("establishment", "recorded_by", "concern")
                    .prefetch_related(_children(), "attendees", Prefetch("notes__added_by"),
                                      Prefetch("agreed_actions", queryset=MeetingAction.objects.select_related(
                                          "action__child", "action__owner")))

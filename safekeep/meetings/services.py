@@ -9,9 +9,10 @@ from django.db import transaction
 
 from safekeep.actions.services import OWNER_ROLES, action_add
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import require_permission
+from safekeep.authz.access import NotVisible, deny_if_subject_of_allegation, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.chronology.services import chronology_add
+from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core import clock
 from safekeep.policy.calendar import add_working_days
 from safekeep.policy.deadlines import LONDON
@@ -23,6 +24,25 @@ from .models import Attendee, Meeting, MeetingAction, MeetingNote
 MAX_TEXT = 100_000
 # An action agreed for a date is due at the end of that working day, UK time.
 DUE_TIME = time(17, 0)
+NAME_THE_ALLEGATION = ("Choose the allegation about an adult this meeting is about: linking it keeps the meeting "
+                       "as restricted as the allegation.")
+
+
+def meeting_permission(concern) -> Permission:
+    """Who may record or add to a meeting: the safeguarding team; for an allegation, those who may read it."""
+    return Permission.ALLEGATION_VIEW if concern is not None and concern.about_adult else Permission.CHILD_VIEW
+
+
+def _concern_errors(actor, establishment, concern, about_allegation: bool) -> str:
+    """The concern a meeting follows must be one the person may read, at this establishment. A meeting about
+    an allegation must name it (ADR 0008)."""
+    if concern is None:
+        return NAME_THE_ALLEGATION if about_allegation else ""
+    if concern.establishment_id != establishment.pk or not concerns_visible_to(actor).filter(pk=concern.pk).exists():
+        raise NotVisible("meeting.create", "concern", concern.pk, establishment.pk)
+    if about_allegation and not concern.about_adult:
+        return NAME_THE_ALLEGATION
+    return ""
 
 
 def due_at_for(day: date) -> datetime:
@@ -53,8 +73,10 @@ def _children_errors(actor, establishment, children) -> str:
 
 
 def _meeting_errors(*, actor, establishment, kind, held_at, children, attendees, decisions, minutes, actions,
-                    share) -> dict[str, str]:
+                    share, concern=None, about_allegation=False) -> dict[str, str]:
     errors = {}
+    if problem := _concern_errors(actor, establishment, concern, about_allegation):
+        errors["concern"] = problem
     if kind not in Meeting.Kind.values:
         errors["kind"] = "Choose the kind of meeting."
     if held_at is None:
@@ -99,26 +121,29 @@ def _meeting_errors(*, actor, establishment, kind, held_at, children, attendees,
 
 @transaction.atomic
 def meeting_record(*, actor, establishment, kind: str, held_at, children, attendees, decisions: str,
-                   minutes: str = "", actions=(), share: dict | None = None) -> Meeting:
+                   minutes: str = "", actions=(), share: dict | None = None, concern=None,
+                   about_allegation: bool = False) -> Meeting:
     """Record a meeting that has happened.
 
     attendees: [{"name", "role", "agency"}]; actions: [{"what", "owner_role", "owner" (a person or None),
     "due_on" (a date), "child" (one of the children, or None for each child)}]; share: the fields of
     share_record (recipient, recipient_organisation, what, purpose, lawful_basis, consent, consent_note,
     secure_handling_agreed, secure_handling_note) when information was shared with other agencies, else None.
+    concern: the concern the meeting follows; about_allegation: the person says it is about an allegation, which
+    must then be named, so the meeting and all that follows it are hidden as the allegation is (ADR 0008).
     Raises ValidationError with a message per field before writing anything.
     """
-    role = require_permission(actor, Permission.CHILD_VIEW, action="meeting.create",
+    role = require_permission(actor, meeting_permission(concern), action="meeting.create",
                               establishment_id=establishment.pk)
     children, attendees, actions = list(children), list(attendees), list(actions)
     errors = _meeting_errors(actor=actor, establishment=establishment, kind=kind, held_at=held_at,
                              children=children, attendees=attendees, decisions=decisions, minutes=minutes,
-                             actions=actions, share=share)
+                             actions=actions, share=share, concern=concern, about_allegation=about_allegation)
     if errors:
         raise ValidationError(errors)
     meeting = Meeting.objects.create(kind=kind, held_at=held_at, establishment=establishment,
                                      decisions=decisions.strip(), minutes=(minutes or "").strip() or None,
-                                     recorded_by=actor)
+                                     recorded_by=actor, concern=concern)
     meeting.children.set(children)
     people = [Attendee(meeting=meeting, name=a["name"].strip()[:200], role=(a.get("role") or "").strip()[:200],
                        agency=a["agency"].strip()[:200])
@@ -137,25 +162,26 @@ def meeting_record(*, actor, establishment, kind: str, held_at, children, attend
             action = action_add(actor=actor, establishment=establishment, child=child, what=agreed["what"],
                                 owner_role=agreed.get("owner_role") or "dsl", owner=owner,
                                 deadline=deadline_words(agreed["due_on"], establishment.nation),
-                                due_at=due_at_for(agreed["due_on"]))
+                                due_at=due_at_for(agreed["due_on"]), concern_id=meeting.concern_id)
             created.append(MeetingAction(meeting=meeting, action=action))
     MeetingAction.objects.bulk_create(created)
     share_row = None
     if share is not None:
         share_row = share_record(actor=actor, establishment=establishment, children=children,
                                  authorised_by=actor, source_kind=SourceKind.MEETING, source_id=meeting.pk,
-                                 shared_at=held_at, **share)
+                                 shared_at=held_at, concern=concern, **share)
     audit_record(actor=actor, action="meeting.create", obj=meeting, role=role, establishment_id=establishment.pk,
                  detail={"children": [child.pk for child in children], "attendees": len(people),
                          "actions": [link.action_id for link in created],
-                         "share": getattr(share_row, "pk", None)})
+                         "share": getattr(share_row, "pk", None), "concern": meeting.concern_id})
     return meeting
 
 
 @transaction.atomic
 def meeting_add_note(*, actor, meeting: Meeting, text: str) -> MeetingNote:
     """Add to a meeting record later (minutes arriving, a correction): the record itself is never edited."""
-    role = require_permission(actor, Permission.CHILD_VIEW, action="meeting.note",
+    deny_if_subject_of_allegation(actor, meeting, "meeting.note")
+    role = require_permission(actor, meeting_permission(meeting.concern), action="meeting.note",
                               establishment_id=meeting.establishment_id, obj=meeting)
     if not (text or "").strip():
         raise ValidationError({"text": "Write the note."})

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from safekeep.accounts.models import User
 from safekeep.authz.models import RoleMembership
+from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core.forms import run_service
 from safekeep.sharing import lawful_basis
 from safekeep.sharing.forms import ShareForm
@@ -27,11 +28,14 @@ def _people(establishment):
 class Forms:
     """The meeting form and its parts: attendee rows, agreed-action rows and what was shared."""
 
-    def __init__(self, data, picked, establishment):
+    def __init__(self, data, picked, establishment, actor):
         people = _people(establishment)
         self.people = {str(p.pk): p for p in people}
         self.children = {str(c.pk): c for c in picked.children}
-        self.meeting = MeetingForm(data)
+        concerns = (concerns_visible_to(actor).filter(establishment=establishment,
+                                                             children_involved__child__in=picked.children)
+                    .distinct().order_by("-recorded_at") if establishment else concerns_visible_to(None))
+        self.meeting = MeetingForm(data, concerns=concerns)
         self.attendees = [AttendeeForm(data, prefix=f"attendees-{i}") for i in range(ATTENDEE_ROWS)]
         self.actions = [AgreedActionForm(data, prefix=f"actions-{i}", people=people, children=picked.children)
                         for i in range(ACTION_ROWS)]
@@ -66,6 +70,7 @@ class Forms:
                             "child": self.children.get(form.cleaned_data["child"] or "")})
             self.action_rows.append(form)
         return {"kind": data["kind"], "held_at": held_at, "attendees": attendees, "decisions": data["decisions"],
+                "concern": data["concern"], "about_allegation": data["about_allegation"],
                 "minutes": data["minutes"], "actions": actions,
                 "share": self.share.service_fields() if self.sharing else None}
 
@@ -99,7 +104,7 @@ def meeting_new(request):
         return render(request, "sharing/pick.html", {"picked": picked, "title": "Record a meeting",
                                                      "action_url": request.path})
     establishment = chosen_establishment(picked, request.POST.get("establishment"))
-    forms = Forms(request.POST or None, picked, establishment)
+    forms = Forms(request.POST or None, picked, establishment, request.user)
     if request.method == "POST" and forms.is_valid():
         try:
             meeting = services.meeting_record(actor=request.user, establishment=establishment,

@@ -6,9 +6,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from safekeep.accounts.models import User
+from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Permission
 from safekeep.children.api import ChildNameSerializer
 from safekeep.children.models import Child
+from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.establishments.selectors import access_establishment
 
 from . import lawful_basis, selectors, services
@@ -71,6 +73,9 @@ class ShareInSerializer(serializers.Serializer):
     shared_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     corrects = serializers.IntegerField(required=False, allow_null=True, default=None,
                                         help_text="The share this one corrects (shares are never edited)")
+    concern = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                       help_text="The concern the share follows (a share about an allegation is "
+                                                 "hidden as the allegation is)")
 
 
 FILTERS = [
@@ -113,6 +118,11 @@ class ShareRegister(APIView):
                 raise exceptions.ValidationError({"authorised_by": "Not a person in your organisation."})
         if data["corrects"] is not None:
             data["corrects"] = selectors.access_share_for_correction(request.user, data["corrects"])
+        if data["concern"] is not None:
+            concern_id, data["concern"] = data["concern"], concerns_visible_to(request.user).filter(
+                pk=data["concern"]).first()
+            if data["concern"] is None:
+                raise NotVisible("sharing.record", "concern", concern_id)
         try:
             with transaction.atomic():
                 share = services.share_add(actor=request.user, establishment=establishment, children=children, **data)

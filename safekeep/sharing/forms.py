@@ -3,6 +3,7 @@
 from django import forms
 
 from safekeep.core.forms import Form
+from safekeep.referrals.forms import concern_label
 
 from . import lawful_basis
 from .models import Consent, SourceKind
@@ -110,6 +111,21 @@ class ShareForm(Form):
     def service_fields(self) -> dict:
         """The cleaned answers as share_record's keyword arguments."""
         return self._answers(self.cleaned_data)
+
+
+class ShareConcernForm(Form):
+    """The concern a share recorded by hand follows: a share about an allegation names it, and is then
+    hidden as the allegation is (ADR 0008)."""
+
+    concern = forms.ModelChoiceField(label="The concern it follows (optional)", required=False, queryset=None,
+                                     empty_label="Not about one concern",
+                                     help_text="Name the allegation if this was about an adult who works with "
+                                               "children: only those who may read it will see the share.")
+
+    def __init__(self, *args, concerns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concern"].queryset = concerns
+        self.fields["concern"].label_from_instance = concern_label
 
 
 class RegisterFilterForm(forms.Form):

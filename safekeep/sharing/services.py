@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import require_permission
+from safekeep.authz.access import NotVisible, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.chronology.services import chronology_add
+from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core import clock
 
 from . import lawful_basis
@@ -125,11 +126,17 @@ def share_record(*, actor, establishment, children, recipient: str, recipient_or
 def share_add(*, actor, establishment, children, recipient: str, recipient_organisation: str, what: str,
               purpose: str, lawful_basis: str, consent: str, consent_note: str = "", authorised_by=None,
               secure_handling_agreed: bool, secure_handling_note: str = "", source_kind: str = SourceKind.OTHER,
-              source_id: int | None = None, shared_at=None, corrects=None) -> InformationShare:
-    """A DSL records by hand something they shared (a phone call, an email, a disclosure to another agency)."""
+              source_id: int | None = None, shared_at=None, corrects=None, concern=None) -> InformationShare:
+    """A DSL records by hand something they shared (a phone call, an email, a disclosure to another agency).
+    concern: the concern it follows, if any: a share about an allegation is then hidden as the allegation is,
+    and only those who may read allegations may record it (ADR 0008)."""
     from safekeep.children.selectors import children_visible_to, current_enrolments
 
-    require_permission(actor, Permission.CHILD_VIEW, action="sharing.record", establishment_id=establishment.pk)
+    require_permission(actor, Permission.ALLEGATION_VIEW if concern is not None and concern.about_adult
+                       else Permission.CHILD_VIEW, action="sharing.record", establishment_id=establishment.pk)
+    if concern is not None and (concern.establishment_id != establishment.pk or not concerns_visible_to(actor)
+                                .filter(pk=concern.pk).exists()):
+        raise NotVisible("sharing.record", "concern", concern.pk, establishment.pk)
     children = list(children)
     here = set(current_enrolments().filter(establishment=establishment, child__in=children)
                .values_list("child_id", flat=True))
@@ -148,4 +155,4 @@ def share_add(*, actor, establishment, children, recipient: str, recipient_organ
                         lawful_basis=lawful_basis, consent=consent, consent_note=consent_note,
                         authorised_by=authorised_by, secure_handling_agreed=secure_handling_agreed,
                         secure_handling_note=secure_handling_note, source_kind=source_kind, source_id=source_id,
-                        shared_at=shared_at, corrects=corrects)
+                        shared_at=shared_at, corrects=corrects, concern=concern)

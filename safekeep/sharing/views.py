@@ -6,11 +6,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core import clock
 
 from . import lawful_basis, selectors, services
 from .export import register_csv
-from .forms import RegisterFilterForm, ShareForm
+from .forms import RegisterFilterForm, ShareConcernForm, ShareForm
 from .models import Consent, SourceKind
 from .picking import chosen_establishment, pick
 
@@ -30,20 +31,25 @@ def share_new(request):
                                                      "action_url": request.path})
     form = ShareForm(request.POST or None, initial={"lawful_basis": lawful_basis.DEFAULT})
     establishment = chosen_establishment(picked, request.POST.get("establishment"))
+    followed = ShareConcernForm(request.POST or None, concerns=concerns_visible_to(request.user).filter(
+        establishment=establishment, children_involved__child__in=picked.children).distinct().order_by(
+        "-recorded_at"))
     # A printout (chronology, safety plan) handed to another agency is an export in the register.
     source_kind = SourceKind.EXPORT if request.GET.get("source") == "export" else SourceKind.OTHER
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and all([form.is_valid(), followed.is_valid()]):
         try:
             services.share_add(actor=request.user, establishment=establishment, children=picked.children,
                                authorised_by=request.user, shared_at=shared_at_from(form.cleaned_data["shared_on"]),
-                               source_kind=source_kind, **form.service_fields())
+                               source_kind=source_kind, concern=followed.cleaned_data["concern"],
+                               **form.service_fields())
         except ValidationError as error:
             form.add_service_errors(error)
         else:
             messages.success(request, "The share is recorded in the information-sharing register and in the "
                                       "chronology of each child.")
             return redirect("children:detail", picked.children[0].pk)
-    return render(request, "sharing/new.html", {"picked": picked, "form": form, "establishment": establishment,
+    return render(request, "sharing/new.html", {"picked": picked, "form": form, "followed": followed,
+                                                "establishment": establishment,
                                                 "establishments": picked.establishments,
                                                 "bases": lawful_basis.LAWFUL_BASES})
 

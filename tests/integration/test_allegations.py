@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 
 from safekeep.actions.models import Action
 from safekeep.authz.access import NotVisible
+from safekeep.authz.models import RoleMembership
 from safekeep.authz.roles import Role
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.concerns import services
 from safekeep.concerns.models import Concern
+from safekeep.core import clock
 
 NARRATIVE = "Said the teacher grabbed her arm hard in the corridor."
 
@@ -74,7 +76,7 @@ def test_the_lado_clock_runs_and_the_route_skips_whoever_may_not_see_it(world, a
     concern = _allege(world)
     actions = Action.objects.filter(concern_id=concern.pk)
     lado = actions.get(action_code="refer-lado")
-    assert lado.deadline == "1 working day" and lado.owner_role == "dsl"
+    assert lado.deadline == "1 working day" and lado.owner_role == "deputy_dsl"  # the DSL is the subject
     # CE 11.7 names the regional director; an allegation's route goes to the group head instead.
     for action in actions:
         assert Role.REGIONAL_DIRECTOR.value not in action.escalation_ladder
@@ -176,7 +178,8 @@ def test_the_api_records_an_allegation(client, world, adopted):
     assert refused.status_code == 400 and "subject" in refused.json()["errors"]
 
 
-def test_the_dsl_names_an_adult_described_in_words_and_they_lose_sight_of_it(client, world, adopted, signed_in):
+def test_the_team_names_an_adult_described_in_words_one_proposes_a_second_confirms(client, world, adopted,
+                                                                                   signed_in):
     head = world.personas[Role.HEAD]
     concern = _allege(world, subject=None, subject_description="The head, I think")
     signed_in(head)
@@ -187,14 +190,21 @@ def test_the_dsl_names_an_adult_described_in_words_and_they_lose_sight_of_it(cli
     page = client.get(f"/concerns/{concern.pk}/").content.decode()
     assert "Name the adult's Safekeep account" in page
     response = client.post(f"/concerns/{concern.pk}/adult/", {"subject": head.pk}, follow=True)
-    assert "cannot see this allegation" in response.content.decode()
+    page = response.content.decode()
+    assert "cannot see this allegation while" in page and "Confirm the name" not in page  # not their own
+    refused = client.post(f"/concerns/{concern.pk}/adult/decide/", {"decision": "confirm"}, follow=True)
+    assert "A second person confirms a name" in refused.content.decode()
+    concern.refresh_from_db()
+    assert concern.subject is None
+    signed_in(head)  # proposed: hidden from them while it waits
+    assert client.get(f"/concerns/{concern.pk}/").status_code == 404
+    signed_in(world.personas[Role.DEPUTY_DSL])
+    assert "Confirm the name" in client.get(f"/concerns/{concern.pk}/").content.decode()
+    done = client.post(f"/concerns/{concern.pk}/adult/decide/", {"decision": "confirm"}, follow=True)
+    assert "cannot see this allegation" in done.content.decode()
     concern.refresh_from_db()
     assert concern.subject == head
     assert ChronologyEntry.objects.filter(concern_id=concern.pk, kind="concern.subject_named").count() == 1
-    again = client.post(f"/concerns/{concern.pk}/adult/", {"subject": world.personas[Role.STAFF].pk}, follow=True)
-    assert "already been named" in again.content.decode()
-    concern.refresh_from_db()
-    assert concern.subject == head
     signed_in(head)
     assert client.get(f"/concerns/{concern.pk}/").status_code == 404
 
@@ -293,3 +303,26 @@ def test_the_subject_can_close_the_childs_case_without_learning_of_the_allegatio
     change = cases.case_close(actor=world.personas[Role.DSL], child=world.children["here"],
                               establishment=world.establishments["here"], reason="Support in place.")
     assert change.status == "closed"
+
+
+def test_when_the_dsl_is_the_subject_the_steps_go_to_the_next_person_on_the_ladder(client, world, adopted,
+                                                                                  signed_in):
+    """CE 11.7: the DSL or deputy; else the head or registered manager; else the group head."""
+    about_dsl = _allege(world)  # about the DSL
+    for action in Action.objects.filter(concern_id=about_dsl.pk).exclude(owner_role="staff"):
+        assert action.owner_role == Role.DEPUTY_DSL.value
+        assert Role.DSL.value not in action.escalation_ladder
+    chase = _lado_referral(world, about_dsl).chase_action
+    assert chase.owner_role == Role.DEPUTY_DSL.value
+    # The deputy finds it on their action list.
+    signed_in(world.personas[Role.DEPUTY_DSL])
+    assert f"/actions/{chase.pk}/" in client.get("/actions/").content.decode()
+    # When the head is the subject, the DSL keeps the step.
+    about_head = _allege(world, subject_role=Role.HEAD)
+    assert Action.objects.get(concern_id=about_head.pk, action_code="refer-lado").owner_role == Role.DSL.value
+    # With no deputy, the head or registered manager; with no head either, the group head.
+    RoleMembership.objects.filter(role=Role.DEPUTY_DSL).update(ended_at=clock.now())
+    assert Action.objects.get(concern_id=_allege(world).pk, action_code="refer-lado").owner_role == Role.HEAD.value
+    RoleMembership.objects.filter(role=Role.HEAD).update(ended_at=clock.now())
+    lado = Action.objects.get(concern_id=_allege(world).pk, action_code="refer-lado")
+    assert lado.owner_role == Role.GROUP_HEAD.value and lado.escalation_ladder == []
