@@ -6,6 +6,7 @@ import importlib
 from datetime import timedelta
 
 from django.apps import apps as global_apps
+from django.conf import settings
 from django.db import connection, transaction
 
 from safekeep.authz.roles import Role
@@ -97,3 +98,40 @@ def test_entries_written_before_are_encrypted_by_the_migration(world, adopted):
     assert ADDENDUM not in _raw(ChronologyEntry._meta.db_table, "summary")
     assert ChronologyEntry.objects.get(pk=entry.pk).summary == f"Addendum: {ADDENDUM}"
     assert all(words in " ".join(ChronologyEntry.objects.values_list("summary", flat=True)) for words in WORDS)
+
+
+# --- Pages are never kept by the browser ----------------------------------------------------------------------
+
+def test_pages_and_api_answers_with_case_data_are_never_stored_but_static_files_are_cached(
+        client, world, adopted, signed_in):
+    concern = _case_with_every_kind_of_words(world)
+    signed_in(world.personas[Role.DSL])
+    for url in (f"/concerns/{concern.pk}/", f"/chronology/{world.children['here'].pk}/", "/concerns/",
+                f"/api/v1/concerns/{concern.pk}/", "/api/v1/me/", "/no-such-page/"):
+        response = client.get(url)
+        assert (response["Cache-Control"], response["Pragma"]) == ("no-store", "no-cache"), url
+    # A refusal to someone signed out is not stored either (it names nothing, but nor does it linger).
+    client.logout()
+    assert client.get(f"/concerns/{concern.pk}/")["Cache-Control"] == "no-store"
+    static = client.get("/static/safekeep/safekeep.css")
+    assert static.status_code == 200 and "no-store" not in static.get("Cache-Control", "")
+
+
+# --- Flashed messages stay on the server ----------------------------------------------------------------------
+
+def test_a_message_naming_a_child_is_kept_on_the_server_not_in_a_cookie(client, world, adopted, signed_in):
+    child = world.children["here"]
+    signed_in(world.personas[Role.DSL])
+    response = client.post(f"/safety-plans/child/{child.pk}/decision/",
+                           {"role": "witness", "decision": "not_needed", "reason": "Saw it from a distance"})
+    assert response.status_code == 302
+    # Only the session and CSRF cookies are ever set, and neither carries the child's name.
+    assert set(response.cookies) <= {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+    assert all(child.last_name not in morsel.value for morsel in response.cookies.values())
+    # The message itself still reaches the DSL on the next page, once.
+    page = client.get(response["Location"])
+    assert f"Your decision for {child.display_name} is recorded" in page.content.decode()
+    assert "messages" not in page.cookies
+    # The session holding it is a row in the database: nothing of it is in the browser but its id.
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert f"Your decision for {child.display_name}" not in client.get(response["Location"]).content.decode()
