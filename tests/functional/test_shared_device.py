@@ -35,3 +35,17 @@ def test_back_after_signing_out_does_not_show_the_concern(everyday_page, live_se
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
     expect(page.get_by_text("Seen upset at here")).to_have_count(0)
 
+
+
+def test_finding_a_child_puts_no_name_in_the_address_or_the_history(page, live_server):
+    world = build_world()
+    dsl = world.personas[Role.DSL]
+    sign_in(page, live_server, dsl, enrol_totp(dsl))
+    page.goto(f"{live_server.url}/children/")
+    page.get_by_label("Name").fill("here")
+    expect(page.get_by_role("link", name="Child Here")).to_be_visible()  # as you type
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="Child Here")).to_be_visible()  # and with the button
+    assert "here" not in page.url.lower()
+    history = page.evaluate("() => [location.href, document.referrer]")
+    assert all("q=" not in address for address in history)

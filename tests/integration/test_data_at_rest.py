@@ -3,12 +3,16 @@ encrypted in its own table; pages with case data are never kept by the browser; 
 server; a child's name never goes into a URL."""
 
 import importlib
+import re
 from datetime import timedelta
 
+import yaml
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.db import connection, transaction
 
+from safekeep.accounts import services as accounts
+from safekeep.audit.models import AuditEvent
 from safekeep.authz.roles import Role
 from safekeep.chronology.models import ChronologyEntry, KeyEventMark
 from safekeep.chronology.services import chronology_mark_key
@@ -135,3 +139,64 @@ def test_a_message_naming_a_child_is_kept_on_the_server_not_in_a_cookie(client, 
     # The session holding it is a row in the database: nothing of it is in the browser but its id.
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     assert f"Your decision for {child.display_name}" not in client.get(response["Location"]).content.decode()
+
+
+# --- A child's name never goes into a URL ---------------------------------------------------------------------
+
+def _forms(page: str) -> list[str]:
+    return re.findall(r"<form\b[^>]*>.*?</form>", page, flags=re.S)
+
+
+def test_finding_a_child_sends_the_name_in_the_body_never_the_address(client, world, signed_in):
+    signed_in(world.personas[Role.DSL])
+    child = world.children["here"]
+    for url in ("/children/", "/concerns/new/", "/sharing/new/", f"/sharing/new/?child={child.pk}",
+                "/meetings/new/", f"/meetings/new/?child={child.pk}"):
+        page = client.get(url).content.decode()
+        searches = [form for form in _forms(page) if re.search(r'name="(q|find_q)"', form)]
+        assert searches, url
+        for form in searches:
+            assert 'method="post"' in form and "csrfmiddlewaretoken" in form and "hx-get" not in form, url
+    # Typing (htmx) and the button both POST the name, and find the child.
+    typed = client.post("/children/", {"q": "here"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Child Here" in typed and "<h1" not in typed
+    assert "Child Here" in client.post("/children/", {"q": "here"}).content.decode()
+    # An old address with the name in it is refused with a clear message, and searches nothing.
+    searches_before = AuditEvent.objects.filter(action="child.search").count()
+    old = client.get("/children/?q=here")
+    assert old.status_code == 400 and "Child Here" not in old.content.decode()
+    assert "a name is never put in the page address" in old.content.decode()
+    assert AuditEvent.objects.filter(action="child.search").count() == searches_before
+    # The recording page's picker, and the one for a share or a meeting, search only what was posted.
+    assert "Add Child Here" not in client.get("/concerns/new/?find_q=here&intent=find").content.decode()
+    for url in ("/sharing/new/", "/meetings/new/"):
+        assert "Add Child Here" not in client.get(f"{url}?q=here").content.decode()
+        assert "a name is never put in the page address" in client.get(f"{url}?q=here").content.decode()
+        found = client.post(url, {"q": "here", "intent": "find"})
+        assert found.status_code == 200 and f"child={child.pk}" in found.content.decode()
+        another = client.post(f"{url}?child={child.pk}", {"q": "nobody", "intent": "find"})
+        assert another.status_code == 200 and "No child you can see matches" in another.content.decode()
+        assert "There is a problem" not in another.content.decode()  # a search, not the form sent empty
+    # No link on the results carries a name: only the child's number.
+    assert all("here" not in href.lower() for href in re.findall(r'href="([^"]+)"', typed))
+    # Bad input in the body is a clear error, never a 500.
+    assert client.post("/children/", {"q": "Ch\x00ild"}).status_code == 400
+
+
+def test_the_api_finds_children_by_a_name_in_the_body_and_refuses_one_in_the_address(client, world):
+    _, key = accounts.api_token_create(actor=world.personas[Role.DSL], name="script", mfa_passed=True)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    found = client.post("/api/v1/children/search/", {"search": "here"}, content_type="application/json", **auth)
+    assert found.status_code == 200 and [c["last_name"] for c in found.json()["results"]] == ["Here"]
+    assert AuditEvent.objects.filter(action="child.search", detail__api=True).exists()
+    for address in ("/api/v1/children/?search=here", "/api/v1/children/?q=here"):
+        refused = client.get(address, **auth)
+        assert refused.status_code == 400 and refused["Content-Type"] == "application/problem+json"
+        assert "POST /api/v1/children/search/" in str(refused.json()["errors"])
+    assert client.post("/api/v1/children/search/", {"search": "Ch\x00ild"}, content_type="application/json",
+                       **auth).status_code == 400
+    # The committed API description offers no name in a query string anywhere.
+    described = yaml.safe_load(open("docs/api/openapi.yaml"))
+    in_query = {p["name"] for methods in described["paths"].values() for operation in methods.values()
+                for p in operation.get("parameters", []) if p["in"] == "query"}
+    assert not in_query & {"search", "q", "name", "first_name", "last_name"}
