@@ -10,6 +10,7 @@ import yaml
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from safekeep.accounts import services as accounts
 from safekeep.audit.models import AuditEvent
@@ -21,6 +22,7 @@ from safekeep.concerns.models import ConcernChild
 from safekeep.core import clock
 from safekeep.meetings.services import meeting_record
 from safekeep.referrals.services import consultation_record
+from tests.integration.test_query_counts import _grow as grow
 
 # Words that appear only in the encrypted records the chronology summarises.
 ADDENDUM = "Addendum words heronsgate"
@@ -200,3 +202,25 @@ def test_the_api_finds_children_by_a_name_in_the_body_and_refuses_one_in_the_add
     in_query = {p["name"] for methods in described["paths"].values() for operation in methods.values()
                 for p in operation.get("parameters", []) if p["in"] == "query"}
     assert not in_query & {"search", "q", "name", "first_name", "last_name"}
+
+
+def test_a_search_by_post_makes_a_fixed_number_of_queries_however_many_children(client, world, signed_in):
+    _, key = accounts.api_token_create(actor=world.personas[Role.DSL], name="q", mfa_passed=True)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    signed_in(world.personas[Role.DSL])
+
+    def counts():
+        sizes = []
+        for search in (lambda: client.post("/children/", {"q": "child"}),
+                       lambda: client.post("/api/v1/children/search/", {"search": "child"},
+                                           content_type="application/json", **auth)):
+            search()  # warm caches that are per process, not per request
+            with CaptureQueriesContext(connection) as queries:
+                assert search().status_code == 200
+            sizes.append(len(queries))
+        return sizes
+
+    grow(world, 0, 3)
+    small = counts()
+    grow(world, 3, 30)
+    assert counts() == small and max(small) <= 25
