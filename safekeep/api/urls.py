@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from safekeep.accounts.api import Me
 from safekeep.actions.api import ActionComplete, ActionList, ActionReassign
 from safekeep.attachments.api import AttachmentDownload, AttachmentUpload
-from safekeep.children.api import ChildDetail, ChildList
+from safekeep.children.api import ChildDetail, ChildList, ChildSearch
 from safekeep.chronology.api import ChildChronology, ChronologyKeyEvent
 from safekeep.concerns.api import AddendumAdd, ConcernDetail, ConcernRecord, Inbox, TriageRecord
 from safekeep.establishments.api import EstablishmentDetail, EstablishmentList
@@ -21,6 +21,7 @@ urlpatterns = [
     path("establishments/", EstablishmentList.as_view(), name="establishment-list"),
     path("establishments/<int:pk>/", EstablishmentDetail.as_view(), name="establishment-detail"),
     path("children/", ChildList.as_view(), name="child-list"),
+    path("children/search/", ChildSearch.as_view(), name="child-search"),
     path("children/<int:pk>/", ChildDetail.as_view(), name="child-detail"),
     path("requirements/", Requirements.as_view(), name="requirements"),
     path("concerns/", ConcernRecord.as_view(), name="concern-record"),

@@ -1,3 +1,4 @@
+from django import forms
 from django.db import transaction
 from django.shortcuts import render
 
@@ -10,17 +11,33 @@ from . import selectors
 SEARCH_LIMIT = 50
 
 
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=100, required=False,
+                        error_messages={"max_length": "Enter 100 characters or fewer."})
+
+
+NAME_IN_ADDRESS = ("For the children's privacy, a name is never put in the page address, where it would stay in "
+                   "the browser's history. Type the name in the box below.")
+
+
 def search(request):
-    """Find a child by part of their name. Typing updates the list without a page load (htmx)."""
-    query = request.GET.get("q", "").strip()[:100]
+    """Find a child by part of their name. Typing updates the list without a page load (htmx).
+
+    The name is sent in the body of a POST, never in the address: addresses are kept in access logs and the
+    browser's history (issue 10, section 5). An old address with ?q= is refused with a message, not searched.
+    """
+    form = SearchForm(request.POST if request.method == "POST" else None)
+    query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     with transaction.atomic():
         children = list(selectors.children_search(request.user, query=query)[:SEARCH_LIMIT]) if query else []
         if query:
             selectors.audit_search(request.user, results=len(children))
     can_view = scope_for(request.user).establishment_ids(Permission.CHILD_VIEW)
-    context = {"query": query, "children": children, "can_open": bool(can_view)}
+    name_in_address = request.method == "GET" and "q" in request.GET
+    context = {"query": query, "children": children, "can_open": bool(can_view),
+               "error": NAME_IN_ADDRESS if name_in_address else " ".join(form.errors.get("q", []))}
     template = "children/search.html#results" if request.htmx else "children/search.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if context["error"] else 200)
 
 
 def detail(request, child_id):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from encrypted_fields.fields import EncryptedTextField
 
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
@@ -22,7 +23,10 @@ class ChronologyEntry(WrittenOnce):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     kind = models.CharField(max_length=40)  # stable dotted name, like audit actions: "action.completed"
-    summary = models.TextField()  # professional words, shown to those who may read the child's record
+    # Professional words, shown to those who may read the child's record. Encrypted at rest like the records
+    # they summarise (an addendum, a triage rationale, a meeting's decisions, a consultation's advice), so the
+    # chronology is never a plaintext copy of what is encrypted in its own table.
+    summary = EncryptedTextField()
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     # The concern this entry belongs to (its own, its addendum's, its triage's, or its action's), so that
@@ -69,7 +73,7 @@ class KeyEventMark(WrittenOnce):
     marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     marked_at = models.DateTimeField(auto_now_add=True)
     key = models.BooleanField()
-    reason = models.TextField(blank=True)  # professional words; optional
+    reason = EncryptedTextField(null=True, blank=True)  # professional words; optional (empty is stored as NULL)
 
     data_classification = {"id": NOT_PERSONAL, "entry": SPECIAL, "marked_by": PERSONAL, "marked_at": PERSONAL,
                            "key": SPECIAL, "reason": SPECIAL}

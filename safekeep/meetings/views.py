@@ -104,8 +104,10 @@ def meeting_new(request):
         return render(request, "sharing/pick.html", {"picked": picked, "title": "Record a meeting",
                                                      "action_url": request.path})
     establishment = chosen_establishment(picked, request.POST.get("establishment"))
-    forms = Forms(request.POST or None, picked, establishment, request.user)
-    if request.method == "POST" and forms.is_valid():
+    # A name search posts too (intent "find"): it is not the meeting being sent.
+    sent = request.method == "POST" and not picked.searching
+    forms = Forms(request.POST if sent else None, picked, establishment, request.user)
+    if sent and forms.is_valid():
         try:
             meeting = services.meeting_record(actor=request.user, establishment=establishment,
                                               children=picked.children, **forms.service_arguments())
@@ -117,7 +119,7 @@ def meeting_new(request):
             return redirect("meetings:detail", meeting.pk)
     return render(request, "meetings/new.html", {
         "picked": picked, "forms": forms, "establishment": establishment, "establishments": picked.establishments,
-        "forms_with_errors": forms.with_errors() if request.method == "POST" else []})
+        "forms_with_errors": forms.with_errors() if sent else []})
 
 
 def meeting_detail(request, meeting_id, note_form=None):

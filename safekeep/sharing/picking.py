@@ -1,7 +1,9 @@
 """Choosing the children a share or a meeting is about, from the address (?child=1&child=2) and a name search.
 
 Opening the form shows the children's names, so each is read through access_child (audited, 404 for a
-child the person may not see). A name typed to add another child is a search, audited like any other.
+child the person may not see). A name typed to add another child is a search, audited like any other. The
+name is posted (intent "find"), never put in the address, where it would stay in access logs and the
+browser's history (issue 10, section 5); the children already chosen stay in the address, by number only.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +17,8 @@ from safekeep.establishments.models import Establishment
 
 MAX_CHILDREN = 10
 SEARCH_LIMIT = 20
+NAME_IN_ADDRESS = ("For the children's privacy, a name is never put in the page address. Type the name in the "
+                   "box below.")
 
 
 @dataclass
@@ -23,6 +27,8 @@ class Picked:
     query: str = ""
     results: list = field(default_factory=list)
     establishments: list = field(default_factory=list)  # where the person reaches the first child
+    searching: bool = False  # this POST is the name search, not the form being sent
+    error: str = ""
 
     @property
     def ids(self) -> list[int]:
@@ -40,7 +46,12 @@ class Picked:
 
 def pick(request) -> Picked:
     actor = request.user
-    picked = Picked(query=request.GET.get("q", "").strip()[:100])
+    searching = request.method == "POST" and request.POST.get("intent") == "find"
+    picked = Picked(query=request.POST.get("q", "").strip()[:100] if searching else "", searching=searching)
+    if "q" in request.GET:
+        picked.error = NAME_IN_ADDRESS
+    elif "\x00" in picked.query:
+        picked.query, picked.error = "", "A name cannot contain that character."
     wanted = []
     for value in request.GET.getlist("child")[:MAX_CHILDREN]:
         if value.isdigit() and int(value) not in wanted:

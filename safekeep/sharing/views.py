@@ -29,14 +29,16 @@ def share_new(request):
     if not picked.children:
         return render(request, "sharing/pick.html", {"picked": picked, "title": "Record information shared",
                                                      "action_url": request.path})
-    form = ShareForm(request.POST or None, initial={"lawful_basis": lawful_basis.DEFAULT})
+    # A name search posts too (intent "find"): it is not the share being sent.
+    sent = request.method == "POST" and not picked.searching
+    form = ShareForm(request.POST if sent else None, initial={"lawful_basis": lawful_basis.DEFAULT})
     establishment = chosen_establishment(picked, request.POST.get("establishment"))
-    followed = ShareConcernForm(request.POST or None, concerns=concerns_visible_to(request.user).filter(
+    followed = ShareConcernForm(request.POST if sent else None, concerns=concerns_visible_to(request.user).filter(
         establishment=establishment, children_involved__child__in=picked.children).distinct().order_by(
         "-recorded_at"))
     # A printout (chronology, safety plan) handed to another agency is an export in the register.
     source_kind = SourceKind.EXPORT if request.GET.get("source") == "export" else SourceKind.OTHER
-    if request.method == "POST" and all([form.is_valid(), followed.is_valid()]):
+    if sent and all([form.is_valid(), followed.is_valid()]):
         try:
             services.share_add(actor=request.user, establishment=establishment, children=picked.children,
                                authorised_by=request.user, shared_at=shared_at_from(form.cleaned_data["shared_on"]),

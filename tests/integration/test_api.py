@@ -17,7 +17,8 @@ def token_for(world):
 
 def test_a_token_sees_only_its_owners_children(client, world, token_for):
     auth = token_for(Role.DSL)
-    found = client.get("/api/v1/children/?search=child", **auth).json()
+    found = client.post("/api/v1/children/search/", {"search": "child"}, content_type="application/json",
+                        **auth).json()
     assert [c["last_name"] for c in found["results"]] == ["Here"]
     assert client.get(f"/api/v1/children/{world.children['here'].pk}/", **auth).json()["year_group"] == "Year 9"
     refused = client.get(f"/api/v1/children/{world.children['elsewhere'].pk}/", **auth)

@@ -18,7 +18,7 @@ from safekeep.referrals.models import Consultation, Referral, ReferralOutcome
 from tests.world import give_role, make_user
 
 PAGES = [
-    (Role.DSL, "/children/?q=child"),
+    (Role.DSL, "/children/"),
     (Role.DSL, "/children/{child}/"),
     (Role.DSL, "/children/{child}/access-log/"),
     (Role.STAFF, "/establishments/"),
@@ -32,7 +32,7 @@ PAGES = [
     (Role.DSL, "/api/v1/actions/"),
     (Role.DSL, "/concerns/"),
     (Role.DSL, "/chronology/{child}/"),
-    (Role.DSL, "/api/v1/children/?search=child"),
+    (Role.DSL, "/api/v1/children/?establishment={establishment}"),
     (Role.DSL, "/api/v1/children/{child}/"),
     (Role.STAFF, "/api/v1/establishments/"),
     (Role.STAFF, "/api/v1/establishments/{establishment}/"),

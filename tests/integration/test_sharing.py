@@ -151,7 +151,7 @@ def test_the_dsl_records_a_share_from_the_childs_page(world, signed_in):
 
 def test_without_a_child_the_page_offers_a_search(world, signed_in):
     client = signed_in(world.personas[Role.DSL])
-    html = client.get("/sharing/new/?q=here").content.decode()
+    html = client.post("/sharing/new/", {"q": "here", "intent": "find"}).content.decode()
     assert f"child={world.children['here'].pk}" in html and f"child={world.children['region'].pk}" not in html
 
 
