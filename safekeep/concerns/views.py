@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from safekeep.actions.models import Action
 from safekeep.attachments import recording as attachment_recording
+from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, get_visible, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
@@ -200,13 +201,16 @@ def triage(request, concern_id, involved_id):
     """The DSL's decision for one child in a concern: risk with a reason, categories, continuum, outcome."""
     from .models import Triage
 
-    concern = selectors.access_concern(request.user, concern_id, "concern.triage")
-    require_permission(request.user, services.team_permission(concern), action="concern.triage",
-                       establishment_id=concern.establishment_id, obj=concern)
-    involved = get_visible(concern.children_involved.select_related("child"), involved_id, "concern.triage")
+    with transaction.atomic():  # the page shows the child and the last decision: read and audited together
+        concern = selectors.access_concern(request.user, concern_id, "concern.triage")
+        role = require_permission(request.user, services.team_permission(concern), action="concern.triage",
+                                  establishment_id=concern.establishment_id, obj=concern)
+        involved = get_visible(concern.children_involved.select_related("child"), involved_id, "concern.triage")
+        previous = involved.triages.first()
+        audit_record(actor=request.user, action="concern.triage", obj=involved.child, role=role,
+                     establishment_id=concern.establishment_id, detail={"concern": concern.pk})
     packs = packs_for(concern.establishment)
     hackett = [level for pack in packs for level in pack.hackett]
-    previous = involved.triages.first()
     values = {"risk": "", "rationale": "", "categories": previous.categories if previous else involved.categories,
               "categories_reason": "", "hackett": "", "hackett_rationale": "", "outcome": "", "outcome_note": ""}
     errors = {}
