@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -191,6 +193,14 @@ def run_draft(request, establishment, draft, chosen):
             subject=adults.filter(pk=draft.subject_id).first() if draft.about_adult and draft.subject_id else None,
             subject_description=draft.subject_description, **attachment_recording.for_submit(request, draft))
     except ValidationError as error:
+        if error.message_dict.get("idempotency_key") == [services.KEY_REUSED]:
+            # Back, an edit, then Send: the words on screen are not the concern already sent from this page.
+            # They stay on screen with a new key, so the next Send records them as a concern of their own.
+            draft.key = uuid.uuid4().hex
+            draft.errors["narrative"] = ("You already sent a concern from this page, and what is here now is "
+                                         "different. It has not been sent yet. Check it, then choose Send to "
+                                         "record it as a new concern.")
+            return None
         for name, problems in error.message_dict.items():
             draft.errors[{"children": "child-search"}.get(name, name)] = " ".join(problems)
         return None
