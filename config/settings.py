@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safekeep.core.middleware.RequestIdMiddleware",
+    # Before anything reads the request: NUL and out-of-range numbers get a clear 400 (issue 10).
+    "safekeep.core.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
