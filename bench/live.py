@@ -80,7 +80,7 @@ def production_environment(database_url: str) -> dict:
 def create_database(cluster: PostgresCluster, env: dict) -> None:
     subprocess.run([*cluster._as, "createdb", "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres",
                     "safekeep_bench"], check=True)
-    for command in (["migrate", "--no-input", "-v0"], ["createcachetable"]):
+    for command in (["migrate", "--no-input", "-v0"], ["createcachetable"], ["collectstatic", "--no-input", "-v0"]):
         subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
 
 

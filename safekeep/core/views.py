@@ -28,6 +28,9 @@ def healthz(request):
 
 
 def not_found(request, exception=None):
+    if request.path_info.startswith("/api/"):  # an address no endpoint has: the API's own kind of answer
+        return JsonResponse({"type": "about:blank", "title": "Not found", "status": 404},
+                            status=404, content_type="application/problem+json")
     return render(request, "404.html", status=404)
 
 

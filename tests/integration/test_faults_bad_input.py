@@ -82,3 +82,10 @@ def test_ordinary_input_still_goes_through(dsl_page, api, world):
     assert dsl_page.get("/children/?q=ref+12345678901234567890+seen").status_code == 200
     assert dsl_page.get(f"/children/{2**63 - 1}/").status_code == 404
     assert api("get", f"/api/v1/concerns/{world.concerns['here'].pk}/").status_code == 200
+
+
+def test_an_api_address_no_endpoint_has_is_a_problem_not_a_page(api):
+    for path in ("/api/v1/children/true/", f"/api/v1/concerns/1/attachments/-{HUGE}/", "/api/v1/nowhere/"):
+        response = api("get", path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+        assert response.json()["title"] == "Not found"
