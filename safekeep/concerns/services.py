@@ -85,8 +85,7 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
     submitted = {"establishment": establishment.pk, "children": children, "occurred_at": occurred_at,
                  "narrative": narrative, "childs_words": childs_words, "action_taken": action_taken,
                  "location": location.strip()[:200], "disclosure": disclosure, "immediate_risk": immediate_risk,
-                 "about_adult": about_adult, "subject": subject.pk if about_adult and subject else None,
-                 "subject_description": subject_description.strip() if about_adult else ""}
+                 "about_adult": about_adult, "subject_description": subject_description.strip() if about_adult else ""}
     existing = Concern.objects.filter(recorded_by=actor, idempotency_key=idempotency_key).first()
     if existing is not None:
         return _replayed(existing, submitted), False
@@ -127,7 +126,8 @@ def _submission(concern: Concern) -> dict:
         for c in concern.children_involved.all()}, "occurred_at": concern.occurred_at,
         "narrative": concern.narrative, "childs_words": concern.childs_words or "",
         "action_taken": concern.action_taken or "", "location": concern.location, "disclosure": concern.disclosure,
-        "immediate_risk": concern.immediate_risk, "about_adult": concern.about_adult, "subject": concern.subject_id,
+        # Not the adult's account: the DSL may name it after submission (a retry must still match).
+        "immediate_risk": concern.immediate_risk, "about_adult": concern.about_adult,
         "subject_description": concern.subject_description or ""}
 
 
