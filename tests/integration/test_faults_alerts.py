@@ -4,13 +4,14 @@ concern that has none (issue 10, section 7)."""
 import uuid
 
 import pytest
+from crontask import scheduler
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from safekeep.accounts import services as accounts
 from safekeep.audit.models import AuditEvent
 from safekeep.authz.roles import Role
-from safekeep.concerns import notifications
+from safekeep.concerns import notifications, tasks
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -73,9 +74,6 @@ def test_the_sweep_leaves_alone_a_concern_alerted_when_it_was_sent(client, world
 
 @pytest.mark.django_db
 def test_the_scheduler_runs_the_sweep_every_minute():
-    from crontask import scheduler
-
-    import safekeep.concerns.tasks  # noqa: F401 - what `manage.py crontask` loads from each app
-
-    job = next(job for job in scheduler.get_jobs() if job.name == "concern_alerts_sweep")
+    """`manage.py crontask` loads each app's tasks module, as this file does, and schedules its cron jobs."""
+    job = next(job for job in scheduler.get_jobs() if job.name == tasks.concern_alerts_sweep.name)
     assert str(job.trigger).startswith("cron[month='*', day='*', day_of_week='*', hour='*', minute='*'")
