@@ -107,6 +107,8 @@ MIDDLEWARE = [
     # After WhiteNoise (static files keep their caching), before everything else that may answer.
     "safekeep.core.cache_headers.NoStoreMiddleware",
     "safekeep.core.middleware.RequestIdMiddleware",
+    # Before anything reads the request: NUL and out-of-range numbers get a clear 400 (issue 10).
+    "safekeep.core.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -77,7 +78,8 @@ def action_reassign(request, action_id):
 
 def action_add(request, child_id):
     """A DSL adds an action for a child, with a deadline in the policies' words."""
-    child = access_child(request.user, child_id, permission=Permission.ACTION_MANAGE, action="action.create")
+    with transaction.atomic():  # the read of the child and its audit row together (fail closed)
+        child = access_child(request.user, child_id, permission=Permission.ACTION_MANAGE, action="action.create")
     form = AddActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         establishment = Establishment.objects.get(pk=establishment_for(request.user, child,

@@ -1,6 +1,10 @@
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 
+from safekeep.audit.services import audit_record
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
 from safekeep.core.forms import run_service
 
 from . import services
@@ -9,10 +13,19 @@ from .models import CaseStatusChange
 from .selectors import case_child_and_place, case_status
 
 
+def _read_child_and_place(actor, child_id, establishment_id, action):
+    """The case pages show the child: the read is audited with it, in one transaction (fail closed)."""
+    with transaction.atomic():
+        child, establishment = case_child_and_place(actor, child_id, establishment_id, action)
+        audit_record(actor=actor, action=action, obj=child, establishment_id=establishment.pk,
+                     role=scope_for(actor).role_at(Permission.CHILD_VIEW, establishment.pk) or "")
+    return child, establishment
+
+
 def case_change(request, child_id, establishment_id, status):
     """Close a child's case at an establishment, or open it again, with a reason."""
     action = "case.close" if status == CaseStatusChange.Status.CLOSED else "case.reopen"
-    child, establishment = case_child_and_place(request.user, child_id, establishment_id, action)
+    child, establishment = _read_child_and_place(request.user, child_id, establishment_id, action)
     change = services.case_close if status == CaseStatusChange.Status.CLOSED else services.case_reopen
     form = CaseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -33,7 +46,7 @@ def case_change(request, child_id, establishment_id, status):
 
 def child_leaving(request, child_id, establishment_id):
     """Record that a child is leaving for another school or college; the file-transfer steps start."""
-    child, establishment = case_child_and_place(request.user, child_id, establishment_id, "case.leaving")
+    child, establishment = _read_child_and_place(request.user, child_id, establishment_id, "case.leaving")
     form = LeavingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.child_leaving_record(actor=request.user, child=child,

@@ -82,9 +82,13 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
     """
     role = require_permission(actor, Permission.CHILD_SEARCH, action="concern.create",
                               establishment_id=establishment.pk)
+    submitted = {"establishment": establishment.pk, "children": children, "occurred_at": occurred_at,
+                 "narrative": narrative, "childs_words": childs_words, "action_taken": action_taken,
+                 "location": location.strip()[:200], "disclosure": disclosure, "immediate_risk": immediate_risk,
+                 "about_adult": about_adult, "subject_description": subject_description.strip() if about_adult else ""}
     existing = Concern.objects.filter(recorded_by=actor, idempotency_key=idempotency_key).first()
     if existing is not None:
-        return existing, False
+        return _replayed(existing, submitted), False
     _validate(actor, establishment, children, occurred_at, narrative, idempotency_key)
     _validate_place_and_adult(actor, establishment, place, about_adult, subject, subject_relationship,
                               subject_description)
@@ -103,10 +107,38 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
             # Marks and files in the same transaction: a failure writes nothing at all.
             attachment_services.concern_save_extras(actor=actor, concern=concern, body_marks=body_marks,
                                                     attachments=attachments)
+            # Last, so nothing after it can fail: queued with the concern or not at all (CE 10.1).
+            notifications.alert_safeguarding_team(concern)
     except IntegrityError:
         # Two submissions with one key raced: the other one won, and that is the concern.
-        return Concern.objects.get(recorded_by=actor, idempotency_key=idempotency_key), False
+        return _replayed(Concern.objects.get(recorded_by=actor, idempotency_key=idempotency_key), submitted), False
     return concern, True
+
+
+KEY_REUSED = ("A different concern was already sent with this one-time key, so this one has not been recorded. "
+              "Send it with a new key to record it as well.")
+
+
+def _submission(concern: Concern) -> dict:
+    """What was submitted for a stored concern, in the form concern_submit compares a retry with."""
+    return {"establishment": concern.establishment_id, "children": {
+        (c.child_id, c.role, tuple(sorted(set(c.categories))), tuple(c.indicators))
+        for c in concern.children_involved.all()}, "occurred_at": concern.occurred_at,
+        "narrative": concern.narrative, "childs_words": concern.childs_words or "",
+        "action_taken": concern.action_taken or "", "location": concern.location, "disclosure": concern.disclosure,
+        # Not the adult's account: the DSL may name it after submission (a retry must still match).
+        "immediate_risk": concern.immediate_risk, "about_adult": concern.about_adult,
+        "subject_description": concern.subject_description or ""}
+
+
+def _replayed(existing: Concern, submitted: dict) -> Concern:
+    """The same key again is a retry (a double click, a lost answer): it returns the first concern. A key sent
+    with different words (Back, edit, Send) is not: dropping those words would lose what the recorder wrote."""
+    children = {(c["child"].pk, c["role"], tuple(sorted(set(c.get("categories") or []))),
+                 tuple(dict.fromkeys(c.get("indicators") or []))) for c in submitted["children"]}
+    if _submission(existing) != submitted | {"children": children}:
+        raise ValidationError({"idempotency_key": KEY_REUSED})
+    return existing
 
 
 def indicators_offered(establishment) -> set[str]:
@@ -189,7 +221,6 @@ def _record(actor, establishment, children, role, **fields) -> Concern:
                                            categories=categories, concern=concern)
     audit_record(actor=actor, action="concern.create", obj=concern, role=role, establishment_id=establishment.pk,
                  detail={"children": len(children), "immediate_risk": concern.immediate_risk})
-    notifications.after_commit_alert_safeguarding_team(concern)
     return concern
 
 

@@ -1,8 +1,11 @@
+from crontask import cron
 from django.conf import settings
 from django.core.mail import send_mail
 from django.tasks import task
 
 from safekeep.accounts.models import User
+
+from . import notifications
 
 
 @task()
@@ -21,3 +24,11 @@ def send_concern_alert(concern_id: int, user_ids: list[int]) -> int:
     for address in emails:
         send_mail(subject, body, None, [address])
     return len(emails)
+
+
+@cron("* * * * *")
+@task()
+def concern_alerts_sweep() -> str:
+    """Every minute (manage.py crontask enqueues it; the database worker runs it): CE 10.1, no concern
+    goes unannounced to the safeguarding team."""
+    return f"{notifications.alerts_sweep()} missing alerts queued"

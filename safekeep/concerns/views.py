@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -5,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safekeep.attachments import recording as attachment_recording
+from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, can, establishments_where, get_visible, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
@@ -217,6 +220,14 @@ def run_draft(request, establishment, draft, chosen):
             subject=adults.filter(pk=draft.subject_id).first() if draft.about_adult and draft.subject_id else None,
             subject_description=draft.subject_description, **attachment_recording.for_submit(request, draft))
     except ValidationError as error:
+        if error.message_dict.get("idempotency_key") == [services.KEY_REUSED]:
+            # Back, an edit, then Send: the words on screen are not the concern already sent from this page.
+            # They stay on screen with a new key, so the next Send records them as a concern of their own.
+            draft.key = uuid.uuid4().hex
+            draft.errors["narrative"] = ("You already sent a concern from this page, and what is here now is "
+                                         "different. It has not been sent yet. Check it, then choose Send to "
+                                         "record it as a new concern.")
+            return None
         for name, problems in error.message_dict.items():
             draft.errors[{"children": "child-search"}.get(name, name)] = " ".join(problems)
         return None
@@ -227,13 +238,16 @@ def triage(request, concern_id, involved_id):
     """The DSL's decision for one child in a concern: risk with a reason, categories, continuum, outcome."""
     from .models import Triage
 
-    concern = selectors.access_concern(request.user, concern_id, "concern.triage")
-    require_permission(request.user, services.team_permission(concern), action="concern.triage",
-                       establishment_id=concern.establishment_id, obj=concern)
-    involved = get_visible(concern.children_involved.select_related("child"), involved_id, "concern.triage")
+    with transaction.atomic():  # the page shows the child and the last decision: read and audited together
+        concern = selectors.access_concern(request.user, concern_id, "concern.triage")
+        role = require_permission(request.user, services.team_permission(concern), action="concern.triage",
+                                  establishment_id=concern.establishment_id, obj=concern)
+        involved = get_visible(concern.children_involved.select_related("child"), involved_id, "concern.triage")
+        previous = involved.triages.first()
+        audit_record(actor=request.user, action="concern.triage", obj=involved.child, role=role,
+                     establishment_id=concern.establishment_id, detail={"concern": concern.pk})
     packs = packs_for(concern.establishment)
     hackett = [level for pack in packs for level in pack.hackett]
-    previous = involved.triages.first()
     values = {"risk": "", "rationale": "", "categories": previous.categories if previous else involved.categories,
               "categories_reason": "", "hackett": "", "hackett_rationale": "", "outcome": "", "outcome_note": ""}
     errors = {}

@@ -1,7 +1,9 @@
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
@@ -15,13 +17,19 @@ from .models import NrmTracker
 
 
 def _child_and_place(request, child_id, permission, action):
-    """The child and the establishment through which the person reaches them."""
-    reachable = scope_for(request.user).establishment_ids(permission)
-    child = children_visible_to(request.user, permission).filter(pk=child_id).first()
-    if child is None:
-        raise NotVisible(action, "child", child_id)
-    place = (Establishment.objects.filter(pk__in=reachable, enrolments__child=child)
-             .order_by("name").first())
+    """The child and the establishment through which the person reaches them. The form pages show the
+    child, so the read is audited with it, in one transaction (fail closed)."""
+    scope = scope_for(request.user)
+    reachable = scope.establishment_ids(permission)
+    with transaction.atomic():
+        child = children_visible_to(request.user, permission).filter(pk=child_id).first()
+        if child is None:
+            raise NotVisible(action, "child", child_id)
+        place = (Establishment.objects.filter(pk__in=reachable, enrolments__child=child)
+                 .order_by("name").first())
+        place_id = place.pk if place else None
+        audit_record(actor=request.user, action=action, obj=child, establishment_id=place_id,
+                     role=scope.role_at(permission, place_id) or "")
     return child, place
 
 

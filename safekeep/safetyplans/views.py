@@ -5,8 +5,10 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 
+from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import access_child, establishment_for
 from safekeep.establishments.models import Establishment
 from safekeep.packs.selectors import packs_for
@@ -228,7 +230,11 @@ def sanction_create(request, child_id):
 
 
 def sanction_withdraw(request, sanction_id):
-    sanction = selectors.access_sanction(request.user, sanction_id, "sanction.withdraw")
+    with transaction.atomic():  # the page shows a sanction of the child: read and audited together
+        sanction = selectors.access_sanction(request.user, sanction_id, "sanction.withdraw")
+        audit_record(actor=request.user, action="sanction.withdraw", obj=sanction.child,
+                     establishment_id=sanction.establishment_id, detail={"sanction": sanction.pk},
+                     role=scope_for(request.user).role_at(Permission.CHILD_VIEW, sanction.establishment_id) or "")
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = _run(form, lambda: services.sanction_withdraw(actor=request.user, sanction=sanction,
