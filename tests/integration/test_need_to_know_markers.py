@@ -75,7 +75,7 @@ def may_see(persona: str, everything: set) -> set:
     own = {marker(record, name) for record, names in RECORDER_OWN.items() for name in names}
     return {
         "recorder": own,  # their own words and addenda; never triage, outcome or the team's addenda
-        "other staff": set(),  # names and year groups only
+        "other staff": {marker("c2", "narrative")},  # the concern they recorded; else names and year groups
         "dsl": everything, "deputy": everything, "head": everything, "group head": everything,
         "regional": everything - allegation,  # oversees cases, never allegations about staff
         "subject": everything - allegation,  # a DSL, but never the allegation about them
@@ -239,7 +239,11 @@ PERSONAS = ("recorder", "other staff", "dsl", "deputy", "head", "linked lead", "
 LINKED_HALF = ("The linked half's chronology shows the other establishment's addenda, triage reasoning, actions, "
                "meetings and shares (safekeep/chronology/selectors.py): the linked file gets the note only; "
                "being fixed (issue 10, section 3)")
+RECORDER = ("The member of staff who recorded a concern sees the case that follows it on the concern page: the "
+            "team's addenda and every action (safekeep/concerns/views.py _detail, concerns/detail.html); they "
+            "should see their own words, their own addenda and steps only; being fixed (issue 10, section 3)")
 KNOWN_HOLES = {
+    ("recorder", "concerns:detail"): RECORDER,
     ("linked lead", "chronology:child"): LINKED_HALF, ("linked lead", "api:child-chronology"): LINKED_HALF,
     **{(persona, name): MEETING_DOOR for persona in ("regional", "subject")
        for name in ("chronology:child", "api:child-chronology", "meetings:detail", "api:meeting-detail")},
