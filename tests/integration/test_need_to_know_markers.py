@@ -59,7 +59,7 @@ class Marked:
     ids: dict = field(default_factory=dict)  # object kind -> [URL values naming each record of that kind]
     personas: dict = field(default_factory=dict)  # persona name -> (role, user, place): place is "here" or "linked"
     emails: list = field(default_factory=list)
-    dob: str = ""
+    dob: tuple = ()  # the child's date of birth as pages and the API write it
 
 
 def _written(marked, record, *fields_):
@@ -180,7 +180,7 @@ def _build(marked):
                                             establishment=here, child=child, contact=world.contacts["here"])
     marked.everything |= {marker("alleg-a1", name) for names in ALLEGATION_FIELDS.values() for name in names}
 
-    marked.dob = "1 May 2012"
+    marked.dob = ("1 May 2012", "01/05/2012", "2012-05-01")
     concerned = [c1, c2, allegation["concern"]]
     marked.ids = {
         "child": [{"child_id": child.pk, "pk": child.pk}, {"child_id": second.pk, "pk": second.pk}],
@@ -242,8 +242,13 @@ LINKED_HALF = ("The linked half's chronology shows the other establishment's add
 RECORDER = ("The member of staff who recorded a concern sees the case that follows it on the concern page: the "
             "team's addenda and every action (safekeep/concerns/views.py _detail, concerns/detail.html); they "
             "should see their own words, their own addenda and steps only; being fixed (issue 10, section 3)")
+SEARCHES = ("children:search", "api:child-list")
+STAFF_DOB = ("Staff are shown children's dates of birth in the child search and the API's child list (which "
+             "also lists every child without a search term); the roles page promises name and year group only; "
+             "being fixed (issue 10, section 3)")
 KNOWN_HOLES = {
     ("recorder", "concerns:detail"): RECORDER,
+    **{(persona, name): STAFF_DOB for persona in ("recorder", "other staff") for name in SEARCHES},
     ("linked lead", "chronology:child"): LINKED_HALF, ("linked lead", "api:child-chronology"): LINKED_HALF,
     **{(persona, name): MEETING_DOOR for persona in ("regional", "subject")
        for name in ("chronology:child", "api:child-chronology", "meetings:detail", "api:meeting-detail")},
@@ -276,6 +281,8 @@ def _paths(marked, name, route):
         paths = [_fill(route, base | values) for values in marked.ids.get(rule.object, [])]
     if name == "chronology:child":
         paths += [path + "?print=1" for path in paths]
+    if name in SEARCHES:
+        paths += [path + "?q=Child" for path in paths]
     return paths
 
 
@@ -295,7 +302,7 @@ def test_no_role_is_shown_words_from_a_record_it_may_not_reach(client, db, marke
         shown = markers_in(text) - allowed
         if shown:
             leaks.append(f"GET {path} as {persona} shows {sorted(shown)}")
-        if persona in ("other staff", "recorder") and marked.dob in text:
+        if persona in ("other staff", "recorder") and any(day in text for day in marked.dob):
             leaks.append(f"GET {path} as {persona} shows a child's date of birth")
     assert leaks == [], "\n".join(leaks)
 
@@ -314,4 +321,4 @@ def test_emails_carry_no_marker_at_all(marked):
     for message in marked.emails:
         words = " ".join([message.subject, message.body, *(str(alt[0]) for alt in getattr(message, "alternatives", []))])
         assert markers_in(words) == set(), f"email to {message.to} carries {sorted(markers_in(words))}"
-        assert marked.dob not in words
+        assert not any(day in words for day in marked.dob)
