@@ -5,7 +5,6 @@ A marker names the record and the field it was written into ("MK-alleg-dsl-meeti
 are unique, so `markers_in(text)` says which records a response showed.
 """
 
-import inspect
 import io
 import re
 from datetime import timedelta
@@ -102,11 +101,11 @@ def allegation_with_everything(*, tag: str, recorder, subject, team, establishme
     step("consultation", lambda: referrals.consultation_record(
         actor=team, establishment=establishment, child=child, agency="lado", spoke_to="Duty LADO",
         held_at=now - timedelta(hours=2), advice=marker(record, "consultation_advice"), concern=concern))
-    about = {"concern": concern} if "concern" in inspect.signature(meetings.meeting_record).parameters else {}
     meeting = step("meeting", lambda: meetings.meeting_record(
         actor=team, establishment=establishment, kind="strategy", held_at=now - timedelta(hours=1), children=[child],
         attendees=[{"name": "Duty LADO", "role": "LADO", "agency": "Local authority"}],
-        decisions=marker(record, "meeting_decisions"), minutes=marker(record, "meeting_minutes"), **about))
+        decisions=marker(record, "meeting_decisions"), minutes=marker(record, "meeting_minutes"), concern=concern,
+        about_allegation=True))
     step("meeting_note", lambda: meetings.meeting_add_note(actor=team, meeting=meeting,
                                                            text=marker(record, "meeting_note")))
     step("share", lambda: sharing.share_record(
