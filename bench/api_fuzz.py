@@ -36,13 +36,14 @@ def seed() -> dict:
 
 
 def fuzz(url, token, report_dir: Path, examples: int, seconds: int) -> list[dict]:
+    """Run in the report's own folder, so schemathesis keeps nothing in the checkout."""
     subprocess.run([
         str(live.ROOT / ".venv" / "bin" / "st"), "run", str(live.ROOT / "docs" / "api" / "openapi.yaml"),
         "--url", url, "-H", f"Authorization: Bearer {token}", "--checks", "not_a_server_error",
         "--max-examples", str(examples), "--max-time", str(seconds), "--phases", "examples,coverage,fuzzing",
         "--generation-allow-x00", "true", "--request-timeout", "30", "--workers", "1", "--continue-on-failure",
         "--report", "har", "--report-dir", str(report_dir), "--no-color", "--warnings", "off",
-        "--generation-database", "none"], cwd=live.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        "--generation-database", "none"], cwd=report_dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     entries = []
     for har in report_dir.glob("har-*.json"):
         entries += json.loads(har.read_text())["log"]["entries"]

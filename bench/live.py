@@ -4,6 +4,7 @@ restarting it troubles no other database), gunicorn with production settings, on
 Import this module before Django is set up: it points the environment at the throwaway cluster.
 """
 
+import atexit
 import os
 import secrets
 import shutil
@@ -65,6 +66,7 @@ class PostgresCluster:
 def production_environment(database_url: str) -> dict:
     """Production settings (SAFEKEEP_ENV=production), keys made for this run, plain HTTP on loopback."""
     var = tempfile.mkdtemp(prefix="safekeep-var-")
+    atexit.register(shutil.rmtree, var, ignore_errors=True)
     values = {
         "SAFEKEEP_ENV": "production", "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings",
         "SECRET_KEY": secrets.token_urlsafe(50), "SAFEKEEP_AUDIT_KEY": secrets.token_urlsafe(50),
