@@ -3,8 +3,8 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 
 from safekeep.audit.services import audit_record
+from safekeep.authz.access import role_for
 from safekeep.authz.roles import Permission
-from safekeep.authz.scope import scope_for
 from safekeep.core.forms import run_service
 
 from . import services
@@ -18,7 +18,7 @@ def _read_child_and_place(actor, child_id, establishment_id, action):
     with transaction.atomic():
         child, establishment = case_child_and_place(actor, child_id, establishment_id, action)
         audit_record(actor=actor, action=action, obj=child, establishment_id=establishment.pk,
-                     role=scope_for(actor).role_at(Permission.CHILD_VIEW, establishment.pk) or "")
+                     role=role_for(actor, Permission.CHILD_VIEW, establishment))
     return child, establishment
 
 

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible
+from safekeep.authz.access import NotVisible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import children_visible_to
@@ -29,7 +29,7 @@ def _child_and_place(request, child_id, permission, action):
                  .order_by("name").first())
         place_id = place.pk if place else None
         audit_record(actor=request.user, action=action, obj=child, establishment_id=place_id,
-                     role=scope.role_at(permission, place_id) or "")
+                     role=role_for(request.user, permission, place) if place else "")
     return child, place
 
 

@@ -6,9 +6,8 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible
+from safekeep.authz.access import NotVisible, role_for
 from safekeep.authz.roles import Permission
-from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import access_child, establishment_for
 from safekeep.establishments.models import Establishment
 from safekeep.packs.selectors import packs_for
@@ -234,7 +233,7 @@ def sanction_withdraw(request, sanction_id):
         sanction = selectors.access_sanction(request.user, sanction_id, "sanction.withdraw")
         audit_record(actor=request.user, action="sanction.withdraw", obj=sanction.child,
                      establishment_id=sanction.establishment_id, detail={"sanction": sanction.pk},
-                     role=scope_for(request.user).role_at(Permission.CHILD_VIEW, sanction.establishment_id) or "")
+                     role=role_for(request.user, Permission.CHILD_VIEW, sanction))
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         done = _run(form, lambda: services.sanction_withdraw(actor=request.user, sanction=sanction,

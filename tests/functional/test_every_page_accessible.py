@@ -10,7 +10,7 @@ from django.test import Client
 from safekeep.authz.policy import load_policy, rule_for_name
 from safekeep.authz.roles import Role
 from tests.functional.conftest import assert_accessible
-from tests.integration.test_permission_matrix import PATTERNS, _expected, _fill, _values
+from tests.integration.test_permission_matrix import PATTERNS, _expected, _fill, _values, equip
 from tests.world import adopt_every_shipped_pack, build_world, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,6 +38,7 @@ def _page_urls(world):
 
 def test_every_page_passes_axe(page, live_server):
     world = build_world()
+    equip(world)
     failures, checked = [], 0
     for name, persona, path in _page_urls(world):
         client = Client()

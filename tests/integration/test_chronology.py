@@ -223,11 +223,13 @@ def test_a_bad_filter_is_an_error_on_the_page_never_a_server_error(client, world
     assert "not applied" in printed
 
 
-def test_a_silly_page_number_still_shows_a_page(client, world, adopted, signed_in):
+def test_a_silly_page_number_shows_a_page_or_a_clear_error(client, world, adopted, signed_in):
     _record(world, "pages")
     signed_in(world.personas[Role.DSL])
-    assert _rows(_page(client, world, "?page=99999999999999999999")) >= 1
     assert _rows(_page(client, world, "?page=-1")) >= 1
+    assert _rows(_page(client, world, "?page=99999")) >= 1
+    refused = client.get(f"/chronology/{world.children['here'].pk}/?page=99999999999999999999")
+    assert refused.status_code == 400 and "Sorry, Safekeep could not read that" in refused.content.decode()
 
 
 # --- Marking key events ---------------------------------------------------------------------------------------

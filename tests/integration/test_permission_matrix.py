@@ -186,6 +186,24 @@ def _signed_in(client, persona) -> str:
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
+def equip(world):
+    """What the matrix's URLs name besides the world's records: each persona's own API token, email and
+    password-reset keys (with a second factor and recovery codes set up), and a term at each establishment."""
+    world.own = {}  # persona -> URL values for their own things: API token, email and password-reset keys
+    for persona in world.personas.values():
+        enrol_totp(persona)
+        RecoveryCodes.activate(persona)
+        token = PersonalApiToken.objects.create(user=persona, name="t", key_hash=PersonalApiToken.hash_key(
+            f"k{persona.pk}"), hint="sk_x", expires_at="2100-01-01T00:00:00Z")
+        address = EmailAddress.objects.create(user=persona, email=persona.email, primary=True, verified=False)
+        world.own[persona.pk] = {"token_id": token.pk, "email_key": EmailConfirmationHMAC(address).key,
+                                 "uidb36": user_pk_to_url_str(persona),
+                                 "reset_key": default_token_generator.make_token(persona)}
+    world.terms = {location: TermDate.objects.create(establishment=establishment, name="Autumn term",
+                                                     starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18))
+                   for location, establishment in world.establishments.items()}
+
+
 @pytest.fixture(scope="module")
 def matrix_world(django_db_setup, django_db_blocker):
     """One world for the whole module, built once through the services and rolled back at the end; each
@@ -196,19 +214,7 @@ def matrix_world(django_db_setup, django_db_blocker):
         operator.is_superuser = operator.is_staff = True
         operator.save()
         world.personas["superuser"] = operator
-        world.own = {}  # persona -> URL values for their own things: API token, email and password-reset keys
-        for persona in world.personas.values():
-            enrol_totp(persona)
-            RecoveryCodes.activate(persona)
-            token = PersonalApiToken.objects.create(user=persona, name="t", key_hash=PersonalApiToken.hash_key(
-                f"k{persona.pk}"), hint="sk_x", expires_at="2100-01-01T00:00:00Z")
-            address = EmailAddress.objects.create(user=persona, email=persona.email, primary=True, verified=False)
-            world.own[persona.pk] = {"token_id": token.pk, "email_key": EmailConfirmationHMAC(address).key,
-                                     "uidb36": user_pk_to_url_str(persona),
-                                     "reset_key": default_token_generator.make_token(persona)}
-        world.terms = {location: TermDate.objects.create(establishment=establishment, name="Autumn term",
-                                                         starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18))
-                       for location, establishment in world.establishments.items()}
+        equip(world)
         world.allegations = _allegations(world)
         yield world
         transaction.set_rollback(True)

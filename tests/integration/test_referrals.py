@@ -246,4 +246,5 @@ def test_an_impossible_id_is_a_clear_400_not_a_server_error(client, world, adopt
     _, token = accounts.api_token_create(actor=world.personas[Role.DSL], name="x", mfa_passed=True)
     response = client.post("/api/v1/referrals/", {"establishment": 10**20, "child": 1}, content_type="application/json",
                            HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert response.status_code == 400 and "establishment" in response.json()["errors"]
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+    assert "whole number" in response.json()["detail"] and "Nothing was saved" in response.json()["detail"]
