@@ -125,10 +125,23 @@ def api_tokens_revoke_all(*, actor, reason: str) -> int:
     return _revoke_tokens(actor=actor, user=actor, reason=reason)
 
 
+@transaction.atomic
+def second_factor_removed(*, actor: User, authenticator: Authenticator) -> None:
+    """The person took a second factor off their account: audited, and every API token of theirs revoked,
+    since one made before may be in the wrong hands."""
+    audit_record(actor=actor, action="account.mfa.removed", object_type="authenticator",
+                 object_id=authenticator.pk, detail={"type": authenticator.type})
+    _revoke_tokens(actor=actor, user=actor, reason="second factor removed")
+
+
+@transaction.atomic
 def email_address_verify(*, actor: User) -> None:
     """The person opened a link sent to their address, so it is theirs: two-factor set-up needs this."""
+    already = EmailAddress.objects.filter(user=actor, email__iexact=actor.email, verified=True, primary=True).exists()
     EmailAddress.objects.filter(user=actor).exclude(email__iexact=actor.email).update(primary=False)
     EmailAddress.objects.update_or_create(user=actor, email=actor.email, defaults={"verified": True, "primary": True})
+    if not already:
+        audit_record(actor=actor, action="account.email.verified", obj=actor)
 
 
 @dataclass(frozen=True)
@@ -168,8 +181,8 @@ def second_factor_code_check(*, user: User, code: str) -> CodeCheck:
     """
     User.objects.select_for_update().filter(pk=user.pk).exists()
     if selectors.code_entry_locked(user):
-        audit_record(actor=user, action="account.login", outcome=AuditEvent.Outcome.DENIED, object_type="user",
-                     object_id=user.pk, detail={"second_factor": True, "locked": True})
+        audit_record(actor=user, action="account.mfa.code_refused", outcome=AuditEvent.Outcome.DENIED,
+                     object_type="user", object_id=user.pk, detail={"locked": True})
         return CodeCheck(locked=True, wrong_codes=selectors.recent_wrong_codes(user))
     for authenticator in Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.WEBAUTHN):
         accepted = (_totp_accepts(authenticator, code) if authenticator.type == Authenticator.Type.TOTP
@@ -181,6 +194,6 @@ def second_factor_code_check(*, user: User, code: str) -> CodeCheck:
     wrong = selectors.recent_wrong_codes(user)
     locked = wrong >= settings.SAFEKEEP_CODE_FAILURES
     # A sign-in (or re-authentication) refused at the second factor.
-    audit_record(actor=user, action="account.login", outcome=AuditEvent.Outcome.DENIED, object_type="user",
-                 object_id=user.pk, detail={"second_factor": True, "wrong_codes": wrong, "locked": locked})
+    audit_record(actor=user, action="account.mfa.code_refused", outcome=AuditEvent.Outcome.DENIED,
+                 object_type="user", object_id=user.pk, detail={"wrong_codes": wrong, "locked": locked})
     return CodeCheck(locked=locked, wrong_codes=wrong)

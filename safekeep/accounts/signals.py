@@ -13,7 +13,7 @@ from safekeep.audit.services import audit_record
 
 from .mfa import ENROLLED_THIS_SESSION
 from .forms import ACTIVATION_STEP
-from .services import api_tokens_revoke_all, email_address_verify, totp_remember_step
+from .services import api_tokens_revoke_all, email_address_verify, second_factor_removed, totp_remember_step
 
 
 @receiver(authenticator_added)
@@ -62,5 +62,5 @@ def password_set_from_emailed_link(sender, request, user, **kwargs):
 
 
 @receiver(authenticator_removed)
-def revoke_tokens_on_removed_factor(sender, request, user, authenticator, **kwargs):
-    api_tokens_revoke_all(actor=user, reason="second factor removed")
+def audit_removed_factor(sender, request, user, authenticator, **kwargs):
+    second_factor_removed(actor=user, authenticator=authenticator)

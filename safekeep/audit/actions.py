@@ -7,7 +7,10 @@ here when a new action appears. An unknown name is shown as it is.
 ACTION_WORDS = {
     "account.login": "Signed in",
     "account.logout": "Signed out",
+    "account.email.verified": "Proved their email address by opening a link sent to it",
     "account.mfa.added": "Set up two-factor authentication",
+    "account.mfa.code_refused": "Typed a wrong two-factor code, or one while code entry was locked (refused)",
+    "account.mfa.removed": "Removed two-factor authentication",
     "action.cancel": "Cancelled an action, with a reason",
     "action.complete": "Completed an action",
     "action.create": "An action was required",

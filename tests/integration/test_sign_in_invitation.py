@@ -9,6 +9,7 @@ from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.test import Client
 
 from safekeep.accounts import services as accounts
+from safekeep.audit.models import AuditEvent
 from safekeep.authz.roles import Role
 from safekeep.core.clock import LONDON
 from tests.world import current_code
@@ -58,6 +59,8 @@ def test_adding_a_person_emails_an_invitation_that_leads_into_two_factor_set_up(
     assert turned_on.status_code == 302
     assert Authenticator.objects.filter(user=deputy, type=Authenticator.Type.TOTP).exists()
     assert EmailAddress.objects.get(user=deputy).verified
+    proved = AuditEvent.objects.filter(action="account.email.verified", actor_id=deputy.pk)
+    assert proved.count() == 1 and proved.get().object_id == str(deputy.pk)
 
 
 def test_an_invitation_link_works_once(world, smtp_server):

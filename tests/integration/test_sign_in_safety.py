@@ -50,9 +50,10 @@ def test_wrong_codes_end_the_sign_in_then_lock_the_account_and_are_audited(clien
     locked = client.post("/accounts/2fa/authenticate/", {"code": right}).content.decode()
     assert "Too many wrong codes have been typed for this account" in locked
     assert client.get(f"/children/{world.children['here'].pk}/").status_code == 302
-    denied = AuditEvent.objects.filter(action="account.login", outcome="denied", actor_id=dsl.pk,
-                                       detail__second_factor=True)
+    denied = AuditEvent.objects.filter(action="account.mfa.code_refused", outcome="denied", actor_id=dsl.pk)
     assert denied.count() == 6  # five wrong codes, then the right one refused while locked
+    # A refused code is its own event, never mistaken for a refused password.
+    assert not AuditEvent.objects.filter(action="account.login", outcome="denied", actor_id=dsl.pk).exists()
 
     admin = sign_in(Client(), world.personas[Role.ADMINISTRATOR])
     assert "cannot sign in" in admin.get(f"/people/{dsl.pk}/").content.decode()
@@ -190,6 +191,8 @@ def test_removing_the_authenticator_app_revokes_every_api_token(client, world, s
     assert response.status_code == 302
     assert _api_me(key) == 401
     assert _revocations(dsl).get().detail == {"reason": "second factor removed"}
+    removed = AuditEvent.objects.get(action="account.mfa.removed", actor_id=dsl.pk)
+    assert removed.detail == {"type": "totp"}
 
 
 def test_switching_an_account_off_ends_its_sessions_for_good(client, world, signed_in):
