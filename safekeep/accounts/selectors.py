@@ -6,7 +6,7 @@ from safekeep.core import clock
 
 from safekeep.authz.access import get_visible
 from safekeep.authz.models import RoleMembership
-from safekeep.authz.roles import Permission
+from safekeep.authz.roles import ROLES, Permission, Role
 from safekeep.authz.scope import scope_for
 
 from .models import PersonalApiToken, User, WrongCode
@@ -49,3 +49,9 @@ def person_is_locked_out(person: User) -> bool:
     """True while too many wrong passwords (from some address: django-axes) or wrong codes keep this person out."""
     return code_entry_locked(person) or AccessAttempt.objects.filter(
         username=person.email, failures_since_start__gte=settings.AXES_FAILURE_LIMIT).exists()
+
+
+def reads_case_content(person: User) -> bool:
+    """Holds, or has been given and awaits approval of, a role that reads children's records or allegations."""
+    roles = RoleMembership.objects.filter(user=person, ended_at__isnull=True).values_list("role", flat=True)
+    return any(ROLES[Role(role)].reads_case_content for role in roles)

@@ -26,6 +26,14 @@ from .tasks import send_invitation
 
 TOKEN_LIFETIME = timedelta(days=90)
 PERSON_FIELDS = ("full_name", "email", "job_title", "staff_mis_id", "is_active")
+# Whoever controls the address can set the password through "Forgotten your password?", so an administrator
+# ("no case content") who changes the address of someone who reads case content would take over their access
+# without the second person's approval a role needs (ADR 0008). Ending the role first closes that door: the
+# role given again waits for approval.
+EMAIL_OF_CASE_READER = ("This person has a role that reads children's records or allegations, so their email address "
+                        "cannot be changed here: whoever has the address can set their password. End that role, "
+                        "change the address, then give the role again; it takes effect when a second person "
+                        "approves it.")
 
 
 @transaction.atomic
@@ -56,22 +64,44 @@ def person_update(*, actor, person: User, **fields) -> User:
         fields["email"] = fields["email"].strip().lower()
         if User.objects.filter(email__iexact=fields["email"]).exclude(pk=person.pk).exists():
             raise ValidationError({"email": "Someone else already has an account with this email address."})
+        if fields["email"] != person.email and email_change_refused(person):
+            raise ValidationError({"email": EMAIL_OF_CASE_READER})
     if fields.get("is_active") is False and person.pk == actor.pk:
         raise ValidationError({"is_active": "You cannot switch off your own account."})
     changed = sorted(name for name, value in fields.items() if getattr(person, name) != value)
     switched_off = "is_active" in changed and fields["is_active"] is False
     for name, value in fields.items():
         setattr(person, name, value)
-    if switched_off:
-        # Every session of theirs ends now, and none comes back if the account is switched on again.
-        person.session_generation = F("session_generation") + 1
     person.full_clean(exclude=["session_generation"])
     person.save()
-    person.refresh_from_db(fields=["session_generation"])
     audit_record(actor=actor, action="person.update", obj=person, role=role, detail={"fields": changed})
     if switched_off:
-        _revoke_tokens(actor=actor, user=person, reason="account switched off")
+        # Every session of theirs ends now, and none comes back if the account is switched on again.
+        end_sessions_and_tokens(actor=actor, person=person, reason="account switched off")
+    if "email" in changed:
+        email_changed(actor=actor, person=person)
     return person
+
+
+def email_change_refused(person: User) -> bool:
+    """An administrator alone may not change the address of someone who reads case content (EMAIL_OF_CASE_READER)."""
+    return selectors.reads_case_content(person)
+
+
+def end_sessions_and_tokens(*, actor, person: User, reason: str) -> None:
+    """Every session of the person's ends (their session hash changes) and every API token of theirs is revoked."""
+    User.objects.filter(pk=person.pk).update(session_generation=F("session_generation") + 1)
+    person.refresh_from_db(fields=["session_generation"])
+    _revoke_tokens(actor=actor, user=person, reason=reason)
+
+
+def email_changed(*, actor, person: User) -> None:
+    """After a new address: the old one proves nothing and gets no password link, the new one is proved by the
+    next emailed link, and whoever was signed in (or held a token) signs in afresh. Runs in the change's
+    transaction."""
+    EmailAddress.objects.filter(user=person).delete()
+    audit_record(actor=actor, action="account.email.changed", obj=person)
+    end_sessions_and_tokens(actor=actor, person=person, reason="email address changed")
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ here when a new action appears. An unknown name is shown as it is.
 ACTION_WORDS = {
     "account.login": "Signed in",
     "account.logout": "Signed out",
+    "account.email.changed": "A person's email address was changed: their sessions ended, their tokens revoked",
     "account.email.verified": "Proved their email address by opening a link sent to it",
     "account.mfa.added": "Set up two-factor authentication",
     "account.mfa.code_refused": "Typed a wrong two-factor code, or one while code entry was locked (refused)",

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from safekeep.accounts import services as accounts
+from safekeep.accounts.tasks import send_invitation
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import require_permission
 from safekeep.authz.models import RoleMembership
@@ -176,17 +178,26 @@ def _load_person(batch: ImportBatch, row: dict) -> str:
         raise ValidationError(f"Line {row['line']}: this email address belongs to another organisation.")
     values = {"email": row["email"], "full_name": row["full_name"], "job_title": row["job_title"],
               "staff_mis_id": row["staff_mis_id"]}
+    email_kept = False
     if person is None:
         person = User(organisation_id=establishment.organisation_id, **values)
         person.set_unusable_password()
         person.save()
+        # Invited as someone added by hand is, in this chunk's transaction: no invitation is lost or doubled.
+        send_invitation.enqueue(person.pk)
         outcome = "created"
     else:
         changed = [name for name, value in values.items() if value and getattr(person, name) != value]
+        if "email" in changed and accounts.email_change_refused(person):
+            # A file may not hand someone's access to a new address either (accounts.EMAIL_OF_CASE_READER).
+            changed.remove("email")
+            email_kept = True
         for name in changed:
             setattr(person, name, values[name])
         if changed:
             person.save()
+        if "email" in changed:
+            accounts.email_changed(actor=batch.created_by, person=person)
         outcome = "updated" if changed else "unchanged"
     role = row["role"] or Role.STAFF.value
     if person.pk == batch.created_by_id:
@@ -204,7 +215,8 @@ def _load_person(batch: ImportBatch, row: dict) -> str:
         audit_record(actor=batch.created_by, action="role.grant", obj=person, establishment_id=establishment.pk,
                      detail={"role": role, "scope": "establishment", "batch": batch.pk,
                              "awaiting_approval": pending})
-    if outcome != "unchanged":
+    if outcome != "unchanged" or email_kept:
         audit_record(actor=batch.created_by, action=f"person.import.{'create' if outcome == 'created' else 'update'}",
-                     obj=person, establishment_id=establishment.pk, detail={"batch": batch.pk})
+                     obj=person, establishment_id=establishment.pk,
+                     detail={"batch": batch.pk} | ({"email_kept": True} if email_kept else {}))
     return outcome
