@@ -105,6 +105,21 @@ def email_changed(*, actor, person: User) -> None:
 
 
 @transaction.atomic
+def person_invite(*, actor, person: User) -> None:
+    """Email the invitation again (it went astray, or its link ran out): the same email as when the person was
+    added. Someone who has set a password already uses "Forgotten your password?" instead."""
+    role = require_permission(actor, Permission.PERSON_MANAGE, action="person.invite",
+                              organisation_id=person.organisation_id, obj=person)
+    if not person.is_active:
+        raise ValidationError("This account is switched off: switch it on before sending an invitation.")
+    if person.has_usable_password():
+        raise ValidationError(f"{person.full_name} has already set a password. If they have forgotten it, they can "
+                              "use “Forgotten your password?” on the sign-in page.")
+    audit_record(actor=actor, action="person.invite", obj=person, role=role)
+    send_invitation.enqueue(person.pk)
+
+
+@transaction.atomic
 def person_unlock(*, actor, person: User) -> None:
     """Let someone who mistyped their password too often try again straight away."""
     role = require_permission(actor, Permission.PERSON_MANAGE, action="person.unlock",

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -87,6 +88,7 @@ def person_detail(request, user_id):
     person = selectors.access_person(request.user, user_id)
     return render(request, "accounts/person_detail.html", {
         "person": person, "locked_out": selectors.person_is_locked_out(person),
+        "invitation_open": person.is_active and not person.has_usable_password(),
     })
 
 
@@ -101,6 +103,18 @@ def person_edit(request, user_id):
             return redirect("people:detail", person.pk)
     return render(request, "core/form_page.html", {"form": form, "title": f"Change {person.full_name}'s details",
                                                    "back_url": f"/people/{person.pk}/"})
+
+
+@require_POST
+def person_invite(request, user_id):
+    person = selectors.access_person(request.user, user_id, action="person.invite")
+    try:
+        services.person_invite(actor=request.user, person=person)
+    except ValidationError as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        messages.success(request, f"The invitation has been emailed to {person.full_name} again.")
+    return redirect("people:detail", person.pk)
 
 
 @require_POST

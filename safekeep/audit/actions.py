@@ -71,6 +71,7 @@ ACTION_WORDS = {
     "person.create": "Added a person",
     "person.import.create": "Added a person from an MIS file",
     "person.import.update": "Updated a person from an MIS file",
+    "person.invite": "Emailed a person their invitation again",
     "person.unlock": "Unlocked an account",
     "person.update": "Changed a person's details",
     "person.view": "Opened a person's details",

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from safekeep.accounts import services as accounts
@@ -95,3 +96,48 @@ def test_someone_who_used_forgotten_password_can_then_set_up_two_factor(world, s
     person.post("/accounts/login/", {"login": "new.deputy@one.example", "password": NEW_PASSWORD})
     set_up = person.get("/accounts/2fa/totp/activate/")
     assert set_up.status_code == 200 and UNVERIFIED not in set_up.content.decode()
+
+
+def test_an_administrator_sends_the_invitation_again_and_its_link_gets_the_person_in(client, world, signed_in,
+                                                                                    smtp_server, time_machine):
+    sent = datetime(2026, 11, 2, 9, 0, tzinfo=LONDON)
+    time_machine.move_to(sent)
+    admin = world.personas[Role.ADMINISTRATOR]
+    deputy = accounts.person_create(actor=admin, organisation=world.organisations["one"],
+                                    email="new.deputy@one.example", full_name="New Deputy")
+    # The first link ran out before the deputy opened it.
+    time_machine.move_to(sent + timedelta(days=4))
+    signed_in(admin)
+    page = client.get(f"/people/{deputy.pk}/").content.decode()
+    assert "has not set a password yet" in page and "Send the invitation again" in page
+    again = client.post(f"/people/{deputy.pk}/invite/", follow=True).content.decode()
+    assert "The invitation has been emailed to New Deputy again" in again
+    assert len(smtp_server.messages) == 2 and smtp_server.messages[1]["To"] == deputy.email
+    assert "This link no longer works" in Client().get(_link_path(smtp_server.messages[0]), follow=True).content.decode()
+    landed = _choose_password(Client(), _link_path(smtp_server.messages[1]))
+    assert landed.redirect_chain[-1][0].endswith("/account/two-factor-needed/")
+    assert AuditEvent.objects.filter(action="person.invite", actor_id=admin.pk, object_id=str(deputy.pk)).count() == 1
+    # With a password set, there is nothing to send again: "Forgotten your password?" is for that.
+    page = client.get(f"/people/{deputy.pk}/").content.decode()
+    assert "Send the invitation again" not in page
+    refused = client.post(f"/people/{deputy.pk}/invite/", follow=True).content.decode()
+    assert "has already set a password" in refused
+    assert len(smtp_server.messages) == 2
+
+
+def test_people_loaded_from_a_staff_file_are_invited_and_can_get_in(client, world, signed_in, smtp_server,
+                                                                   django_capture_on_commit_callbacks):
+    signed_in(world.personas[Role.ADMINISTRATOR])
+    text = ("Email,Forename,Surname,Job Title\n"
+            "new.teacher@one.example,New,Teacher,Teacher\n"
+            f"{world.people['here'].email},Already,Here,Teacher\n")
+    response = client.post("/imports/", {"establishment": world.establishments["here"].pk, "kind": "staff",
+                                         "file": SimpleUploadedFile("staff.csv", text.encode(), content_type="text/csv")})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response["Location"] + "load/")
+    # Only the person new to Safekeep is invited; the one who already had an account is not emailed.
+    assert [m["To"] for m in smtp_server.messages] == ["new.teacher@one.example"]
+    assert smtp_server.messages[0]["Subject"] == "Safekeep: you have been given an account"
+    landed = _choose_password(Client(), _link_path(smtp_server.messages[0]))
+    assert landed.redirect_chain[-1][0].endswith("/account/two-factor-needed/")
+    assert EmailAddress.objects.get(user__email="new.teacher@one.example").verified
