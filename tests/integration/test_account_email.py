@@ -105,3 +105,16 @@ def test_a_staff_file_cannot_move_the_dsls_address_either(client, world, signed_
     assert AuditEvent.objects.filter(action="person.import.update", object_id=str(dsl.pk),
                                      detail__email_kept=True).exists()
     assert _reset_link(smtp_server, TAKEN_OVER) is None
+
+
+def test_the_django_admin_offers_no_way_to_switch_an_account_off_or_move_its_address(client, world):
+    operator = world.personas[Role.ADMINISTRATOR]
+    operator.is_superuser = operator.is_staff = True
+    operator.save()
+    sign_in(client, operator)
+    dsl = world.personas[Role.DSL]
+    assert client.get("/django-admin/").status_code == 200
+    for page in (f"/django-admin/accounts/user/{dsl.pk}/change/", "/django-admin/account/emailaddress/add/"):
+        response = client.get(page, follow=True)
+        assert response.status_code == 404 or "is_active" not in response.content.decode()
+        assert 'name="email"' not in response.content.decode()
