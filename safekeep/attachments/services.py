@@ -99,7 +99,7 @@ def attachment_add(*, actor, concern, upload) -> Attachment:
                  establishment_id=concern.establishment_id, detail={"concern": concern.pk, "bytes": attachment.size})
     from safekeep.concerns import notifications
 
-    notifications.after_commit_alert_safeguarding_team(concern)
+    notifications.alert_team_of_addition(concern)
     return attachment
 
 

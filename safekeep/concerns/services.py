@@ -1,6 +1,6 @@
 """Recording a concern: one transaction writes the concern, each child's part in it, their chronology
-entries, the actions the adopted policies require, and the audit events; the safeguarding team is
-emailed after commit (no case content)."""
+entries, the actions the adopted policies require, and the audit events; the safeguarding team's
+alert is queued in the same transaction (no case content)."""
 
 from datetime import datetime
 
@@ -262,7 +262,7 @@ def addendum_add(*, actor, concern: Concern, text: str):
                        kind="concern.addendum", obj=addendum, summary=f"Addendum by {actor.full_name}: {addendum.text}")
     audit_record(actor=actor, action="concern.addendum", obj=concern, role=team_role or "",
                  establishment_id=concern.establishment_id)
-    notifications.after_commit_alert_safeguarding_team(concern)
+    notifications.alert_team_of_addition(concern)
     return addendum
 
 

@@ -1,5 +1,5 @@
 """Every change to referrals, consultations and NRM trackers: permission checked, then the change, its
-chronology entries and audit event in one transaction, with notifications after commit."""
+chronology entries and audit event in one transaction."""
 
 from datetime import datetime
 
