@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible, require_permission
+from safekeep.authz.access import NotVisible, require_permission, role_for
 from safekeep.authz.roles import Permission, Role
 from safekeep.authz.scope import scope_for
 from safekeep.chronology.services import chronology_add
@@ -237,10 +237,10 @@ def actions_move_from_subject(*, actor, concern) -> list[Action]:
 
 def _may_act_on(actor, action: Action, audit_action: str) -> str:
     """The establishment's case team, or the action's owner (by name or by role), may change it."""
-    scope = scope_for(actor)
-    role = scope.role_at(Permission.ACTION_MANAGE, action.establishment_id)
+    role = role_for(actor, Permission.ACTION_MANAGE, action)
     if role:
-        return str(role)
+        return role
+    scope = scope_for(actor)
     if action.owner_id == actor.pk or (action.owner_id is None and action.establishment_id in
                                        scope.places.get(Role(action.owner_role), set())):
         return action.owner_role
