@@ -28,7 +28,7 @@ def send_reminders(now=None) -> int:
         with transaction.atomic():
             if Action.objects.filter(pk=action.pk, reminded_at__isnull=True).update(reminded_at=now):
                 audit_record(actor=None, action="action.remind", obj=action, establishment_id=action.establishment_id)
-                notifications.after_commit_tell_owners([action], "reminder")
+                notifications.tell_owners([action], "reminder")
                 sent += 1
     return sent
 
@@ -62,6 +62,6 @@ def escalate_overdue(now=None) -> int:
             chronology_add(actor=None, child=action.child, establishment=action.establishment,
                            kind="action.escalated", obj=action, key_event=True,
                            summary=f"Overdue: {action.what}. Passed to {step.replace('_', ' ')} (step {level + 1}).")
-            notifications.after_commit_tell_roles(action, [(action.establishment, step)], "escalated")
+            notifications.tell_roles(action, [(action.establishment, step)], "escalated")
             escalated += 1
     return escalated

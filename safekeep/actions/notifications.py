@@ -3,7 +3,6 @@ concern; only that something needs the person, by when, and a link that asks the
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
@@ -56,24 +55,25 @@ def owners_of(action) -> list[int]:
     return list(people_with_role_at(action.owner_role, action.establishment).values_list("pk", flat=True))
 
 
-def _after_commit(action_id, kind, user_ids, addresses=None):
+def _queue(action_id, kind, user_ids, addresses=None):
+    """Queued in the caller's transaction, the one that writes the action: the task queue is in the same
+    database, so the step and its email are committed together or not at all (CE 10.1)."""
     if user_ids or addresses:
-        transaction.on_commit(lambda: send_action_emails.enqueue(action_id, kind, sorted(set(user_ids)),
-                                                                 addresses or []))
+        send_action_emails.enqueue(action_id, kind, sorted(set(user_ids)), addresses or [])
 
 
-def after_commit_tell_owners(actions, kind: str) -> None:
+def tell_owners(actions, kind: str) -> None:
     for action in actions:
-        _after_commit(action.pk, kind, owners_of(action))
+        _queue(action.pk, kind, owners_of(action))
 
 
-def after_commit_tell_roles(action, places_and_roles, kind: str) -> None:
+def tell_roles(action, places_and_roles, kind: str) -> None:
     """places_and_roles: (establishment, role) pairs, e.g. the linked home's safeguarding lead."""
     users = [pk for place, role in places_and_roles for pk in people_with_role_at(role, place)
              .values_list("pk", flat=True)]
-    _after_commit(action.pk, kind, users)
+    _queue(action.pk, kind, users)
 
 
-def after_commit_tell_address(action, address: str, kind: str) -> None:
+def tell_address(action, address: str, kind: str) -> None:
     if address:
-        _after_commit(action.pk, "organisation" if kind == "new" else kind, [], [address])
+        _queue(action.pk, "organisation" if kind == "new" else kind, [], [address])

@@ -1,5 +1,5 @@
 """Every change to actions: permission checked, chronology and audit written in one transaction,
-notifications sent after commit. Nothing required can be deleted; it can only be cancelled with a reason."""
+emails queued in the same transaction. Nothing required can be deleted; it can only be cancelled with a reason."""
 
 from datetime import datetime
 
@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible, require_permission
+from safekeep.authz.access import NotVisible, require_permission, role_for
 from safekeep.authz.roles import Permission, Role
 from safekeep.authz.scope import scope_for
 from safekeep.chronology.services import chronology_add
@@ -115,12 +115,12 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
                      detail={"rule": required.rule_id, "pack_version": required.pack_version})
         recipients = [_place_of(establishment, r) for r in _route(required.notify, flags)
                       if r != "group_safeguarding_email"]
-        notifications.after_commit_tell_roles(action, recipients, "new")
+        notifications.tell_roles(action, recipients, "new")
         if "group_safeguarding_email" in required.notify:
-            notifications.after_commit_tell_address(action, establishment.organisation.safeguarding_email, "new")
+            notifications.tell_address(action, establishment.organisation.safeguarding_email, "new")
         created.append(action)
     if tell_owners:
-        notifications.after_commit_tell_owners(created, "new")
+        notifications.tell_owners(created, "new")
     return created
 
 
@@ -152,7 +152,7 @@ def action_follow_up(*, actor, establishment, child, what: str, deadline: str, s
                    summary=f"Required: {action.what} ({action.deadline}; {source}).")
     audit_record(actor=actor, action="action.create", obj=action, establishment_id=establishment.pk,
                  detail={"code": code})
-    notifications.after_commit_tell_owners([action], "new")
+    notifications.tell_owners([action], "new")
     return action
 
 
@@ -206,7 +206,7 @@ def action_add(*, actor, establishment, child, what: str, owner_role: str, deadl
     chronology_add(actor=actor, child=child, establishment=establishment, kind="action.added", obj=action,
                    summary=f"Action added: {action.what} ({action.deadline}).")
     audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=establishment.pk)
-    notifications.after_commit_tell_owners([action], "new")
+    notifications.tell_owners([action], "new")
     return action
 
 
@@ -231,16 +231,16 @@ def actions_move_from_subject(*, actor, concern) -> list[Action]:
                        summary=f"Now for {Role(owner_role).label}: {action.what}.",
                        detail={"owner_role": owner_role, "owner": None, "reason": "allegation subject"})
         moved.append(action)
-    notifications.after_commit_tell_owners(moved, "reassigned")
+    notifications.tell_owners(moved, "reassigned")
     return moved
 
 
 def _may_act_on(actor, action: Action, audit_action: str) -> str:
     """The establishment's case team, or the action's owner (by name or by role), may change it."""
-    scope = scope_for(actor)
-    role = scope.role_at(Permission.ACTION_MANAGE, action.establishment_id)
+    role = role_for(actor, Permission.ACTION_MANAGE, action)
     if role:
-        return str(role)
+        return role
+    scope = scope_for(actor)
     if action.owner_id == actor.pk or (action.owner_id is None and action.establishment_id in
                                        scope.places.get(Role(action.owner_role), set())):
         return action.owner_role
@@ -305,5 +305,5 @@ def action_reassign(*, actor, action: Action, owner_role: str, owner=None) -> Ac
     _record_change(actor, action, role, kind="action.reassigned", audit_action="action.reassign",
                    summary=f"Now for {who}: {action.what}.",
                    detail={"owner_role": owner_role, "owner": getattr(owner, "pk", None)})
-    notifications.after_commit_tell_owners([action], "reassigned")
+    notifications.tell_owners([action], "reassigned")
     return action

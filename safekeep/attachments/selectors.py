@@ -3,9 +3,8 @@
 from django.db import transaction
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import get_visible
+from safekeep.authz.access import get_visible, role_for
 from safekeep.authz.roles import Permission
-from safekeep.authz.scope import scope_for
 from safekeep.concerns.selectors import access_concern
 
 from . import files
@@ -53,7 +52,7 @@ def read_attachment(actor, concern_id, attachment_id) -> tuple[Attachment, bytes
     with transaction.atomic():
         concern = access_concern(actor, concern_id, "attachment.download")
         attachment = get_visible(Attachment.objects.filter(concern=concern), attachment_id, "attachment.download")
-        team_role = scope_for(actor).role_at(Permission.CHILD_VIEW, concern.establishment_id)
-        audit_record(actor=actor, action="attachment.download", obj=attachment, role=str(team_role or ""),
+        audit_record(actor=actor, action="attachment.download", obj=attachment,
+                     role=role_for(actor, Permission.CHILD_VIEW, concern),
                      establishment_id=concern.establishment_id, detail={"concern": concern.pk})
     return attachment, files.decrypt(attachment.ciphertext)

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible
+from safekeep.authz.access import NotVisible, role_for
+from safekeep.authz.roles import Permission
 from safekeep.chronology.services import chronology_add
 
 from . import files
@@ -78,10 +79,8 @@ def _store(actor, concern, item) -> Attachment:
 @transaction.atomic
 def attachment_add(*, actor, concern, upload) -> Attachment:
     """Add a photo or screenshot to a concern already sent: the recorder or the safeguarding team."""
-    from safekeep.concerns.services import require_permission_or_none
-
-    team_role = require_permission_or_none(actor, concern)
-    if concern.recorded_by_id != actor.pk and team_role is None:
+    team_role = role_for(actor, Permission.CHILD_VIEW, concern)
+    if concern.recorded_by_id != actor.pk and not team_role:
         raise NotVisible("attachment.add", "concern", concern.pk, concern.establishment_id)
     if concern.attachments.count() >= settings.SAFEKEEP_ATTACHMENT_MAX_FILES:
         raise ValidationError({"attachment": f"A concern can have up to {settings.SAFEKEEP_ATTACHMENT_MAX_FILES} "
@@ -95,11 +94,11 @@ def attachment_add(*, actor, concern, upload) -> Attachment:
         chronology_add(actor=actor, child=involved.child, establishment=concern.establishment,
                        kind="concern.attachment", obj=concern,
                        summary=f"Photo or screenshot added to the concern by {actor.full_name}.")
-    audit_record(actor=actor, action="attachment.add", obj=attachment, role=team_role or "",
+    audit_record(actor=actor, action="attachment.add", obj=attachment, role=team_role,
                  establishment_id=concern.establishment_id, detail={"concern": concern.pk, "bytes": attachment.size})
     from safekeep.concerns import notifications
 
-    notifications.after_commit_alert_safeguarding_team(concern)
+    notifications.alert_team_of_addition(concern)
     return attachment
 
 

@@ -3,9 +3,9 @@
 An allegation about an adult goes to the DSL, deputy and head (CE 11.7: the head when neither DSL
 is available), never to the adult it is about; if none of them is left, to the group head.
 
-A new concern's alert is queued in the transaction that saves the concern: the task queue is in the
-same database, so the two are committed together or not at all, and a crash between them cannot lose
-the alert. An audit row says it was queued; the sweep alerts any recent concern without one.
+A new concern's alert is queued in the transaction that saves the concern, and so is the alert for an
+addendum or a file: the task queue is in the same database, so the two are committed together or not
+at all, and a crash between them cannot lose the alert. An audit row says it was queued; the sweep alerts any recent concern without one.
 """
 
 import logging
@@ -59,11 +59,12 @@ def alert_safeguarding_team(concern, *, swept: bool = False) -> None:
                  detail={"recipients": len(recipients), "swept": swept})
 
 
-def after_commit_alert_safeguarding_team(concern) -> None:
-    """The team hears again when a concern gains an addendum or a file (CE 10.1: they see it at once)."""
+def alert_team_of_addition(concern) -> None:
+    """The team hears again when a concern gains an addendum or a file (CE 10.1: they see it at once). Queued
+    in the caller's transaction, the one that writes the addition, as the concern's own alert is."""
     recipients = _recipients(concern)
     if recipients:
-        transaction.on_commit(lambda: tasks.send_concern_alert.enqueue(concern.pk, recipients))
+        tasks.send_concern_alert.enqueue(concern.pk, recipients)
 
 
 def _alert_queued():

@@ -1,6 +1,6 @@
 """Recording a concern: one transaction writes the concern, each child's part in it, their chronology
-entries, the actions the adopted policies require, and the audit events; the safeguarding team is
-emailed after commit (no case content)."""
+entries, the actions the adopted policies require, and the audit events; the safeguarding team's
+alert is queued in the same transaction (no case content)."""
 
 from datetime import datetime
 
@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from safekeep.actions import services as actions
 from safekeep.attachments import services as attachment_services
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible, deny_if_subject_of_allegation, require_permission
+from safekeep.authz.access import NotVisible, deny_if_subject_of_allegation, require_permission, role_for
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import children_visible_to, current_enrolments
 from safekeep.chronology.services import chronology_add
@@ -251,8 +251,8 @@ def addendum_add(*, actor, concern: Concern, text: str):
     """The recorder (or the safeguarding team) adds to a concern; the original stays as it was sent."""
     from .models import Addendum
 
-    team_role = require_permission_or_none(actor, concern)
-    if concern.recorded_by_id != actor.pk and team_role is None:
+    team_role = role_for(actor, Permission.CHILD_VIEW, concern)
+    if concern.recorded_by_id != actor.pk and not team_role:
         raise NotVisible("concern.addendum", "concern", concern.pk, concern.establishment_id)
     if not text.strip():
         raise ValidationError({"text": "Write what you want to add."})
@@ -260,17 +260,10 @@ def addendum_add(*, actor, concern: Concern, text: str):
     for involved in concern.children_involved.select_related("child"):
         chronology_add(actor=actor, child=involved.child, establishment=concern.establishment,
                        kind="concern.addendum", obj=addendum, summary=f"Addendum by {actor.full_name}: {addendum.text}")
-    audit_record(actor=actor, action="concern.addendum", obj=concern, role=team_role or "",
+    audit_record(actor=actor, action="concern.addendum", obj=concern, role=team_role,
                  establishment_id=concern.establishment_id)
-    notifications.after_commit_alert_safeguarding_team(concern)
+    notifications.alert_team_of_addition(concern)
     return addendum
-
-
-def require_permission_or_none(actor, concern) -> str | None:
-    from safekeep.authz.scope import scope_for
-
-    role = scope_for(actor).role_at(Permission.CHILD_VIEW, concern.establishment_id)
-    return str(role) if role else None
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch
 
 from safekeep.actions.models import Action
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import deny_if_subject_of_allegation, get_visible
+from safekeep.authz.access import deny_if_subject_of_allegation, get_visible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.models import Child
@@ -45,10 +45,6 @@ def access_meeting(actor, meeting_id, action="meeting.view") -> Meeting:
     return meeting
 
 
-def _role(actor, establishment_id) -> str:
-    return str(scope_for(actor).role_at(Permission.CHILD_VIEW, establishment_id) or "")
-
-
 def read_meeting(actor, meeting_id) -> Meeting:
     """A meeting with its attendees, children, agreed actions, notes and shares, read and audited together."""
     from safekeep.sharing.models import InformationShare, SourceKind
@@ -63,7 +59,7 @@ def read_meeting(actor, meeting_id) -> Meeting:
         meeting.shares = list(InformationShare.objects.filter(source_kind=SourceKind.MEETING, source_id=meeting.pk,
                                                               establishment_id=meeting.establishment_id)
                               .select_related("authorised_by").order_by("id"))
-        audit_record(actor=actor, action="meeting.view", obj=meeting, role=_role(actor, meeting.establishment_id),
+        audit_record(actor=actor, action="meeting.view", obj=meeting, role=role_for(actor, Permission.CHILD_VIEW, meeting),
                      establishment_id=meeting.establishment_id)
     return meeting
 
@@ -77,7 +73,7 @@ def read_meeting_list(actor, establishment_id, page_number=1):
         page = Paginator(meetings, PAGE_SIZE).get_page(page_number)
         rows = list(page.object_list)
         audit_record(actor=actor, action="meeting.list", object_type="meeting", establishment_id=establishment_id,
-                     role=_role(actor, establishment_id), detail={"results": len(rows), "page": page.number})
+                     role=role_for(actor, Permission.CHILD_VIEW, Establishment(pk=establishment_id)), detail={"results": len(rows), "page": page.number})
     return page, rows
 
 

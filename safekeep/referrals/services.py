@@ -1,5 +1,5 @@
 """Every change to referrals, consultations and NRM trackers: permission checked, then the change, its
-chronology entries and audit event in one transaction, with notifications after commit."""
+chronology entries and audit event in one transaction."""
 
 from datetime import datetime
 
@@ -8,9 +8,8 @@ from django.db import transaction
 
 from safekeep.actions import services as actions
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible, require_permission
+from safekeep.authz.access import NotVisible, can, require_permission
 from safekeep.authz.roles import Permission
-from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import require_child_at
 from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
@@ -35,10 +34,6 @@ _LADO_NEEDS_ALLEGATION = ("Choose the allegation about an adult this follows: th
                           "and linking it keeps it as restricted as the allegation.")
 # Categories whose children are followed through the National Referral Mechanism (CE 6.4-6.6).
 NRM_CATEGORIES = {"trafficking", "modern_slavery"}
-
-
-def _team_role(actor, establishment_id):
-    return scope_for(actor).role_at(Permission.CHILD_VIEW, establishment_id)
 
 
 def _check_concern(actor, concern, child, action):
@@ -108,7 +103,7 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
                            f"{f', reference {referral.reference}' if referral.reference else ''}. "
                            f"Consent: {Consent(consent).label.lower()}.")
     _register_share(actor, referral, lawful_basis, secure_handling_agreed, secure_handling_note)
-    if _team_role(actor, establishment.pk) is None:
+    if not can(actor, Permission.CHILD_VIEW, establishment):
         actions.action_follow_up(actor=actor, establishment=establishment, child=child, concern_id=concern_id,
                                  code="referral-made-by-staff", deadline="immediately", source="CoC 9.3",
                                  what=f"A referral to {agency_name} was made by {actor.full_name}: read it")

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import get_visible
+from safekeep.authz.access import get_visible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import access_child, children_visible_to
@@ -45,10 +45,6 @@ def access_sanction(actor, sanction_id, action="sanction.view") -> Sanction:
                        sanction_id, action)
 
 
-def _role(actor, establishment_id) -> str:
-    return str(scope_for(actor).role_at(Permission.CHILD_VIEW, establishment_id) or "")
-
-
 def read_plan(actor, plan_id) -> SafetyPlan:
     """The plan with its versions (newest first) and reviews, read and audited in one transaction."""
     with transaction.atomic():
@@ -60,7 +56,7 @@ def read_plan(actor, plan_id) -> SafetyPlan:
                               Prefetch("reviews", queryset=SafetyPlanReview.objects.select_related(
                                   "reviewed_by", "version").order_by("-reviewed_at", "-id"))),
             plan_id, "plan.view")
-        audit_record(actor=actor, action="plan.view", obj=plan, role=_role(actor, plan.establishment_id),
+        audit_record(actor=actor, action="plan.view", obj=plan, role=role_for(actor, Permission.CHILD_VIEW, plan),
                      establishment_id=plan.establishment_id, detail={"child": plan.child_id})
     return plan
 

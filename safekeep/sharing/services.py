@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible, require_permission
+from safekeep.authz.access import NotVisible, require_permission, role_for
 from safekeep.authz.roles import Permission
-from safekeep.authz.scope import scope_for
 from safekeep.chronology.services import chronology_add
 from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core import clock
@@ -114,8 +113,7 @@ def share_record(*, actor, establishment, children, recipient: str, recipient_or
     for child in children:
         chronology_add(actor=actor, child=child, establishment=establishment, kind="share.recorded", obj=share,
                        summary=summary, occurred_at=share.shared_at)
-    role = scope_for(actor).role_at(Permission.CHILD_VIEW, establishment.pk) or ""
-    audit_record(actor=actor, action="sharing.record", obj=share, role=str(role), establishment_id=establishment.pk,
+    audit_record(actor=actor, action="sharing.record", obj=share, role=role_for(actor, Permission.CHILD_VIEW, establishment), establishment_id=establishment.pk,
                  detail={"children": [child.pk for child in children], "source_kind": source_kind,
                          "source_id": source_id, "lawful_basis": lawful_basis, "consent": consent,
                          "corrects": getattr(corrects, "pk", None)})

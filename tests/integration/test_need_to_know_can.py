@@ -1,15 +1,20 @@
 """One place for need to know (issue 10, section 3; ADR 0009): `can(actor, permission, obj)` answers for
 every layer, and no page or API endpoint decides with a role lookup of its own."""
 
+import io
 import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 from django.test import RequestFactory
+from PIL import Image
 
+from safekeep.attachments import services as attachments
+from safekeep.audit.models import AuditEvent
 from safekeep.authz import access
 from safekeep.authz.roles import Permission, Role
 from safekeep.concerns import services as concerns
@@ -58,10 +63,31 @@ def test_a_template_asks_can_through_the_tag(world):
         assert page.render(Context({"request": request, "concern": world.concerns["here"]})) == shown
 
 
+def _photo():
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(out, "PNG")
+    return SimpleUploadedFile("arm.png", out.getvalue(), content_type="image/png")
+
+
+def test_the_adult_an_allegation_is_about_adds_nothing_to_it_whatever_their_role(world):
+    """Adding to a concern asks can() as reading it does (DESIGN.md section 1): the DSL it is about may not
+    add an addendum or a photo; the deputy may, and the audit row names the role that let them."""
+    allegation = _allegation_about(world, Role.DSL)
+    with pytest.raises(access.NotVisible):
+        concerns.addendum_add(actor=world.personas[Role.DSL], concern=allegation, text="It never happened.")
+    with pytest.raises(access.NotVisible):
+        attachments.attachment_add(actor=world.personas[Role.DSL], concern=allegation, upload=_photo())
+    assert not allegation.addenda.exists() and not allegation.attachments.exists()
+    concerns.addendum_add(actor=world.personas[Role.DEPUTY_DSL], concern=allegation, text="Spoke to the LADO.")
+    row = AuditEvent.objects.get(action="concern.addendum", object_id=str(allegation.pk))
+    assert row.role == Role.DEPUTY_DSL.value
+
+
 def test_no_page_api_or_case_selector_decides_with_a_role_lookup_of_its_own():
-    """Pages and API endpoints ask authz.access (can, role_for, establishments_where), never role_at."""
-    modules = [*SAFEKEEP.glob("*/views.py"), *SAFEKEEP.glob("*/api.py"),
-               *(SAFEKEEP / app / "selectors.py" for app in ("concerns", "chronology", "referrals", "children"))]
+    """Every module outside authz (pages, API endpoints, services, selectors, tasks, template tags) asks
+    authz.access (can, role_for, establishments_where), never role_at: the decision is made in one place."""
+    modules = [path for path in SAFEKEEP.rglob("*.py") if SAFEKEEP / "authz" not in path.parents]
+    assert SAFEKEEP / "actions" / "services.py" in modules and SAFEKEEP / "meetings" / "selectors.py" in modules
     deciding = [str(path.relative_to(SAFEKEEP)) for path in modules if re.search(r"\brole_at\(", path.read_text())]
     assert deciding == []
 
