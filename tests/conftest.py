@@ -21,16 +21,34 @@ def pytest_addoption(parser):
              "depends on the day it runs. The clock keeps ticking from there.")
 
 
-@pytest.fixture(autouse=True)
-def _clock(request):
-    """With --clock, every test starts at that instant; a test that needs a date of its own moves the
-    clock again with time-machine's `time_machine` fixture."""
-    when = request.config.getoption("--clock")
+def _clock_start(config):
+    when = config.getoption("--clock")
     if when is None:
+        return None
+    start = datetime.fromisoformat(when)
+    return start if start.tzinfo else start.replace(tzinfo=LONDON)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clock_for_the_session(request):
+    """With --clock, worlds built once for a module or the session are built at that moment too."""
+    start = _clock_start(request.config)
+    if start is None:
         yield
         return
-    start = datetime.fromisoformat(when)
-    with time_machine.travel(start if start.tzinfo else start.replace(tzinfo=LONDON), tick=True):
+    with time_machine.travel(start, tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clock(request, _clock_for_the_session):
+    """With --clock, every test starts at that instant; a test that needs a date of its own moves the
+    clock again with time-machine's `time_machine` fixture."""
+    start = _clock_start(request.config)
+    if start is None:
+        yield
+        return
+    with time_machine.travel(start, tick=True):
         yield
 
 
