@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
@@ -21,22 +22,22 @@ def pytest_addoption(parser):
              "depends on the day it runs. The clock keeps ticking from there.")
 
 
-def _clock_start(config):
+@contextmanager
+def _clock_moved(config):
+    """With --clock, the clock starts at that UK time and ticks from there; without it, nothing moves."""
     when = config.getoption("--clock")
     if when is None:
-        return None
+        yield
+        return
     start = datetime.fromisoformat(when)
-    return start if start.tzinfo else start.replace(tzinfo=LONDON)
+    with time_machine.travel(start if start.tzinfo else start.replace(tzinfo=LONDON), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _clock_for_the_session(request):
     """With --clock, worlds built once for a module or the session are built at that moment too."""
-    start = _clock_start(request.config)
-    if start is None:
-        yield
-        return
-    with time_machine.travel(start, tick=True):
+    with _clock_moved(request.config):
         yield
 
 
@@ -44,11 +45,7 @@ def _clock_for_the_session(request):
 def _clock(request, _clock_for_the_session):
     """With --clock, every test starts at that instant; a test that needs a date of its own moves the
     clock again with time-machine's `time_machine` fixture."""
-    start = _clock_start(request.config)
-    if start is None:
-        yield
-        return
-    with time_machine.travel(start, tick=True):
+    with _clock_moved(request.config):
         yield
 
 

@@ -27,7 +27,7 @@ from safekeep.authz.models import RoleMembership
 from safekeep.authz.roles import ROLES, Role, Scope
 from safekeep.children.models import Child, Enrolment
 from safekeep.concerns.models import Concern, ConcernChild
-from safekeep.establishments.models import Establishment, LocalContact, Location, Organisation, Region
+from safekeep.establishments.models import Establishment, EstablishmentLink, LocalContact, Location, Organisation, Region
 from safekeep.imports.models import ImportBatch
 from safekeep.referrals.models import NrmTracker, Referral
 from safekeep.safetyplans.models import SafetyPlan, SafetyPlanVersion, Sanction
@@ -207,6 +207,17 @@ def build_world() -> World:
             give_role(user, role, organisation=org1)
         world.personas[role] = user
     return world
+
+
+def link_school_and_home(world):
+    """The school "here" and the home "region" are linked; the child at "here" also lives at the home.
+    Returns the school, the home and the home's safeguarding lead."""
+    school, home = world.establishments["here"], world.establishments["region"]
+    EstablishmentLink.objects.create(first=school, second=home)
+    Enrolment.objects.create(child=world.children["here"], establishment=home, kind="placement", mis_id="H1")
+    home_lead = make_user("home-lead@example.org", world.organisations["one"])
+    give_role(home_lead, Role.DSL, establishment=home)
+    return school, home, home_lead
 
 
 def adopt_every_shipped_pack(world) -> None:

@@ -7,21 +7,10 @@ from datetime import UTC, datetime
 from safekeep.actions import services as actions
 from safekeep.actions.models import Action
 from safekeep.authz.roles import Role
-from safekeep.children.models import Enrolment
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.concerns import services
 from safekeep.establishments.models import EstablishmentLink
-from tests.world import give_role, make_user
-
-
-def _pair(world):
-    """The school "here" and the home "region" are linked; the child at "here" also lives at the home."""
-    school, home = world.establishments["here"], world.establishments["region"]
-    EstablishmentLink.objects.create(first=school, second=home)
-    Enrolment.objects.create(child=world.children["here"], establishment=home, kind="placement", mis_id="H1")
-    home_lead = make_user("home-lead@example.org", world.organisations["one"])
-    give_role(home_lead, Role.DSL, establishment=home)
-    return school, home, home_lead
+from tests.world import link_school_and_home
 
 
 def _record(world, **changes):
@@ -34,7 +23,7 @@ def _record(world, **changes):
 
 def test_the_childs_file_at_the_linked_home_gets_a_note_and_its_lead_acknowledges_it(client, world, adopted,
                                                                                     signed_in):
-    school, home, home_lead = _pair(world)
+    school, home, home_lead = link_school_and_home(world)
     concern = _record(world)
     note = ChronologyEntry.objects.get(child=world.children["here"], kind="concern.linked_note")
     assert note.establishment == home and note.concern_id == concern.pk
@@ -53,7 +42,7 @@ def test_the_childs_file_at_the_linked_home_gets_a_note_and_its_lead_acknowledge
 
 
 def test_an_allegation_is_not_noted_at_the_linked_home(world, adopted):
-    _pair(world)
+    link_school_and_home(world)
     concern = _record(world, about_adult=True, subject=world.personas[Role.HEAD], subject_relationship="staff")
     assert not ChronologyEntry.objects.filter(kind="concern.linked_note", concern_id=concern.pk).exists()
     assert not Action.objects.filter(concern_id=concern.pk, establishment=world.establishments["region"]).exists()

@@ -9,14 +9,12 @@ import pytest
 from safekeep.accounts import services as accounts
 from safekeep.actions.models import Action
 from safekeep.authz.roles import Role
-from safekeep.children.models import Enrolment
 from safekeep.chronology.models import ChronologyEntry, KeyEventMark
 from safekeep.concerns import services as concerns
 from safekeep.core.clock import LONDON
-from safekeep.establishments.models import EstablishmentLink
 from safekeep.referrals import selectors as referral_selectors
 from safekeep.referrals import services as referrals
-from tests.world import give_role, make_user
+from tests.world import link_school_and_home
 
 RECORDED = datetime(2026, 11, 20, 9, 0, tzinfo=LONDON)
 NARRATIVE = "Came back late with new trainers and two phones."
@@ -107,21 +105,11 @@ def test_the_recorders_inbox_in_the_api_does_not_count_the_teams_overdue_actions
     assert next(row for row in rows if row["id"] == concern.pk)["overdue_actions"] >= 1
 
 
-def _pair(world):
-    """The school "here" and the home "region" are linked; the child at "here" also lives at the home."""
-    school, home = world.establishments["here"], world.establishments["region"]
-    EstablishmentLink.objects.create(first=school, second=home)
-    Enrolment.objects.create(child=world.children["here"], establishment=home, kind="placement", mis_id="H1")
-    home_lead = make_user("home-lead@example.org", world.organisations["one"])
-    give_role(home_lead, Role.DSL, establishment=home)
-    return home_lead
-
-
 def test_the_linked_homes_file_gets_the_note_and_not_the_schools_addenda_or_reasoning(client, world, adopted,
                                                                                     signed_in, token_for,
                                                                                     time_machine):
     time_machine.move_to(RECORDED)
-    home_lead = _pair(world)
+    home_lead = link_school_and_home(world)[2]
     concern = _record(world)
     _the_case_follows(world, concern)
     child = world.children["here"]
@@ -146,7 +134,7 @@ def test_the_linked_homes_file_gets_the_note_and_not_the_schools_addenda_or_reas
 def test_the_linked_homes_lead_cannot_reach_the_schools_triage_entry_to_mark_it(client, world, adopted, token_for,
                                                                                  time_machine):
     time_machine.move_to(RECORDED)
-    home_lead = _pair(world)
+    home_lead = link_school_and_home(world)[2]
     concern = _record(world)
     _the_case_follows(world, concern)
     triage = ChronologyEntry.objects.get(concern_id=concern.pk, kind="concern.triaged")
