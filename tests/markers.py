@@ -21,6 +21,7 @@ from safekeep.meetings import services as meetings
 from safekeep.referrals import services as referrals
 from safekeep.safetyplans import services as safetyplans
 from safekeep.sharing import services as sharing
+from safekeep.policy.deadlines import Deadline, Unit
 
 MARKER = re.compile(r"MK-[a-z0-9_]+(?:-[a-z0-9_]+)+")
 
@@ -89,7 +90,7 @@ def allegation_with_everything(*, tag: str, recorder, subject, team, establishme
         actor=team, concern=concern, upload=SimpleUploadedFile(f"{record}.png", png(), content_type="image/png")))
     step("action", lambda: actions.action_add(
         actor=team, establishment=establishment, child=child, what=marker(record, "action_what"), owner_role="dsl",
-        deadline="1 working day", concern_id=concern.pk))
+        deadline=Deadline(Unit.WORKING_DAYS, 1), concern_id=concern.pk))
     referral = step("referral", lambda: referrals.referral_record(
         actor=team, establishment=establishment, child=child, agency="lado", contact=contact,
         made_at=now - timedelta(hours=2), how="phone", reference="LADO-1", what_shared=marker(record, "what_shared"),

@@ -174,7 +174,8 @@ def build_world() -> World:
                                                          name="Playground")
         world.actions[location] = Action.objects.create(
             establishment=establishment, child=child, what="Refer to the local authority", owner_role="dsl",
-            deadline="1 working day", due_at=datetime(2030, 1, 7, 9, 0, tzinfo=UTC), escalation_ladder=["head"])
+            deadline_unit="working days", deadline_amount=1,
+            due_at=datetime(2030, 1, 7, 9, 0, tzinfo=UTC), escalation_ladder=["head"])
         world.concerns[location] = Concern.objects.create(
             establishment=establishment, recorded_by=person, occurred_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
             narrative=f"Seen upset at {location}", idempotency_key=f"world-{location}")

@@ -13,6 +13,7 @@ class ActionSerializer(serializers.ModelSerializer):
     child_id = serializers.IntegerField()
     establishment_id = serializers.IntegerField()
     overdue = serializers.SerializerMethodField()
+    deadline = serializers.CharField(max_length=40)  # the time allowed, in words: "1 working day", "by 5 March 2026"
     # Declared here so the schema does not depend on the database (integer ranges differ by backend).
     escalation_level = serializers.IntegerField(read_only=True, help_text="How many steps of the ladder were told")
 

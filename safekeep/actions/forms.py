@@ -2,6 +2,7 @@ from django import forms
 
 from safekeep.authz.roles import Role
 from safekeep.core.forms import Form
+from safekeep.policy.deadlines import Deadline
 
 OWNER_CHOICES = [(r.value, r.label) for r in Role if r not in (Role.ADMINISTRATOR, Role.DPO, Role.GOVERNOR)]
 
@@ -25,3 +26,9 @@ class AddActionForm(Form):
     owner_role = forms.ChoiceField(choices=OWNER_CHOICES, label="Who must do it", initial=Role.DSL.value)
     deadline = forms.CharField(max_length=40, label="By when", initial="1 working day",
                                help_text="For example: immediately, 24 hours, 1 working day, 5 school days.")
+
+    def clean_deadline(self) -> Deadline:
+        try:
+            return Deadline.parse(self.cleaned_data["deadline"])
+        except ValueError as problem:
+            raise forms.ValidationError(str(problem)) from None

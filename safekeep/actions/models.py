@@ -5,6 +5,7 @@ from django.db.models import Q
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
 from safekeep.establishments.models import Establishment
+from safekeep.policy.deadlines import LONDON, Deadline, Unit
 
 
 class Action(models.Model):
@@ -28,7 +29,10 @@ class Action(models.Model):
     owner_role = models.CharField(max_length=40)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="actions_owned")
-    deadline = models.CharField(max_length=40)  # as the policy words it: "1 working day"
+    # The time allowed, as the policy gives it (1 working day; immediately; by a date): read by the sweep for
+    # the ladder's pace, and worded for people by `deadline`.
+    deadline_unit = models.CharField(max_length=20, choices=[(unit.value, unit.value) for unit in Unit])
+    deadline_amount = models.PositiveIntegerField(default=0)
     due_at = models.DateTimeField()
     remind_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
@@ -52,7 +56,8 @@ class Action(models.Model):
 
     data_classification = {
         "id": NOT_PERSONAL, "establishment": PERSONAL, "child": PERSONAL, "concern_id": PERSONAL,
-        "what": SPECIAL, "owner_role": NOT_PERSONAL, "owner": PERSONAL, "deadline": NOT_PERSONAL,
+        "what": SPECIAL, "owner_role": NOT_PERSONAL, "owner": PERSONAL, "deadline_unit": NOT_PERSONAL,
+        "deadline_amount": NOT_PERSONAL,
         "due_at": PERSONAL, "remind_at": NOT_PERSONAL, "reminded_at": NOT_PERSONAL,
         "escalation_ladder": NOT_PERSONAL, "escalation_level": NOT_PERSONAL, "next_escalation_at": NOT_PERSONAL,
         "pack": NOT_PERSONAL, "pack_version": NOT_PERSONAL, "rule_id": NOT_PERSONAL, "action_code": NOT_PERSONAL,
@@ -67,10 +72,23 @@ class Action(models.Model):
             models.Index(fields=["remind_at"], condition=Q(status="open", reminded_at__isnull=True),
                          name="action_reminder_due"),
             models.Index(fields=["establishment", "status", "due_at"]),
+            # "Does this concern already have this step?" (a step set once per concern, a step met by a record).
+            models.Index(fields=["concern_id", "action_code"], name="action_concern_step"),
         ]
 
     def __str__(self):
         return self.what
+
+    @property
+    def time_allowed(self) -> Deadline:
+        return Deadline(Unit(self.deadline_unit), self.deadline_amount)
+
+    @property
+    def deadline(self) -> str:
+        """The time allowed in words: "1 working day", "immediately", "by 5 March 2026"."""
+        if self.deadline_unit == Unit.BY_DATE:
+            return f"by {self.due_at.astimezone(LONDON):%-d %B %Y}"
+        return str(self.time_allowed)
 
     @property
     def owner_label(self) -> str:

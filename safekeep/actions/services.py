@@ -14,19 +14,24 @@ from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
 from safekeep.authz.selectors import people_at, people_with_role_at
 from safekeep.establishments.selectors import terms_for
-from safekeep.policy.deadlines import LONDON, Deadline, due_at
+from safekeep.policy import deadlines
+from safekeep.policy.deadlines import Deadline
 from safekeep.policy.engine import ConcernFacts, required_actions
-from safekeep.policy.escalation import reminder_at
+from safekeep.policy.escalation import Ladders, first_step_at, reminder_at
 
 from . import notifications
+from .ladders import ladders_for
 from .models import Action
 
 OWNER_ROLES = [r.value for r in Role] + ["linked_establishment_dsl"]
 
 
-def _schedule(action: Action, created_at: datetime, deadline: Deadline) -> None:
+def _schedule(action: Action, created_at: datetime, deadline: Deadline, ladders: Ladders) -> None:
+    """The time allowed, the reminder and the first step up the ladder, at the pace the packs set."""
+    action.deadline_unit, action.deadline_amount = deadline.unit, deadline.amount
     action.remind_at = reminder_at(created_at, action.due_at, deadline)
-    action.next_escalation_at = action.due_at if action.escalation_ladder else None
+    action.next_escalation_at = (first_step_at(action.due_at, deadline, ladders, nation=action.establishment.nation)
+                                 if action.escalation_ladder else None)
 
 
 def _place_of(establishment, owner_role: str):
@@ -37,16 +42,12 @@ def _place_of(establishment, owner_role: str):
     return (linked[0], Role.DSL.value) if linked else (establishment, Role.DSL.value)
 
 
-# An allegation about an adult is seen only by the DSL, deputy, head and group head, so its steps go
-# to them: the group head stands in for the regional director of CE 11.7, and the establishment's own
-# DSL decides what the linked school or home is told.
-ALLEGATION_ROUTE = {Role.REGIONAL_DIRECTOR.value: Role.GROUP_HEAD.value, "linked_establishment_dsl": Role.DSL.value}
-
-
-def _route(roles, flags) -> list[str]:
+def _route(roles, flags, ladders: Ladders) -> list[str]:
+    """An allegation's steps go only to roles that may read it: others' stand-ins take them (the packs'
+    `ladders.allegation.stand_ins`)."""
     if "about_adult" not in flags:
         return list(roles)
-    return list(dict.fromkeys(ALLEGATION_ROUTE.get(role, role) for role in roles))
+    return list(dict.fromkeys(ladders.stand_ins.get(role, role) for role in roles))
 
 
 def _subject_of(concern_id):
@@ -67,8 +68,9 @@ def owner_clear_of_subject(establishment, subject_id, owner_role: str, ladder) -
     if subject_id is None or owner_role == Role.STAFF.value:
         return owner_role, ladder
     steps = list(dict.fromkeys([owner_role, *ladder]))
-    if Role.GROUP_HEAD.value not in steps:
-        steps.append(Role.GROUP_HEAD.value)  # someone above the establishment always answers an allegation
+    last = ladders_for(establishment).always_last  # someone above the establishment always answers an allegation
+    if last and last not in steps:
+        steps.append(last)
     for index, role in enumerate(steps):
         if people_with_role_at(role, establishment).exclude(pk=subject_id).exists():
             return role, steps[index + 1:]
@@ -92,28 +94,30 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     subject_id = _subject_of(concern_id) if "about_adult" in flags else None
     facts = ConcernFacts(frozenset(categories), frozenset(flags), establishment.kind, establishment.nation, started,
                          terms=terms_for(establishment), role=child_role)
+    ladders = ladders_for(establishment)
     created = []
     for required in required_actions(packs if packs is not None else packs_for(establishment), facts, event=event):
         if required.once_per_concern and concern_id is not None and Action.objects.filter(
                 concern_id=concern_id, action_code=required.code).exists():
             continue  # a step about the whole concern, already set for another child named in it
-        place, owner_role = _place_of(establishment, _route([required.owner], flags)[0])
-        owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role, _route(required.escalation, flags))
+        place, owner_role = _place_of(establishment, _route([required.owner], flags, ladders)[0])
+        owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role,
+                                                    _route(required.escalation, flags, ladders))
         # "Staff" in a rule means the member of staff who raised it: other staff never see the action
         # (staff see only the concerns they recorded).
         owner = actor if owner_role == Role.STAFF.value else None
         action = Action(establishment=place, child=child, concern_id=concern_id, what=required.what,
-                        owner_role=owner_role, owner=owner, deadline=str(required.deadline), due_at=required.due_at,
+                        owner_role=owner_role, owner=owner, due_at=required.due_at,
                         escalation_ladder=ladder, pack=required.pack,
                         pack_version=required.pack_version, rule_id=required.rule_id, action_code=required.code,
                         source=required.source, created_by=actor)
-        _schedule(action, started, required.deadline)
+        _schedule(action, started, required.deadline, ladders)
         action.save()
         chronology_add(actor=actor, child=child, establishment=place, kind="action.required", obj=action,
                        summary=f"Required: {required.what} ({required.deadline}; {required.source}).")
         audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=place.pk,
                      detail={"rule": required.rule_id, "pack_version": required.pack_version})
-        recipients = [_place_of(establishment, r) for r in _route(required.notify, flags)
+        recipients = [_place_of(establishment, r) for r in _route(required.notify, flags, ladders)
                       if r != "group_safeguarding_email"]
         notifications.tell_roles(action, recipients, "new")
         if "group_safeguarding_email" in required.notify:
@@ -124,29 +128,27 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     return created
 
 
-# Who is told, in turn, when a follow-up the safeguarding team owns is late.
-FOLLOW_UP_LADDER = [Role.DEPUTY_DSL.value, Role.HEAD.value, Role.REGIONAL_DIRECTOR.value, Role.GROUP_HEAD.value]
-
-
-def action_follow_up(*, actor, establishment, child, what: str, deadline: str, source: str, code: str,
+def action_follow_up(*, actor, establishment, child, what: str, deadline: Deadline, source: str, code: str,
                      concern_id=None, owner_role: str = Role.DSL.value, started: datetime | None = None) -> Action:
     """An action another service sets as part of its own change (chase a referral's answer, review a
     plan). Runs inside that service's transaction; the service has checked the actor's permission.
-    `started`: when the clock started, if before now (a referral made this morning, recorded now)."""
+    It climbs the packs' follow-up ladder. `started`: when the clock started, if before now (a referral
+    made this morning, recorded now)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("action_follow_up runs inside the transaction of the change that needs it")
-    parsed, started = Deadline.parse(deadline), min(started or clock.now(), clock.now())
-    ladder = [step for step in FOLLOW_UP_LADDER if step != owner_role]
+    started, ladders = min(started or clock.now(), clock.now()), ladders_for(establishment)
+    ladder = [step for step in ladders.ladder("follow_up") if step != owner_role]
     subject_id = _subject_of(concern_id)
     if subject_id is not None:
         owner_role, ladder = owner_clear_of_subject(establishment, subject_id, owner_role,
-                                                    [ALLEGATION_ROUTE.get(step, step) for step in ladder])
+                                                    _route(ladder, {"about_adult"}, ladders))
     action = Action(establishment=establishment, child=child, concern_id=concern_id, what=what[:300],
-                    owner_role=owner_role, deadline=str(parsed), source=source, action_code=code,
-                    due_at=due_at(started, parsed, nation=establishment.nation, terms=terms_for(establishment)),
+                    owner_role=owner_role, source=source, action_code=code,
+                    due_at=deadlines.due_at(started, deadline, nation=establishment.nation,
+                                            terms=terms_for(establishment)),
                     escalation_ladder=ladder,
                     created_by=actor)
-    _schedule(action, started, parsed)
+    _schedule(action, started, deadline, ladders)
     action.save()
     chronology_add(actor=actor, child=child, establishment=establishment, kind="action.required", obj=action,
                    summary=f"Required: {action.what} ({action.deadline}; {source}).")
@@ -157,14 +159,13 @@ def action_follow_up(*, actor, establishment, child, what: str, deadline: str, s
 
 
 @transaction.atomic
-def action_add(*, actor, establishment, child, what: str, owner_role: str, deadline: str, owner=None,
-               due_at: datetime | None = None, concern_id=None) -> Action:
-    """A DSL adds an action of their own, with a deadline in the policies' words.
-
-    due_at: a fixed due time instead (a safety plan's review date); `deadline` then describes it, or is
-    left empty for "by <date>". concern_id: the concern the action belongs to, if any."""
-    from safekeep.policy.deadlines import due_at as deadline_due_at
-
+def action_add(*, actor, establishment, child, what: str, owner_role: str, deadline: Deadline | None = None,
+               owner=None, due_at: datetime | None = None, concern_id=None) -> Action:
+    """A DSL adds an action of their own, with the time allowed as the policies count it (1 working day),
+    or a fixed due time instead (`due_at`: a safety plan's review date, a meeting's agreed date), when it is
+    due by that date. It climbs the packs' ladder for added steps. concern_id: the concern it belongs to."""
+    if deadline is not None and due_at is not None:
+        raise ValueError("An action has a deadline or a due time, not both")
     role = require_permission(actor, Permission.ACTION_MANAGE, action="action.create",
                               establishment_id=establishment.pk)
     errors = {}
@@ -177,31 +178,26 @@ def action_add(*, actor, establishment, child, what: str, owner_role: str, deadl
         errors["owner"] = "Choose someone who works at this establishment."
     started = clock.now()
     if due_at is not None:
-        # Reminded a quarter of the way before, like a deadline in hours.
-        parsed, words = Deadline.parse("24 hours"), (deadline or "").strip()[:40]
+        deadline = Deadline.by_date()  # reminded a quarter of the way before, like a deadline in hours
         if due_at <= started:
             errors["due_at"] = "The due date must be in the future."
-        words = words or f"by {due_at.astimezone(LONDON):%-d %B %Y}"
-    else:
-        try:
-            parsed = Deadline.parse(deadline)
-            words = str(parsed)
-        except ValueError as problem:
-            errors["deadline"] = str(problem)
+    elif deadline is None:
+        errors["deadline"] = "Say by when: for example immediately, 24 hours, 1 working day or 5 school days."
     subject_id = _subject_of(concern_id)
     if owner is not None and owner.pk == subject_id:
         errors["owner"] = "Choose someone other than the adult the allegation is about."
     if errors:
         raise ValidationError(errors)
-    ladder = ["deputy_dsl", "head"]
+    ladders = ladders_for(establishment)
+    ladder = [step for step in ladders.ladder("added") if step != owner_role]
     if owner is None and subject_id is not None:
         owner_role, ladder = owner_clear_of_subject(establishment, subject_id, owner_role, ladder)
     action = Action(establishment=establishment, child=child, what=what.strip()[:300], owner_role=owner_role,
-                    owner=owner, deadline=words, concern_id=concern_id,
-                    due_at=due_at or deadline_due_at(started, parsed, nation=establishment.nation,
-                                                     terms=terms_for(establishment)),
+                    owner=owner, concern_id=concern_id,
+                    due_at=due_at or deadlines.due_at(started, deadline, nation=establishment.nation,
+                                                      terms=terms_for(establishment)),
                     escalation_ladder=ladder, created_by=actor)
-    _schedule(action, started, parsed)
+    _schedule(action, started, deadline, ladders)
     action.save()
     chronology_add(actor=actor, child=child, establishment=establishment, kind="action.added", obj=action,
                    summary=f"Action added: {action.what} ({action.deadline}).")

@@ -14,7 +14,6 @@ from safekeep.authz.roles import Permission
 from safekeep.chronology.services import chronology_add
 from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core import clock
-from safekeep.policy.calendar import add_working_days
 from safekeep.policy.deadlines import LONDON
 from safekeep.sharing.models import SourceKind
 from safekeep.sharing.services import share_errors, share_record
@@ -47,15 +46,6 @@ def _concern_errors(actor, establishment, concern, about_allegation: bool) -> st
 
 def due_at_for(day: date) -> datetime:
     return datetime.combine(day, DUE_TIME, tzinfo=LONDON)
-
-
-def deadline_words(day: date, nation: str) -> str:
-    """The agreed date as a deadline the escalation ladder understands ("3 working days"): an overdue
-    action then goes up its ladder a working day at a time, like any other."""
-    today, n = clock.today(), 1
-    while n < 400 and add_working_days(today, n, nation) < day:
-        n += 1
-    return f"{n} working day{'s' if n != 1 else ''}"
 
 
 def _children_errors(actor, establishment, children) -> str:
@@ -161,7 +151,6 @@ def meeting_record(*, actor, establishment, kind: str, held_at, children, attend
             owner = agreed.get("owner")
             action = action_add(actor=actor, establishment=establishment, child=child, what=agreed["what"],
                                 owner_role=agreed.get("owner_role") or "dsl", owner=owner,
-                                deadline=deadline_words(agreed["due_on"], establishment.nation),
                                 due_at=due_at_for(agreed["due_on"]), concern_id=meeting.concern_id)
             created.append(MeetingAction(meeting=meeting, action=action))
     MeetingAction.objects.bulk_create(created)

@@ -5,6 +5,8 @@
 - "N working days": the same time of day on the Nth working day after, in the establishment's
   nation (CE 10.1 "within one working day").
 - "N school days": the same, counting only days in term (KCSIE: file transfer in 5 school days).
+- "by a date": a step given its own due time (a meeting's agreed date, a plan's review date); it is stored
+  as that due time, never turned back into a count of days. No policy rule is worded this way.
 
 Times are kept in UTC and read in Europe/London, so a deadline set on a Friday in March is at
 the same time on the clock on Monday, across the change to summer time.
@@ -26,6 +28,7 @@ class Unit(StrEnum):
     HOURS = "hours"
     WORKING_DAYS = "working days"
     SCHOOL_DAYS = "school days"
+    BY_DATE = "by date"
 
 
 _PATTERN = re.compile(r"^\s*(?:(immediately)|(\d+)\s+(hours?|working\s+days?|school\s+days?))\s*$", re.I)
@@ -54,9 +57,15 @@ class Deadline:
                 return cls(candidate, amount)
         raise AssertionError(unit)  # the pattern admits nothing else
 
+    @classmethod
+    def by_date(cls) -> "Deadline":
+        return cls(Unit.BY_DATE)
+
     def __str__(self) -> str:
         if self.unit == Unit.IMMEDIATELY:
             return "immediately"
+        if self.unit == Unit.BY_DATE:
+            return "by a date"
         word = self.unit.value if self.amount != 1 else self.unit.value.rstrip("s")
         return f"{self.amount} {word}"
 
@@ -66,6 +75,8 @@ def due_at(start: datetime, deadline: Deadline, *, nation: str, terms: Terms = (
         raise ValueError("The start of a clock must carry its time zone")
     if deadline.unit == Unit.IMMEDIATELY:
         return start.astimezone(UTC)
+    if deadline.unit == Unit.BY_DATE:
+        raise ValueError("A step due by a date carries its own due time")
     if deadline.unit == Unit.HOURS:
         return start.astimezone(UTC) + timedelta(hours=deadline.amount)
     local = start.astimezone(LONDON)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from .deadlines import Deadline
+from .deadlines import Deadline, Unit
+from .escalation import Interval, Ladders, Pace
 
 FORMAT = 1
 ROLES = ("staff", "dsl", "deputy_dsl", "head", "regional_director", "group_head", "governor", "dpo",
@@ -112,6 +113,7 @@ class Pack:
     support_services: tuple[dict, ...] = ()
     retention: tuple[dict, ...] = ()
     safety_plan_template: dict = field(default_factory=dict)
+    ladders: Ladders | None = None  # the `ladders:` section, if the pack has one (the statutory baseline does)
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -296,6 +298,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
             section = checker.mapping(section, f"safety_plan_template.sections[{i}]")
             if section is not None:
                 checker.text(section, "heading", f"safety_plan_template.sections[{i}]")
+    ladders = _ladders(checker, data)
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -303,7 +306,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         abbreviation=checker.text(data, "abbreviation", ""), source_document=checker.text(data, "source_document", ""),
         review_due=review_due, categories=categories, rules=rules, hackett=data["hackett"],
         local_contacts=data["local_contacts"], training=data["training"], support_services=data["support_services"],
-        retention=data["retention"], safety_plan_template=dict(template),
+        retention=data["retention"], safety_plan_template=dict(template), ladders=ladders,
     )
 
 
@@ -377,6 +380,82 @@ def _rules(checker, data, codes, tags) -> tuple[Rule, ...]:
         result.append(Rule(id=rule_id, title=checker.text(item, "title", path), source=checker.text(item, "source",
                            path), when=condition, actions=tuple(actions)))
     return tuple(result)
+
+
+# --- ladders: who is told in turn when a step is late, and how fast ----------------------------
+
+LADDER_FIELDS = {"named", "allegation", "pace"}
+
+
+def _ladders(checker, data) -> Ladders | None:
+    section = data.get("ladders")
+    if section is None:
+        return None
+    section = checker.mapping(section, "ladders")
+    if section is None:
+        return None
+    for key in sorted(set(section) - LADDER_FIELDS):
+        checker.error(section, f"ladders.{key}", f"is not part of ladders: use {', '.join(sorted(LADDER_FIELDS))}",
+                      key)
+    named, sources = {}, {}
+    for i, item in enumerate(checker.items(section, "named", "ladders", required=True)):
+        path = f"ladders.named[{i}]"
+        item = checker.mapping(item, path)
+        if item is None:
+            continue
+        code = checker.unique_code(item, "code", path, set(named))
+        roles = checker.choices(item, "roles", path, ROLES)
+        if not roles:
+            checker.error(item, f"{path}.roles", "name at least one role", "roles")
+        named[code], sources[code] = roles, checker.text(item, "source", path)
+    allegation = checker.mapping(section.get("allegation") or _Map(), "ladders.allegation") or _Map()
+    stand_ins = {}
+    for role, by in (checker.mapping(allegation.get("stand_ins") or _Map(), "ladders.allegation.stand_ins")
+                     or _Map()).items():
+        if role not in OWNERS or by not in ROLES:
+            checker.error(allegation, "ladders.allegation.stand_ins", f"“{role}: {by}” should be a role that "
+                          f"owns or escalates steps, then the role that stands in for it", "stand_ins")
+        else:
+            stand_ins[role] = by
+    always_last = checker.text(allegation, "always_last", "ladders.allegation", required=False)
+    if always_last and always_last not in ROLES:
+        checker.error(allegation, "ladders.allegation.always_last", f"“{always_last}” is not one of: "
+                      f"{', '.join(ROLES)}", "always_last")
+    if allegation:
+        sources["allegation"] = checker.text(allegation, "source", "ladders.allegation")
+    return Ladders(named=named, stand_ins=stand_ins, always_last=always_last if always_last in ROLES else "",
+                   pace=_pace(checker, section), sources=sources)
+
+
+def _pace(checker, section) -> dict[Unit, Pace]:
+    """Every kind of deadline needs its pace, so no late step is left without a next time to climb."""
+    pace = {}
+    for i, item in enumerate(checker.items(section, "pace", "ladders", required=True)):
+        path = f"ladders.pace[{i}]"
+        item = checker.mapping(item, path)
+        if item is None:
+            continue
+        unit = checker.text(item, "deadline", path)
+        if unit not in {u.value for u in Unit}:
+            checker.error(item, f"{path}.deadline", f"“{unit}” is not one of: {', '.join(Unit)}", "deadline")
+            continue
+        if Unit(unit) in pace:
+            checker.error(item, f"{path}.deadline", f"“{unit}” has two paces", "deadline")
+        waits = {}
+        for key in ("first_step_after", "then_every"):
+            text = checker.text(item, key, path, required=key == "then_every")
+            try:
+                waits[key] = Interval.parse(text) if text else None
+            except ValueError as problem:
+                checker.error(item, f"{path}.{key}", str(problem), key)
+                waits[key] = Interval(1, "hours")
+        pace[Unit(unit)] = Pace(then_every=waits["then_every"] or Interval(1, "hours"),
+                                first_step_after=waits["first_step_after"], source=checker.text(item, "source", path))
+    missing = [unit.value for unit in Unit if unit not in pace]
+    if section.get("pace") is not None and missing:
+        checker.error(section, "ladders.pace", f"give a pace for every kind of deadline; missing: {', '.join(missing)}",
+                      "pace")
+    return pace
 
 
 def load_pack(path: Path | str, *, alongside=None) -> Pack:

@@ -13,6 +13,7 @@ from safekeep.authz.roles import Permission
 from safekeep.children.selectors import require_child_at
 from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
+from safekeep.policy.deadlines import Deadline, Unit
 
 from .models import Agency, Consent, Consultation, NrmTracker, Referral, ReferralOutcome
 
@@ -95,7 +96,7 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
         referral.chase_action = actions.action_follow_up(
             actor=actor, establishment=establishment, child=child, concern_id=concern_id, code="referral-chase",
             what=f"Get {agency_name}'s decision on the referral{f' (reference {referral.reference})' if referral.reference else ''}; chase if it has not come",
-            deadline=window[0], source=window[1], started=made_at)
+            deadline=Deadline.parse(window[0]), source=window[1], started=made_at)
         referral.save(update_fields=["chase_action"])
     chronology_add(actor=actor, child=child, establishment=establishment, kind="referral.made", obj=referral,
                    occurred_at=made_at, key_event=True,
@@ -105,7 +106,8 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
     _register_share(actor, referral, lawful_basis, secure_handling_agreed, secure_handling_note)
     if not can(actor, Permission.CHILD_VIEW, establishment):
         actions.action_follow_up(actor=actor, establishment=establishment, child=child, concern_id=concern_id,
-                                 code="referral-made-by-staff", deadline="immediately", source="CoC 9.3",
+                                 code="referral-made-by-staff", deadline=Deadline(Unit.IMMEDIATELY),
+                                 source="CoC 9.3",
                                  what=f"A referral to {agency_name} was made by {actor.full_name}: read it")
     audit_record(actor=actor, action="referral.create", obj=referral, role=role, establishment_id=establishment.pk,
                  detail={"agency": agency, "urgent": urgent})
@@ -156,7 +158,7 @@ def referral_outcome_record(*, actor, referral: Referral, outcome: str, received
         words += f" {actor.full_name} challenged the decision: {answer.challenge}"
         actions.action_follow_up(actor=actor, establishment=referral.establishment, child=referral.child,
                                  concern_id=referral.concern_id, code="referral-challenge", source="CoC 2.5 h",
-                                 deadline="5 working days",
+                                 deadline=Deadline(Unit.WORKING_DAYS, 5),
                                  what=f"Follow up the challenge to {referral.agency_name}'s decision (use the local "
                                       "escalation procedure if it is not resolved)")
     chronology_add(actor=actor, child=referral.child, establishment=referral.establishment,

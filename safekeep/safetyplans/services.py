@@ -135,7 +135,7 @@ def _review_due_at(review_due: date) -> datetime:
 def _review_action(actor, plan: SafetyPlan, review_due: date):
     return actions.action_add(actor=actor, establishment=plan.establishment, child=plan.child,
                               what=f"Review the safety plan ({plan.get_role_display().lower()})",
-                              owner_role=Role.DSL.value, deadline="", due_at=_review_due_at(review_due),
+                              owner_role=Role.DSL.value, due_at=_review_due_at(review_due),
                               concern_id=plan.concern_id)
 
 

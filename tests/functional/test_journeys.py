@@ -181,7 +181,8 @@ def test_a_dsl_finds_an_overdue_action_first_and_marks_it_done(page, live_server
     world = build_world()
     here = world.actions["here"]
     Action.objects.create(establishment=here.establishment, child=here.child, what="Tell the placing authority",
-                          owner_role="dsl", deadline="1 working day", due_at=clock.now() - timedelta(hours=3))
+                          owner_role="dsl", deadline_unit="working days", deadline_amount=1,
+                          due_at=clock.now() - timedelta(hours=3))
     dsl = world.personas[Role.DSL]
     sign_in(page, live_server, dsl, enrol_totp(dsl))
     page.get_by_role("link", name="Actions", exact=True).click()

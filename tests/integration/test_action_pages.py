@@ -10,7 +10,7 @@ from safekeep.core import clock
 def test_my_actions_lists_the_overdue_first_and_reading_is_audited(client, world, signed_in):
     here = world.actions["here"]
     late = Action.objects.create(establishment=here.establishment, child=here.child, what="Chase the referral",
-                                 owner_role="dsl", deadline="1 working day",
+                                 owner_role="dsl", deadline_unit="working days", deadline_amount=1,
                                  due_at=clock.now() - timedelta(hours=2))
     signed_in(world.personas[Role.DSL])
     page = client.get("/actions/").content.decode()

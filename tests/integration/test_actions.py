@@ -13,6 +13,7 @@ from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Role
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.core import clock
+from safekeep.policy.deadlines import LONDON, Deadline, Unit
 
 
 def _require(world, categories=("cse",), flags=()):
@@ -185,9 +186,8 @@ def test_an_action_due_by_a_date_climbs_the_ladder_without_stopping_the_sweep(wo
 
     due = clock.now() + timedelta(days=3)
     dated = action_add(actor=world.personas[Role.DSL], establishment=world.establishments["here"],
-                       child=world.children["here"], what="Review the safety plan", owner_role="dsl", deadline="",
-                       due_at=due)
-    assert dated.deadline.startswith("by ")
+                       child=world.children["here"], what="Review the safety plan", owner_role="dsl", due_at=due)
+    assert dated.deadline == f"by {due.astimezone(LONDON):%-d %B %Y}" and dated.deadline_unit == "by date"
     assert escalate_overdue(due + timedelta(minutes=1)) >= 1
     dated.refresh_from_db()
     assert dated.escalation_level == 1 and dated.next_escalation_at > due  # the next step a working day on
@@ -250,5 +250,5 @@ def test_an_action_is_owned_only_by_someone_who_works_where_the_child_is(world):
     with pytest.raises(ValidationError) as error:
         services.action_add(actor=world.personas[Role.DSL], establishment=world.establishments["here"],
                             child=world.children["here"], what="Check in with her", owner_role="staff",
-                            deadline="1 working day", owner=world.people["organisation"])
+                            deadline=Deadline(Unit.WORKING_DAYS, 1), owner=world.people["organisation"])
     assert "owner" in error.value.message_dict

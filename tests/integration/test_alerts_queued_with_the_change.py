@@ -21,6 +21,7 @@ from safekeep.attachments import services as attachments
 from safekeep.authz.roles import Role
 from safekeep.concerns import services as concerns
 from safekeep.policy.deadlines import LONDON
+from safekeep.policy.deadlines import Deadline, Unit
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CONCERN_ALERT = "safekeep.concerns.tasks.send_concern_alert"
@@ -84,7 +85,7 @@ def test_a_new_action_emails_its_owners_from_its_own_transaction(world, settings
     settings.TASKS = DATABASE_QUEUE
     action = actions.action_add(actor=world.personas[Role.DSL], establishment=world.establishments["here"],
                                 child=world.children["here"], what="Ring the social worker about the bruise",
-                                owner_role=Role.DEPUTY_DSL.value, deadline="1 working day")
+                                owner_role=Role.DEPUTY_DSL.value, deadline=Deadline(Unit.WORKING_DAYS, 1))
     queued = _deliver(ACTION_EMAILS)
     assert [row.args_kwargs["args"][:2] for row in queued] == [[action.pk, "new"]]
     assert [m["To"] for m in smtp_server.messages] == [world.personas[Role.DEPUTY_DSL].email]

@@ -19,7 +19,7 @@ from safekeep.chronology.models import ChronologyEntry
 from safekeep.core import clock
 from safekeep.meetings import services
 from safekeep.meetings.models import Meeting, MeetingAction
-from safekeep.policy.deadlines import LONDON
+from safekeep.policy.deadlines import LONDON, Deadline, Unit
 from safekeep.sharing.models import InformationShare
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,8 @@ def test_the_actions_join_the_action_list_with_their_due_dates_and_escalate(worl
     page = client.get(f"/actions/?establishment={world.establishments['here'].pk}").content.decode()
     assert "Review the safety plan" in page
     assert f"{action.due_at.astimezone(LONDON):%-d %B %Y}" in client.get(f"/meetings/{meeting.pk}/").content.decode()
-    assert action.deadline.endswith(("working day", "working days"))
+    assert action.deadline == f"by {action.due_at.astimezone(LONDON):%-d %B %Y}"  # its date, not a count of days
+    assert action.deadline_unit == "by date"
     Action.objects.filter(pk=action.pk).update(next_escalation_at=clock.now() - timedelta(minutes=1))
     assert escalate_overdue() == 1  # a meeting's action climbs the ladder like any other
 
@@ -117,15 +118,18 @@ def test_the_actions_join_the_action_list_with_their_due_dates_and_escalate(worl
 def test_action_add_takes_a_due_time_and_keeps_the_deadline_otherwise(world):
     dsl, child, here = world.personas[Role.DSL], world.children["here"], world.establishments["here"]
     due = datetime(2031, 3, 4, 17, 0, tzinfo=UTC)
-    fixed = action_add(actor=dsl, establishment=here, child=child, what="Chase", owner_role="dsl",
-                       deadline="2 working days", due_at=due)
-    assert fixed.due_at == due and fixed.deadline == "2 working days"
+    fixed = action_add(actor=dsl, establishment=here, child=child, what="Chase", owner_role="dsl", due_at=due)
+    assert fixed.due_at == due and fixed.deadline == "by 4 March 2031"
     counted = action_add(actor=dsl, establishment=here, child=child, what="Call", owner_role="dsl",
-                         deadline="24 hours")
+                         deadline=Deadline(Unit.HOURS, 24))
     assert abs(counted.due_at - (clock.now() + timedelta(hours=24))) < timedelta(minutes=1)
+    assert (counted.deadline_unit, counted.deadline_amount, counted.deadline) == ("hours", 24, "24 hours")
     with pytest.raises(ValidationError):
-        action_add(actor=dsl, establishment=here, child=child, what="Late", owner_role="dsl", deadline="",
+        action_add(actor=dsl, establishment=here, child=child, what="Late", owner_role="dsl",
                    due_at=clock.now() - timedelta(days=1))
+    with pytest.raises(ValidationError) as problem:
+        action_add(actor=dsl, establishment=here, child=child, what="When?", owner_role="dsl")
+    assert "Say by when" in problem.value.message_dict["deadline"][0]
 
 
 def test_the_pages_record_show_and_add_notes(world, signed_in):

@@ -30,6 +30,7 @@ from safekeep.packs import services as packs
 from safekeep.referrals import services as referrals
 from safekeep.safetyplans import services as safetyplans
 from safekeep.sharing import services as sharing
+from safekeep.policy.deadlines import Deadline, Unit
 from tests.integration.test_permission_matrix import PATTERNS, _fill
 from tests.markers import ALLEGATION_FIELDS, allegation_with_everything, marker, markers_in, share_fields
 from tests.world import build_world, enrol_totp, give_role, make_user, sign_in
@@ -115,7 +116,7 @@ def _build(marked):
                            outcome_note=words["outcome_note"], hackett="inappropriate",
                            hackett_rationale=words["hackett_rationale"])
     action = actions.action_add(actor=dsl, establishment=here, child=child, what=words["action_what"],
-                                owner_role="dsl", deadline="1 working day", concern_id=c1.pk)
+                                owner_role="dsl", deadline=Deadline(Unit.WORKING_DAYS, 1), concern_id=c1.pk)
     actions.action_complete(actor=dsl, action=action, note=words["action_note"])
 
     ref = _written(marked, "ref1", "what_shared", "consent_note", "outcome_note", "challenge")

@@ -49,7 +49,8 @@ def _grow(world, start, stop):
         LocalContact.objects.create(establishment=here, kind=LocalContact.Kind.OTHER, name=f"Contact {i}")
         give_role(make_user(f"grown{i}@example.org", here.organisation), Role.STAFF, establishment=here)
         Action.objects.create(establishment=here, child=child, what=f"Action {i}", owner_role="dsl",
-                              deadline="1 working day", due_at=world.actions["here"].due_at)
+                              deadline_unit="working days", deadline_amount=1,
+                              due_at=world.actions["here"].due_at)
         concern = Concern.objects.create(establishment=here, recorded_by=world.people["here"], narrative=f"N {i}",
                                          occurred_at=world.actions["here"].due_at, idempotency_key=f"grow-{i}")
         ConcernChild.objects.create(concern=concern, child=world.children["here"], role="harmed")
