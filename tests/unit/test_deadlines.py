@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from safekeep.policy.calendar import add_school_days, add_working_days, is_working_day
 from safekeep.policy.deadlines import LONDON, Deadline, Unit, due_at
+from safekeep.policy.escalation import Interval, first_step_at, next_step_after
+from safekeep.policy.packs import shipped_packs
 
 
 def london(*args):
@@ -110,3 +112,51 @@ def test_the_nth_working_day_is_a_working_day_with_exactly_n_working_days_up_to_
     assert due > start and is_working_day(due, nation)
     days = [start + timedelta(days=i) for i in range(1, (due - start).days + 1)]
     assert sum(is_working_day(d, nation) for d in days) == n
+
+
+# --- how fast the ladder climbs: the statutory baseline's pace, worked out by hand --------------------
+
+def _shipped_ladders():
+    return next(pack.ladders for pack in shipped_packs() if pack.ladders)
+
+
+@pytest.mark.parametrize("deadline,due,nation,first,then,why", [
+    ("immediately", utc(2026, 11, 24, 10, 0), "ENG", utc(2026, 11, 24, 10, 30), utc(2026, 11, 24, 11, 0),
+     "told at once; the deputy 30 minutes later if still open, then every 30 minutes"),
+    ("24 hours", utc(2026, 11, 25, 10, 0), "ENG", utc(2026, 11, 25, 10, 0), utc(2026, 11, 25, 11, 0),
+     "hours: the first step when the deadline passes, then each hour"),
+    ("1 working day", utc(2026, 11, 27, 15, 0), "ENG", utc(2026, 11, 27, 15, 0), utc(2026, 11, 30, 15, 0),
+     "Friday's late step goes up again on Monday"),
+    ("1 working day", utc(2026, 11, 27, 15, 0), "SCT", utc(2026, 11, 27, 15, 0), utc(2026, 12, 1, 15, 0),
+     "in Scotland Monday 30 November is St Andrew's Day"),
+    ("5 school days", london(2026, 12, 24, 9, 0), "ENG", london(2026, 12, 24, 9, 0), london(2026, 12, 29, 9, 0),
+     "school days climb a working day at a time: over Christmas and the Boxing Day substitute"),
+])
+def test_the_ladder_climbs_at_the_pace_the_baseline_sets(deadline, due, nation, first, then, why):
+    ladders, parsed = _shipped_ladders(), Deadline.parse(deadline)
+    assert first_step_at(due, parsed, ladders, nation=nation) == first, why
+    assert next_step_after(first, parsed, ladders, nation=nation) == then, why
+
+
+def test_a_step_due_by_a_date_climbs_a_working_day_at_a_time_and_is_never_counted_in_days():
+    ladders, by_date = _shipped_ladders(), Deadline.by_date()
+    due = london(2026, 12, 24, 17, 0)  # a meeting's action agreed for Christmas Eve
+    assert first_step_at(due, by_date, ladders, nation="ENG") == due
+    assert next_step_after(due, by_date, ladders, nation="ENG") == london(2026, 12, 29, 17, 0)
+    assert str(by_date) == "by a date"
+    with pytest.raises(ValueError, match="carries its own due time"):
+        due_at(due, by_date, nation="ENG")
+    with pytest.raises(ValueError, match="is not a deadline"):
+        Deadline.parse("by a date")  # no policy rule may be worded so
+
+
+@pytest.mark.parametrize("text,words", [("30 minutes", "30 minutes"), ("1 hour", "1 hour"), ("2 Hours", "2 hours"),
+                                        ("1 working day", "1 working day"), ("3 working days", "3 working days")])
+def test_a_wait_on_the_ladder_is_written_in_plain_words(text, words):
+    assert str(Interval.parse(text)) == words
+
+
+@pytest.mark.parametrize("text", ["", "0 minutes", "a while", "1 week", "1 school day"])
+def test_a_wait_that_is_not_one_is_refused(text):
+    with pytest.raises(ValueError, match="is not a wait"):
+        Interval.parse(text)
