@@ -108,7 +108,7 @@ def test_one_bad_row_is_set_aside_and_logged_while_the_rest_still_escalate(world
     Action.objects.filter(pk=unknown_role.pk).update(escalation_ladder=["bursar", "head"],
                                                      next_escalation_at=due - timedelta(minutes=2))
     Action.objects.filter(pk=bad_place.pk).update(next_escalation_at=due - timedelta(minutes=1))
-    Establishment.objects.filter(pk=home.pk).update(nation="Atlantis")  # its working days cannot be counted
+    Establishment.objects.filter(pk=home.pk).update(nation="ATL")  # a nation whose working days Safekeep cannot count
     now = due + timedelta(minutes=1)
     with caplog.at_level(logging.ERROR, logger="safekeep.actions.escalation"):
         with django_capture_on_commit_callbacks(execute=True):
@@ -122,7 +122,7 @@ def test_one_bad_row_is_set_aside_and_logged_while_the_rest_still_escalate(world
     logged = [record.getMessage() for record in caplog.records]
     assert any(f"action {unknown_role.pk} " in line for line in logged)
     assert any(f"action {bad_place.pk} " in line for line in logged)
-    assert not any(word in line for line in logged for word in ("Ring", "placing", "Atlantis", "social worker"))
+    assert not any(word in line for line in logged for word in ("Ring", "placing", "ATL", "social worker"))
     with django_capture_on_commit_callbacks(execute=True):
         assert escalate_overdue(now + timedelta(minutes=14)) == 0  # set aside: not picked again at once
 
