@@ -227,3 +227,29 @@ def test_the_api_leaves_out_the_tracked_steps_unless_asked_and_links_the_records
     assert client.get(url + "?tracked=false", **dsl).json()["count"] == body["count"]
     assert client.get(url + "?type=action", **dsl).json()["count"] == Action.objects.filter(
         child=child, concern_id=concern.pk, establishment=world.establishments["here"]).count()
+
+
+# --- The triage page shows the concern being triaged ------------------------------------------------------------
+
+def test_the_triage_page_shows_the_concern_being_decided_on(client, world, adopted, signed_in, time_machine):
+    time_machine.move_to(RECORDED + timedelta(hours=1))
+    concern = _concern(world, childs_words="He said I'd get hurt if I told.", place=world.places["here"],
+                       location="by the bike shed", action_taken="Listened and told the DSL.",
+                       body_marks=[{"side": "front", "region": "head", "description": "Graze above the eye"}])
+    involved = ConcernChild.objects.get(concern=concern, child=world.children["here"])
+    url = f"/concerns/{concern.pk}/children/{involved.pk}/triage/"
+    signed_in(world.personas[Role.DSL])
+    page = client.get(url).content.decode()
+    facts = html.unescape(page.split('<h2 class="govuk-heading-m">Your decision</h2>')[0])
+    assert "20 November 2026, 09:00" in facts  # when it happened (UK time)
+    assert "Playground (on site): by the bike shed" in facts
+    assert f"{world.personas[Role.STAFF].full_name}, 20 November 2026, 10:00" in facts  # who recorded it, when
+    assert "Came back late with new trainers." in facts
+    assert "The child's own words, as written" in facts and "He said I'd get hurt if I told." in facts
+    assert "Listened and told the DSL." in facts
+    assert "Child criminal exploitation (CCE)" in facts  # the categories, in words
+    assert "Marks on the body" in facts and "Graze above the eye" in facts
+    assert "Add a photo or screenshot" not in page  # the page decides; it does not add to the concern
+    # Who may not triage still gets the same 404 as before.
+    signed_in(world.personas[Role.STAFF])
+    assert client.get(url).status_code == 404
