@@ -4,7 +4,7 @@
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from safekeep.accounts import services as accounts
@@ -12,8 +12,10 @@ from safekeep.actions.models import Action
 from safekeep.authz.roles import Role
 from safekeep.children.models import Child, Enrolment
 from safekeep.chronology.models import ChronologyEntry
+from safekeep.concerns import services as concerns
 from safekeep.concerns.models import Concern, ConcernChild
 from safekeep.establishments.models import LocalContact
+from safekeep.referrals import services as referrals
 from safekeep.referrals.models import Consultation, Referral, ReferralOutcome
 from tests.world import give_role, make_user
 
@@ -95,11 +97,6 @@ def test_queries_do_not_grow_with_data(client, signed_in, world, role, template)
 def _casework(world, start, stop):
     """Concerns about the child, each triaged and referred, through the services: entries of every kind the
     chronology links (a concern, a triage decision, a referral, its share, the policies' actions)."""
-    from django.db import transaction
-
-    from safekeep.concerns import services as concerns
-    from safekeep.referrals import services as referrals
-
     child, here, dsl = world.children["here"], world.establishments["here"], world.personas[Role.DSL]
     when = world.actions["here"].due_at.replace(year=2026)
     for i in range(start, stop):
