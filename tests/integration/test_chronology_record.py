@@ -89,7 +89,7 @@ def test_by_default_it_shows_what_happened_to_the_child_and_the_tracked_steps_on
     assert "Concern read by the safeguarding team" not in page
     hidden = ChronologyEntry.objects.filter(child=child).count() - len(_rows(page))
     assert hidden == tracked.count() + ChronologyEntry.objects.filter(child=child, kind="concern.read").count() > 0
-    assert f"{hidden} steps Safekeep tracked are not shown." in page
+    assert f"{hidden} steps Safekeep tracked are not shown: " in page and 'href="?tracked=1"' in page
     assert "Showing what happened to the child." in page
 
     with_steps = _page(client, child, "?tracked=1")
@@ -110,6 +110,12 @@ def test_a_step_a_dsl_marked_as_a_key_event_is_in_the_record(client, world, case
     with transaction.atomic():
         chronology_mark_key(actor=dsl, entry_id=step.pk, key=True, reason="Turning point")
     assert f'id="entry-{step.pk}"' in _page(client, child)
+    # Taking the mark away from the page with the tracked steps shown goes back to that page, and the step
+    # leaves the record again.
+    back = client.post(f"/chronology/entries/{step.pk}/key-event/", {"mark": "0", "tracked": "1"})
+    assert back["Location"] == f"/chronology/{child.pk}/?tracked=1#entry-{step.pk}"
+    assert f'id="entry-{step.pk}"' not in _page(client, child)
+    assert f'id="entry-{step.pk}"' in _page(client, child, "?tracked=1")
 
 
 def test_each_entry_links_to_its_record_for_the_dsl(client, world, case, signed_in):
