@@ -1,5 +1,6 @@
 """How long a child's chronology takes, and how many queries, for a child with 2,000 entries: the page
-(with and without filters), the printout and the API. The query count must not depend on the entries.
+(with and without filters, with and without the steps Safekeep tracked), the printout and the API, each
+entry linked to its concern. The query count must not depend on the entries.
 
 Run: SAFEKEEP_ENV=test .venv/bin/python bench/chronology_bench.py [entries]
 Uses a throwaway SQLite file (or DATABASE_URL), never your data.
@@ -54,7 +55,7 @@ def _fill(world, count: int) -> None:
                                       for n, c in enumerate(concerns)])
     ChronologyEntry.objects.bulk_create([
         ChronologyEntry(child=child, establishment=here, kind=KINDS[i % len(KINDS)], summary=f"Entry {i}",
-                        concern=concerns[i // 7], categories=f",{CATEGORIES[(i // 7) % len(CATEGORIES)]},",
+                        concern=concerns[i // 7], object_type="concern", object_id=str(concerns[i // 7].pk), categories=f",{CATEGORIES[(i // 7) % len(CATEGORIES)]},",
                         key_event=i % 11 == 0, occurred_at=now - timedelta(days=i // 7, minutes=i % 7),
                         recorded_by=world.people["here"]) for i in range(count)])
     dsl = world.personas[Role.DSL]
@@ -94,8 +95,10 @@ def main(count: int) -> None:
         ("page, all filters", f"/chronology/{child.pk}/?{filters}", None),
         ("page, category only", f"/chronology/{child.pk}/?category=cce", None),
         ("page, key events only", f"/chronology/{child.pk}/?key=1", None),
+        ("page, with the tracked steps", f"/chronology/{child.pk}/?tracked=1", None),
         ("printout, no filters (first 1,000)", f"/chronology/{child.pk}/?print=1", None),
         ("printout, all filters", f"/chronology/{child.pk}/?print=1&{filters}", None),
+        ("printout, with the tracked steps", f"/chronology/{child.pk}/?print=1&tracked=1", None),
         ("API, no filters", f"/api/v1/children/{child.pk}/chronology/", api),
         ("API, all filters", f"/api/v1/children/{child.pk}/chronology/?{filters}", api),
     ]

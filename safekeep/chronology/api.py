@@ -19,11 +19,17 @@ class EntrySerializer(serializers.ModelSerializer):
     categories = serializers.ListField(child=serializers.CharField(), source="category_codes",
                                        help_text="Category codes that applied to this child when it was recorded")
     key_event = serializers.BooleanField(source="is_key", help_text="A key event: by the rules, or marked by a DSL")
+    tracked = serializers.BooleanField(help_text="A step Safekeep tracked (a required action, reminder, escalation, "
+                                                 "or an action done or cancelled), not what happened to the child")
+    headline = serializers.CharField(help_text="The summary on one line")
+    record_url = serializers.CharField(help_text="The page of the record this entry is about, when the caller may "
+                                                 "open it; empty otherwise")
 
     class Meta:
         model = ChronologyEntry
         fields = ["id", "occurred_at", "recorded_at", "recorded_by_id", "establishment_id", "kind", "kind_words",
-                  "type", "summary", "concern_id", "child_role", "categories", "key_event"]
+                  "type", "summary", "headline", "concern_id", "child_role", "categories", "key_event",
+                  "tracked", "record_url"]
 
 
 class ChronologyPageSerializer(serializers.Serializer):
@@ -46,6 +52,10 @@ class ChronologyPageSerializer(serializers.Serializer):
         OpenApiParameter("from", OpenApiTypes.DATE, description="Happened on or after this day (YYYY-MM-DD)"),
         OpenApiParameter("to", OpenApiTypes.DATE, description="Happened on or before this day (YYYY-MM-DD)"),
         OpenApiParameter("key", OpenApiTypes.BOOL, description="true: key events only"),
+        OpenApiParameter("tracked", OpenApiTypes.BOOL,
+                         description="true: also the steps Safekeep tracked (required actions, reminders, "
+                                     "escalations, actions done or cancelled). Left out by default, except with "
+                                     "type=action"),
     ],
     responses=ChronologyPageSerializer)
 class ChildChronology(APIView):
@@ -53,8 +63,9 @@ class ChildChronology(APIView):
     def get(self, request, child_id):
         page = request.query_params.get("page", "1")
         params = request.query_params.copy()
-        if params.get("key", "").lower() in ("true", "yes"):
-            params["key"] = "1"
+        for name in ("key", "tracked"):
+            if params.get(name, "").lower() in ("true", "yes"):
+                params[name] = "1"
         found = read_chronology(request.user, child_id, params=params,
                                 page=int(page) if page.isdigit() and len(page) < 7 else 1)
         if found.form.errors:

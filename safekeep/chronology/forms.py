@@ -18,6 +18,11 @@ TYPES = {
     "case": "Case closed, reopened or child leaving",
     "plan": "Safety plans and sanctions",
 }
+# The steps Safekeep tracked (kinds.py: required actions, reminders, escalations, done or cancelled) are
+# left out unless asked for: the chronology reads as what happened to the child.
+TRACKED_LABEL = "Show the steps Safekeep tracked"
+# These types are made of tracked steps, so choosing one shows them.
+TRACKED_TYPES = {"action"}
 # Dates outside these years are typing mistakes; refusing them also keeps date arithmetic in range.
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y"]
@@ -29,6 +34,7 @@ class ChronologyFilterForm(forms.Form):
     category = forms.ChoiceField(required=False, label="Category",
                                  error_messages={"invalid_choice": "Choose a category from the list."})
     key = forms.BooleanField(required=False, label="Key events only")
+    tracked = forms.BooleanField(required=False, label=TRACKED_LABEL)
 
     def __init__(self, data=None, *, categories=()):
         """categories: [(group label, [(code, label), ...]), ...] from the policies the establishment follows."""
@@ -60,23 +66,33 @@ class ChronologyFilterForm(forms.Form):
         self.is_valid()
         ok = {name: value for name, value in getattr(self, "cleaned_data", {}).items() if name not in self.errors}
         return Filters(type=ok.get("type") or "", category=ok.get("category") or "", date_from=ok.get("from"),
-                       date_to=ok.get("to"), key_only=bool(ok.get("key")))
+                       date_to=ok.get("to"), key_only=bool(ok.get("key")), tracked=bool(ok.get("tracked")))
 
 
 class Filters:
     def __init__(self, *, type: str = "", category: str = "", date_from: date | None = None,
-                 date_to: date | None = None, key_only: bool = False):
+                 date_to: date | None = None, key_only: bool = False, tracked: bool = False):
         self.type, self.category, self.date_from, self.date_to, self.key_only = (
             type, category, date_from, date_to, key_only)
+        self.tracked = tracked
+
+    def with_tracked(self) -> "Filters":
+        return Filters(type=self.type, category=self.category, date_from=self.date_from, date_to=self.date_to,
+                       key_only=self.key_only, tracked=True)
+
+    @property
+    def shows_tracked(self) -> bool:
+        return self.tracked or self.type in TRACKED_TYPES
 
     def __bool__(self):
-        return bool(self.type or self.category or self.date_from or self.date_to or self.key_only)
+        return bool(self.type or self.category or self.date_from or self.date_to or self.key_only or self.tracked)
 
     def query(self) -> dict[str, str]:
         """For links (pages, print, back from marking): only the filters in force, in a fixed order."""
         params = {"type": self.type, "category": self.category,
                   "from": self.date_from.isoformat() if self.date_from else "",
-                  "to": self.date_to.isoformat() if self.date_to else "", "key": "1" if self.key_only else ""}
+                  "to": self.date_to.isoformat() if self.date_to else "", "key": "1" if self.key_only else "",
+                  "tracked": "1" if self.tracked else ""}
         return {name: value for name, value in params.items() if value}
 
     def names(self) -> list[str]:
@@ -97,6 +113,8 @@ class Filters:
             words.append(f"Happened on or before {_day(self.date_to)}")
         if self.key_only:
             words.append("Key events only")
+        if self.tracked:
+            words.append("With the steps Safekeep tracked")
         return words
 
 

@@ -16,77 +16,16 @@ from safekeep.authz.roles import Permission
 from safekeep.children.selectors import access_child, establishment_for
 
 from .forms import TYPES, ChronologyFilterForm, Filters
+from .kinds import KINDS, TRACKED_KINDS, is_record, words_for
 from .models import ChronologyEntry, KeyEventMark
+from .records import attach_record_links
 
 PAGE_SIZE = 100
 # A printout is for a meeting: everything that matches, oldest first, in parts of this many.
 PRINT_SIZE = 1000
+# An entry's one-line summary on the page: its whole words are a click away, and always in the printout.
+HEADLINE_LENGTH = 160
 
-KIND_WORDS = {
-    "concern.recorded": "Concern recorded",
-    "concern.read": "Concern read by the safeguarding team",
-    "concern.addendum": "Addendum to a concern",
-    "concern.triaged": "Triage decision",
-    "concern.attachment": "Photo or screenshot added to a concern",
-    "concern.linked_note": "Note from the linked school or home",
-    "concern.subject_named": "Adult named on an allegation",
-    "concern.subject_proposed": "Adult proposed for an allegation, to be confirmed",
-    "concern.subject_corrected": "Adult's name on an allegation corrected",
-    "concern.subject_rejected": "Adult proposed for an allegation rejected",
-    "referral.made": "Referral to another agency",
-    "referral.outcome": "Agency's decision on a referral",
-    "referral.consultation": "No-names consultation",
-    "referral.nrm_opened": "National Referral Mechanism tracker started",
-    "referral.nrm_update": "National Referral Mechanism update",
-    "case.close": "Case closed",
-    "case.reopen": "Case reopened",
-    "case.leaving": "Leaving for another school or college",
-    "plan.created": "Safety plan put in place",
-    "plan.revised": "Safety plan revised",
-    "plan.reviewed": "Safety plan reviewed, no change",
-    "plan.closed": "Safety plan closed",
-    "plan.decision": "Decision whether a safety plan is needed",
-    "sanction.recorded": "Sanction recorded",
-    "sanction.withdrawn": "Sanction withdrawn",
-    "share.recorded": "Information shared with another agency",
-    "meeting.recorded": "Meeting",
-    "meeting.note": "Note added to a meeting record",
-    "action.required": "Action the policies require",
-    "action.added": "Action added",
-    "action.completed": "Action done",
-    "action.cancelled": "Action cancelled",
-    "action.reassigned": "Action passed to someone else",
-    "action.escalated": "Overdue action escalated",
-}
-KIND_TYPES = {
-    "referral.made": "referral",
-    "referral.outcome": "referral",
-    "referral.consultation": "referral",
-    "referral.nrm_opened": "referral",
-    "referral.nrm_update": "referral",
-    "case.close": "case",
-    "case.reopen": "case",
-    "case.leaving": "case",
-    "plan.created": "plan",
-    "plan.revised": "plan",
-    "plan.reviewed": "plan",
-    "plan.closed": "plan",
-    "plan.decision": "plan",
-    "sanction.recorded": "plan",
-    "sanction.withdrawn": "plan",
-    "concern.recorded": "concern",
-    "concern.read": "concern",
-    "concern.addendum": "addendum",
-    "concern.attachment": "addendum",
-    "concern.subject_named": "concern",
-    "concern.subject_proposed": "concern",
-    "concern.subject_corrected": "concern",
-    "concern.subject_rejected": "concern",
-    "concern.triaged": "triage",
-    "share.recorded": "share",
-    "meeting.recorded": "meeting",
-    "meeting.note": "meeting",
-}
 # The child's role is shown on the entries that are the concern as it concerns them.
 ROLE_TYPES = {"concern", "addendum", "triage"}
 
@@ -100,17 +39,19 @@ def type_filter(entry_type: str) -> Q:
     if entry_type == "linked":
         # The linked school or home's part, on the child's file there (CE 11.3 Integrated settings).
         return Q(concern__isnull=False) & ~Q(establishment_id=F("concern__establishment_id"))
-    if entry_type == "action":
-        return Q(kind__startswith="action.") & _same_place()
-    return Q(kind__in=[kind for kind, t in KIND_TYPES.items() if t == entry_type]) & _same_place()
+    return Q(kind__in=[kind for kind, about in KINDS.items() if about.type == entry_type]) & _same_place()
 
 
 def entry_type(entry) -> str:
     if entry.concern_id and entry.establishment_id != entry.concern_establishment_id:
         return "linked"
-    if entry.kind.startswith("action."):
-        return "action"
-    return KIND_TYPES.get(entry.kind, "")
+    about = KINDS.get(entry.kind)
+    return about.type if about else ""
+
+
+def _record_or_marked() -> Q:
+    """What happened to the child, and any step a DSL marked as a key event themselves."""
+    return ~Q(kind__in=TRACKED_KINDS) | Q(marked_key=True)
 
 
 def category_choices(packs) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -153,12 +94,14 @@ def chronology_entries(actor, child, filters: Filters):
                .annotate(child_role=Subquery(ConcernChild.objects.filter(concern_id=OuterRef("concern_id"),
                                                                          child_id=OuterRef("child_id"))
                                              .values("role")[:1]),
-                         is_key=Coalesce(Subquery(latest_mark.values("key")[:1]), F("key_event"),
-                                         output_field=BooleanField()),
+                         marked_key=Subquery(latest_mark.values("key")[:1]))
+               .annotate(is_key=Coalesce(F("marked_key"), F("key_event"), output_field=BooleanField()),
                          key_marked_by=Subquery(latest_mark.values("marked_by__full_name")[:1]),
                          concern_establishment_id=F("concern__establishment_id")))
     if filters.type in TYPES:
         entries = entries.filter(type_filter(filters.type))
+    if not filters.shows_tracked:
+        entries = entries.filter(_record_or_marked())
     if filters.category:
         entries = entries.filter(categories__contains=f",{filters.category},")
     if filters.date_from:
@@ -180,6 +123,8 @@ class Chronology:
     category_labels: dict = field(default_factory=dict)
     may_mark: bool = False
     printing: bool = False
+    tracked_hidden: int = 0  # steps Safekeep tracked that match the other filters, left out
+
 
     @property
     def applied(self) -> list[str]:
@@ -221,6 +166,8 @@ def read_chronology(actor, child_id, *, params=None, page: int = 1, printing: bo
         paginator = Paginator(chronology_entries(actor, child, filters).order_by(*order),
                               PRINT_SIZE if printing else PAGE_SIZE)
         page_obj = paginator.get_page(page)
+        tracked_hidden = 0 if filters.shows_tracked else (
+            chronology_entries(actor, child, filters.with_tracked()).count() - paginator.count)
         role = role_for(actor, Permission.CHILD_VIEW, establishment) if establishment is not None else ""
         audit_record(actor=actor, action="child.chronology.view", obj=child, establishment_id=establishment_id,
                      role=role, detail={"page": page_obj.number, "filters": filters.names(), "print": printing})
@@ -228,10 +175,24 @@ def read_chronology(actor, child_id, *, params=None, page: int = 1, printing: bo
     page_obj.object_list = list(page_obj.object_list)
     for entry in page_obj.object_list:
         entry.type = entry_type(entry)
-        entry.kind_words = KIND_WORDS.get(entry.kind, entry.kind.replace(".", " ").replace("_", " ").capitalize())
+        entry.kind_words = words_for(entry.kind)
+        entry.tracked = not is_record(entry.kind)
+        entry.headline = one_line(entry.summary)
+        entry.shortened = entry.headline != " ".join(entry.summary.split())
         entry.category_labels = [labels.get(code, code) for code in entry.category_codes]
         entry.shows_role = entry.type in ROLE_TYPES and bool(entry.child_role)
         entry.role_label = role_words.get(entry.child_role, entry.child_role or "")
+    attach_record_links(actor, page_obj.object_list)
     # Marking a key event is a triage decision's kind of judgement: the same people (see services).
     return Chronology(child=child, entries=page_obj, form=form, filters=filters, categories=categories,
-                      category_labels=labels, may_mark=bool(role), printing=printing)
+                      category_labels=labels, may_mark=bool(role), printing=printing, tracked_hidden=tracked_hidden)
+
+
+
+def one_line(summary: str) -> str:
+    """The entry's words on one line: its first line, cut at a word before HEADLINE_LENGTH characters."""
+    text = (summary or "").strip()
+    first = " ".join(text.split("\n", 1)[0].split())
+    if len(first) > HEADLINE_LENGTH:
+        return first[:HEADLINE_LENGTH].rsplit(" ", 1)[0].rstrip(" .,;:") + "…"
+    return first.rstrip(" .,;:") + "…" if "\n" in text else first

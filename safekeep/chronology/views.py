@@ -27,7 +27,8 @@ def chronology(request, child_id):
     date_values = {name: query.get(name) or request.GET.get(name, "")[:40] for name in ("from", "to")}
     return render(request, "chronology/print.html" if printing else "chronology/chronology.html", {
         "chronology": found, "child": found.child, "entries": found.entries, "form": found.form,
-        "filter_query": urlencode(query), "date_values": date_values, "print_query": urlencode({"print": "1", **query})})
+        "filter_query": urlencode(query), "date_values": date_values, "print_query": urlencode({"print": "1", **query}),
+        "tracked_query": urlencode({**query, "tracked": "1"})})
 
 
 @require_POST

@@ -248,6 +248,7 @@ def triage(request, concern_id, involved_id):
                      establishment_id=concern.establishment_id, detail={"concern": concern.pk})
     packs = packs_for(concern.establishment)
     hackett = [level for pack in packs for level in pack.hackett]
+    labels = {category.code: category.label for pack in packs for category in pack.categories}
     values = {"risk": "", "rationale": "", "categories": previous.categories if previous else involved.categories,
               "categories_reason": "", "hackett": "", "hackett_rationale": "", "outcome": "", "outcome_note": ""}
     errors = {}
@@ -264,4 +265,5 @@ def triage(request, concern_id, involved_id):
             return redirect("concerns:detail", concern.pk)
     return render(request, "concerns/triage.html", {
         "concern": concern, "involved": involved, "packs": packs, "hackett": hackett, "values": values,
-        "errors": errors, "risks": Triage.Risk.choices, "outcomes": Triage.Outcome.choices, "previous": previous})
+        "errors": errors, "risks": Triage.Risk.choices, "outcomes": Triage.Outcome.choices, "previous": previous,
+        "category_labels": [labels.get(code, code) for code in involved.categories]})

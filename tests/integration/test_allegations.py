@@ -56,11 +56,11 @@ def test_the_subject_sees_no_trace_in_the_childs_chronology_or_their_actions(cli
                                           object_id=str(concern.pk)).exists()
     signed_in(subject)
     # The DSL still reads the child's record, but nothing of the allegation is in it.
-    chronology = client.get(f"/chronology/{world.children['here'].pk}/")
+    chronology = client.get(f"/chronology/{world.children['here'].pk}/?tracked=1")  # with the tracked steps
     assert chronology.status_code == 200
     page = chronology.content.decode()
     assert "refer the allegation" not in page.lower() and f"/concerns/{concern.pk}/" not in page
-    api = client.get(f"/api/v1/children/{world.children['here'].pk}/chronology/").json()
+    api = client.get(f"/api/v1/children/{world.children['here'].pk}/chronology/?tracked=true").json()
     assert all("allegation" not in entry["summary"].lower() for entry in api["results"])
     assert client.get(f"/actions/{lado.pk}/").status_code == 404
     assert f"/actions/{lado.pk}/" not in client.get("/actions/").content.decode()
@@ -69,7 +69,8 @@ def test_the_subject_sees_no_trace_in_the_childs_chronology_or_their_actions(cli
     # The deputy, who may see it, finds the LADO action and the entry.
     signed_in(world.personas[Role.DEPUTY_DSL])
     assert client.get(f"/actions/{lado.pk}/").status_code == 200
-    assert "refer the allegation" in client.get(f"/chronology/{world.children['here'].pk}/").content.decode().lower()
+    assert "refer the allegation" in client.get(
+        f"/chronology/{world.children['here'].pk}/?tracked=1").content.decode().lower()
 
 
 def test_the_lado_clock_runs_and_the_route_skips_whoever_may_not_see_it(world, adopted):
@@ -234,7 +235,7 @@ def test_a_lado_referral_and_its_share_stay_hidden_from_the_subject(client, worl
     signed_in(world.personas[Role.DSL])
     child_page = client.get(f"/children/{world.children['here'].pk}/").content.decode()
     assert "LADO" not in child_page and f"/referrals/{referral.pk}/" not in child_page
-    assert "LADO" not in client.get(f"/chronology/{world.children['here'].pk}/").content.decode()
+    assert "LADO" not in client.get(f"/chronology/{world.children['here'].pk}/?tracked=1").content.decode()
     assert client.get(f"/referrals/{referral.pk}/").status_code == 404
     signed_in(world.personas[Role.GROUP_HEAD])
     assert "Local authority designated officer" in client.get("/sharing/").content.decode()
@@ -260,7 +261,7 @@ def test_recording_an_allegation_shows_the_recorder_their_words_not_the_case(cli
     assert client.get(f"/referrals/{referral.pk}/").status_code == 404
     assert client.get(f"/concerns/{concern.pk}/children/{involved.pk}/triage/").status_code == 404
     assert client.post(f"/concerns/{concern.pk}/read/").status_code == 404
-    assert "LADO" not in client.get(f"/chronology/{world.children['here'].pk}/").content.decode()
+    assert "LADO" not in client.get(f"/chronology/{world.children['here'].pk}/?tracked=1").content.decode()
 
 
 def test_a_correction_of_an_allegations_share_stays_hidden_and_cannot_be_aimed_at_one(world, adopted):

@@ -125,7 +125,7 @@ def test_each_row_shows_when_it_happened_when_it_was_recorded_the_kind_and_the_c
         {"child": world.children["here"], "role": "witness", "categories": ["cce"]},
         {"child": friend, "role": "harmed", "categories": []}])
     signed_in(world.personas[Role.DSL])
-    page = _page(client, world)
+    page = _page(client, world, "?tracked=1")
     assert "4 Mar 2026, 15:30" in page  # when it happened (UK time)
     assert "Concern recorded</p>" in page and "Role in the concern: witness" in page  # never the other child's
     assert "Action the policies require" in page
@@ -144,7 +144,7 @@ def test_a_note_from_the_linked_home_is_its_own_type(client, world, adopted, sig
     linked = ChronologyEntry.objects.filter(child=child, establishment=home)
     assert linked.exists(), "the linked home's part is in the child's chronology"
     signed_in(world.personas[Role.DSL])
-    page = _page(client, world, "?type=linked")
+    page = _page(client, world, "?type=linked&tracked=1")
     assert _rows(page) == linked.count() and "Linked school or home" in page
     actions = _page(client, world, "?type=action")
     assert "Linked school or home" not in actions and _rows(actions) == ChronologyEntry.objects.filter(
@@ -164,7 +164,7 @@ def test_filters_by_type_category_date_and_key_events_on_the_page_and_in_print(c
         _triage(world, early, child, categories=["cce"], rationale="Seen with older youths")
     signed_in(world.personas[Role.DSL])
 
-    everything = _page(client, world)
+    everything = _page(client, world, "?tracked=1")
     assert _rows(everything) == ChronologyEntry.objects.filter(child=child).count()
     triage = _page(client, world, "?type=triage")
     assert _rows(triage) == 1 and "Seen with older youths" in triage and "Type: triage decisions" in triage
@@ -173,18 +173,18 @@ def test_filters_by_type_category_date_and_key_events_on_the_page_and_in_print(c
     concerns_only = _page(client, world, "?type=concern")
     assert _rows(concerns_only) == 2 and "Addendum" not in concerns_only.split("<table")[1]
 
-    cce = _page(client, world, "?category=cce")
+    cce = _page(client, world, "?category=cce&tracked=1")
     expected = ChronologyEntry.objects.filter(child=child, categories__contains=",cce,").count()
     assert _rows(cce) == expected > 0 and "Narrative" not in cce  # summaries only, never the narrative
     assert "Category: Child criminal exploitation (CCE)" in cce
-    neglect = _page(client, world, "?category=neglect")
+    neglect = _page(client, world, "?category=neglect&tracked=1")
     assert _rows(neglect) == ChronologyEntry.objects.filter(child=child, categories__contains=",neglect,").count()
 
-    spring = _page(client, world, "?from=2026-06-01&to=2026-06-30")
+    spring = _page(client, world, "?from=2026-06-01&to=2026-06-30&tracked=1")
     june = ChronologyEntry.objects.filter(child=child, occurred_at__date__gte=date(2026, 6, 1),
                                           occurred_at__date__lte=date(2026, 6, 30)).count()
     assert _rows(spring) == june > 0 and "Happened from 1 June 2026 to 30 June 2026" in spring
-    before = _page(client, world, "?to=2026-01-10")
+    before = _page(client, world, "?to=2026-01-10&tracked=1")
     assert _rows(before) == ChronologyEntry.objects.filter(child=child, occurred_at__lt=datetime(
         2026, 1, 11, tzinfo=UTC)).count() and "Happened on or before 10 January 2026" in before
 
@@ -194,7 +194,7 @@ def test_filters_by_type_category_date_and_key_events_on_the_page_and_in_print(c
     printed = _page(client, world, "?print=1&type=triage&key=1")
     assert "Confidential: safeguarding record" in printed and "govuk-service-navigation" not in printed
     assert "Type: triage decisions; Key events only" in printed and _rows(printed) == 0
-    printed = _page(client, world, "?print=1&category=cce")
+    printed = _page(client, world, "?print=1&category=cce&tracked=1")
     assert _rows(printed) == expected and "Category: Child criminal exploitation (CCE)" in printed
     assert "Mark as key event" not in printed
     # The printout is in reading order for a meeting: oldest first.
@@ -305,7 +305,7 @@ def test_the_api_filters_marks_and_refuses_bad_dates(client, world, adopted):
     dsl, staff = _bearer(world, Role.DSL), _bearer(world, Role.STAFF)
     url = f"/api/v1/children/{child.pk}/chronology/"
 
-    body = client.get(url, **dsl).json()
+    body = client.get(url + "?tracked=true", **dsl).json()
     assert body["count"] == ChronologyEntry.objects.filter(child=child).count()
     recorded = next(e for e in body["results"] if e["kind"] == "concern.recorded")
     assert (recorded["concern_id"], recorded["child_role"], recorded["categories"], recorded["key_event"],
@@ -313,7 +313,7 @@ def test_the_api_filters_marks_and_refuses_bad_dates(client, world, adopted):
     triage = client.get(url + "?type=triage", **dsl).json()
     assert [e["kind"] for e in triage["results"]] == ["concern.triaged"] and triage["filters"] == {"type": "triage"}
     assert client.get(url + "?key=true", **dsl).json()["count"] == 1
-    assert client.get(url + "?category=cce", **dsl).json()["count"] == \
+    assert client.get(url + "?category=cce&tracked=true", **dsl).json()["count"] == \
         ChronologyEntry.objects.filter(child=child, categories__contains=",cce,").count() > 1
     # Only the concern itself happened that day: its actions were required when it was recorded.
     assert client.get(url + "?category=cce&from=2026-11-20&to=2026-11-20", **dsl).json()["count"] == 1

@@ -41,7 +41,8 @@ def test_the_chronology_shows_the_concern_and_its_actions_and_filters_and_prints
     signed_in(world.personas[Role.DSL])
     child = world.children["here"]
     page = client.get(f"/chronology/{child.pk}/").content.decode()
-    assert "Concern recorded by" in page and "Required:" in page
+    assert "Concern recorded by" in page and "Required:" not in page  # the steps Safekeep tracked: on request
+    assert "Required:" in client.get(f"/chronology/{child.pk}/?tracked=1").content.decode()
     only_concerns = client.get(f"/chronology/{child.pk}/?kind=concern").content.decode()
     assert "Concern recorded by" in only_concerns and "Required:" not in only_concerns
     printed = client.get(f"/chronology/{child.pk}/?print=1").content.decode()

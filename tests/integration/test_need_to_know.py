@@ -115,7 +115,7 @@ def test_the_linked_homes_file_gets_the_note_and_not_the_schools_addenda_or_reas
     child = world.children["here"]
 
     signed_in(home_lead)
-    page = client.get(f"/chronology/{child.pk}/").content.decode()
+    page = client.get(f"/chronology/{child.pk}/?tracked=1").content.decode()
     assert "Note from Establishment here" in page
     for words in (RATIONALE, TEAMS_ADDENDUM, RECORDERS_ADDENDUM, "Triage by"):
         assert words not in page

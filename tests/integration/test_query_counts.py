@@ -4,7 +4,7 @@
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from safekeep.accounts import services as accounts
@@ -12,8 +12,10 @@ from safekeep.actions.models import Action
 from safekeep.authz.roles import Role
 from safekeep.children.models import Child, Enrolment
 from safekeep.chronology.models import ChronologyEntry
+from safekeep.concerns import services as concerns
 from safekeep.concerns.models import Concern, ConcernChild
 from safekeep.establishments.models import LocalContact
+from safekeep.referrals import services as referrals
 from safekeep.referrals.models import Consultation, Referral, ReferralOutcome
 from tests.world import give_role, make_user
 
@@ -90,4 +92,36 @@ def test_queries_do_not_grow_with_data(client, signed_in, world, role, template)
     large = _count(client, signed_in, world, role, template)
     print(f"queries {template}: {small}")
     assert large == small, f"{template}: {small} queries with a little data, {large} with ten times as much"
+    assert small <= 25, f"{template}: {small} queries"
+
+
+def _casework(world, start, stop):
+    """Concerns about the child, each triaged and referred, through the services: entries of every kind the
+    chronology links (a concern, a triage decision, a referral, its share, the policies' actions)."""
+    child, here, dsl = world.children["here"], world.establishments["here"], world.personas[Role.DSL]
+    when = world.actions["here"].due_at.replace(year=2026)
+    for i in range(start, stop):
+        with transaction.atomic():
+            concern, _ = concerns.concern_submit(
+                actor=world.personas[Role.STAFF], establishment=here, occurred_at=when, narrative=f"N {i}",
+                children=[{"child": child, "role": "harmed", "categories": ["cce"]}], idempotency_key=f"case-{i}")
+            concerns.triage_record(actor=dsl, involved=concern.children_involved.get(), risk="high",
+                                   rationale="Older youths", categories=["cce"], outcome="childrens_services")
+            referrals.referral_record(actor=dsl, establishment=here, child=child, agency="childrens_services",
+                                      contact=world.contacts["here"], made_at=when, how="phone", what_shared="x",
+                                      consent="given", lawful_basis="public-task-safeguarding",
+                                      secure_handling_agreed=True, concern=concern)
+
+
+@pytest.mark.parametrize("template", ["/chronology/{child}/", "/chronology/{child}/?tracked=1",
+                                      "/chronology/{child}/?print=1&tracked=1",
+                                      "/api/v1/children/{child}/chronology/?tracked=true"])
+def test_the_chronology_with_its_record_links_does_not_grow_with_rows(client, signed_in, world, adopted, template):
+    """Each link asks the record's own selector once per kind of record on the page, never once per row."""
+    _casework(world, 0, 1)
+    small = _count(client, signed_in, world, Role.DSL, template)
+    _casework(world, 1, 6)
+    large = _count(client, signed_in, world, Role.DSL, template)
+    print(f"queries {template}: {small}")
+    assert large == small, f"{template}: {small} queries with one concern's casework, {large} with six"
     assert small <= 25, f"{template}: {small} queries"

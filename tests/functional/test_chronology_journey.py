@@ -1,0 +1,81 @@
+"""In Chromium: a DSL opens a child's chronology before a case conference. It shows what happened to the
+child; with the keyboard alone they show the steps Safekeep tracked, then open a record from its entry,
+and print. axe on every page."""
+
+import re
+import uuid
+from datetime import datetime
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from safekeep.authz.roles import Role
+from safekeep.concerns import services as concerns
+from safekeep.core.clock import LONDON
+from tests.functional.conftest import assert_accessible
+from tests.world import adopt_every_shipped_pack, build_world, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _tab_to(page, element_id: str, most: int = 80) -> None:
+    """Press Tab until the element has the focus, as a keyboard user would."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} cannot be reached with the Tab key")
+
+
+def test_the_dsl_reads_the_record_and_shows_the_tracked_steps_with_the_keyboard(page, live_server):
+    world = build_world()
+    adopt_every_shipped_pack(world)
+    child, dsl = world.children["here"], world.personas[Role.DSL]
+    concern, _ = concerns.concern_submit(
+        actor=world.personas[Role.STAFF], establishment=world.establishments["here"],
+        children=[{"child": child, "role": "harmed", "categories": ["cce"]}], disclosure=True,
+        occurred_at=datetime(2026, 11, 20, 9, 0, tzinfo=LONDON), narrative="Came back late with new trainers.",
+        idempotency_key=uuid.uuid4().hex)
+    involved = concern.children_involved.get()
+    concerns.triage_record(actor=dsl, involved=involved, risk="high", rationale="Older boy seen at the gates.",
+                           categories=involved.categories, outcome="childrens_services")
+    client = Client()
+    sign_in(client, dsl)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+
+    page.goto(f"{live_server.url}/chronology/{child.pk}/")
+    table = page.locator("table.sk-chronology")
+    expect(table.get_by_text("Concern recorded", exact=True)).to_be_visible()
+    expect(table.get_by_text("Triage decision", exact=True)).to_be_visible()
+    expect(table.get_by_text(re.compile("^Required:"))).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"\d+ steps Safekeep tracked are not shown"))).to_be_visible()
+    assert_accessible(page)
+
+    # Keyboard only: to the filter, tick it with Space, on to "Show", Enter.
+    _tab_to(page, "tracked")
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Show the steps Safekeep tracked")).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Show")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"tracked=1"))
+    expect(table.get_by_text(re.compile("^Required:")).first).to_be_visible()
+    expect(table.get_by_text("Step Safekeep tracked").first).to_be_visible()
+    expect(page.get_by_text("Showing: With the steps Safekeep tracked.")).to_be_visible()
+    expect(page.get_by_label("Show the steps Safekeep tracked")).to_be_checked()
+    assert_accessible(page)
+
+    # Each entry opens its record, from the keyboard too.
+    link = page.get_by_role("link", name=re.compile(r"^Open the concern\s*: triage decision"))
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/concerns/{concern.pk}/")
+    expect(page.get_by_text("Came back late with new trainers.")).to_be_visible()
+
+    page.goto(f"{live_server.url}/chronology/{child.pk}/?print=1")
+    expect(page.get_by_text(re.compile(r"Not printed: \d+ steps Safekeep tracked"))).to_be_visible()
+    expect(page.get_by_text("Older boy seen at the gates.", exact=False).first).to_be_visible()
+    assert_accessible(page)
