@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from safekeep.accounts import services as accounts
 from safekeep.actions.models import Action
 from safekeep.authz.roles import Role
 from safekeep.cases import services as cases
@@ -264,3 +265,25 @@ def test_a_child_under_13_placed_as_normal_with_no_further_action_needs_the_reas
     older = place.pupils["sam"].concerns_involved.get()
     assert concerns.triage_record(actor=dsl, involved=older, **decision).under_13_reason == ""
 
+
+
+def test_the_recording_page_asks_whether_images_are_being_shared_and_the_dsl_is_asked_to_stop_them(
+        client, place, signed_in):
+    world, here = place.world, place.world.children["here"]
+    signed_in(world.people["here"])
+    page = client.get(f"/concerns/new/?child={here.pk}").content.decode()
+    assert "Images or videos of a child are being shared" in page
+    key = page.split('name="key" value="')[1].split('"')[0]
+    sent = client.post("/concerns/new/", {
+        "key": key, "establishment": place.school.pk, "child": [here.pk], f"role-{here.pk}": "harmed",
+        "narrative": "A picture of her is going round Year 9.", "occurred_date": "2026-11-20",
+        "occurred_time": "08:30", "images_shared": "yes", "intent": "send"})
+    assert sent.status_code == 302
+    made = Action.objects.get(child=here, action_code="stop-spread")
+    assert (made.owner_role, made.deadline, made.source) == ("dsl", "immediately", "CoC 10.2, 10.3")
+    concern_id = made.concern_id
+    signed_in(world.personas[Role.DSL])
+    assert "Images or videos being shared" in client.get(f"/concerns/{concern_id}/").content.decode()
+    _, token = accounts.api_token_create(actor=world.personas[Role.DSL], name="script", mfa_passed=True)
+    body = client.get(f"/api/v1/concerns/{concern_id}/", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert body["images_shared"] is True
