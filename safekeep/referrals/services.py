@@ -62,6 +62,8 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
     flags = {REFERRAL} | ({"immediate_risk"} if urgent else set())
     if not can(actor, Permission.CHILD_VIEW, establishment):
         flags.add("referral_by_non_dsl")
+    if concern is not None and concern.about_adult:
+        flags.add("about_adult")  # its steps go round the adult the allegation is about (CE 11.7)
     consent_first = [step for step in required_actions(packs, ConcernFacts(
         frozenset(), frozenset(flags), establishment.kind, establishment.nation, clock.now()), event=REFERRAL)
         if step.code == CONSENT_STEP]

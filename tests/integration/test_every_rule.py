@@ -287,3 +287,21 @@ def test_the_recording_page_asks_whether_images_are_being_shared_and_the_dsl_is_
     _, token = accounts.api_token_create(actor=world.personas[Role.DSL], name="script", mfa_passed=True)
     body = client.get(f"/api/v1/concerns/{concern_id}/", HTTP_AUTHORIZATION=f"Bearer {token}").json()
     assert body["images_shared"] is True
+
+
+def test_the_triage_page_warns_about_a_child_under_13_and_keeps_the_decision_until_a_reason_is_given(
+        client, place, signed_in):
+    concern(("pip", "harmed", ["coc_sexual_harassment"]))(place)
+    involved = place.pupils["pip"].concerns_involved.get()
+    signed_in(place.world.personas[Role.DSL])
+    address = f"/concerns/{involved.concern_id}/children/{involved.pk}/triage/"
+    assert "is under 13. A child under 13 can never consent" in client.get(address).content.decode()
+    decision = {"risk": "low", "rationale": "Two children in Year 3 playing", "categories": ["coc_sexual_harassment"],
+                "hackett": "normal", "hackett_rationale": "Curiosity", "outcome": "nfa"}
+    page = client.post(address, decision).content.decode()
+    assert "Your decision has not been saved yet" in page and 'href="#under_13_reason"' in page
+    assert "Two children in Year 3 playing" in page  # what the DSL wrote is kept
+    assert not involved.triages.exists()
+    saved = client.post(address, decision | {"under_13_reason": "Developmentally expected; spoke to both families"})
+    assert saved.status_code == 302
+    assert involved.triages.get().under_13_reason == "Developmentally expected; spoke to both families"
