@@ -37,8 +37,13 @@ RECIPIENT_WORDS = {
 }
 FLAGS = tuple(FLAG_WORDS)
 # Who a referral can go to (safekeep/referrals Agency): a pack gives each the time to wait for its answer.
-AGENCIES = ("childrens_services", "placing_authority", "police_emergency", "police", "lado", "prevent",
-            "early_help", "camhs", "ofsted", "other")
+AGENCY_WORDS = {
+    "childrens_services": "local authority children's services", "placing_authority": "the placing authority",
+    "police_emergency": "the police in an emergency", "police": "the police", "lado": "the LADO",
+    "prevent": "Prevent", "early_help": "early help", "camhs": "CAMHS", "ofsted": "Ofsted",
+    "other": "another agency",
+}
+AGENCIES = tuple(AGENCY_WORDS)
 ESTABLISHMENT_KINDS = ("school", "childrens_home", "college")
 # A child's part in a concern (the roles of ConcernChild): an action may be for some of them only.
 CHILD_ROLES = ("harmed", "alleged_responsible", "witness", "bystander")
