@@ -305,3 +305,15 @@ def test_the_triage_page_warns_about_a_child_under_13_and_keeps_the_decision_unt
     saved = client.post(address, decision | {"under_13_reason": "Developmentally expected; spoke to both families"})
     assert saved.status_code == 302
     assert involved.triages.get().under_13_reason == "Developmentally expected; spoke to both families"
+
+
+def test_a_category_the_dsl_adds_at_triage_sets_the_linked_homes_duties_too(place):
+    place.link()
+    harmed("neglect")(place)
+    involved = place.world.children["here"].concerns_involved.order_by("-pk").first()
+    assert not Action.objects.filter(establishment=place.home, action_code="notify-ofsted").exists()
+    concerns.triage_record(actor=place.world.personas[Role.DSL], involved=involved, risk="high",
+                           rationale="Older boyfriend, gifts, going missing", categories=["cse", "neglect"],
+                           categories_reason="The missing episodes point to exploitation", outcome="childrens_services")
+    notify = Action.objects.get(establishment=place.home, action_code="notify-ofsted")
+    assert (notify.owner_role, notify.rule_id) == ("head", "base-childrens-home-sexual-exploitation")
