@@ -18,7 +18,7 @@ from safekeep.referrals import services as referrals
 from safekeep.core import clock
 
 from . import notifications
-from .models import Concern, ConcernChild, SubjectNaming
+from .models import Concern, ConcernChild, SubjectNaming, Triage
 
 MAX_CHILDREN = 20
 # CoC Appendix 1: a child under 13 can never consent to sexual activity, so "normal" behaviour with no
@@ -92,7 +92,8 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
     submitted = {"establishment": establishment.pk, "children": children, "occurred_at": occurred_at,
                  "narrative": narrative, "childs_words": childs_words, "action_taken": action_taken,
                  "location": location.strip()[:200], "disclosure": disclosure, "immediate_risk": immediate_risk,
-                 "images_shared": images_shared, "about_adult": about_adult, "subject_description": subject_description.strip() if about_adult else ""}
+                 "images_shared": images_shared, "about_adult": about_adult,
+                 "subject_description": subject_description.strip() if about_adult else ""}
     existing = Concern.objects.filter(recorded_by=actor, idempotency_key=idempotency_key).first()
     if existing is not None:
         return _replayed(existing, submitted), False
@@ -297,8 +298,6 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
                   under_13_reason: str = ""):
     """The DSL decides for one child. Categories the DSL adds start their own policy clocks. A child under 13
     placed as "normal" with no further action needs under_13_reason (UNDER_13_NORMAL)."""
-    from .models import Triage
-
     concern = involved.concern
     role = require_permission(actor, team_permission(concern), action="concern.triage",
                               establishment_id=concern.establishment_id, obj=concern)
@@ -355,7 +354,7 @@ def is_under_13(involved) -> bool:
 
 
 def needs_under_13_reason(involved, hackett: str, outcome: str) -> bool:
-    return hackett == "normal" and outcome == "nfa" and is_under_13(involved)
+    return hackett == "normal" and outcome == Triage.Outcome.NO_FURTHER_ACTION and is_under_13(involved)
 
 
 def _may_decide_on_allegation(actor, concern: Concern, action: str) -> str:
