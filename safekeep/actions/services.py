@@ -78,12 +78,17 @@ def owner_clear_of_subject(establishment, subject_id, owner_role: str, ladder) -
 
 
 def actions_require(*, actor, establishment, child, categories, flags, concern_id=None, packs=None,
-                    tell_owners=True, child_role: str = "", event: str = "", started=None) -> list[Action]:
+                    tell_owners=True, child_role: str = "", event: str = "", started=None,
+                    concern_categories=(), linked_place=None, met_by_record=()) -> list[Action]:
     """Create the actions the adopted policies require for a concern. Runs inside the concern's transaction.
 
     tell_owners=False when the caller alerts the safeguarding team itself (a new concern does).
     child_role: the child's part in the concern, for actions a pack sets for some parts only.
-    event, started: for something other than a concern (a child leaving on a date), see required_actions."""
+    concern_categories: the categories of every child named in the concern (for a witness's steps).
+    event, started: for something other than a concern (a child leaving on a date), see required_actions.
+    linked_place: the linked school or home the child is also at: the rules written for its kind of
+    establishment (and not the recording one's) run there, owned by its own team (CH(E)R 2015 reg 40).
+    met_by_record: codes of steps the record being made meets itself (a referral's consent answer)."""
     from safekeep.packs.selectors import packs_for
 
     if not transaction.get_connection().in_atomic_block:
@@ -92,15 +97,20 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
                               establishment_id=establishment.pk)
     started = started or clock.now()
     subject_id = _subject_of(concern_id) if "about_adult" in flags else None
-    facts = ConcernFacts(frozenset(categories), frozenset(flags), establishment.kind, establishment.nation, started,
-                         terms=terms_for(establishment), role=child_role)
-    ladders = ladders_for(establishment)
+    here = linked_place or establishment
+    facts = ConcernFacts(frozenset(categories), frozenset(flags), here.kind, here.nation, started,
+                         terms=terms_for(here), role=child_role,
+                         concern_categories=frozenset(concern_categories) | frozenset(categories))
+    ladders = ladders_for(here)
     created = []
-    for required in required_actions(packs if packs is not None else packs_for(establishment), facts, event=event):
+    for required in required_actions(packs if packs is not None else packs_for(here), facts, event=event,
+                                     elsewhere_than=establishment.kind if linked_place else ""):
+        if required.code in met_by_record:
+            continue
         if required.once_per_concern and concern_id is not None and Action.objects.filter(
                 concern_id=concern_id, action_code=required.code).exists():
             continue  # a step about the whole concern, already set for another child named in it
-        place, owner_role = _place_of(establishment, _route([required.owner], flags, ladders)[0])
+        place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0])
         owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role,
                                                     _route(required.escalation, flags, ladders))
         # "Staff" in a rule means the member of staff who raised it: other staff never see the action
@@ -117,7 +127,7 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
                        summary=f"Required: {required.what} ({required.deadline}; {required.source}).")
         audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=place.pk,
                      detail={"rule": required.rule_id, "pack_version": required.pack_version})
-        recipients = [_place_of(establishment, r) for r in _route(required.notify, flags, ladders)
+        recipients = [_place_of(here, r) for r in _route(required.notify, flags, ladders)
                       if r != "group_safeguarding_email"]
         notifications.tell_roles(action, recipients, "new")
         if "group_safeguarding_email" in required.notify:

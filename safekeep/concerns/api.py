@@ -38,6 +38,8 @@ class RecordSerializer(serializers.Serializer):
     action_taken = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
     disclosure = serializers.BooleanField(default=False)
     immediate_risk = serializers.BooleanField(default=False)
+    images_shared = serializers.BooleanField(default=False,
+                                             help_text="Images or videos of a child are being shared (CoC 10.2)")
     told_dsl_in_person = serializers.BooleanField(required=False, allow_null=True, default=None)
     place = object_id(required=False, allow_null=True, default=None,
                                      help_text="One of the establishment's places (the locations listed by "
@@ -67,7 +69,7 @@ class ConcernSerializer(serializers.ModelSerializer):
         model = Concern
         fields = ["id", "establishment_id", "recorded_by_id", "recorded_at", "occurred_at", "occurred_approximately",
                   "location", "narrative", "childs_words", "action_taken", "disclosure", "immediate_risk",
-                  "told_dsl_in_person", "read_by_dsl_at", "place_id", "about_adult", "subject_id",
+                  "images_shared", "told_dsl_in_person", "read_by_dsl_at", "place_id", "about_adult", "subject_id",
                   "subject_relationship", "subject_description", "children", "body_marks", "attachments"]
 
     @extend_schema_field(BodyMarkSerializer(many=True))
@@ -135,6 +137,8 @@ class TriageSerializer(serializers.Serializer):
     hackett_rationale = serializers.CharField(allow_blank=True, default="")
     outcome = serializers.CharField()
     outcome_note = serializers.CharField(allow_blank=True, default="")
+    under_13_reason = serializers.CharField(allow_blank=True, default="", max_length=20000, help_text=(
+        "Required for a child under 13 placed as hackett \"normal\" with outcome \"nfa\" (CoC Appendix 1)"))
 
 
 class InboxRowSerializer(ConcernSerializer):

@@ -34,6 +34,8 @@ class Concern(WrittenOnce):
     action_taken = EncryptedTextField(null=True, blank=True)
     disclosure = models.BooleanField(default=False)
     immediate_risk = models.BooleanField(default=False)
+    # Images or videos of a child are being shared (CoC 10.2): the DSL acts at once to stop them spreading.
+    images_shared = models.BooleanField(default=False)
     told_dsl_in_person = models.BooleanField(null=True, blank=True)
     # A retry or a double click with the same key records nothing new (one key per recorder).
     idempotency_key = models.CharField(max_length=64)
@@ -55,7 +57,7 @@ class Concern(WrittenOnce):
         "id": NOT_PERSONAL, "establishment": PERSONAL, "recorded_by": PERSONAL, "recorded_at": PERSONAL,
         "occurred_at": SPECIAL, "occurred_approximately": NOT_PERSONAL, "location": SPECIAL, "narrative": SPECIAL,
         "childs_words": SPECIAL, "action_taken": SPECIAL, "disclosure": SPECIAL, "immediate_risk": SPECIAL,
-        "told_dsl_in_person": SPECIAL, "idempotency_key": NOT_PERSONAL, "read_by_dsl_at": PERSONAL,
+        "images_shared": SPECIAL, "told_dsl_in_person": SPECIAL, "idempotency_key": NOT_PERSONAL, "read_by_dsl_at": PERSONAL,
     }
 
     class Meta:
@@ -140,9 +142,11 @@ class Triage(WrittenOnce):
     hackett_rationale = EncryptedTextField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     outcome_note = EncryptedTextField(null=True, blank=True)
+    # Why a child under 13 was placed as "normal" with no further action, given the warning (CoC Appendix 1).
+    under_13_reason = EncryptedTextField(null=True, blank=True)
 
     data_classification = {
-        "id": NOT_PERSONAL, "involved": SPECIAL, "triaged_by": PERSONAL, "triaged_at": PERSONAL, "risk": SPECIAL,
+        "id": NOT_PERSONAL, "involved": SPECIAL, "under_13_reason": SPECIAL, "triaged_by": PERSONAL, "triaged_at": PERSONAL, "risk": SPECIAL,
         "rationale": SPECIAL, "categories": SPECIAL, "categories_reason": SPECIAL, "hackett": SPECIAL,
         "hackett_rationale": SPECIAL, "outcome": SPECIAL, "outcome_note": SPECIAL,
     }

@@ -35,6 +35,7 @@ class Draft:
     action_taken: str = ""
     disclosure: bool = False
     immediate_risk: bool = False
+    images_shared: bool = False
     told_dsl_in_person: str = ""  # "yes", "no" or ""
     place_id: int | None = None
     about_adult: bool = False
@@ -57,6 +58,7 @@ class Draft:
                     occurred_date=data.get("occurred_date", "")[:10], occurred_time=data.get("occurred_time", "")[:5],
                     occurred_approximately=data.get("occurred_approximately") == "yes",
                     disclosure=data.get("disclosure") == "yes", immediate_risk=data.get("immediate_risk") == "yes",
+                    images_shared=data.get("images_shared") == "yes",
                     told_dsl_in_person=data.get("told_dsl_in_person", "") if data.get("told_dsl_in_person") in (
                         "yes", "no") else "",
                     language_seen=max(_number(data.get("language_seen", "")) or 0,

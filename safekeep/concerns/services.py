@@ -18,9 +18,14 @@ from safekeep.referrals import services as referrals
 from safekeep.core import clock
 
 from . import notifications
-from .models import Concern, ConcernChild, SubjectNaming
+from .models import Concern, ConcernChild, SubjectNaming, Triage
 
 MAX_CHILDREN = 20
+# CoC Appendix 1: a child under 13 can never consent to sexual activity, so "normal" behaviour with no
+# further action needs the DSL to say why, having seen this warning.
+UNDER_13_NORMAL = ("This child is under 13, and a child under 13 can never consent to sexual activity (CoC "
+                   "Appendix 1). Say why the behaviour is normal for their age and needs no further action, or "
+                   "change the decision.")
 
 
 def _age_on(child, day) -> int:
@@ -30,6 +35,8 @@ def _age_on(child, day) -> int:
 
 def _flags(concern: Concern, child) -> set[str]:
     flags = {name for name in ("immediate_risk", "disclosure", "about_adult") if getattr(concern, name)}
+    if concern.images_shared:
+        flags.add("images_shared_online")
     if _age_on(child, concern.occurred_at.astimezone(clock.LONDON).date()) < 13:
         flags.add("under_13")
     if child.looked_after:
@@ -66,7 +73,7 @@ def _note_on_linked_files(actor, concern: Concern, child, child_role: str) -> No
 def concern_submit(*, actor, establishment, children: list[dict], occurred_at: datetime, narrative: str,
                    idempotency_key: str, occurred_approximately: bool = False, location: str = "",
                    childs_words: str = "", action_taken: str = "", disclosure: bool = False,
-                   immediate_risk: bool = False, told_dsl_in_person: bool | None = None,
+                   immediate_risk: bool = False, images_shared: bool = False, told_dsl_in_person: bool | None = None,
                    language_prompts_shown: int = 0, place=None, about_adult: bool = False, subject=None,
                    subject_relationship: str = "", subject_description: str = "", body_marks=(),
                    attachments=()) -> tuple[Concern, bool]:
@@ -85,7 +92,8 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
     submitted = {"establishment": establishment.pk, "children": children, "occurred_at": occurred_at,
                  "narrative": narrative, "childs_words": childs_words, "action_taken": action_taken,
                  "location": location.strip()[:200], "disclosure": disclosure, "immediate_risk": immediate_risk,
-                 "about_adult": about_adult, "subject_description": subject_description.strip() if about_adult else ""}
+                 "images_shared": images_shared, "about_adult": about_adult,
+                 "subject_description": subject_description.strip() if about_adult else ""}
     existing = Concern.objects.filter(recorded_by=actor, idempotency_key=idempotency_key).first()
     if existing is not None:
         return _replayed(existing, submitted), False
@@ -98,7 +106,7 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
             concern = _record(actor, establishment, children, role, occurred_at=occurred_at, narrative=narrative,
                               idempotency_key=idempotency_key, occurred_approximately=occurred_approximately,
                               location=location.strip()[:200], childs_words=childs_words, action_taken=action_taken,
-                              disclosure=disclosure, immediate_risk=immediate_risk,
+                              disclosure=disclosure, immediate_risk=immediate_risk, images_shared=images_shared,
                               told_dsl_in_person=told_dsl_in_person,
                               language_prompts_shown=min(language_prompts_shown, 100), place=place,
                               about_adult=about_adult, subject=subject if about_adult else None,
@@ -127,7 +135,8 @@ def _submission(concern: Concern) -> dict:
         "narrative": concern.narrative, "childs_words": concern.childs_words or "",
         "action_taken": concern.action_taken or "", "location": concern.location, "disclosure": concern.disclosure,
         # Not the adult's account: the DSL may name it after submission (a retry must still match).
-        "immediate_risk": concern.immediate_risk, "about_adult": concern.about_adult,
+        "immediate_risk": concern.immediate_risk, "images_shared": concern.images_shared,
+        "about_adult": concern.about_adult,
         "subject_description": concern.subject_description or ""}
 
 
@@ -201,8 +210,27 @@ def _validate_place_and_adult(actor, establishment, place, about_adult, subject,
         raise ValidationError(errors)
 
 
+def _require_actions(actor, concern: Concern, child, categories, child_role: str, concern_categories,
+                     *, tell_owners: bool) -> set[str]:
+    """The steps the adopted policies require for one child, here and at the linked school or home where the
+    child also is: that place's own duties (a children's home notifies Ofsted, CH(E)R 2015 reg 40) are owned
+    there and its team is told. Not for an allegation about an adult: its DSL decides what the linked
+    setting is told. Returns the flags."""
+    flags = _flags(concern, child)
+    actions.actions_require(actor=actor, establishment=concern.establishment, child=child, categories=categories,
+                            flags=flags, concern_id=concern.pk, tell_owners=tell_owners, child_role=child_role,
+                            concern_categories=concern_categories)
+    if not concern.about_adult:
+        for place in _linked_places(concern, child):
+            actions.actions_require(actor=actor, establishment=concern.establishment, child=child,
+                                    categories=categories, flags=flags, concern_id=concern.pk, child_role=child_role,
+                                    concern_categories=concern_categories, linked_place=place)
+    return flags
+
+
 def _record(actor, establishment, children, role, **fields) -> Concern:
     concern = Concern.objects.create(establishment=establishment, recorded_by=actor, **fields)
+    everyone = {code for entry in children for code in entry.get("categories") or []}
     for entry in children:
         child, child_role = entry["child"], entry["role"]
         categories = sorted(set(entry.get("categories") or []))
@@ -212,9 +240,7 @@ def _record(actor, establishment, children, role, **fields) -> Concern:
                        occurred_at=concern.occurred_at, key_event=concern.disclosure or concern.immediate_risk,
                        summary=f"Concern recorded by {actor.full_name}. Role: "
                                f"{ConcernChild.Role(child_role).label.lower()}.")
-        flags = _flags(concern, child)
-        actions.actions_require(actor=actor, establishment=establishment, child=child, categories=categories,
-                                flags=flags, concern_id=concern.pk, tell_owners=False, child_role=child_role)
+        flags = _require_actions(actor, concern, child, categories, child_role, everyone, tell_owners=False)
         if "integrated_pair" in flags:
             _note_on_linked_files(actor, concern, child, child_role)
         referrals.nrm_track_if_trafficking(actor=actor, establishment=establishment, child=child,
@@ -268,10 +294,10 @@ def addendum_add(*, actor, concern: Concern, text: str):
 
 @transaction.atomic
 def triage_record(*, actor, involved, risk: str, rationale: str, categories: list[str], outcome: str,
-                  categories_reason: str = "", hackett: str = "", hackett_rationale: str = "", outcome_note: str = ""):
-    """The DSL decides for one child. Categories the DSL adds start their own policy clocks."""
-    from .models import Triage
-
+                  categories_reason: str = "", hackett: str = "", hackett_rationale: str = "", outcome_note: str = "",
+                  under_13_reason: str = ""):
+    """The DSL decides for one child. Categories the DSL adds start their own policy clocks. A child under 13
+    placed as "normal" with no further action needs under_13_reason (UNDER_13_NORMAL)."""
     concern = involved.concern
     role = require_permission(actor, team_permission(concern), action="concern.triage",
                               establishment_id=concern.establishment_id, obj=concern)
@@ -289,16 +315,22 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
         errors["hackett_rationale"] = "Say why you placed the behaviour there on the continuum."
     if outcome not in Triage.Outcome.values:
         errors["outcome"] = "Choose what happens next."
+    under_13 = needs_under_13_reason(involved, hackett, outcome)
+    if under_13 and not under_13_reason.strip():
+        errors["under_13_reason"] = UNDER_13_NORMAL
     if errors:
         raise ValidationError(errors)
     triage = Triage.objects.create(involved=involved, triaged_by=actor, risk=risk, rationale=rationale.strip(),
                                    categories=categories, categories_reason=categories_reason.strip(),
                                    hackett=hackett, hackett_rationale=hackett_rationale.strip(), outcome=outcome,
-                                   outcome_note=outcome_note.strip())
+                                   outcome_note=outcome_note.strip(),
+                                   under_13_reason=under_13_reason.strip() if under_13 else "")
     words = f"Triage by {actor.full_name}: {triage.get_risk_display().lower()} risk. {triage.rationale} " \
             f"Outcome: {triage.get_outcome_display().lower()}."
     if set(categories) != before:
         words += f" Categories changed: {triage.categories_reason}"
+    if under_13:
+        words += f" Under 13, placed as normal with no further action: {triage.under_13_reason}"
     chronology_add(actor=actor, child=involved.child, establishment=concern.establishment, kind="concern.triaged",
                    obj=triage, summary=words, key_event=risk == Triage.Risk.HIGH or outcome in {
                        Triage.Outcome.CHILDRENS_SERVICES, Triage.Outcome.POLICE, Triage.Outcome.LADO})
@@ -306,9 +338,8 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
     if added:
         referrals.nrm_track_if_trafficking(actor=actor, establishment=concern.establishment, child=involved.child,
                                            categories=added, concern=concern)
-        actions.actions_require(actor=actor, establishment=concern.establishment, child=involved.child,
-                                categories=sorted(added), flags=_flags(concern, involved.child),
-                                concern_id=concern.pk, child_role=involved.role)
+        everyone = {code for other in concern.children_involved.all() for code in other.categories} | added
+        _require_actions(actor, concern, involved.child, sorted(added), involved.role, everyone, tell_owners=True)
     if concern.read_by_dsl_at is None:
         concern.read_by_dsl_at = clock.now()
         concern.save(update_fields=["read_by_dsl_at"])
@@ -316,6 +347,14 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
                  establishment_id=concern.establishment_id, detail={"child": involved.child_id, "risk": risk,
                                                                     "outcome": outcome})
     return triage
+
+
+def is_under_13(involved) -> bool:
+    return "under_13" in _flags(involved.concern, involved.child)
+
+
+def needs_under_13_reason(involved, hackett: str, outcome: str) -> bool:
+    return hackett == "normal" and outcome == Triage.Outcome.NO_FURTHER_ACTION and is_under_13(involved)
 
 
 def _may_decide_on_allegation(actor, concern: Concern, action: str) -> str:

@@ -213,7 +213,7 @@ def run_draft(request, establishment, draft, chosen):
             occurred_at=draft.occurred_at(), occurred_approximately=draft.occurred_approximately,
             location=draft.location, narrative=draft.narrative, childs_words=draft.childs_words,
             action_taken=draft.action_taken, disclosure=draft.disclosure, immediate_risk=draft.immediate_risk,
-            told_dsl_in_person={"yes": True, "no": False}.get(draft.told_dsl_in_person),
+            images_shared=draft.images_shared, told_dsl_in_person={"yes": True, "no": False}.get(draft.told_dsl_in_person),
             language_prompts_shown=draft.language_seen,
             place=locations_for(establishment).filter(pk=draft.place_id).first() if draft.place_id else None,
             about_adult=draft.about_adult, subject_relationship=draft.subject_relationship,
@@ -250,7 +250,7 @@ def triage(request, concern_id, involved_id):
     hackett = [level for pack in packs for level in pack.hackett]
     labels = {category.code: category.label for pack in packs for category in pack.categories}
     values = {"risk": "", "rationale": "", "categories": previous.categories if previous else involved.categories,
-              "categories_reason": "", "hackett": "", "hackett_rationale": "", "outcome": "", "outcome_note": ""}
+              "categories_reason": "", "hackett": "", "hackett_rationale": "", "outcome": "", "outcome_note": "", "under_13_reason": ""}
     errors = {}
     if request.method == "POST":
         values = {name: request.POST.get(name, "") for name in values} | {
@@ -266,4 +266,5 @@ def triage(request, concern_id, involved_id):
     return render(request, "concerns/triage.html", {
         "concern": concern, "involved": involved, "packs": packs, "hackett": hackett, "values": values,
         "errors": errors, "risks": Triage.Risk.choices, "outcomes": Triage.Outcome.choices, "previous": previous,
-        "category_labels": [labels.get(code, code) for code in involved.categories]})
+        "category_labels": [labels.get(code, code) for code in involved.categories],
+        "under_13": services.is_under_13(involved)})

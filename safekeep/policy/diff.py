@@ -1,6 +1,6 @@
 """What changed between two versions of a policy pack, in sentences a DSL can check against the document."""
 
-from .packs import Pack
+from .packs import AGENCY_WORDS, Pack
 
 
 def _action_changes(rule_id, old_rule, new_rule) -> list[str]:
@@ -46,4 +46,24 @@ def changes_between(old: Pack | None, new: Pack) -> list[str]:
         if old_rule.when != new_rule.when:
             changes.append(f"Rule {rule_id}: now applies in different circumstances (check its “when”).")
         changes += _action_changes(rule_id, old_rule, new_rule)
+    changes += _referral_changes(old, new)
     return changes or ["No change to categories or rules (wording or sources only)."]
+
+
+def _referral_changes(old: Pack, new: Pack) -> list[str]:
+    changes = []
+    before = {w.agency: w for w in old.response_windows}
+    after = {w.agency: w for w in new.response_windows}
+    for agency in sorted(before.keys() | after.keys()):
+        words = AGENCY_WORDS[agency]
+        if agency not in before:
+            changes.append(f"A referral to {words} is now chased after {after[agency].deadline}.")
+        elif agency not in after:
+            changes.append(f"A referral to {words} is no longer chased (was after {before[agency].deadline}).")
+        elif before[agency].deadline != after[agency].deadline:
+            changes.append(f"A referral to {words} is now chased after {after[agency].deadline} "
+                           f"(was {before[agency].deadline}).")
+    if old.nrm_categories != new.nrm_categories:
+        changes.append(f"Categories followed through the NRM now: {', '.join(sorted(new.nrm_categories)) or 'none'} "
+                       f"(was {', '.join(sorted(old.nrm_categories)) or 'none'}).")
+    return changes

@@ -22,6 +22,8 @@ class ConcernFacts:
     started_at: datetime
     terms: Terms = ()
     role: str = ""  # the child's part in the concern; empty when not known (the explorer shows every action)
+    # The categories of every child named in the concern (a witness's own may be empty).
+    concern_categories: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,10 @@ class Taxonomy:
         return expanded, tags
 
 
-def applies(condition: Condition, categories: set[str], tags: set[str], facts: ConcernFacts) -> bool:
+def applies(condition: Condition, categories: set[str], tags: set[str], facts: ConcernFacts,
+            concern_tags: set[str] = frozenset()) -> bool:
+    if condition.concern_tags_any and not condition.concern_tags_any & (concern_tags | tags):
+        return False
     if condition.categories_any or condition.tags_any:
         if not (condition.categories_any & categories or condition.tags_any & tags):
             return False
@@ -71,16 +76,26 @@ def applies(condition: Condition, categories: set[str], tags: set[str], facts: C
     return not condition.establishment_kinds or facts.establishment_kind in condition.establishment_kinds
 
 
-def required_actions(packs: list[Pack], facts: ConcernFacts, *, event: str = "") -> list[RequiredAction]:
-    """`event`: a flag naming something that happened to the child other than a concern (child_leaving):
-    only the rules written for it apply, not the rules every concern triggers."""
-    categories, tags = Taxonomy(packs).expand(facts.categories)
+def required_actions(packs: list[Pack], facts: ConcernFacts, *, event: str = "",
+                     elsewhere_than: str = "") -> list[RequiredAction]:
+    """`event`: a flag naming something that happened to the child other than a concern (a referral
+    recorded, the child leaving): only the rules written for it apply, not the rules every concern triggers.
+
+    `elsewhere_than`: the kind of establishment where the concern was recorded, when these facts are for the
+    linked school or home the child is also at: only the rules written for that place's kind of
+    establishment (and not also for the recording one, which has them already) apply there."""
+    taxonomy = Taxonomy(packs)
+    categories, tags = taxonomy.expand(facts.categories)
+    _, concern_tags = taxonomy.expand(facts.concern_categories)
     actions = []
     for pack in packs:
         for rule in pack.rules:
             if event and event not in rule.when.flags_all:
                 continue
-            if not applies(rule.when, categories, tags, facts):
+            kinds = rule.when.establishment_kinds
+            if elsewhere_than and (not kinds or elsewhere_than in kinds):
+                continue
+            if not applies(rule.when, categories, tags, facts, concern_tags):
                 continue
             for spec in rule.actions:
                 if facts.role and spec.for_roles and facts.role not in spec.for_roles:

@@ -27,9 +27,9 @@ FLAG_WORDS = {
     "looked_after": "The child is looked after",
     "about_adult": "It is about an adult who works or volunteers with children",
     "integrated_pair": "The child is also at our linked school or children's home",
-    "images_shared_online": "Images have been shared online",
-    "referral_planned": "A referral is planned",
-    "referral_by_non_dsl": "Someone other than the DSL has made a referral",
+    "images_shared_online": "Images or videos of a child are being shared",
+    "referral_planned": "A referral is being made",
+    "referral_by_non_dsl": "Someone other than the safeguarding team made the referral",
     "child_leaving": "The child is leaving for another school",
 }
 RECIPIENT_WORDS = {
@@ -37,6 +37,14 @@ RECIPIENT_WORDS = {
     "group_safeguarding_email": "The organisation's safeguarding email address",
 }
 FLAGS = tuple(FLAG_WORDS)
+# Who a referral can go to (safekeep/referrals Agency): a pack gives each the time to wait for its answer.
+AGENCY_WORDS = {
+    "childrens_services": "local authority children's services", "placing_authority": "the placing authority",
+    "police_emergency": "the police in an emergency", "police": "the police", "lado": "the LADO",
+    "prevent": "Prevent", "early_help": "early help", "camhs": "CAMHS", "ofsted": "Ofsted",
+    "other": "another agency",
+}
+AGENCIES = tuple(AGENCY_WORDS)
 ESTABLISHMENT_KINDS = ("school", "childrens_home", "college")
 # A child's part in a concern (the roles of ConcernChild): an action may be for some of them only.
 CHILD_ROLES = ("harmed", "alleged_responsible", "witness", "bystander")
@@ -73,6 +81,9 @@ class Condition:
     flags_all: frozenset[str] = frozenset()
     flags_none: frozenset[str] = frozenset()
     establishment_kinds: frozenset[str] = frozenset()
+    # A category of any child named in the concern carries one of these tags (a witness of child-on-child
+    # abuse may have no category of their own).
+    concern_tags_any: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,14 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class ResponseWindow:
+    """How long an agency has to answer a referral before the DSL chases."""
+    agency: str
+    deadline: Deadline
+    source: str
+
+
+@dataclass(frozen=True)
 class Pack:
     pack: str
     title: str
@@ -114,6 +133,10 @@ class Pack:
     retention: tuple[dict, ...] = ()
     safety_plan_template: dict = field(default_factory=dict)
     ladders: Ladders | None = None  # the `ladders:` section, if the pack has one (the statutory baseline does)
+    response_windows: tuple[ResponseWindow, ...] = ()
+    # Categories whose children are followed through the National Referral Mechanism, and why.
+    nrm_categories: frozenset[str] = frozenset()
+    nrm_source: str = ""
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -299,6 +322,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
             if section is not None:
                 checker.text(section, "heading", f"safety_plan_template.sections[{i}]")
     ladders = _ladders(checker, data)
+    windows, nrm_categories, nrm_source = _referrals(checker, data, codes)
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -307,7 +331,48 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         review_due=review_due, categories=categories, rules=rules, hackett=data["hackett"],
         local_contacts=data["local_contacts"], training=data["training"], support_services=data["support_services"],
         retention=data["retention"], safety_plan_template=dict(template), ladders=ladders,
+        response_windows=windows, nrm_categories=nrm_categories, nrm_source=nrm_source,
     )
+
+
+def _referrals(checker, data, codes) -> tuple[tuple[ResponseWindow, ...], frozenset[str], str]:
+    """referrals: response_windows (agency, deadline, source) and nrm (categories, source)."""
+    section = data.get("referrals")
+    if section is None:
+        return (), frozenset(), ""
+    section = checker.mapping(section, "referrals")
+    if section is None:
+        return (), frozenset(), ""
+    for key in sorted(set(section) - {"response_windows", "nrm"}):
+        checker.error(section, f"referrals.{key}", "is not part of referrals (response_windows, nrm)", key)
+    windows, agencies = [], set()
+    for i, item in enumerate(checker.items(section, "response_windows", "referrals")):
+        path = f"referrals.response_windows[{i}]"
+        item = checker.mapping(item, path)
+        if item is None:
+            continue
+        agency = checker.text(item, "agency", path)
+        if agency and agency not in AGENCIES:
+            checker.error(item, f"{path}.agency", f"“{agency}” is not one of: {', '.join(AGENCIES)}", "agency")
+        elif agency in agencies:
+            checker.error(item, f"{path}.agency", f"“{agency}” is given two response windows", "agency")
+        agencies.add(agency)
+        try:
+            deadline = Deadline.parse(checker.text(item, "deadline", path))
+        except ValueError as problem:
+            checker.error(item, f"{path}.deadline", str(problem), "deadline")
+            continue
+        windows.append(ResponseWindow(agency=agency, deadline=deadline, source=checker.text(item, "source", path)))
+    nrm = section.get("nrm")
+    if nrm is None:
+        return tuple(windows), frozenset(), ""
+    nrm = checker.mapping(nrm, "referrals.nrm")
+    if nrm is None:
+        return tuple(windows), frozenset(), ""
+    if not nrm.get("categories"):
+        checker.error(nrm, "referrals.nrm.categories", "name at least one category", "categories")
+    categories = checker.choices(nrm, "categories", "referrals.nrm", sorted(codes))
+    return tuple(windows), frozenset(categories), checker.text(nrm, "source", "referrals.nrm")
 
 
 def _categories(checker, data, elsewhere: set[str]) -> tuple[Category, ...]:
@@ -341,7 +406,8 @@ def _rules(checker, data, codes, tags) -> tuple[Rule, ...]:
             continue
         rule_id = checker.unique_code(item, "id", path, seen)
         when = checker.mapping(item.get("when") or _Map(), f"{path}.when") or _Map()
-        unknown = set(when) - {"categories_any", "tags_any", "flags_all", "flags_none", "establishment_kinds"}
+        unknown = set(when) - {"categories_any", "tags_any", "flags_all", "flags_none", "establishment_kinds",
+                               "concern_tags_any"}
         for key in sorted(unknown):
             checker.error(when, f"{path}.when.{key}", "is not a condition Safekeep knows", key)
         condition = Condition(
@@ -351,6 +417,7 @@ def _rules(checker, data, codes, tags) -> tuple[Rule, ...]:
             flags_none=frozenset(checker.choices(when, "flags_none", f"{path}.when", FLAGS)),
             establishment_kinds=frozenset(checker.choices(when, "establishment_kinds", f"{path}.when",
                                                           ESTABLISHMENT_KINDS)),
+            concern_tags_any=frozenset(checker.choices(when, "concern_tags_any", f"{path}.when", sorted(tags))),
         )
         actions, action_codes = [], set()
         for j, action in enumerate(checker.items(item, "actions", path, required=True)):
@@ -506,6 +573,13 @@ def check_together(packs: list[Pack]) -> list[PackError]:
                 errors.append(PackError(f"{pack.pack}.yaml", 0, f"categories.{category.code}",
                                         f"“{category.code}” is also a category of {owner[category.code]}"))
             owner.setdefault(category.code, pack.pack)
+    waits = {}
+    for pack in packs:
+        for window in pack.response_windows:
+            if window.agency in waits:
+                errors.append(PackError(f"{pack.pack}.yaml", 0, f"referrals.response_windows.{window.agency}",
+                                        f"“{window.agency}” is also given a response window by {waits[window.agency]}"))
+            waits.setdefault(window.agency, pack.pack)
     return errors
 
 

@@ -13,28 +13,22 @@ from safekeep.authz.roles import Permission
 from safekeep.children.selectors import require_child_at
 from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
+from safekeep.packs.selectors import packs_for
 from safekeep.policy.deadlines import Deadline, Unit
+from safekeep.policy.engine import ConcernFacts, Taxonomy, required_actions
 
 from .models import Agency, Consent, Consultation, NrmTracker, Referral, ReferralOutcome
 
-# How long an agency has to answer before the DSL chases, and where that comes from. Emergency calls
-# and Ofsted notifications expect no decision back, so they start no clock.
-RESPONSE_WINDOWS = {
-    Agency.CHILDRENS_SERVICES: ("1 working day", "Working Together 2023 (a decision within one working day)"),
-    Agency.PLACING_AUTHORITY: ("1 working day", "CE 10.1 (placing authority told the same day)"),
-    Agency.LADO: ("1 working day", "KCSIE 2025 Part four"),
-    Agency.POLICE: ("5 working days", "Safekeep's follow-up for agencies without a set time"),
-    Agency.PREVENT: ("5 working days", "Safekeep's follow-up for agencies without a set time"),
-    Agency.EARLY_HELP: ("5 working days", "Safekeep's follow-up for agencies without a set time"),
-    Agency.CAMHS: ("10 working days", "Safekeep's follow-up for agencies without a set time"),
-    Agency.OTHER: ("5 working days", "Safekeep's follow-up for agencies without a set time"),
-}
 # The LADO deals with allegations about adults: a referral or consultation to them follows the allegation,
 # so it takes the allegation's restricted route (ADR 0008) and never reaches the adult it is about.
 _LADO_NEEDS_ALLEGATION = ("Choose the allegation about an adult this follows: the LADO deals with allegations, "
                           "and linking it keeps it as restricted as the allegation.")
-# Categories whose children are followed through the National Referral Mechanism (CE 6.4-6.6).
-NRM_CATEGORIES = {"trafficking", "modern_slavery"}
+# A referral runs the rules written for it in the adopted packs (flags_all names this flag), not the
+# rules a concern runs: the DSL told when someone else referred (CoC 9.3), consent first (CoC 8.2).
+REFERRAL = "referral_planned"
+# The step the referral's own consent answer meets (CoC 8.2): where the packs require it, the referral is
+# not recorded without that answer, so the step is never left open.
+CONSENT_STEP = "discuss-and-record-consent"
 
 
 def _check_concern(actor, concern, child, action):
@@ -51,11 +45,12 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
                     consent: str, lawful_basis: str, secure_handling_agreed: bool, concern=None, contact=None,
                     agency_name: str = "", reference: str = "", urgent: bool = False, consent_note: str = "",
                     secure_handling_note: str = "") -> Referral:
-    """Record a referral someone made. Anyone who can record a concern can record a referral (CoC 9.3);
-    when it is not the safeguarding team, the DSL is told and asked to review it.
+    """Record a referral someone made. Anyone who can record a concern can record a referral (CoC 9.3).
+    The adopted packs' rules for a referral run (REFERRAL): when it is not the safeguarding team, the DSL is
+    told and asked to review it; where the packs require consent first, it is asked for.
 
-    The clock to chase the agency's answer starts now; the referral goes into the information-sharing
-    register (CoC 12.1) in the same transaction.
+    The clock to chase the agency's answer starts now, as long as the packs give that agency; the referral
+    goes into the information-sharing register (CoC 12.1) in the same transaction.
     """
     role = require_permission(actor, Permission.CHILD_SEARCH, action="referral.create",
                               establishment_id=establishment.pk)
@@ -64,6 +59,15 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
     if contact is not None and contact.establishment_id != establishment.pk:
         raise NotVisible("referral.create", "local_contact", contact.pk, establishment.pk)
     agency_name = (agency_name or (contact.name if contact else "") or "").strip()
+    packs = packs_for(establishment)
+    flags = {REFERRAL} | ({"immediate_risk"} if urgent else set())
+    if not can(actor, Permission.CHILD_VIEW, establishment):
+        flags.add("referral_by_non_dsl")
+    if concern is not None and concern.about_adult:
+        flags.add("about_adult")  # its steps go round the adult the allegation is about (CE 11.7)
+    consent_first = [step for step in required_actions(packs, ConcernFacts(
+        frozenset(), frozenset(flags), establishment.kind, establishment.nation, clock.now()), event=REFERRAL)
+        if step.code == CONSENT_STEP]
     errors = {}
     if agency not in Agency.values:
         errors["agency"] = "Choose who the referral went to."
@@ -81,8 +85,9 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
         errors["what_shared"] = "Say what was shared with the agency."
     if consent not in Consent.values:
         errors["consent"] = "Say whether consent was discussed with the child and their parents or carers."
-    elif consent != Consent.GIVEN and not urgent and not (consent_note or "").strip():
-        # CoC 8.2: discuss a referral with the pupil and parents first, unless it must be made at once.
+    elif consent != Consent.GIVEN and consent_first and not (consent_note or "").strip():
+        # The packs' rule (CoC 8.2): discuss a referral with the pupil and parents first, unless it must be
+        # made at once.
         errors["consent_note"] = "Say why the referral went ahead without agreement, or why it was not discussed."
     if errors:
         raise ValidationError(errors)
@@ -91,12 +96,13 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
         agency_name=agency_name[:200], made_by=actor, made_at=made_at, how=how, reference=reference.strip()[:100],
         what_shared=what_shared.strip(), urgent=urgent, consent=consent, consent_note=(consent_note or "").strip())
     concern_id = concern.pk if concern else None
-    window = RESPONSE_WINDOWS.get(agency)
+    window = next((w for pack in packs for w in pack.response_windows if w.agency == agency), None)
     if window:
+        reference = f" (reference {referral.reference})" if referral.reference else ""
         referral.chase_action = actions.action_follow_up(
             actor=actor, establishment=establishment, child=child, concern_id=concern_id, code="referral-chase",
-            what=f"Get {agency_name}'s decision on the referral{f' (reference {referral.reference})' if referral.reference else ''}; chase if it has not come",
-            deadline=Deadline.parse(window[0]), source=window[1], started=made_at)
+            what=f"Get the decision of {agency_name} on the referral{reference}; chase if it has not come",
+            deadline=window.deadline, source=window.source, started=made_at)
         referral.save(update_fields=["chase_action"])
     chronology_add(actor=actor, child=child, establishment=establishment, kind="referral.made", obj=referral,
                    occurred_at=made_at, key_event=True,
@@ -104,11 +110,8 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
                            f"{f', reference {referral.reference}' if referral.reference else ''}. "
                            f"Consent: {Consent(consent).label.lower()}.")
     _register_share(actor, referral, lawful_basis, secure_handling_agreed, secure_handling_note)
-    if not can(actor, Permission.CHILD_VIEW, establishment):
-        actions.action_follow_up(actor=actor, establishment=establishment, child=child, concern_id=concern_id,
-                                 code="referral-made-by-staff", deadline=Deadline(Unit.IMMEDIATELY),
-                                 source="CoC 9.3",
-                                 what=f"A referral to {agency_name} was made by {actor.full_name}: read it")
+    actions.actions_require(actor=actor, establishment=establishment, child=child, categories=(), flags=flags,
+                            concern_id=concern_id, packs=packs, event=REFERRAL, met_by_record=(CONSENT_STEP,))
     audit_record(actor=actor, action="referral.create", obj=referral, role=role, establishment_id=establishment.pk,
                  detail={"agency": agency, "urgent": urgent})
     return referral
@@ -159,8 +162,8 @@ def referral_outcome_record(*, actor, referral: Referral, outcome: str, received
         actions.action_follow_up(actor=actor, establishment=referral.establishment, child=referral.child,
                                  concern_id=referral.concern_id, code="referral-challenge", source="CoC 2.5 h",
                                  deadline=Deadline(Unit.WORKING_DAYS, 5),
-                                 what=f"Follow up the challenge to {referral.agency_name}'s decision (use the local "
-                                      "escalation procedure if it is not resolved)")
+                                 what=f"Follow up the challenge to the decision of {referral.agency_name} (use the "
+                                      "local escalation procedure if it is not resolved)")
     chronology_add(actor=actor, child=referral.child, establishment=referral.establishment,
                    kind="referral.outcome", obj=referral, occurred_at=received_at,
                    key_event=outcome in ("s47", "police", "strategy") or response == "challenge", summary=words)
@@ -224,12 +227,11 @@ def nrm_track(*, actor, establishment, child, concern=None) -> NrmTracker:
 
 
 def nrm_track_if_trafficking(*, actor, establishment, child, categories, concern) -> NrmTracker | None:
-    """Called when a concern is recorded or triaged: trafficking or modern slavery opens the tracker."""
-    from safekeep.packs.selectors import packs_for
-    from safekeep.policy.engine import Taxonomy
-
-    expanded, _ = Taxonomy(packs_for(establishment)).expand(set(categories))
-    if not expanded & NRM_CATEGORIES:
+    """Called when a concern is recorded or triaged: a category the packs follow through the NRM
+    (trafficking or modern slavery, CE 6.4-6.6) opens the tracker."""
+    packs = packs_for(establishment)
+    expanded, _ = Taxonomy(packs).expand(set(categories))
+    if not expanded & {code for pack in packs for code in pack.nrm_categories}:
         return None
     return nrm_track(actor=actor, establishment=establishment, child=child, concern=concern)
 

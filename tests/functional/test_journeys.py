@@ -212,12 +212,12 @@ def test_a_group_head_adopts_a_revised_policy(page, live_server):
     sign_in(page, live_server, head, enrol_totp(head))
     page.goto(f"{live_server.url}/policies/manage/")
     assert_accessible(page)
-    revised = (SHIPPED / "child-exploitation.yaml").read_text().replace('version: "2024-01-01-r2"',
+    revised = (SHIPPED / "child-exploitation.yaml").read_text().replace('version: "2024-01-01-r3"',
                                                                           'version: "2026-12-01"')
     page.get_by_label("Policy pack file (YAML)").set_input_files(
         files=[{"name": "child-exploitation.yaml", "mimeType": "application/yaml", "buffer": revised.encode()}])
     page.get_by_role("button", name="Check the file").click()
-    assert page.get_by_role("heading", name="What changes from version 2024-01-01-r2").is_visible()
+    assert page.get_by_role("heading", name="What changes from version 2024-01-01-r3").is_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Adopt version 2026-12-01").click()
     assert page.get_by_text("now follows").is_visible()

@@ -50,7 +50,7 @@ def test_a_referral_is_chased_across_a_bank_holiday_and_trafficking_opens_the_nr
     referral = Referral.objects.get(reference="CS-2026-0522")
     assert escalate_overdue(referral.chase_action.due_at + timedelta(minutes=5)) == 1
     page.goto(f"{live_server.url}/chronology/{child.pk}/?tracked=1")  # an escalation is a step Safekeep tracked
-    assert page.get_by_text(re.compile("Overdue: Get Front door here's decision")).first.is_visible()
+    assert page.get_by_text(re.compile("Overdue: Get the decision of Front door here")).first.is_visible()
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/referrals/{referral.pk}/")

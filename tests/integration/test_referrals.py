@@ -17,8 +17,15 @@ from safekeep.concerns import services as concerns
 from safekeep.referrals import services
 from safekeep.referrals.models import NrmTracker, Referral
 from safekeep.sharing.models import InformationShare
+from tests.world import adopt_every_shipped_pack
 
 LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def every_pack(world, adopted):
+    """The child-on-child policy too: its rules for referrals (CoC 8.2, 9.3) run when one is recorded."""
+    adopt_every_shipped_pack(world)
 
 
 def _refer(world, actor_role=Role.DSL, **changes):
@@ -54,7 +61,7 @@ def test_the_referral_is_in_the_chronology_audit_and_sharing_register_in_one_go(
     assert list(share.children.all()) == [world.children["here"]]
 
 
-def test_a_non_urgent_referral_without_consent_needs_the_reason_and_nothing_is_written(world, adopted):
+def test_a_non_urgent_referral_without_consent_needs_the_reason_and_nothing_is_written(world, every_pack):
     before = (Referral.objects.count(), Action.objects.count(), ChronologyEntry.objects.count())
     with pytest.raises(ValidationError) as error:
         _refer(world, consent="not_sought")
@@ -64,18 +71,32 @@ def test_a_non_urgent_referral_without_consent_needs_the_reason_and_nothing_is_w
     assert urgent.chase_action is None  # a 999 call expects no decision back
 
 
-def test_anyone_can_refer_and_the_dsl_is_told(client, world, adopted, signed_in, smtp_server,
+def test_anyone_can_refer_and_the_dsl_is_told(client, world, every_pack, signed_in, smtp_server,
                                                django_capture_on_commit_callbacks):
+    _refer(world)  # the DSL's own referral: nobody needs telling
+    assert not Action.objects.filter(action_code="referral-made-by-staff").exists()
     with django_capture_on_commit_callbacks(execute=True):
         referral = _refer(world, actor_role=Role.STAFF)
     told = Action.objects.get(action_code="referral-made-by-staff", child=world.children["here"])
-    assert told.owner_role == "dsl" and told.source == "CoC 9.3"
+    # The pack's rule, through the engine: owned by the DSL, the deputy told too.
+    assert (told.owner_role, told.source, told.rule_id) == ("dsl", "CoC 9.3", "coc-referral-by-non-dsl")
+    assert not Action.objects.filter(action_code="discuss-and-record-consent").exists()  # the referral records it
     assert world.personas[Role.DSL].email in {m["To"] for m in smtp_server.messages}
     for message in smtp_server.messages:
         assert "CS-123" not in message.get_body(preferencelist=("plain",)).get_content()
     signed_in(world.personas[Role.STAFF])
     assert client.get(f"/referrals/{referral.pk}/").status_code == 200  # the maker sees their own
     assert client.get(f"/referrals/{world.referrals['here'].pk}/").status_code == 404  # not a colleague's
+
+
+def test_the_chase_names_the_agency_in_words_that_read_right(world, adopted):
+    referral = _refer(world, contact=None, agency_name="Hillingdon Stronger Families")
+    assert referral.chase_action.what == ("Get the decision of Hillingdon Stronger Families on the referral "
+                                          "(reference CS-123); chase if it has not come")
+    # How long the agency has, and why: the statutory baseline pack's response window.
+    assert referral.chase_action.source.startswith("WTSC 2023")
+    camhs = _refer(world, agency="camhs", contact=None, agency_name="CAMHS")
+    assert camhs.chase_action.deadline == "10 working days"
 
 
 def test_the_agencys_decision_stops_the_chase_and_a_challenge_is_kept(world, adopted):
@@ -114,7 +135,7 @@ def test_staff_cannot_record_an_outcome_and_others_cannot_see(client, world, ado
     assert "Child protection enquiry (section 47)" in page
 
 
-def test_the_referral_page_records_a_referral_and_keeps_the_words_on_an_error(client, world, adopted, signed_in):
+def test_the_referral_page_records_a_referral_and_keeps_the_words_on_an_error(client, world, every_pack, signed_in):
     signed_in(world.personas[Role.DSL])
     child = world.children["here"]
     form = {"agency": "childrens_services", "contact": world.contacts["here"].pk, "made_at": "2026-11-20T09:30",

@@ -1,6 +1,6 @@
 from safekeep.policy.diff import changes_between
 from safekeep.policy.packs import parse_pack
-from tests.unit.test_policy_packs import GOOD
+from tests.unit.test_policy_packs import GOOD, REFERRALS
 
 
 def test_a_revision_is_described_in_sentences():
@@ -18,3 +18,14 @@ def test_a_revision_is_described_in_sentences():
 def test_an_unchanged_pack_says_so():
     pack = parse_pack(GOOD, "example.yaml")
     assert changes_between(pack, pack) == ["No change to categories or rules (wording or sources only)."]
+
+
+def test_a_revision_of_the_referral_data_is_described_in_sentences():
+    old = parse_pack(REFERRALS, "example.yaml")
+    new = parse_pack(REFERRALS.replace("deadline: 1 working day\n      source: EX 10.2",
+                                       "deadline: 2 working days\n      source: EX 10.2")
+                     .replace("categories: [cse]", "categories: [cse, exploitation]"), "example.yaml")
+    assert changes_between(old, new) == [
+        "A referral to local authority children's services is now chased after 2 working days (was 1 working day).",
+        "Categories followed through the NRM now: cse, exploitation (was cse).",
+    ]

@@ -80,3 +80,42 @@ def test_mistakes_are_named_by_file_line_and_field(change, expected):
 def test_broken_yaml_is_refused_with_its_line():
     with pytest.raises(PackInvalid, match=r"example.yaml:3: : not valid YAML"):
         parse_pack("format: 1\npack: x\n  title: badly indented\n", "example.yaml")
+
+
+REFERRALS = GOOD + """\
+referrals:
+  response_windows:
+    - agency: childrens_services
+      deadline: 1 working day
+      source: EX 10.2
+  nrm:
+    categories: [cse]
+    source: EX 6.4
+"""
+
+
+def test_a_pack_gives_each_agency_its_time_to_answer_and_the_categories_followed_through_the_nrm():
+    pack = parse_pack(REFERRALS, "example.yaml")
+    window = pack.response_windows[0]
+    assert (window.agency, window.deadline, window.source) == ("childrens_services", Deadline.parse("1 working day"),
+                                                               "EX 10.2")
+    assert (pack.nrm_categories, pack.nrm_source) == ({"cse"}, "EX 6.4")
+
+
+@pytest.mark.parametrize("change,expected", [
+    (("agency: childrens_services", "agency: social_services"),
+     "example.yaml:42: referrals.response_windows[0].agency: “social_services” is not one of"),
+    (("deadline: 1 working day\n      source: EX 10.2", "deadline: soon\n      source: EX 10.2"),
+     "example.yaml:43: referrals.response_windows[0].deadline: “soon” is not a deadline"),
+    (("      source: EX 10.2\n", ""), "example.yaml:42: referrals.response_windows[0].source: is missing"),
+    (("categories: [cse]", "categories: [trafficking]"), "example.yaml:46: referrals.nrm.categories: “trafficking”"),
+    (("categories: [cse]", "categories: []"), "example.yaml:46: referrals.nrm.categories: name at least one"),
+    (("  nrm:", "  nrn:"), "example.yaml:45: referrals.nrn: is not part of referrals"),
+    (("      source: EX 10.2\n", "      source: EX 10.2\n    - agency: childrens_services\n      deadline: 1 day\n"
+                                  "      source: EX 10.3\n"),
+     "example.yaml:45: referrals.response_windows[1].agency: “childrens_services” is given two response windows"),
+])
+def test_mistakes_in_referral_data_are_named_by_file_line_and_field(change, expected):
+    with pytest.raises(PackInvalid) as refused:
+        parse_pack(REFERRALS.replace(*change), "example.yaml")
+    assert any(str(error).startswith(expected) for error in refused.value.errors), str(refused.value)

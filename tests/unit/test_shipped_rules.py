@@ -60,12 +60,11 @@ TABLE = [
     ("child-on-child case", ["coc_bullying"], [], "school", [
         ("coc-safety-plans", "safety-plan-child-harmed", "dsl", "1 working day"),
         ("coc-safety-plans", "safety-plan-child-responsible", "dsl", "1 working day"),
-        ("coc-safety-plans", "assess-witnesses", "dsl", "1 working day")]),
+        ("coc-assess-witnesses", "assess-witnesses", "dsl", "1 working day")]),
     ("referral planned (non-urgent)", ["neglect"], ["referral_planned"], "school", [
-        ("coc-consent-before-referral", "discuss-and-record-consent", "dsl", "24 hours"),
-        ("base-referral-follow-up", "chase-local-authority", "dsl", "1 working day")]),
-    ("referral made by someone other than the DSL", ["neglect"], ["referral_by_non_dsl"], "school",
-     [("coc-referral-by-non-dsl", "inform-dsl", "staff", "immediately")]),
+        ("coc-consent-before-referral", "discuss-and-record-consent", "dsl", "24 hours")]),
+    ("referral made by someone other than the DSL", ["neglect"], ["referral_planned", "referral_by_non_dsl"],
+     "school", [("coc-referral-by-non-dsl", "referral-made-by-staff", "dsl", "immediately")]),
     ("child leaves", ["neglect"], ["child_leaving"], "school", [
         ("base-child-leaving-file", "send-cp-file", "dsl", "5 school days"),
         ("base-child-leaving-file", "confirm-receipt", "dsl", "5 school days")]),
