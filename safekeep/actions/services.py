@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, require_permission, role_for
@@ -17,6 +18,7 @@ from safekeep.establishments.selectors import terms_for
 from safekeep.policy.deadlines import LONDON, Deadline, due_at
 from safekeep.policy.engine import ConcernFacts, required_actions
 from safekeep.policy.escalation import reminder_at
+from safekeep.policy.packs import same_steps, steps_met_by
 
 from . import notifications
 from .models import Action
@@ -93,10 +95,16 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     facts = ConcernFacts(frozenset(categories), frozenset(flags), establishment.kind, establishment.nation, started,
                          terms=terms_for(establishment), role=child_role)
     created = []
-    for required in required_actions(packs if packs is not None else packs_for(establishment), facts, event=event):
-        if required.once_per_concern and concern_id is not None and Action.objects.filter(
-                concern_id=concern_id, action_code=required.code).exists():
-            continue  # a step about the whole concern, already set for another child named in it
+    packs = packs if packs is not None else packs_for(establishment)
+    same = same_steps(packs)
+    for required in required_actions(packs, facts, event=event):  # soonest due first
+        codes = same.get(required.code, {required.code})
+        if concern_id is not None and Action.objects.filter(concern_id=concern_id, action_code__in=codes).filter(
+                Q() if required.once_per_concern else Q(child=child)).exists():
+            # One step, set once: a step about the whole concern already set for another child named in it,
+            # or the same work for this child already set by another rule or pack ("call the police" and
+            # "report to the police"), or when the concern was recorded (a triage adding a category).
+            continue
         place, owner_role = _place_of(establishment, _route([required.owner], flags)[0])
         owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role, _route(required.escalation, flags))
         # "Staff" in a rule means the member of staff who raised it: other staff never see the action
@@ -307,3 +315,46 @@ def action_reassign(*, actor, action: Action, owner_role: str, owner=None) -> Ac
                    detail={"owner_role": owner_role, "owner": getattr(owner, "pk", None)})
     notifications.tell_owners([action], "reassigned")
     return action
+
+
+def _met_by_words(event: str, record) -> str:
+    if event.startswith("referral."):
+        return f"the referral to {record.agency_name}"
+    return {"safety_plan": "the safety plan put in place", "triage": "the DSL's triage",
+            "linked_note.acknowledged": "the acknowledgement of the note",
+            "concern.sent": "sending the concern: Safekeep alerted the safeguarding team"}[event]
+
+
+def actions_met_by(*, actor, record, event: str, child, concern_id=None) -> list[Action]:
+    """Close, as done, the open steps that recording `record` meets (the packs' met_by, `event`), and link
+    them to it: a referral to children's services meets "refer to the local authority" for that child.
+
+    With a concern: the child's steps of that concern, and its steps about the whole concern. Without one
+    (a referral not tied to a concern): the child's open steps at the record's establishment. Runs inside the
+    transaction that writes the record; that service has checked the actor may write it."""
+    from safekeep.packs.selectors import packs_for
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("actions_met_by runs inside the transaction that writes the record")
+    open_steps = Action.objects.select_for_update().filter(status=Action.Status.OPEN).exclude(action_code="")
+    if concern_id is not None:
+        open_steps = open_steps.filter(concern_id=concern_id)
+    else:
+        open_steps = open_steps.filter(child=child, establishment_id=record.establishment_id)
+    met, codes_at = [], {}
+    words = _met_by_words(event, record)
+    for action in open_steps.select_related("establishment", "child").order_by("id"):
+        if action.establishment_id not in codes_at:
+            codes_at[action.establishment_id] = steps_met_by(packs_for(action.establishment), event)
+        codes = codes_at[action.establishment_id]
+        if action.action_code not in codes or not (codes[action.action_code] or action.child_id == child.pk):
+            continue
+        action.status, action.completed_at, action.completed_by = Action.Status.DONE, clock.now(), actor
+        action.completion_note, action.next_escalation_at = f"Met by {words}.", None
+        action.met_by_kind, action.met_by_id = event, record.pk
+        action.save()
+        _record_change(actor, action, "", kind="action.completed", audit_action="action.complete",
+                       summary=f"Done: {action.what}. Met by {words}.",
+                       detail={"met_by": event, "record": record.pk})
+        met.append(action)
+    return met

@@ -215,6 +215,7 @@ def _record(actor, establishment, children, role, **fields) -> Concern:
         flags = _flags(concern, child)
         actions.actions_require(actor=actor, establishment=establishment, child=child, categories=categories,
                                 flags=flags, concern_id=concern.pk, tell_owners=False, child_role=child_role)
+        actions.actions_met_by(actor=actor, record=concern, event="concern.sent", child=child, concern_id=concern.pk)
         if "integrated_pair" in flags:
             _note_on_linked_files(actor, concern, child, child_role)
         referrals.nrm_track_if_trafficking(actor=actor, establishment=establishment, child=child,
@@ -295,6 +296,7 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
                                    categories=categories, categories_reason=categories_reason.strip(),
                                    hackett=hackett, hackett_rationale=hackett_rationale.strip(), outcome=outcome,
                                    outcome_note=outcome_note.strip())
+    actions.actions_met_by(actor=actor, record=triage, event="triage", child=involved.child, concern_id=concern.pk)
     words = f"Triage by {actor.full_name}: {triage.get_risk_display().lower()} risk. {triage.rationale} " \
             f"Outcome: {triage.get_outcome_display().lower()}."
     if set(categories) != before:

@@ -103,6 +103,7 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
                            f"{f', reference {referral.reference}' if referral.reference else ''}. "
                            f"Consent: {Consent(consent).label.lower()}.")
     _register_share(actor, referral, lawful_basis, secure_handling_agreed, secure_handling_note)
+    actions.actions_met_by(actor=actor, record=referral, event=f"referral.{agency}", child=child, concern_id=concern_id)
     if not can(actor, Permission.CHILD_VIEW, establishment):
         actions.action_follow_up(actor=actor, establishment=establishment, child=child, concern_id=concern_id,
                                  code="referral-made-by-staff", deadline="immediately", source="CoC 9.3",
