@@ -1,9 +1,11 @@
 """Emails about actions. They never carry case content: no child, no category, no words of the
 concern; only that something needs the person, by when, and a link that asks them to sign in.
 
-Nobody gets more than one such email (about actions or new concerns) in the digest window
-(settings.SAFEKEEP_EMAIL_DIGEST_WINDOW): what comes in the meantime is held, and the next email is one
-digest of it. An immediate risk to a child is never held (CE 10.1)."""
+Nobody gets more than one email about actions in the digest window (settings.SAFEKEEP_EMAIL_DIGEST_WINDOW):
+what comes in the meantime is held, and the next email carries it all, as one digest. A new concern's alert
+is never held (CE 10.1: the team hears at once), and neither is anything about an immediate risk to a child;
+the steps a new concern sets wait for its alert, which lists them, so recording a concern sends its team
+one email, not one per step."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -39,41 +41,42 @@ NOT_OPENED = "The safeguarding lead will tell you what you need to know; the act
 FOOTER = "Safekeep\nThis email never contains information about a child.\n"
 
 
-def _send(address: str, subject: str, opening: str, link: str) -> None:
-    send_mail(subject, f"Hello,\n\n{opening}\n\nSign in to see it: {link}\n\n{FOOTER}", None, [address])
+def _listed(notices) -> str:
+    return "\n\n".join(f"- {line}\n  {link}" for line, link in notices)
+
+
+def _send(address: str, subject: str, opening: str, link: str, held=()) -> None:
+    also = (f"Also for you since Safekeep last emailed you (it sends at most one email about actions every "
+            f"{_window_minutes()} minutes):\n\n{_listed(held)}\n\n") if held else ""
+    send_mail(subject, f"Hello,\n\n{opening}\n\nSign in to see it: {link}\n\n{also}{FOOTER}", None, [address])
 
 
 def _send_digest(address: str, notices: list[tuple[str, str]]) -> None:
-    lines = "\n\n".join(f"- {line}\n  {link}" for line, link in notices)
     send_mail(f"Safekeep: {len(notices)} safeguarding updates for you",
-              f"Hello,\n\nSafekeep holds back emails so that you get at most one every "
-              f"{_window_minutes()} minutes. Since the last one, these need you:\n\n{lines}\n\n"
-              f"Sign in to see each one.\n\n{FOOTER}", None, [address])
+              f"Hello,\n\nSafekeep sends at most one email about actions every {_window_minutes()} minutes. "
+              f"Since the last one, these need you:\n\n{_listed(notices)}\n\nSign in to see each one.\n\n"
+              f"{FOOTER}", None, [address])
 
 
 def _window_minutes() -> int:
     return int(settings.SAFEKEEP_EMAIL_DIGEST_WINDOW.total_seconds() // 60)
 
 
-def deliver(address: str, subject: str, opening: str, link: str, *, urgent: bool = False) -> None:
-    """Send one email now, or hold it for the digest when this address had one within the window.
-    Urgent ones (an immediate risk to a child) always go at once and do not start a window."""
-    if urgent:
-        _send(address, subject, opening, link)
-        return
+def deliver(address: str, subject: str, opening: str, link: str, *, at_once: bool = False,
+            hold: bool = False) -> None:
+    """Send one email now, or hold it for the next one when this address had one within the window.
+    at_once: a concern's alert or an immediate risk, sent now with whatever was held. hold: wait for the
+    alert that is on its way (the steps of a concern being recorded), or the digest if none comes."""
     now = clock.now()
     with transaction.atomic():
         Mailbox.objects.get_or_create(address=address)
         mailbox = Mailbox.objects.select_for_update().get(address=address)
-        if mailbox.last_sent_at and now - mailbox.last_sent_at < settings.SAFEKEEP_EMAIL_DIGEST_WINDOW:
+        recent = mailbox.last_sent_at and now - mailbox.last_sent_at < settings.SAFEKEEP_EMAIL_DIGEST_WINDOW
+        if hold or (recent and not at_once):
             HeldNotice.objects.create(mailbox=mailbox, line=opening[:200], link=link[:300], held_at=now)
             return
-        held = [(n.line, n.link) for n in mailbox.held.all()]
-        if held:
-            _send_digest(address, [*held, (opening, link)])
-            mailbox.held.all().delete()
-        else:
-            _send(address, subject, opening, link)
+        _send(address, subject, opening, link, held=[(n.line, n.link) for n in mailbox.held.all()])
+        mailbox.held.all().delete()
         mailbox.last_sent_at = now
         mailbox.save(update_fields=["last_sent_at"])
 
@@ -109,7 +112,8 @@ def _may_open(user, action) -> bool:
 
 
 @task()
-def send_action_emails(action_id: int, kind: str, user_ids: list[int], addresses: list[str] | None = None) -> int:
+def send_action_emails(action_id: int, kind: str, user_ids: list[int], addresses: list[str] | None = None,
+                       hold: bool = False) -> int:
     from safekeep.concerns.models import Concern
 
     action = Action.objects.select_related("establishment").get(pk=action_id)
@@ -123,13 +127,14 @@ def send_action_emails(action_id: int, kind: str, user_ids: list[int], addresses
     told = 0
     for person in people:  # one message each: recipients never see who else was told
         if _may_open(person, action):
-            deliver(person.email, SUBJECTS[kind], f"{OPENINGS[kind]} It is due by {due}.", link, urgent=urgent)
+            deliver(person.email, SUBJECTS[kind], f"{OPENINGS[kind]} It is due by {due}.", link, at_once=urgent,
+                    hold=hold)
         else:
-            deliver(person.email, SUBJECTS[kind], f"{OPENINGS[kind]} {NOT_OPENED}", home, urgent=urgent)
+            deliver(person.email, SUBJECTS[kind], f"{OPENINGS[kind]} {NOT_OPENED}", home, at_once=urgent, hold=hold)
         told += 1
     for address in [a for a in addresses or [] if a]:
         # An organisation's shared safeguarding address: whoever reads it signs in as themselves.
-        deliver(address, SUBJECTS[kind], f"{OPENINGS[kind]} {NOT_OPENED}", home, urgent=urgent)
+        deliver(address, SUBJECTS[kind], f"{OPENINGS[kind]} {NOT_OPENED}", home, at_once=urgent, hold=hold)
         told += 1
     return told
 
@@ -140,11 +145,11 @@ def owners_of(action) -> list[int]:
     return list(people_with_role_at(action.owner_role, action.establishment).values_list("pk", flat=True))
 
 
-def _queue(action_id, kind, user_ids, addresses=None):
+def _queue(action_id, kind, user_ids, addresses=None, hold=False):
     """Queued in the caller's transaction, the one that writes the action: the task queue is in the same
     database, so the step and its email are committed together or not at all (CE 10.1)."""
     if user_ids or addresses:
-        send_action_emails.enqueue(action_id, kind, sorted(set(user_ids)), addresses or [])
+        send_action_emails.enqueue(action_id, kind, sorted(set(user_ids)), addresses or [], hold)
 
 
 def tell_owners(actions, kind: str) -> None:
@@ -152,13 +157,14 @@ def tell_owners(actions, kind: str) -> None:
         _queue(action.pk, kind, owners_of(action))
 
 
-def tell_roles(action, places_and_roles, kind: str) -> None:
-    """places_and_roles: (establishment, role) pairs, e.g. the linked home's safeguarding lead."""
+def tell_roles(action, places_and_roles, kind: str, *, hold: bool = False) -> None:
+    """places_and_roles: (establishment, role) pairs, e.g. the linked home's safeguarding lead.
+    hold: the step of a concern being recorded, told in (or after) the concern's alert."""
     users = [pk for place, role in places_and_roles for pk in people_with_role_at(role, place)
              .values_list("pk", flat=True)]
-    _queue(action.pk, kind, users)
+    _queue(action.pk, kind, users, hold=hold)
 
 
-def tell_address(action, address: str, kind: str) -> None:
+def tell_address(action, address: str, kind: str, *, hold: bool = False) -> None:
     if address:
-        _queue(action.pk, "organisation" if kind == "new" else kind, [], [address])
+        _queue(action.pk, "organisation" if kind == "new" else kind, [], [address], hold=hold)

@@ -123,9 +123,11 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
                      detail={"rule": required.rule_id, "pack_version": required.pack_version})
         recipients = [_place_of(establishment, r) for r in _route(required.notify, flags)
                       if r != "group_safeguarding_email"]
-        notifications.tell_roles(action, recipients, "new")
+        # A new concern's alert tells its team of its steps; the steps' own emails wait for it.
+        notifications.tell_roles(action, recipients, "new", hold=not tell_owners)
         if "group_safeguarding_email" in required.notify:
-            notifications.tell_address(action, establishment.organisation.safeguarding_email, "new")
+            notifications.tell_address(action, establishment.organisation.safeguarding_email, "new",
+                                       hold=not tell_owners)
         created.append(action)
     if tell_owners:
         notifications.tell_owners(created, "new")

@@ -20,8 +20,8 @@ def send_concern_alert(concern_id: int, user_ids: list[int]) -> int:
     link = f"{settings.SAFEKEEP_BASE_URL}/concerns/{concern_id}/"
     emails = list(User.objects.filter(pk__in=user_ids, is_active=True).values_list("email", flat=True))
     for address in emails:
-        # Held for the person's next digest if they had an email in the last few minutes, unless urgent.
-        deliver(address, subject, opening, link, urgent=urgent)
+        # Never held (CE 10.1); it carries anything held for the person since their last email.
+        deliver(address, subject, opening, link, at_once=True)
     return len(emails)
 
 
