@@ -165,6 +165,6 @@ def tell_roles(action, places_and_roles, kind: str, *, hold: bool = False) -> No
     _queue(action.pk, kind, users, hold=hold)
 
 
-def tell_address(action, address: str, kind: str, *, hold: bool = False) -> None:
+def tell_address(action, address: str, kind: str) -> None:
     if address:
-        _queue(action.pk, "organisation" if kind == "new" else kind, [], [address], hold=hold)
+        _queue(action.pk, "organisation" if kind == "new" else kind, [], [address])

@@ -24,6 +24,7 @@ from . import notifications
 from .models import Action
 
 OWNER_ROLES = [r.value for r in Role] + ["linked_establishment_dsl"]
+ALERTED = {Role.DSL.value, Role.DEPUTY_DSL.value}  # whom a new concern's alert goes to (CE 10.1)
 
 
 def _schedule(action: Action, created_at: datetime, deadline: Deadline) -> None:
@@ -123,11 +124,14 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
                      detail={"rule": required.rule_id, "pack_version": required.pack_version})
         recipients = [_place_of(establishment, r) for r in _route(required.notify, flags)
                       if r != "group_safeguarding_email"]
-        # A new concern's alert tells its team of its steps; the steps' own emails wait for it.
-        notifications.tell_roles(action, recipients, "new", hold=not tell_owners)
+        # The team a new concern's alert goes to (safekeep/concerns/notifications.py) hears of its steps in
+        # that alert: their emails about the steps wait for it. Everyone else is told as usual.
+        team = ALERTED | ({Role.HEAD.value} if "about_adult" in flags else set())
+        alerted = [(place, r) for place, r in recipients if not tell_owners and place == establishment and r in team]
+        notifications.tell_roles(action, alerted, "new", hold=True)
+        notifications.tell_roles(action, [pair for pair in recipients if pair not in alerted], "new")
         if "group_safeguarding_email" in required.notify:
-            notifications.tell_address(action, establishment.organisation.safeguarding_email, "new",
-                                       hold=not tell_owners)
+            notifications.tell_address(action, establishment.organisation.safeguarding_email, "new")
         created.append(action)
     if tell_owners:
         notifications.tell_owners(created, "new")

@@ -71,7 +71,7 @@ def test_after_six_concerns_nobody_gets_more_than_one_email_about_actions_in_ten
     for secret in ("Child", "Here", "exploitation", "neglect", "car after school"):
         assert all(secret not in _body(message) for _, message in sent[dsl]), secret
     others = [message for _, message in sent[world.personas[Role.GROUP_HEAD].email]]
-    assert any("updates for you" in message["Subject"] for message in others)
+    assert any("update" in message["Subject"] for message in others)  # what was held came later
 
 
 def test_an_immediate_risk_is_never_held_back(world, adopted, smtp_server, django_capture_on_commit_callbacks,
