@@ -1,6 +1,7 @@
 """Every change to actions: permission checked, chronology and audit written in one transaction,
 emails queued in the same transaction. Nothing required can be deleted; it can only be cancelled with a reason."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -98,7 +99,7 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     created = []
     packs = packs if packs is not None else packs_for(establishment)
     same = same_steps(packs)
-    for required in required_actions(packs, facts, event=event):  # soonest due first
+    for required in _one_per_piece_of_work(required_actions(packs, facts, event=event), same):
         codes = same.get(required.code, {required.code})
         if concern_id is not None and Action.objects.filter(concern_id=concern_id, action_code__in=codes).filter(
                 Q() if required.once_per_concern else Q(child=child)).exists():
@@ -136,6 +137,24 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     if tell_owners:
         notifications.tell_owners(created, "new")
     return created
+
+
+def _one_per_piece_of_work(steps, same) -> list:
+    """The same work required by two rules or packs ("call the police", "report to the police") is one step:
+    the soonest due (steps come soonest first), in the words of each, citing each source."""
+    kept = {}
+    for step in steps:
+        work = same.get(step.code, frozenset({step.code}))
+        first = kept.get(work)
+        if first is None:
+            kept[work] = step
+            continue
+        kept[work] = replace(
+            first, what=first.what if step.what in first.what else f"{first.what}. {step.what}"[:300],
+            source=first.source if step.source in first.source else f"{first.source}; {step.source}"[:200],
+            notify=tuple(dict.fromkeys(first.notify + step.notify)),
+            once_per_concern=first.once_per_concern or step.once_per_concern)
+    return list(kept.values())
 
 
 # Who is told, in turn, when a follow-up the safeguarding team owns is late.

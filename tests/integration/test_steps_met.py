@@ -137,6 +137,10 @@ def test_the_same_work_from_two_packs_is_one_step_due_the_soonest(world):
         "ce-refer-local-authority"])
     assert police.count() == 1 and local_authority.count() == 1
     assert local_authority.get().deadline == "immediately"
+    # In the words of each policy, citing each: nothing a policy asks for is lost by folding them together.
+    step = police.get()
+    assert "Call the police" in step.what and "Report to the police" in step.what and "Notify the police" in step.what
+    assert "CoC" in step.source and "CE" in step.source
     codes = list(Action.objects.filter(concern_id=concern.pk, child=young).values_list("action_code", flat=True))
     assert len(codes) == len(set(codes))
 
