@@ -16,6 +16,7 @@ from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
 from safekeep.authz.selectors import people_at, people_with_role_at
 from safekeep.establishments.selectors import terms_for
+from safekeep.packs.selectors import packs_for
 from safekeep.policy.deadlines import LONDON, Deadline, due_at
 from safekeep.policy.engine import ConcernFacts, required_actions
 from safekeep.policy.escalation import reminder_at
@@ -86,8 +87,6 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     tell_owners=False when the caller alerts the safeguarding team itself (a new concern does).
     child_role: the child's part in the concern, for actions a pack sets for some parts only.
     event, started: for something other than a concern (a child leaving on a date), see required_actions."""
-    from safekeep.packs.selectors import packs_for
-
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("actions_require runs inside the transaction that records the concern")
     role = require_permission(actor, Permission.CHILD_SEARCH, action="action.create",
@@ -357,8 +356,6 @@ def actions_met_by(*, actor, record, event: str, child, concern_id=None) -> list
     With a concern: the child's steps of that concern, and its steps about the whole concern. Without one
     (a referral not tied to a concern): the child's open steps at the record's establishment. Runs inside the
     transaction that writes the record; that service has checked the actor may write it."""
-    from safekeep.packs.selectors import packs_for
-
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("actions_met_by runs inside the transaction that writes the record")
     open_steps = Action.objects.select_for_update().filter(status=Action.Status.OPEN).exclude(action_code="")
