@@ -331,6 +331,11 @@ SAFEKEEP_PATTERN_DAYS = int(os.environ.get("SAFEKEEP_PATTERN_DAYS", "30"))
 SAFEKEEP_PATTERN_SHARED_SIGN = int(os.environ.get("SAFEKEEP_PATTERN_SHARED_SIGN", "3"))
 
 # Links in emails point here (emails carry a link, never case content).
+# Nobody gets more than one email about actions or new concerns in this window; what comes in the meantime
+# goes in one digest when it ends. Dozens of emails in half an hour (issue 11) get ignored, and then no
+# clock protects anyone; schools' web-filtering alerts are throttled the same way. An immediate risk to a
+# child is never held (CE 10.1).
+SAFEKEEP_EMAIL_DIGEST_WINDOW = timedelta(minutes=10)
 SAFEKEEP_BASE_URL = os.environ.get("SAFEKEEP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("SAFEKEEP_FROM_EMAIL", "Safekeep <no-reply@safekeep.localhost>")
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
@@ -53,6 +54,10 @@ class Action(models.Model):
                                      related_name="+")
     completion_note = models.TextField(blank=True)
     cancel_reason = models.TextField(blank=True)
+    # The record whose recording met the step and closed it (a referral, a safety plan, a triage...), as the
+    # packs' met_by names it; empty when a person closed it by hand.
+    met_by_kind = models.CharField(max_length=40, blank=True)
+    met_by_id = models.BigIntegerField(null=True, blank=True)
 
     data_classification = {
         "id": NOT_PERSONAL, "establishment": PERSONAL, "child": PERSONAL, "concern_id": PERSONAL,
@@ -63,6 +68,7 @@ class Action(models.Model):
         "pack": NOT_PERSONAL, "pack_version": NOT_PERSONAL, "rule_id": NOT_PERSONAL, "action_code": NOT_PERSONAL,
         "source": NOT_PERSONAL, "status": PERSONAL, "created_at": PERSONAL, "created_by": PERSONAL,
         "completed_at": PERSONAL, "completed_by": PERSONAL, "completion_note": SPECIAL, "cancel_reason": SPECIAL,
+        "met_by_kind": NOT_PERSONAL, "met_by_id": PERSONAL,
     }
 
     class Meta:
@@ -99,5 +105,51 @@ class Action(models.Model):
         return Role(self.owner_role).label if self.owner_role in Role.values else self.owner_role
 
     @property
+    def met_by_record(self) -> tuple[str, str] | None:
+        """The words for, and the address of, the record that met the step; its own page decides who sees it."""
+        if not self.met_by_kind or self.met_by_id is None:
+            return None
+        if self.met_by_kind.startswith("referral."):
+            return "the referral", reverse("referrals:detail", args=[self.met_by_id])
+        if self.met_by_kind == "safety_plan":
+            return "the safety plan", reverse("safetyplans:detail", args=[self.met_by_id])
+        if self.met_by_kind == "triage":
+            return "the DSL's triage of the concern", reverse("concerns:detail", args=[self.concern_id])
+        if self.met_by_kind == "concern.sent":
+            return "the concern, sent to the safeguarding team", reverse("concerns:detail", args=[self.met_by_id])
+        return None
+
+    @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class Mailbox(models.Model):
+    """One address Safekeep emails about actions and concerns, and when it last did: nobody gets more than
+    one such email in the digest window (settings.SAFEKEEP_EMAIL_DIGEST_WINDOW), outside an immediate risk."""
+
+    address = models.EmailField(unique=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    data_classification = {"id": NOT_PERSONAL, "address": PERSONAL, "last_sent_at": NOT_PERSONAL}
+
+    def __str__(self):
+        return self.address
+
+
+class HeldNotice(models.Model):
+    """A line of the next digest: what needs the person and a link, never case content."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="held")
+    line = models.CharField(max_length=200)
+    link = models.CharField(max_length=300)
+    held_at = models.DateTimeField()
+
+    data_classification = {"id": NOT_PERSONAL, "mailbox": PERSONAL, "line": NOT_PERSONAL, "link": NOT_PERSONAL,
+                           "held_at": NOT_PERSONAL}
+
+    class Meta:
+        ordering = ["held_at", "id"]
+
+    def __str__(self):
+        return self.line

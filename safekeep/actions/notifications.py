@@ -1,13 +1,25 @@
 """Emails about actions. They never carry case content: no child, no category, no words of the
-concern; only that something needs the person, by when, and a link that asks them to sign in."""
+concern; only that something needs the person, by when, and a link that asks them to sign in.
+
+Nobody gets more than one email about actions in the digest window (settings.SAFEKEEP_EMAIL_DIGEST_WINDOW):
+what comes in the meantime is held, and the next email carries it all, as one digest. A new concern's alert
+is never held (CE 10.1: the team hears at once), and neither is anything about an immediate risk to a child;
+the steps a new concern sets wait for its alert, which lists them, so recording a concern sends its team
+one email, not one per step."""
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.tasks import task
+from django.urls import reverse
 from django.utils import timezone
 
 from safekeep.accounts.models import User
 from safekeep.authz.selectors import people_with_role_at
+from safekeep.core import clock
+
+from .models import Action, HeldNotice, Mailbox
+from .selectors import actions_visible_to
 
 SUBJECTS = {
     "new": "Safekeep: a safeguarding action for you",
@@ -23,30 +35,108 @@ OPENINGS = {
     "escalated": "A safeguarding action is overdue, and Safekeep's escalation has passed it to you.",
     "organisation": "A new safeguarding action has been recorded at one of your organisation's establishments.",
 }
+# For someone told of an action they may not open (a governor told of an exploitation concern, CE 10.1):
+# the link goes to their home page, and the safeguarding lead shares what they need to know.
+NOT_OPENED = "The safeguarding lead will tell you what you need to know; the action itself is not shown to you."
+FOOTER = "Safekeep\nThis email never contains information about a child.\n"
 
 
-def _body(kind: str, action_id: int, due: str) -> str:
-    link = f"{settings.SAFEKEEP_BASE_URL}/actions/{action_id}/"
-    return (f"Hello,\n\n{OPENINGS[kind]}\n\nIt is due by {due}.\n\nSign in to see it: {link}\n\n"
-            "Safekeep\nThis email never contains information about a child.\n")
+def _listed(notices) -> str:
+    return "\n\n".join(f"- {line}\n  {link}" for line, link in notices)
+
+
+def _send(address: str, subject: str, opening: str, link: str, held=()) -> None:
+    also = (f"Also for you since Safekeep last emailed you (it sends at most one email about actions every "
+            f"{_window_minutes()} minutes):\n\n{_listed(held)}\n\n") if held else ""
+    send_mail(subject, f"Hello,\n\n{opening}\n\nSign in to see it: {link}\n\n{also}{FOOTER}", None, [address])
+
+
+def _send_digest(address: str, notices: list[tuple[str, str]]) -> None:
+    send_mail(f"Safekeep: {len(notices)} safeguarding updates for you",
+              f"Hello,\n\nSafekeep sends at most one email about actions every {_window_minutes()} minutes. "
+              f"Since the last one, these need you:\n\n{_listed(notices)}\n\nSign in to see each one.\n\n"
+              f"{FOOTER}", None, [address])
+
+
+def _window_minutes() -> int:
+    return int(settings.SAFEKEEP_EMAIL_DIGEST_WINDOW.total_seconds() // 60)
+
+
+def deliver(address: str, subject: str, opening: str, link: str, *, at_once: bool = False,
+            hold: bool = False) -> None:
+    """Send one email now, or hold it for the next one when this address had one within the window.
+    at_once: a concern's alert or an immediate risk, sent now with whatever was held. hold: wait for the
+    alert that is on its way (the steps of a concern being recorded), or the digest if none comes."""
+    now = clock.now()
+    with transaction.atomic():
+        Mailbox.objects.get_or_create(address=address)
+        mailbox = Mailbox.objects.select_for_update().get(address=address)
+        recent = mailbox.last_sent_at and now - mailbox.last_sent_at < settings.SAFEKEEP_EMAIL_DIGEST_WINDOW
+        if hold or (recent and not at_once):
+            HeldNotice.objects.create(mailbox=mailbox, line=opening[:200], link=link[:300], held_at=now)
+            return
+        _send(address, subject, opening, link, held=[(n.line, n.link) for n in mailbox.held.all()])
+        mailbox.held.all().delete()
+        mailbox.last_sent_at = now
+        mailbox.save(update_fields=["last_sent_at"])
+
+
+def send_digests(now=None) -> int:
+    """Send each address whose window has passed one digest of what was held for it. Safe to run twice at
+    once: each mailbox is locked and checked again before its digest is sent."""
+    now = now or clock.now()
+    ready = (Mailbox.objects.filter(held__isnull=False)
+             .exclude(last_sent_at__gt=now - settings.SAFEKEEP_EMAIL_DIGEST_WINDOW)
+             .values_list("pk", flat=True).distinct())
+    sent = 0
+    for mailbox_id in list(ready):
+        with transaction.atomic():
+            mailbox = Mailbox.objects.select_for_update().get(pk=mailbox_id)
+            held = [(n.line, n.link) for n in mailbox.held.all()]
+            if not held or (mailbox.last_sent_at and now - mailbox.last_sent_at
+                            < settings.SAFEKEEP_EMAIL_DIGEST_WINDOW):
+                continue
+            if len(held) == 1:
+                _send(mailbox.address, "Safekeep: a safeguarding update for you", *held[0])
+            else:
+                _send_digest(mailbox.address, held)
+            mailbox.held.all().delete()
+            mailbox.last_sent_at = now
+            mailbox.save(update_fields=["last_sent_at"])
+            sent += 1
+    return sent
+
+
+def _may_open(user, action) -> bool:
+    return actions_visible_to(user).filter(pk=action.pk).exists()
 
 
 @task()
-def send_action_emails(action_id: int, kind: str, user_ids: list[int], addresses: list[str] | None = None) -> int:
-    from .models import Action
-
+def send_action_emails(action_id: int, kind: str, user_ids: list[int], addresses: list[str] | None = None,
+                       hold: bool = False) -> int:
     from safekeep.concerns.models import Concern
 
-    action = Action.objects.only("due_at", "concern_id").get(pk=action_id)
+    action = Action.objects.select_related("establishment").get(pk=action_id)
     due = timezone.localtime(action.due_at).strftime("%A %-d %B, %H:%M")
+    urgent = Concern.objects.filter(pk=action.concern_id, immediate_risk=True).exists()
+    link = f"{settings.SAFEKEEP_BASE_URL}{reverse('actions:detail', args=[action_id])}"
+    home = f"{settings.SAFEKEEP_BASE_URL}{reverse('home')}"
     # The adult an allegation is about is never told of it, not even that an action exists.
     subjects = Concern.objects.filter(pk=action.concern_id, about_adult=True, subject__isnull=False).values("subject")
     people = User.objects.filter(pk__in=user_ids, is_active=True).exclude(pk__in=subjects)
-    recipients = list(people.values_list("email", flat=True))
-    recipients += [a for a in addresses or [] if a]
-    for address in recipients:  # one message each: recipients never see who else was told
-        send_mail(SUBJECTS[kind], _body(kind, action_id, due), None, [address])
-    return len(recipients)
+    told = 0
+    for person in people:  # one message each: recipients never see who else was told
+        if _may_open(person, action):
+            deliver(person.email, SUBJECTS[kind], f"{OPENINGS[kind]} It is due by {due}.", link, at_once=urgent,
+                    hold=hold)
+        else:
+            deliver(person.email, SUBJECTS[kind], f"{OPENINGS[kind]} {NOT_OPENED}", home, at_once=urgent, hold=hold)
+        told += 1
+    for address in [a for a in addresses or [] if a]:
+        # An organisation's shared safeguarding address: whoever reads it signs in as themselves.
+        deliver(address, SUBJECTS[kind], f"{OPENINGS[kind]} {NOT_OPENED}", home, at_once=urgent, hold=hold)
+        told += 1
+    return told
 
 
 def owners_of(action) -> list[int]:
@@ -55,11 +145,11 @@ def owners_of(action) -> list[int]:
     return list(people_with_role_at(action.owner_role, action.establishment).values_list("pk", flat=True))
 
 
-def _queue(action_id, kind, user_ids, addresses=None):
+def _queue(action_id, kind, user_ids, addresses=None, hold=False):
     """Queued in the caller's transaction, the one that writes the action: the task queue is in the same
     database, so the step and its email are committed together or not at all (CE 10.1)."""
     if user_ids or addresses:
-        send_action_emails.enqueue(action_id, kind, sorted(set(user_ids)), addresses or [])
+        send_action_emails.enqueue(action_id, kind, sorted(set(user_ids)), addresses or [], hold)
 
 
 def tell_owners(actions, kind: str) -> None:
@@ -67,11 +157,12 @@ def tell_owners(actions, kind: str) -> None:
         _queue(action.pk, kind, owners_of(action))
 
 
-def tell_roles(action, places_and_roles, kind: str) -> None:
-    """places_and_roles: (establishment, role) pairs, e.g. the linked home's safeguarding lead."""
+def tell_roles(action, places_and_roles, kind: str, *, hold: bool = False) -> None:
+    """places_and_roles: (establishment, role) pairs, e.g. the linked home's safeguarding lead.
+    hold: the step of a concern being recorded, told in (or after) the concern's alert."""
     users = [pk for place, role in places_and_roles for pk in people_with_role_at(role, place)
              .values_list("pk", flat=True)]
-    _queue(action.pk, kind, users)
+    _queue(action.pk, kind, users, hold=hold)
 
 
 def tell_address(action, address: str, kind: str) -> None:

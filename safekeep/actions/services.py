@@ -1,10 +1,12 @@
 """Every change to actions: permission checked, chronology and audit written in one transaction,
 emails queued in the same transaction. Nothing required can be deleted; it can only be cancelled with a reason."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, require_permission, role_for
@@ -14,16 +16,19 @@ from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
 from safekeep.authz.selectors import people_at, people_with_role_at
 from safekeep.establishments.selectors import terms_for
+from safekeep.packs.selectors import packs_for
 from safekeep.policy import deadlines
 from safekeep.policy.deadlines import Deadline
 from safekeep.policy.engine import ConcernFacts, required_actions
 from safekeep.policy.escalation import Ladders, first_step_at, reminder_at
+from safekeep.policy.packs import same_steps, steps_met_by
 
 from . import notifications
 from .ladders import ladders_for
 from .models import Action
 
 OWNER_ROLES = [r.value for r in Role] + ["linked_establishment_dsl"]
+ALERTED = {Role.DSL.value, Role.DEPUTY_DSL.value}  # whom a new concern's alert goes to (CE 10.1)
 
 
 def _schedule(action: Action, created_at: datetime, deadline: Deadline, ladders: Ladders) -> None:
@@ -89,8 +94,6 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     linked_place: the linked school or home the child is also at: the rules written for its kind of
     establishment (and not the recording one's) run there, owned by its own team (CH(E)R 2015 reg 40).
     met_by_record: codes of steps the record being made meets itself (a referral's consent answer)."""
-    from safekeep.packs.selectors import packs_for
-
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("actions_require runs inside the transaction that records the concern")
     role = require_permission(actor, Permission.CHILD_SEARCH, action="action.create",
@@ -103,13 +106,19 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
                          concern_categories=frozenset(concern_categories) | frozenset(categories))
     ladders = ladders_for(here)
     created = []
-    for required in required_actions(packs if packs is not None else packs_for(here), facts, event=event,
-                                     elsewhere_than=establishment.kind if linked_place else ""):
+    packs = packs if packs is not None else packs_for(here)
+    same = same_steps(packs)
+    steps = required_actions(packs, facts, event=event, elsewhere_than=establishment.kind if linked_place else "")
+    for required in _one_per_piece_of_work(steps, same):
         if required.code in met_by_record:
             continue
-        if required.once_per_concern and concern_id is not None and Action.objects.filter(
-                concern_id=concern_id, action_code=required.code).exists():
-            continue  # a step about the whole concern, already set for another child named in it
+        codes = same.get(required.code, {required.code})
+        if concern_id is not None and Action.objects.filter(concern_id=concern_id, action_code__in=codes).filter(
+                Q() if required.once_per_concern else Q(child=child)).exists():
+            # One step, set once: a step about the whole concern already set for another child named in it,
+            # or the same work for this child already set by another rule or pack ("call the police" and
+            # "report to the police"), or when the concern was recorded (a triage adding a category).
+            continue
         place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0])
         owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role,
                                                     _route(required.escalation, flags, ladders))
@@ -129,13 +138,37 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
                      detail={"rule": required.rule_id, "pack_version": required.pack_version})
         recipients = [_place_of(here, r) for r in _route(required.notify, flags, ladders)
                       if r != "group_safeguarding_email"]
-        notifications.tell_roles(action, recipients, "new")
+        # The team a new concern's alert goes to (safekeep/concerns/notifications.py) hears of its steps in
+        # that alert: their emails about the steps wait for it. Everyone else is told as usual.
+        team = ALERTED | ({Role.HEAD.value} if "about_adult" in flags else set())
+        alerted = [(place, r) for place, r in recipients if not tell_owners and place == establishment and r in team]
+        notifications.tell_roles(action, alerted, "new", hold=True)
+        notifications.tell_roles(action, [pair for pair in recipients if pair not in alerted], "new")
         if "group_safeguarding_email" in required.notify:
             notifications.tell_address(action, establishment.organisation.safeguarding_email, "new")
         created.append(action)
     if tell_owners:
         notifications.tell_owners(created, "new")
     return created
+
+
+def _one_per_piece_of_work(steps, same) -> list:
+    """The same work required by two rules or packs ("call the police", "report to the police") is one step:
+    the soonest due (steps come soonest first), in the words of each, citing each source."""
+    kept = {}
+    for step in steps:
+        work = same.get(step.code, frozenset({step.code}))
+        first = kept.get(work)
+        if first is None:
+            kept[work] = step
+            continue
+        kept[work] = replace(
+            first, what=first.what if step.what in first.what else f"{first.what}. {step.what}"[:300],
+            source=first.source if step.source in first.source else f"{first.source}; {step.source}"[:200],
+            notify=tuple(dict.fromkeys(first.notify + step.notify)),
+            once_per_concern=first.once_per_concern or step.once_per_concern)
+    return list(kept.values())
+
 
 
 def action_follow_up(*, actor, establishment, child, what: str, deadline: Deadline, source: str, code: str,
@@ -313,3 +346,44 @@ def action_reassign(*, actor, action: Action, owner_role: str, owner=None) -> Ac
                    detail={"owner_role": owner_role, "owner": getattr(owner, "pk", None)})
     notifications.tell_owners([action], "reassigned")
     return action
+
+
+def _met_by_words(event: str, record) -> str:
+    if event.startswith("referral."):
+        return f"the referral to {record.agency_name}"
+    return {"safety_plan": "the safety plan put in place", "triage": "the DSL's triage",
+            "linked_note.acknowledged": "the acknowledgement of the note",
+            "concern.sent": "sending the concern: Safekeep alerted the safeguarding team"}[event]
+
+
+def actions_met_by(*, actor, record, event: str, child, concern_id=None) -> list[Action]:
+    """Close, as done, the open steps that recording `record` meets (the packs' met_by, `event`), and link
+    them to it: a referral to children's services meets "refer to the local authority" for that child.
+
+    With a concern: the child's steps of that concern, and its steps about the whole concern. Without one
+    (a referral not tied to a concern): the child's open steps at the record's establishment. Runs inside the
+    transaction that writes the record; that service has checked the actor may write it."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("actions_met_by runs inside the transaction that writes the record")
+    open_steps = Action.objects.select_for_update().filter(status=Action.Status.OPEN).exclude(action_code="")
+    if concern_id is not None:
+        open_steps = open_steps.filter(concern_id=concern_id)
+    else:
+        open_steps = open_steps.filter(child=child, establishment_id=record.establishment_id)
+    met, codes_at = [], {}
+    words = _met_by_words(event, record)
+    for action in open_steps.select_related("establishment", "child").order_by("id"):
+        if action.establishment_id not in codes_at:
+            codes_at[action.establishment_id] = steps_met_by(packs_for(action.establishment), event)
+        codes = codes_at[action.establishment_id]
+        if action.action_code not in codes or not (codes[action.action_code] or action.child_id == child.pk):
+            continue
+        action.status, action.completed_at, action.completed_by = Action.Status.DONE, clock.now(), actor
+        action.completion_note, action.next_escalation_at = f"Met by {words}.", None
+        action.met_by_kind, action.met_by_id = event, record.pk
+        action.save()
+        _record_change(actor, action, "", kind="action.completed", audit_action="action.complete",
+                       summary=f"Done: {action.what}. Met by {words}.",
+                       detail={"met_by": event, "record": record.pk})
+        met.append(action)
+    return met

@@ -1,6 +1,8 @@
 from crontask import cron
 from django.tasks import task
 
+from .notifications import send_digests
+
 
 @cron("* * * * *")
 @task()
@@ -9,3 +11,10 @@ def reminders_and_escalation() -> str:
     from .escalation import escalate_overdue, send_reminders
 
     return f"{send_reminders()} reminders, {escalate_overdue()} escalations"
+
+
+@cron("* * * * *")
+@task()
+def email_digests() -> str:
+    """Every minute: each person whose digest window has passed gets what was held for them, in one email."""
+    return f"{send_digests()} digests sent"

@@ -241,6 +241,7 @@ def _record(actor, establishment, children, role, **fields) -> Concern:
                        summary=f"Concern recorded by {actor.full_name}. Role: "
                                f"{ConcernChild.Role(child_role).label.lower()}.")
         flags = _require_actions(actor, concern, child, categories, child_role, everyone, tell_owners=False)
+        actions.actions_met_by(actor=actor, record=concern, event="concern.sent", child=child, concern_id=concern.pk)
         if "integrated_pair" in flags:
             _note_on_linked_files(actor, concern, child, child_role)
         referrals.nrm_track_if_trafficking(actor=actor, establishment=establishment, child=child,
@@ -325,6 +326,7 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
                                    hackett=hackett, hackett_rationale=hackett_rationale.strip(), outcome=outcome,
                                    outcome_note=outcome_note.strip(),
                                    under_13_reason=under_13_reason.strip() if under_13 else "")
+    actions.actions_met_by(actor=actor, record=triage, event="triage", child=involved.child, concern_id=concern.pk)
     words = f"Triage by {actor.full_name}: {triage.get_risk_display().lower()} risk. {triage.rationale} " \
             f"Outcome: {triage.get_outcome_display().lower()}."
     if set(categories) != before:

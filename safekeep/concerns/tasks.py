@@ -1,9 +1,9 @@
 from crontask import cron
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 
 from safekeep.accounts.models import User
+from safekeep.actions.notifications import deliver
 
 from . import notifications
 
@@ -15,14 +15,13 @@ def send_concern_alert(concern_id: int, user_ids: list[int]) -> int:
     urgent = Concern.objects.filter(pk=concern_id, immediate_risk=True).exists()
     subject = ("Safekeep: URGENT: a child may be at risk now: a new concern" if urgent
                else "Safekeep: a new concern has been recorded")
-    body = ("Hello,\n\n"
-            + ("A concern marked as an immediate risk to a child has just been recorded. Please look at it now.\n\n"
-               if urgent else "A new safeguarding concern has been recorded for your establishment.\n\n")
-            + f"Sign in to read it: {settings.SAFEKEEP_BASE_URL}/concerns/{concern_id}/\n\n"
-            "Safekeep\nThis email never contains information about a child.\n")
+    opening = ("A concern marked as an immediate risk to a child has just been recorded. Please look at it now."
+               if urgent else "A new safeguarding concern has been recorded for your establishment.")
+    link = f"{settings.SAFEKEEP_BASE_URL}/concerns/{concern_id}/"
     emails = list(User.objects.filter(pk__in=user_ids, is_active=True).values_list("email", flat=True))
     for address in emails:
-        send_mail(subject, body, None, [address])
+        # Never held (CE 10.1); it carries anything held for the person since their last email.
+        deliver(address, subject, opening, link, at_once=True)
     return len(emails)
 
 

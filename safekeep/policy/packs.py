@@ -50,6 +50,13 @@ ESTABLISHMENT_KINDS = ("school", "childrens_home", "college")
 CHILD_ROLES = ("harmed", "alleged_responsible", "witness", "bystander")
 CONTACT_KINDS = ("la_front_door", "lado", "police", "placing_authority", "early_help", "other")
 AUDIENCES = ("all_staff", "dsl")
+# The records that meet a step, so recording them closes it (docs/domain/actions-and-escalation.md):
+# a referral to one agency (its code as the referral form names it), a safety plan for the child, the DSL's
+# triage, the linked school or home's acknowledgement of its note, and the concern itself being sent.
+REFERRAL_AGENCIES = ("childrens_services", "placing_authority", "police_emergency", "police", "lado", "prevent",
+                     "early_help", "camhs", "ofsted", "other")
+MET_BY = (*(f"referral.{agency}" for agency in REFERRAL_AGENCIES), "safety_plan", "triage",
+          "linked_note.acknowledged", "concern.sent")
 CODE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 EVERY = re.compile(r"^(\d+) (year|month)s?$")
 
@@ -97,6 +104,7 @@ class ActionSpec:
     for_roles: tuple[str, ...] = ()  # only for a child with one of these parts; empty: every child
     # A step about the concern as a whole (read it, tell the group): set once, not once per child named.
     once_per_concern: bool = False
+    met_by: tuple[str, ...] = ()  # records (MET_BY) whose recording closes the step
 
 
 @dataclass(frozen=True)
@@ -443,7 +451,7 @@ def _rules(checker, data, codes, tags) -> tuple[Rule, ...]:
                                       escalation=checker.choices(action, "escalation", apath, ROLES),
                                       notify=checker.choices(action, "notify", apath, RECIPIENTS),
                                       for_roles=checker.choices(action, "for_roles", apath, CHILD_ROLES),
-                                      once_per_concern=once))
+                                      once_per_concern=once, met_by=_met_by(checker, action, apath)))
         result.append(Rule(id=rule_id, title=checker.text(item, "title", path), source=checker.text(item, "source",
                            path), when=condition, actions=tuple(actions)))
     return tuple(result)
@@ -523,6 +531,35 @@ def _pace(checker, section) -> dict[Unit, Pace]:
         checker.error(section, "ladders.pace", f"give a pace for every kind of deadline; missing: {', '.join(missing)}",
                       "pace")
     return pace
+
+def _met_by(checker, action, apath) -> tuple[str, ...]:
+    """`met_by: triage` or a list of them: the records that close the step when they are recorded."""
+    if isinstance(action.get("met_by"), str):
+        action["met_by"] = _List([action["met_by"]])
+        action["met_by"].line = getattr(action, "key_lines", {}).get("met_by", getattr(action, "line", 0))
+    return checker.choices(action, "met_by", apath, MET_BY)
+
+
+def steps_met_by(packs, event: str) -> dict[str, bool]:
+    """The codes of the steps a record meets, each with whether it is about the whole concern
+    (once_per_concern) rather than one child."""
+    met = {}
+    for pack in packs:
+        for rule in pack.rules:
+            for spec in rule.actions:
+                if event in spec.met_by:
+                    met[spec.code] = met.get(spec.code, False) or spec.once_per_concern
+    return met
+
+
+def same_steps(packs) -> dict[str, frozenset[str]]:
+    """For each step code, the codes of every step that is the same piece of work: owned by the same role and
+    met by the same records ("call the police" and "report to the police", both the DSL's and both met by a
+    referral to the police). A teacher's own duty (FGM, owned by staff) is never folded into the DSL's."""
+    work = {spec.code: (spec.owner, frozenset(spec.met_by))
+            for pack in packs for rule in pack.rules for spec in rule.actions}
+    return {code: frozenset(other for other, theirs in work.items() if other == code or (mine[1] and theirs == mine))
+            for code, mine in work.items()}
 
 
 def load_pack(path: Path | str, *, alongside=None) -> Pack:

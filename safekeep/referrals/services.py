@@ -110,6 +110,7 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
                            f"{f', reference {referral.reference}' if referral.reference else ''}. "
                            f"Consent: {Consent(consent).label.lower()}.")
     _register_share(actor, referral, lawful_basis, secure_handling_agreed, secure_handling_note)
+    actions.actions_met_by(actor=actor, record=referral, event=f"referral.{agency}", child=child, concern_id=concern_id)
     actions.actions_require(actor=actor, establishment=establishment, child=child, categories=(), flags=flags,
                             concern_id=concern_id, packs=packs, event=REFERRAL, met_by_record=(CONSENT_STEP,))
     audit_record(actor=actor, action="referral.create", obj=referral, role=role, establishment_id=establishment.pk,

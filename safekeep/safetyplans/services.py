@@ -190,6 +190,7 @@ def safety_plan_create(*, actor, establishment, child, role: str, values: dict, 
     version = SafetyPlanVersion.objects.create(plan=plan, number=1, created_by=actor, **content)
     plan.review_action = _review_action(actor, plan, version.review_due)
     plan.save(update_fields=["review_action"])
+    actions.actions_met_by(actor=actor, record=plan, event="safety_plan", child=child, concern_id=plan.concern_id)
     chronology_add(actor=actor, child=child, establishment=establishment, kind="plan.created", obj=plan,
                    summary=f"Safety plan put in place by {actor.full_name} ({plan.get_role_display().lower()}). "
                            f"Agreed {version.agreed_on:%-d %B %Y}; review by {version.review_due:%-d %B %Y}.")

@@ -72,7 +72,7 @@ def test_every_entry_about_a_concern_carries_it_and_this_childs_own_categories(w
     with transaction.atomic():
         concerns.addendum_add(actor=world.personas[Role.STAFF], concern=concern, text="It was Tuesday.")
     with transaction.atomic():
-        _triage(world, concern, child, categories=["cce", "county_lines"], risk="high", rationale="Older youths",
+        _triage(world, concern, child, categories=["cce", "online_grooming"], risk="high", rationale="Older youths",
                 outcome="childrens_services")
 
     mine = ChronologyEntry.objects.filter(child=child)
@@ -83,9 +83,9 @@ def test_every_entry_about_a_concern_carries_it_and_this_childs_own_categories(w
     assert ChronologyEntry.objects.get(child=friend, kind="concern.recorded").category_codes == ["serious_violence"]
     assert mine.get(kind="concern.addendum").object_type == "addendum"
     triaged = mine.get(kind="concern.triaged")
-    assert (triaged.object_type, triaged.category_codes) == ("triage", ["cce", "county_lines"])
+    assert (triaged.object_type, triaged.category_codes) == ("triage", ["cce", "online_grooming"])
     # Actions the new categories required carry the categories as they now are for this child.
-    assert set(mine.filter(kind="action.required").last().category_codes) == {"cce", "county_lines"}
+    assert set(mine.filter(kind="action.required").last().category_codes) == {"cce", "online_grooming"}
 
 
 def test_key_events_by_the_rules(world, adopted):
@@ -110,13 +110,13 @@ def test_key_events_by_the_rules(world, adopted):
     assert key(kind="concern.triaged", object_id=str(police.pk)) and key(kind="concern.triaged", object_id=str(lado.pk))
     assert not key(kind="concern.triaged", object_id=str(early_help.pk))
     assert not ChronologyEntry.objects.filter(kind__in=["concern.read", "concern.addendum"], key_event=True).exists()
-    # An overdue action, escalated, is a key event.
+    # An overdue action, escalated, is a key event (the police step: the triages met only "read and decide").
     action = Action.objects.filter(child=child, status="open", escalation_ladder__isnull=False,
-                                   concern_id=told.pk).exclude(escalation_ladder=[]).first()
+                                   concern_id=urgent.pk).exclude(escalation_ladder=[]).first()
     Action.objects.filter(pk=action.pk).update(next_escalation_at=WHEN - timedelta(days=1))
     escalate_overdue(now=datetime.now(UTC))
     escalated = ChronologyEntry.objects.get(kind="action.escalated", object_id=str(action.pk))
-    assert escalated.key_event and escalated.concern_id == told.pk
+    assert escalated.key_event and escalated.concern_id == urgent.pk
 
 
 def test_each_row_shows_when_it_happened_when_it_was_recorded_the_kind_and_the_childs_role(
