@@ -231,8 +231,10 @@ def test_the_api_leaves_out_the_tracked_steps_unless_asked_and_links_the_records
     steps = [e for e in everything["results"] if e["kind"] == "action.required"]
     assert steps and all(e["tracked"] and e["record_url"].startswith("/actions/") for e in steps)
     assert client.get(url + "?tracked=false", **dsl).json()["count"] == body["count"]
-    assert client.get(url + "?type=action", **dsl).json()["count"] == Action.objects.filter(
-        child=child, concern_id=concern.pk, establishment=world.establishments["here"]).count()
+    # Choosing the type "Actions" shows the steps' rows (set, and done by the record that met them) anyway.
+    assert client.get(url + "?type=action", **dsl).json()["count"] == ChronologyEntry.objects.filter(
+        child=child, kind__startswith="action.", establishment=world.establishments["here"]).count() >= \
+        Action.objects.filter(child=child, concern_id=concern.pk, establishment=world.establishments["here"]).count()
 
 
 # --- The triage page shows the concern being triaged ------------------------------------------------------------

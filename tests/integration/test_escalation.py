@@ -39,8 +39,10 @@ def test_an_immediate_step_goes_up_after_30_minutes_then_every_30_minutes(world,
     deputy, head = world.personas[Role.DEPUTY_DSL], world.personas[Role.HEAD]
 
     def sweep(hour, minute):
+        moment = datetime(2026, 11, 24, hour, minute, tzinfo=UTC)
+        time_machine.move_to(moment, tick=False)  # the sweep runs at that time, and its emails are sent then
         with django_capture_on_commit_callbacks(execute=True):
-            escalate_overdue(datetime(2026, 11, 24, hour, minute, tzinfo=UTC))
+            escalate_overdue(moment)
         step.refresh_from_db()
         return step.escalation_level
 
@@ -74,6 +76,7 @@ def test_an_allegation_at_the_home_skips_the_deputy_nobody_holds_without_losing_
     assert lado.escalation_ladder[0] == Role.DEPUTY_DSL.value
     # 1 working day from Tuesday 10:00 is Wednesday 10:00.
     assert lado.due_at == datetime(2026, 11, 25, 10, 0, tzinfo=UTC) == lado.next_escalation_at
+    time_machine.move_to(lado.due_at, tick=False)
     with django_capture_on_commit_callbacks(execute=True):
         escalate_overdue(lado.due_at)
     lado.refresh_from_db()
