@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from safekeep.authz.roles import role_label
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
 from safekeep.establishments.models import Establishment
@@ -74,11 +75,9 @@ class Action(models.Model):
 
     @property
     def owner_label(self) -> str:
-        from safekeep.authz.roles import Role
-
         if self.owner_id:
             return self.owner.full_name
-        return Role(self.owner_role).label if self.owner_role in Role.values else self.owner_role
+        return role_label(self.owner_role, self.establishment.kind)
 
     @property
     def is_open(self) -> bool:
