@@ -12,13 +12,16 @@ from .models import Action
 class ActionSerializer(serializers.ModelSerializer):
     child_id = serializers.IntegerField()
     establishment_id = serializers.IntegerField()
+    concern_id = serializers.IntegerField(allow_null=True, read_only=True,
+                                          help_text="The concern the step follows from (none for one added by hand "
+                                                    "or from a meeting)")
     overdue = serializers.SerializerMethodField()
     # Declared here so the schema does not depend on the database (integer ranges differ by backend).
     escalation_level = serializers.IntegerField(read_only=True, help_text="How many steps of the ladder were told")
 
     class Meta:
         model = Action
-        fields = ["id", "child_id", "establishment_id", "what", "owner_role", "owner_id", "deadline", "due_at",
+        fields = ["id", "child_id", "establishment_id", "concern_id", "what", "owner_role", "owner_id", "deadline", "due_at",
                   "overdue", "status", "escalation_level", "source", "pack", "pack_version", "rule_id",
                   "completed_at", "completion_note", "cancel_reason"]
 
