@@ -43,6 +43,12 @@ def test_at_a_childrens_home_the_lead_and_the_head_are_named_as_the_home_names_t
     log = client.get(f"/children/{child.pk}/access-log/").content.decode()
     assert "Safeguarding lead" in log and "Designated safeguarding lead" not in log
 
+    meeting = client.get(f"/meetings/new/?child={child.pk}").content.decode()
+    assert '<option value="role:dsl"' in meeting and ">Safeguarding lead</option>" in meeting
+    assert ">Registered manager</option>" in meeting and "Designated safeguarding lead" not in meeting
+    reassign = client.get(f"/actions/{action.pk}/").content.decode()
+    assert ">Deputy safeguarding lead</option>" in reassign
+
     admin = sign_in(Client(), world.personas[Role.ADMINISTRATOR])
     person = admin.get(f"/people/{manager.pk}/").content.decode()
     assert "Registered manager" in person and "Headteacher or registered manager" not in person
