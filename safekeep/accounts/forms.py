@@ -3,6 +3,7 @@ from functools import cached_property
 from allauth.account.internal.stagekit import clear_login
 from allauth.core import context
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from django import forms
 from django.conf import settings
@@ -93,6 +94,9 @@ class CodeFormMixin:
                 raise forms.ValidationError("That code is not right, and you have typed several wrong codes. "
                                             "Sign in again with your email address and password.",
                                             code="sign_in_again")
+        if check.already_used == Authenticator.Type.RECOVERY_CODES:
+            raise forms.ValidationError("That recovery code has already been used. Each one works once: enter "
+                                        "another of your recovery codes.", code="code_already_used")
         if check.already_used:
             raise forms.ValidationError("That code has already been used. Wait for the next code from your app.",
                                         code="code_already_used")

@@ -194,9 +194,10 @@ class CodeCheck:
     authenticator: Authenticator | None = None
     locked: bool = False
     wrong_codes: int = 0
-    # The app's code, right for its moment, but that moment's code was already used (each code works once):
-    # the person is told to wait for the next code rather than that they typed it wrong.
-    already_used: bool = False
+    # A right code already used (each code works once): the app's code for a moment already used, or a
+    # recovery code used before. The kind of authenticator, so the person is told what to do instead of
+    # that they typed it wrong; None for a wrong code.
+    already_used: str | None = None
 
 
 def totp_step_of(secret: str, code: str) -> int | None:
@@ -229,14 +230,18 @@ def second_factor_code_check(*, user: User, code: str) -> CodeCheck:
         audit_record(actor=user, action="account.mfa.code_refused", outcome=AuditEvent.Outcome.DENIED,
                      object_type="user", object_id=user.pk, detail={"locked": True})
         return CodeCheck(locked=True, wrong_codes=selectors.recent_wrong_codes(user))
-    already_used = False
+    already_used = None
     for authenticator in Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.WEBAUTHN):
         if authenticator.type == Authenticator.Type.TOTP:
             step = totp_step_of(decrypt(authenticator.data["secret"]), code)
             accepted = step is not None and _totp_takes_step(authenticator, step)
-            already_used = already_used or (step is not None and not accepted)
+            right_but_used = step is not None and not accepted
         else:
-            accepted = authenticator.wrap().validate_code(code)
+            codes = authenticator.wrap()
+            accepted = codes.validate_code(code)
+            right_but_used = not accepted and code in codes.generate_codes()
+        if right_but_used:
+            already_used = authenticator.type
         if accepted:
             WrongCode.objects.filter(user=user).delete()
             return CodeCheck(authenticator=authenticator)
@@ -247,5 +252,5 @@ def second_factor_code_check(*, user: User, code: str) -> CodeCheck:
     # A sign-in (or re-authentication) refused at the second factor.
     audit_record(actor=user, action="account.mfa.code_refused", outcome=AuditEvent.Outcome.DENIED,
                  object_type="user", object_id=user.pk,
-                 detail={"wrong_codes": wrong, "locked": locked, "already_used": already_used})
+                 detail={"wrong_codes": wrong, "locked": locked, "already_used": already_used is not None})
     return CodeCheck(locked=locked, wrong_codes=wrong, already_used=already_used)
