@@ -214,6 +214,10 @@ MFA_FORMS = {"authenticate": "safekeep.accounts.forms.AuthenticateCodeForm",
 # administrator unlocks the person.
 SAFEKEEP_CODES_PER_SIGN_IN = int(os.environ.get("SAFEKEEP_CODES_PER_SIGN_IN", "3"))
 SAFEKEEP_CODE_FAILURES = int(os.environ.get("SAFEKEEP_CODE_FAILURES", "5"))
+# Development only: the second sign-in step shows the person's current authenticator code, so trying the
+# demo needs no phone and no second terminal. The accounts.E001 check stops Safekeep starting with it on
+# in production or without DEBUG.
+SAFEKEEP_SHOW_DEMO_CODE = os.environ.get("SAFEKEEP_SHOW_DEMO_CODE", "1" if DEBUG else "0") == "1"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 # No "trust this browser": every login of a role that reads case data asks for the second factor.
 MFA_TRUST_ENABLED = False

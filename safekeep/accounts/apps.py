@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core.checks import Tags, register
+
+from .checks import demo_code_check
 
 
 class AccountsConfig(AppConfig):
@@ -6,4 +9,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
+        # Every start, not only `check --deploy`: a production server must never show the codes.
+        register(demo_code_check, Tags.security)
         from . import signals  # noqa: F401

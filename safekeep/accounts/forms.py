@@ -1,6 +1,9 @@
+from functools import cached_property
+
 from allauth.account.internal.stagekit import clear_login
 from allauth.core import context
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.forms import ActivateTOTPForm
 from django import forms
 from django.conf import settings
@@ -10,6 +13,7 @@ from safekeep.core.forms import Form, ModelForm
 from safekeep.establishments.models import Establishment, Region
 
 from . import services
+from .mfa import development_code
 from .models import User
 
 
@@ -90,12 +94,23 @@ class CodeFormMixin:
                 raise forms.ValidationError("That code is not right, and you have typed several wrong codes. "
                                             "Sign in again with your email address and password.",
                                             code="sign_in_again")
+        if check.already_used == Authenticator.Type.RECOVERY_CODES:
+            raise forms.ValidationError("That recovery code has already been used. Each one works once: enter "
+                                        "another of your recovery codes.", code="code_already_used")
+        if check.already_used:
+            raise forms.ValidationError("That code has already been used. Wait for the next code from your app.",
+                                        code="code_already_used")
         raise forms.ValidationError("Incorrect code. Check the code your authenticator app shows now; "
                                     "each code works once.", code="incorrect_code")
 
 
 class AuthenticateCodeForm(CodeFormMixin, AuthenticateForm):
     ends_sign_in = True
+
+    @cached_property
+    def development_code(self):
+        """The person's current code, shown on the page in development only (None elsewhere)."""
+        return development_code(self.user)
 
 
 class ReauthenticateCodeForm(CodeFormMixin, ReauthenticateForm):

@@ -194,6 +194,10 @@ class CodeCheck:
     authenticator: Authenticator | None = None
     locked: bool = False
     wrong_codes: int = 0
+    # A right code already used (each code works once): the app's code for a moment already used, or a
+    # recovery code used before. The kind of authenticator, so the person is told what to do instead of
+    # that they typed it wrong; None for a wrong code.
+    already_used: str | None = None
 
 
 def totp_step_of(secret: str, code: str) -> int | None:
@@ -207,11 +211,8 @@ def totp_remember_step(*, authenticator: Authenticator, step: int) -> None:
     TotpLastStep.objects.update_or_create(authenticator=authenticator, defaults={"step": step})
 
 
-def _totp_accepts(authenticator: Authenticator, code: str) -> bool:
-    """The code is the one for a step within the tolerance, and later than any this authenticator accepted."""
-    step = totp_step_of(decrypt(authenticator.data["secret"]), code)
-    if step is None:
-        return False
+def _totp_takes_step(authenticator: Authenticator, step: int) -> bool:
+    """The step is later than any this authenticator accepted: it is taken, so its code never works again."""
     last, created = TotpLastStep.objects.get_or_create(authenticator=authenticator, defaults={"step": step})
     # Compare-and-set: of two requests with one code, in any worker, only one moves the step on.
     return created or TotpLastStep.objects.filter(pk=last.pk, step__lt=step).update(step=step) == 1
@@ -229,16 +230,27 @@ def second_factor_code_check(*, user: User, code: str) -> CodeCheck:
         audit_record(actor=user, action="account.mfa.code_refused", outcome=AuditEvent.Outcome.DENIED,
                      object_type="user", object_id=user.pk, detail={"locked": True})
         return CodeCheck(locked=True, wrong_codes=selectors.recent_wrong_codes(user))
+    already_used = None
     for authenticator in Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.WEBAUTHN):
-        accepted = (_totp_accepts(authenticator, code) if authenticator.type == Authenticator.Type.TOTP
-                    else authenticator.wrap().validate_code(code))
+        if authenticator.type == Authenticator.Type.TOTP:
+            step = totp_step_of(decrypt(authenticator.data["secret"]), code)
+            accepted = step is not None and _totp_takes_step(authenticator, step)
+            right_but_used = step is not None and not accepted
+        else:
+            codes = authenticator.wrap()
+            accepted = codes.validate_code(code)
+            right_but_used = not accepted and code in codes.generate_codes()
+        if right_but_used:
+            already_used = authenticator.type
         if accepted:
             WrongCode.objects.filter(user=user).delete()
             return CodeCheck(authenticator=authenticator)
+    # A used code is refused and counted like a wrong one: replaying a code seen over a shoulder is an attack.
     WrongCode.objects.create(user=user, at=clock.now())
     wrong = selectors.recent_wrong_codes(user)
     locked = wrong >= settings.SAFEKEEP_CODE_FAILURES
     # A sign-in (or re-authentication) refused at the second factor.
     audit_record(actor=user, action="account.mfa.code_refused", outcome=AuditEvent.Outcome.DENIED,
-                 object_type="user", object_id=user.pk, detail={"wrong_codes": wrong, "locked": locked})
-    return CodeCheck(locked=locked, wrong_codes=wrong)
+                 object_type="user", object_id=user.pk,
+                 detail={"wrong_codes": wrong, "locked": locked, "already_used": already_used is not None})
+    return CodeCheck(locked=locked, wrong_codes=wrong, already_used=already_used)

@@ -145,5 +145,5 @@ def role_end(request, user_id, membership_id):
     person = selectors.access_person(request.user, user_id, action="role.end")
     membership = get_object_or_404(RoleMembership.objects.filter(ended_at__isnull=True), pk=membership_id, user=person)
     authz_services.role_end(actor=request.user, membership=membership)
-    messages.success(request, f"{person.full_name} no longer has the role {membership.get_role_display()}.")
+    messages.success(request, f"{person.full_name} no longer has the role {membership.role_label}.")
     return redirect("people:detail", person.pk)

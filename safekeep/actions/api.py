@@ -12,6 +12,9 @@ from .models import Action
 class ActionSerializer(serializers.ModelSerializer):
     child_id = serializers.IntegerField()
     establishment_id = serializers.IntegerField()
+    concern_id = serializers.IntegerField(allow_null=True, read_only=True,
+                                          help_text="The concern the step follows from (none for one added by hand "
+                                                    "or from a meeting)")
     overdue = serializers.SerializerMethodField()
     deadline = serializers.CharField(max_length=40)  # the time allowed, in words: "1 working day", "by 5 March 2026"
     # Declared here so the schema does not depend on the database (integer ranges differ by backend).
@@ -19,7 +22,7 @@ class ActionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Action
-        fields = ["id", "child_id", "establishment_id", "what", "owner_role", "owner_id", "deadline", "due_at",
+        fields = ["id", "child_id", "establishment_id", "concern_id", "what", "owner_role", "owner_id", "deadline", "due_at",
                   "overdue", "status", "escalation_level", "source", "pack", "pack_version", "rule_id",
                   "completed_at", "completion_note", "cancel_reason"]
 

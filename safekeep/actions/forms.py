@@ -1,10 +1,26 @@
 from django import forms
 
-from safekeep.authz.roles import Role
+from safekeep.authz.roles import Role, role_label
 from safekeep.core.forms import Form
 from safekeep.policy.deadlines import Deadline
 
-OWNER_CHOICES = [(r.value, r.label) for r in Role if r not in (Role.ADMINISTRATOR, Role.DPO, Role.GOVERNOR)]
+OWNERS = [r for r in Role if r not in (Role.ADMINISTRATOR, Role.DPO, Role.GOVERNOR)]
+
+
+def owner_choices(kind: str | None = None) -> list[tuple[str, str]]:
+    """Who may own an action, named as the kind of establishment names them."""
+    return [(r.value, role_label(r, kind)) for r in OWNERS]
+
+
+OWNER_CHOICES = owner_choices()  # the general names, where no establishment is in view (the API schema)
+
+
+class OwnerChoiceForm(Form):
+    """A form whose owner_role choices read in the words of the action's establishment (kind=...)."""
+
+    def __init__(self, *args, kind: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_role"].choices = owner_choices(kind)
 
 
 class CompleteForm(Form):
@@ -17,11 +33,11 @@ class CancelForm(Form):
                              help_text="The reason is kept in the child's chronology.")
 
 
-class ReassignForm(Form):
+class ReassignForm(OwnerChoiceForm):
     owner_role = forms.ChoiceField(choices=OWNER_CHOICES, label="Who should do it")
 
 
-class AddActionForm(Form):
+class AddActionForm(OwnerChoiceForm):
     what = forms.CharField(max_length=300, label="What must be done")
     owner_role = forms.ChoiceField(choices=OWNER_CHOICES, label="Who must do it", initial=Role.DSL.value)
     deadline = forms.CharField(max_length=40, label="By when", initial="1 working day",

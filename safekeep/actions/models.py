@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from safekeep.authz.roles import role_label
 from safekeep.children.models import Child
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL, SPECIAL
 from safekeep.establishments.models import Establishment
@@ -98,11 +99,9 @@ class Action(models.Model):
 
     @property
     def owner_label(self) -> str:
-        from safekeep.authz.roles import Role
-
         if self.owner_id:
             return self.owner.full_name
-        return Role(self.owner_role).label if self.owner_role in Role.values else self.owner_role
+        return role_label(self.owner_role, self.establishment.kind)
 
     @property
     def met_by_record(self) -> tuple[str, str] | None:

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safekeep.authz.access import can
-from safekeep.authz.roles import Permission, Role
+from safekeep.authz.roles import Permission, role_label
 from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import access_child, establishment_for
 from safekeep.core.forms import run_service
@@ -29,11 +29,11 @@ def action_list(request):
 def _detail(request, action, **forms):
     context = {
         "action": action, "manages": can(request.user, Permission.ACTION_MANAGE, action),
-        "ladder": [Role(r).label for r in action.escalation_ladder],
+        "ladder": [role_label(r, action.establishment.kind) for r in action.escalation_ladder],
         "can_open_child": can(request.user, Permission.CHILD_VIEW, action),
         "complete_form": forms.get("complete_form") or CompleteForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(prefix="cancel"),
-        "reassign_form": forms.get("reassign_form") or ReassignForm(prefix="reassign",
+        "reassign_form": forms.get("reassign_form") or ReassignForm(prefix="reassign", kind=action.establishment.kind,
                                                                     initial={"owner_role": action.owner_role}),
     }
     return render(request, "actions/detail.html", context)
@@ -68,10 +68,11 @@ def action_cancel(request, action_id):
 @require_POST
 def action_reassign(request, action_id):
     action = selectors.access_action(request.user, action_id, "action.reassign")
-    form = ReassignForm(request.POST, prefix="reassign")
+    form = ReassignForm(request.POST, prefix="reassign", kind=action.establishment.kind)
     if form.is_valid() and run_service(form, lambda: services.action_reassign(
             actor=request.user, action=action, owner_role=form.cleaned_data["owner_role"])):
-        messages.success(request, f"The action is now for the {Role(form.cleaned_data['owner_role']).label.lower()}.")
+        messages.success(request, f"The action is now for the "
+                                  f"{role_label(form.cleaned_data['owner_role'], action.establishment.kind).lower()}.")
         return redirect("actions:detail", action.pk)
     return _detail(request, action, reassign_form=form)
 
@@ -80,10 +81,9 @@ def action_add(request, child_id):
     """A DSL adds an action for a child, with a deadline in the policies' words."""
     with transaction.atomic():  # the read of the child and its audit row together (fail closed)
         child = access_child(request.user, child_id, permission=Permission.ACTION_MANAGE, action="action.create")
-    form = AddActionForm(request.POST or None)
+    establishment = Establishment.objects.get(pk=establishment_for(request.user, child, Permission.ACTION_MANAGE))
+    form = AddActionForm(request.POST or None, kind=establishment.kind)
     if request.method == "POST" and form.is_valid():
-        establishment = Establishment.objects.get(pk=establishment_for(request.user, child,
-                                                                       Permission.ACTION_MANAGE))
         action = run_service(form, lambda: services.action_add(
             actor=request.user, establishment=establishment, child=child, **form.cleaned_data))
         if action:

@@ -1,7 +1,8 @@
 """Plain words for the audit log's stable action names, for the screens people read.
 
 The dotted names themselves never change (reports and the chain depend on them); add a line
-here when a new action appears. An unknown name is shown as it is.
+here when a new action appears (and to FORM_WORDS when a form about a child audits its opening under
+it). An unknown name is shown as it is.
 """
 
 ACTION_WORDS = {
@@ -10,7 +11,8 @@ ACTION_WORDS = {
     "account.email.changed": "A person's email address was changed: their sessions ended, their tokens revoked",
     "account.email.verified": "Proved their email address by opening a link sent to it",
     "account.mfa.added": "Set up two-factor authentication",
-    "account.mfa.code_refused": "Typed a wrong two-factor code, or one while code entry was locked (refused)",
+    "account.mfa.code_refused": ("Typed a wrong two-factor code, one already used, or one while code "
+                                "entry was locked (refused)"),
     "account.mfa.removed": "Removed two-factor authentication",
     "action.cancel": "Cancelled an action, with a reason",
     "action.complete": "Completed an action",
@@ -108,5 +110,27 @@ ACTION_WORDS = {
 }
 
 
-def describe(action: str) -> str:
+# A form about a child shows the child, so opening it (and sending it) is audited as a read of the
+# child's record under the name of what the form is for; the record made is audited on its own row.
+# On a child's row these actions were not done, only begun: "Opened the form to put a safety plan in
+# place", never "Put a safety plan in place" for someone who only looked at the form.
+FORM_WORDS = {
+    "action.create": "add an action",
+    "case.close": "close the child's case",
+    "case.leaving": "record that the child is leaving",
+    "case.reopen": "reopen the child's case",
+    "concern.triage": "record a triage decision",
+    "consultation.create": "record a no-names consultation",
+    "nrm.create": "start a National Referral Mechanism tracker",
+    "plan.create": "put a safety plan in place",
+    "plan.decision": "record whether the child needs a safety plan",
+    "referral.create": "record a referral",
+    "sanction.record": "record a sanction",
+}
+
+
+def describe(action: str, object_type: str = "") -> str:
+    """The action in words. On a row about a child, a form's action reads as opening the form."""
+    if object_type == "child" and action in FORM_WORDS:
+        return f"Opened the form to {FORM_WORDS[action]}"
     return ACTION_WORDS.get(action, action)

@@ -2,6 +2,8 @@ from django.db import models
 
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL
 
+from .actions import describe
+
 
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -57,15 +59,7 @@ class AuditEvent(models.Model):
 
     @property
     def action_words(self) -> str:
-        from .actions import describe
-
-        return describe(self.action)
-
-    @property
-    def role_label(self) -> str:
-        from safekeep.authz.roles import Role
-
-        return Role(self.role).label if self.role in Role.values else self.role
+        return describe(self.action, self.object_type)
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

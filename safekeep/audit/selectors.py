@@ -3,7 +3,9 @@ from django.db.models import CharField, Max, Q
 from django.db.models.functions import Cast
 
 from safekeep.accounts.models import User
+from safekeep.authz.roles import role_label
 from safekeep.concerns.models import Concern
+from safekeep.establishments.models import Establishment
 
 from . import checkpoint_file
 from .chain import ChainBreak, Checkpoint, checkpoint_break, first_break
@@ -16,8 +18,12 @@ def child_access_log(child, *, limit=200):
         AuditEvent.objects.filter(object_type="child", object_id=str(child.pk)).order_by("-seq")[:limit]
     )
     names = dict(User.objects.filter(pk__in={e.actor_id for e in events}).values_list("pk", "full_name"))
+    # The role as it is called where it was used: a children's home's lead is its safeguarding lead.
+    kinds = dict(Establishment.objects.filter(pk__in={e.establishment_id for e in events})
+                 .values_list("pk", "kind"))
     for event in events:
         event.actor_name = names.get(event.actor_id, event.actor_email or "Unknown")
+        event.role_name = role_label(event.role, kinds.get(event.establishment_id))
     return events
 
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL
 from safekeep.establishments.models import Establishment, Organisation, Region
 
-from .roles import ROLES, Role, Scope
+from .roles import ROLES, Role, Scope, role_label
 
 
 class RoleMembershipQuerySet(models.QuerySet):
@@ -74,7 +74,12 @@ class RoleMembership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_role_display()}, {self.where}"
+        return f"{self.role_label}, {self.where}"
+
+    @property
+    def role_label(self) -> str:
+        """The role's name at the place it is held: a children's home's lead is its safeguarding lead."""
+        return role_label(self.role, self.establishment.kind if self.establishment_id else None)
 
     @property
     def where(self) -> str:

@@ -68,6 +68,12 @@ class RoleDefinition:
         return bool(self.permissions & CASE_CONTENT)
 
     @property
+    def names_where_held(self) -> list[str]:
+        """What the role is called at each kind of establishment that names it differently."""
+        return [f"At {_KIND_WORDS[kind]}: {names[self.role]}" for kind, names in _NAMES_BY_KIND.items()
+                if self.role in names]
+
+    @property
     def permissions_sorted(self) -> list[Permission]:
         return sorted(self.permissions, key=lambda p: list(Permission).index(p))
 
@@ -176,6 +182,29 @@ ROLES: dict[Role, RoleDefinition] = {
         ),
     ]
 }
+
+
+# What a role is called where it is held. Safekeep's role names are the school's; a children's home has
+# a safeguarding lead and their deputy, and its head is the registered manager (DESIGN.md section 1;
+# CE 11.3 "the Home Safeguarding Lead", CE 11.7 "Headteacher or equivalent/Registered Manager"). Keyed by
+# establishment kind (establishments.Establishment.Kind); a role held for a region or an organisation,
+# or at a kind not listed, keeps its general name.
+_NAMES_BY_KIND: dict[str, dict[Role, str]] = {
+    "school": {Role.HEAD: "Headteacher"},
+    "college": {Role.HEAD: "Principal"},
+    "childrens_home": {Role.DSL: "Safeguarding lead", Role.DEPUTY_DSL: "Deputy safeguarding lead",
+                       Role.HEAD: "Registered manager"},
+}
+
+_KIND_WORDS = {"school": "a school", "college": "a college", "childrens_home": "a children's home"}
+
+
+def role_label(role: str, kind: str | None = None) -> str:
+    """The role's name, in the words of the kind of establishment it is held at (None: the general name).
+    The one place a role's name is worked out: pages, emails and action owners all ask here."""
+    if role not in Role.values:
+        return role
+    return _NAMES_BY_KIND.get(kind or "", {}).get(Role(role)) or Role(role).label
 
 
 def roles_with(permission: Permission) -> set[Role]:

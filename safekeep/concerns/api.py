@@ -13,6 +13,7 @@ from safekeep.establishments.selectors import access_establishment, locations_fo
 
 from . import selectors, services
 from .models import AdultRelationship, Concern, ConcernChild
+from .patterns import patterns_for
 
 
 class ChildInvolvedSerializer(serializers.Serializer):
@@ -141,12 +142,26 @@ class TriageSerializer(serializers.Serializer):
         "Required for a child under 13 placed as hackett \"normal\" with outcome \"nfa\" (CoC Appendix 1)"))
 
 
+class PatternSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the inbox flags it, e.g. \"Alfie Khan: 3 concerns in the last 30 "
+                                             "days\"")
+    child_ids = serializers.ListField(child=serializers.IntegerField(), help_text="The children it is about")
+
+
 class InboxRowSerializer(ConcernSerializer):
     overdue_actions = serializers.IntegerField(allow_null=True)
+    patterns = serializers.SerializerMethodField(help_text="The inbox's pattern flags about this concern's children "
+                                                           "(empty for those who only recorded it)")
 
     class Meta(ConcernSerializer.Meta):
         fields = ["id", "establishment_id", "recorded_at", "immediate_risk", "disclosure", "read_by_dsl_at",
-                  "overdue_actions", "children"]
+                  "overdue_actions", "patterns", "children"]
+
+    @extend_schema_field(PatternSerializer(many=True))
+    def get_patterns(self, concern):
+        children = {involved.child_id for involved in concern.children_involved.all()}
+        return [PatternSerializer(pattern).data for pattern in self.context["patterns"]
+                if children & set(pattern.child_ids)]
 
 
 def _as_api_error(call):
@@ -161,7 +176,8 @@ def _as_api_error(call):
                        "concerns you recorded", tags=["concerns"], responses=InboxRowSerializer(many=True))
 class Inbox(APIView):
     def get(self, request):
-        return Response(InboxRowSerializer(selectors.inbox(request.user), many=True).data)
+        rows = selectors.inbox(request.user)
+        return Response(InboxRowSerializer(rows, many=True, context={"patterns": patterns_for(request.user)}).data)
 
 
 @extend_schema(summary="Add to a concern (the original stays as it was sent)", tags=["concerns"],

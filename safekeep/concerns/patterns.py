@@ -14,15 +14,25 @@ from itertools import combinations
 from django.conf import settings
 from django.db.models import Count
 
+from safekeep.authz.access import establishments_where
+from safekeep.authz.roles import Permission
 from safekeep.core import clock
 
 from .models import ConcernChild
+from .selectors import concerns_visible_to
 
 
 @dataclass(frozen=True)
 class Pattern:
     reason: str
     child_ids: tuple[int, ...]
+
+
+def patterns_for(actor) -> list[Pattern]:
+    """The patterns in the concerns of the establishments whose records the actor reads (the inbox page and
+    the API show the same); none for a member of staff, who sees only the concerns they recorded."""
+    team_places = establishments_where(actor, Permission.CHILD_VIEW)
+    return patterns_in(concerns_visible_to(actor).filter(establishment_id__in=team_places)) if team_places else []
 
 
 def patterns_in(concerns) -> list[Pattern]:

@@ -18,7 +18,7 @@ from safekeep.packs.selectors import packs_for
 
 from . import selectors, services
 from .models import AdultRelationship, ConcernChild, SubjectNaming
-from .patterns import patterns_in
+from .patterns import patterns_for
 from .recording import Draft
 
 
@@ -26,10 +26,8 @@ def concern_inbox(request):
     """The safeguarding team's inbox; for other staff, the concerns they recorded and whether they were read."""
     team_places = establishments_where(request.user, Permission.CHILD_VIEW)
     team = bool(team_places)
-    patterns = patterns_in(selectors.concerns_visible_to(request.user).filter(
-        establishment_id__in=team_places)) if team else []
     return render(request, "concerns/inbox.html", {"concerns": selectors.inbox(request.user), "team": team,
-                                                   "patterns": patterns})
+                                                   "patterns": patterns_for(request.user)})
 
 
 def concern_detail(request, concern_id):

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
+from safekeep.authz.roles import Role, role_label
 from safekeep.core.classification import NOT_PERSONAL, PERSONAL
 
 
@@ -81,7 +82,7 @@ class Establishment(models.Model):
     @property
     def safeguarding_lead_title(self) -> str:
         """Schools have a DSL; children's homes call the same person the safeguarding lead."""
-        return "safeguarding lead" if self.kind == self.Kind.CHILDRENS_HOME else "designated safeguarding lead"
+        return role_label(Role.DSL, self.kind).lower()
 
 
 class EstablishmentLink(models.Model):

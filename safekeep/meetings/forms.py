@@ -1,6 +1,6 @@
 from django import forms
 
-from safekeep.actions.forms import OWNER_CHOICES
+from safekeep.actions.forms import owner_choices
 from safekeep.core.forms import Form
 from safekeep.referrals.forms import concern_label
 from safekeep.sharing.forms import DATE_FORMATS
@@ -70,9 +70,10 @@ class AgreedActionForm(Form):
                              error_messages={"invalid": "Enter the date as a real date, like 2026-11-20."})
     child = forms.ChoiceField(required=False, label="For")
 
-    def __init__(self, *args, people=(), children=(), **kwargs):
+    def __init__(self, *args, people=(), children=(), kind=None, **kwargs):
+        """kind: the establishment's, so the roles read as it names them (a home's safeguarding lead)."""
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("Roles", [(f"role:{value}", label) for value, label in OWNER_CHOICES]),
+        self.fields["owner"].choices = [("Roles", [(f"role:{value}", label) for value, label in owner_choices(kind)]),
                                         *([("People", [(f"person:{p.pk}", p.full_name) for p in people])]
                                           if people else [])]
         self.fields["child"].choices = [("", "Each child discussed"),

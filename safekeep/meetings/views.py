@@ -37,8 +37,9 @@ class Forms:
                     .distinct().order_by("-recorded_at") if establishment else concerns_visible_to(None))
         self.meeting = MeetingForm(data, concerns=concerns)
         self.attendees = [AttendeeForm(data, prefix=f"attendees-{i}") for i in range(ATTENDEE_ROWS)]
-        self.actions = [AgreedActionForm(data, prefix=f"actions-{i}", people=people, children=picked.children)
-                        for i in range(ACTION_ROWS)]
+        kind = establishment.kind if establishment else None
+        self.actions = [AgreedActionForm(data, prefix=f"actions-{i}", people=people, children=picked.children,
+                                         kind=kind) for i in range(ACTION_ROWS)]
         self.share = ShareForm(data, prefix="share", initial={"lawful_basis": lawful_basis.DEFAULT})
 
     @property

@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from safekeep.authz.roles import Permission, Role
+from safekeep.authz.roles import Permission, role_label
 from safekeep.authz.scope import scope_for
 from safekeep.core import clock
 from safekeep.establishments.selectors import establishments_visible_to
@@ -10,8 +10,9 @@ from safekeep.policy.packs import FLAG_WORDS, RECIPIENT_WORDS
 from .selectors import adopted_versions, packs_for
 
 
-def who(code: str) -> str:
-    return RECIPIENT_WORDS.get(code) or (Role(code).label if code in Role.values else code)
+def who(code: str, kind: str) -> str:
+    """A pack's owner or recipient code in words, a role as the kind of establishment calls it."""
+    return RECIPIENT_WORDS.get(code) or role_label(code, kind)
 
 
 def explorer(request):
@@ -27,8 +28,9 @@ def explorer(request):
     if establishment and (categories or flags):
         facts = ConcernFacts(frozenset(categories), frozenset(flags), establishment.kind, establishment.nation,
                              clock.now())
-        actions = [{"action": a, "owner": who(a.owner), "escalation": [who(r) for r in a.escalation],
-                    "notify": [who(r) for r in a.notify]} for a in required_actions(packs, facts)]
+        kind = establishment.kind
+        actions = [{"action": a, "owner": who(a.owner, kind), "escalation": [who(r, kind) for r in a.escalation],
+                    "notify": [who(r, kind) for r in a.notify]} for a in required_actions(packs, facts)]
     versions = adopted_versions(establishment) if establishment else {}
     return render(request, "packs/explorer.html", {
         "establishments": establishments, "establishment": establishment, "packs": packs,

@@ -122,6 +122,15 @@ class SafetyPlanVersion(WrittenOnce):
     def support_list(self) -> list[str]:
         return [line for line in (self.support_chosen or "").splitlines() if line.strip()]
 
+    @property
+    def agreed_with(self) -> str:
+        """Who the plan was agreed with, in words: "The child; their parents or carers; Ms Shah". A blank
+        "others" is stored as nothing, so it is left out rather than shown."""
+        people = ["The child"] * self.agreed_with_child
+        people += ["their parents or carers" if people else "Their parents or carers"] * self.agreed_with_parents
+        people += [self.agreed_with_others] if self.agreed_with_others else []
+        return "; ".join(people)
+
 
 class SafetyPlanReview(WrittenOnce):
     class Outcome(models.TextChoices):

@@ -4,7 +4,9 @@ from safekeep.accounts import services as accounts
 from safekeep.actions.models import Action
 from safekeep.audit.models import AuditEvent
 from safekeep.authz.roles import Role
+from safekeep.concerns import services as concerns
 from safekeep.core import clock
+from tests.world import adopt_every_shipped_pack
 
 
 def test_my_actions_lists_the_overdue_first_and_reading_is_audited(client, world, signed_in):
@@ -65,3 +67,17 @@ def test_the_api_lists_completes_and_reassigns(client, world):
     elsewhere = client.post(f"/api/v1/actions/{world.actions['elsewhere'].pk}/complete/", {"note": "x"},
                             content_type="application/json", **auth)
     assert elsewhere.status_code == 404
+
+
+def test_the_api_names_the_concern_each_action_follows_from(client, world):
+    adopt_every_shipped_pack(world)
+    here = world.establishments["here"]
+    concern, _ = concerns.concern_submit(
+        actor=world.personas[Role.STAFF], establishment=here, occurred_at=clock.now() - timedelta(hours=1),
+        children=[{"child": world.children["here"], "role": "harmed", "categories": ["coc_bullying"]}],
+        narrative="Pushed in the corridor", idempotency_key="concern-id-in-api")
+    _, key = accounts.api_token_create(actor=world.personas[Role.DSL], name="x", mfa_passed=True)
+    listed = client.get(f"/api/v1/actions/?establishment={here.pk}", HTTP_AUTHORIZATION=f"Bearer {key}").json()
+    from_concern = [row for row in listed if row["id"] != world.actions["here"].pk]
+    assert from_concern and all(row["concern_id"] == concern.pk for row in from_concern)
+    assert next(row for row in listed if row["id"] == world.actions["here"].pk)["concern_id"] is None  # by hand

@@ -161,6 +161,14 @@ def test_versions_never_overwrite_and_a_plan_is_never_edited(world, case):
     assert SafetyPlanReview.objects.get(plan=plan).outcome == "revised"
 
 
+@pytest.mark.parametrize(("child", "parents", "others", "shown"), [
+    (True, False, "", "The child"), (True, True, "", "The child; their parents or carers"),
+    (False, True, "Ms Shah", "Their parents or carers; Ms Shah"), (False, False, "Ms Shah", "Ms Shah")])
+def test_who_the_plan_was_agreed_with_reads_as_words(world, case, child, parents, others, shown):
+    plan = _create(world, case, agreed_with_child=child, agreed_with_parents=parents, agreed_with_others=others)
+    assert plan.versions.get().agreed_with == shown
+
+
 def test_validation_errors_name_each_field_and_write_nothing(world, case):
     counts = (SafetyPlan.objects.count(), SafetyPlanVersion.objects.count(), Action.objects.count(),
               ChronologyEntry.objects.count(), AuditEvent.objects.count())
@@ -273,6 +281,7 @@ def test_a_failed_form_keeps_what_was_typed_and_a_good_one_makes_the_plan(client
     assert response.status_code == 302 and response["Location"] == f"/safety-plans/{plan.pk}/"
     page = client.get(f"/safety-plans/{plan.pk}/").content.decode()
     assert "The bike sheds" in page and "NSPCC" in page
+    assert "Agreed with</dt><dd class=\"govuk-summary-list__value\">The child, on " in page  # no "The childNone"
     printed = client.get(f"/safety-plans/{plan.pk}/print/").content.decode()
     assert "govuk-service-navigation" not in printed and "The bike sheds" in printed
     revise = client.get(f"/safety-plans/{plan.pk}/revise/").content.decode()

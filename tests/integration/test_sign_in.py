@@ -105,7 +105,7 @@ def test_a_recovery_code_gets_someone_in_once_when_their_phone_is_lost(client, w
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"login": dsl.email, "password": PASSWORD})
     again = client.post("/accounts/2fa/authenticate/", {"code": code})
-    assert again.status_code == 200 and "Incorrect code" in again.content.decode()
+    assert again.status_code == 200 and "That recovery code has already been used" in again.content.decode()
 
 
 def test_pages_carry_a_strict_content_security_policy(client, world, signed_in):

@@ -18,6 +18,7 @@ from tests.world import PASSWORD, current_code, enrol_totp, sign_in
 # The start of a 30-second step, so a test knows exactly which codes are current.
 STEP_START = datetime(2026, 11, 2, 9, 30, 0, tzinfo=LONDON)
 PROXY, HOME, ELSEWHERE = "10.0.0.5", "198.51.100.7", "203.0.113.9"
+USED = "That code has already been used. Wait for the next code from your app."
 
 
 def code_at(secret, when):
@@ -93,11 +94,32 @@ def test_a_code_that_signed_someone_in_is_refused_a_minute_later(client, world, 
     thief = Client()
     thief.post("/accounts/login/", {"login": dsl.email, "password": PASSWORD})
     replay = thief.post("/accounts/2fa/authenticate/", {"code": used})
-    assert replay.status_code == 200 and "Incorrect code" in replay.content.decode()
+    assert replay.status_code == 200 and USED in replay.content.decode()
+    assert "Incorrect code" not in replay.content.decode()
     assert thief.get(f"/children/{world.children['here'].pk}/").status_code == 302
     # The code of the new step still works.
     fresh = thief.post("/accounts/2fa/authenticate/", {"code": code_at(secret, STEP_START + timedelta(seconds=40))})
     assert fresh.status_code == 302
+
+
+def test_a_code_typed_again_within_its_30_seconds_says_it_was_used_not_that_it_is_wrong(client, world,
+                                                                                        time_machine):
+    time_machine.move_to(STEP_START, tick=False)
+    dsl = world.personas[Role.DSL]
+    secret = enrol_totp(dsl)
+    code = code_at(secret, STEP_START)
+    client.post("/accounts/login/", {"login": dsl.email, "password": PASSWORD})
+    assert client.post("/accounts/2fa/authenticate/", {"code": code}).status_code == 302
+    client.post("/accounts/logout/")
+    time_machine.move_to(STEP_START + timedelta(seconds=10), tick=False)  # the app still shows the same code
+    client.post("/accounts/login/", {"login": dsl.email, "password": PASSWORD})
+    again = client.post("/accounts/2fa/authenticate/", {"code": code}).content.decode()
+    assert USED in again and "Incorrect code" not in again
+    refused = AuditEvent.objects.filter(action="account.mfa.code_refused", actor_id=dsl.pk).get()
+    assert refused.detail["already_used"] is True
+    # A code that was never right still reads as a wrong code.
+    typo = client.post("/accounts/2fa/authenticate/", {"code": wrong(code)}).content.decode()
+    assert "Incorrect code" in typo and USED not in typo
 
 
 def test_the_code_that_set_the_app_up_cannot_sign_in_afterwards(client, world, time_machine,
@@ -114,7 +136,7 @@ def test_the_code_that_set_the_app_up_cannot_sign_in_afterwards(client, world, t
     thief = Client()
     thief.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
     replay = thief.post("/accounts/2fa/authenticate/", {"code": used})
-    assert replay.status_code == 200 and "Incorrect code" in replay.content.decode()
+    assert replay.status_code == 200 and USED in replay.content.decode()
 
 
 @override_settings(SAFEKEEP_TRUSTED_PROXIES=[PROXY])

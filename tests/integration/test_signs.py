@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from safekeep.accounts import services as accounts
 from safekeep.authz.roles import Role
 from safekeep.children.models import Child, Enrolment
 from safekeep.concerns import services
@@ -67,6 +68,30 @@ def test_several_children_with_the_same_sign_raise_a_flag_with_the_reason(client
     signed_in(world.personas[Role.DSL])
     page = client.get("/concerns/").content.decode()
     assert f"3 children with the sign “{sign}” in the last 30 days: Ash Pupil, Bo Pupil, Cy Pupil" in page
+
+
+def _token(world, role):
+    _, key = accounts.api_token_create(actor=world.personas[role], name="script", mfa_passed=True)
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def test_the_api_inbox_carries_the_pattern_flags_on_the_concerns_they_are_about(client, world, adopted):
+    here = world.establishments["here"]
+    sign = _sign(here, "missing")
+    flagged = [services.concern_submit(actor=world.personas[Role.STAFF], establishment=here,
+                                       children=[{"child": _child(world, name), "role": "harmed",
+                                                  "indicators": [sign]}],
+                                       occurred_at=datetime(2026, 11, 20, tzinfo=UTC), narrative="Late.",
+                                       idempotency_key=f"sign-{name}")[0].pk for name in ("Ash", "Bo", "Cy")]
+    rows = {row["id"]: row for row in client.get("/api/v1/concerns/inbox/", **_token(world, Role.DSL)).json()}
+    reason = f"3 children with the sign “{sign}” in the last 30 days: Ash Pupil, Bo Pupil, Cy Pupil"
+    for pk in flagged:
+        assert [pattern["reason"] for pattern in rows[pk]["patterns"]] == [reason]
+        assert len(rows[pk]["patterns"][0]["child_ids"]) == 3
+    assert rows[world.concerns["here"].pk]["patterns"] == []  # a concern about another child
+    # The member of staff who recorded them sees their own concerns, never the team's flags.
+    recorded = client.get("/api/v1/concerns/inbox/", **_token(world, Role.STAFF)).json()
+    assert {row["id"] for row in recorded} >= set(flagged) and all(row["patterns"] == [] for row in recorded)
 
 
 def test_the_api_takes_each_childs_signs(client, world, adopted):

@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["membership"] is None:
             for row in RoleMembership.objects.pending().select_related("user", "organisation").order_by("id"):
-                self.stdout.write(f"{row.pk}: {row.user.email}, {row.get_role_display()}, {row.where}")
+                self.stdout.write(f"{row.pk}: {row.user.email}, {row.role_label}, {row.where}")
             return
         try:
             membership = role_grant_decide(actor=None, membership=RoleMembership(pk=options["membership"]),
@@ -26,4 +26,4 @@ class Command(BaseCommand):
             raise CommandError("No role with that number is waiting for approval.") from None
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
-        self.stdout.write(f"{membership.user.email} is now {membership.get_role_display()}, {membership.where}.")
+        self.stdout.write(f"{membership.user.email} is now {membership.role_label}, {membership.where}.")

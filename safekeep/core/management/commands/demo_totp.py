@@ -1,11 +1,8 @@
-import time
-
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from safekeep.accounts.adapters import MFAAdapter
+from safekeep.accounts.mfa import current_code
 
 
 class Command(BaseCommand):
@@ -20,9 +17,6 @@ class Command(BaseCommand):
         authenticator = Authenticator.objects.filter(user__email=email.lower(), type=Authenticator.Type.TOTP).first()
         if authenticator is None:
             raise CommandError(f"{email} has no authenticator app set up.")
-        secret = MFAAdapter().decrypt(authenticator.data["secret"])
-        period = 30
-        counter = int(time.time()) // period
-        code = format_hotp_value(hotp_value(secret, counter))
-        left = period - int(time.time()) % period
-        self.stdout.write(f"{code}  (valid for {left} more seconds)")
+        now = current_code(authenticator)
+        used = "; already used: wait for the next one" if now.already_used else ""
+        self.stdout.write(f"{now.code}  (valid for {now.seconds_left} more seconds{used})")
