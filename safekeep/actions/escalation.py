@@ -19,7 +19,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.roles import Role
+from safekeep.authz.roles import Role, role_label
 from safekeep.authz.selectors import people_with_role_at
 from safekeep.chronology.services import chronology_add
 from safekeep.concerns.models import Concern
@@ -119,14 +119,10 @@ def _allegation_subject(action: Action):
             .values_list("subject_id", flat=True).first())
 
 
-# The head of a school is its headteacher; of a children's home, its registered manager (DESIGN.md section 1).
-_HEAD_OF = {"school": "headteacher", "childrens_home": "registered manager"}
-
-
 def _role_words(role: Role, place) -> str:
-    if role == Role.HEAD and place.kind in _HEAD_OF:
-        return _HEAD_OF[place.kind]
-    return role.label[0].lower() + role.label[1:]
+    """The role's name as the establishment knows it (a home's registered manager), mid-sentence."""
+    label = role_label(role, place.kind)
+    return label[0].lower() + label[1:]
 
 
 def _roles_in_words(roles, place) -> str:

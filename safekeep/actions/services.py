@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, require_permission, role_for
-from safekeep.authz.roles import Permission, Role
+from safekeep.authz.roles import Permission, Role, role_label
 from safekeep.authz.scope import scope_for
 from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
@@ -267,7 +267,7 @@ def actions_move_from_subject(*, actor, concern) -> list[Action]:
         action.owner_role, action.owner, action.escalation_ladder = owner_role, None, ladder
         action.save(update_fields=["owner_role", "owner", "escalation_ladder"])
         _record_change(actor, action, "", kind="action.reassigned", audit_action="action.reassign",
-                       summary=f"Now for {Role(owner_role).label}: {action.what}.",
+                       summary=f"Now for {role_label(owner_role, action.establishment.kind)}: {action.what}.",
                        detail={"owner_role": owner_role, "owner": None, "reason": "allegation subject"})
         moved.append(action)
     notifications.tell_owners(moved, "reassigned")
@@ -340,7 +340,7 @@ def action_reassign(*, actor, action: Action, owner_role: str, owner=None) -> Ac
         raise ValidationError({"owner_role": "Choose who must do it."})
     action.owner_role, action.owner = owner_role, owner
     action.save(update_fields=["owner_role", "owner"])
-    who = owner.full_name if owner else Role(owner_role).label
+    who = owner.full_name if owner else role_label(owner_role, action.establishment.kind)
     _record_change(actor, action, role, kind="action.reassigned", audit_action="action.reassign",
                    summary=f"Now for {who}: {action.what}.",
                    detail={"owner_role": owner_role, "owner": getattr(owner, "pk", None)})

@@ -84,7 +84,7 @@ def test_an_allegation_at_the_home_skips_the_deputy_nobody_holds_without_losing_
     assert lado.escalation_level == 2
     assert lado.next_escalation_at == datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # the group head on Thursday
     entry = ChronologyEntry.objects.get(kind="action.escalated", object_id=str(lado.pk))
-    assert "No deputy designated safeguarding lead at Establishment region, so passed to the registered manager" \
+    assert "No deputy safeguarding lead at Establishment region, so passed to the registered manager" \
         in entry.summary
     event = AuditEvent.objects.get(action="action.escalate", object_id=str(lado.pk))
     assert (event.detail["role"], event.detail["skipped"]) == ("head", ["deputy_dsl"])
