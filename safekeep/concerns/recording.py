@@ -15,7 +15,7 @@ from django.db import transaction
 from safekeep.children.selectors import audit_search, children_search
 from safekeep.core import clock
 
-from .models import ConcernChild
+from .models import Concern, ConcernChild
 
 CHILD_STEPS = ("find", "add:", "remove:")  # the intents that change only the children's part of the page
 TEXT_FIELDS = ("location", "narrative", "childs_words", "action_taken", "subject_description")
@@ -87,17 +87,22 @@ class Draft:
     def time_not_known(self) -> bool:
         return not self.occurred_time
 
-    def occurred_at(self) -> datetime | None:
+    def occurred_at(self, first_sent: datetime | None = None) -> datetime | None:
         """When it happened. A blank time means "time not known": midday on an earlier day, and on
         today the moment it is sent if that is before midday, so a morning concern is never refused as
-        "in the future" and never claims a time later than it was written down."""
+        "in the future" and never claims a time later than it was written down. A retry of a send that
+        did arrive (its answer lost) keeps the time first recorded, so it is the same concern."""
         try:
             day = datetime.strptime(self.occurred_date, "%Y-%m-%d").date()
         except ValueError:
             return None
         if self.time_not_known:
             midday = datetime.combine(day, time(12, 0), tzinfo=clock.LONDON)
-            return min(midday, clock.now()) if day == clock.today() else midday
+            if day != clock.today():
+                return midday
+            if first_sent is not None and first_sent.astimezone(clock.LONDON).date() == day:
+                return first_sent
+            return min(midday, clock.now())
         try:
             when = datetime.strptime(self.occurred_time, "%H:%M").time()
         except ValueError:
@@ -166,3 +171,8 @@ def children_step(actor, draft: Draft, intent: str, query: str, visible, establi
                           if c.pk not in step.chosen]
             audit_search(actor, results=len(step.found))
     return step
+
+
+def first_sent_at(actor, key: str) -> datetime | None:
+    """When a concern this person already sent with this one-time key says it happened (a retry)."""
+    return Concern.objects.filter(recorded_by=actor, idempotency_key=key).values_list("occurred_at", flat=True).first()

@@ -21,7 +21,7 @@ from safekeep.packs.selectors import packs_for
 from . import selectors, services
 from .models import AdultRelationship, ConcernChild, SubjectNaming
 from .patterns import patterns_in
-from .recording import Draft, children_step, is_child_step
+from .recording import Draft, children_step, first_sent_at, is_child_step
 
 
 def concern_inbox(request):
@@ -148,10 +148,11 @@ def record(request):
     step = children_step(request.user, draft, intent, request.POST.get("find_q", ""), visible, establishment)
     prompts = draft.wording_prompts() if intent == "send" else []
     if intent == "send" and draft.check() and (draft.language_seen or not prompts):
-        concern = run_draft(request, establishment, draft, step.chosen)
+        concern, created = run_draft(request, establishment, draft, step.chosen)
         if concern is not None:
-            messages.success(request, "Your concern has been sent to the designated safeguarding lead. "
-                                      "Thank you for writing it down.")
+            if created:  # a retry of a send that arrived: its message is already waiting, said once
+                messages.success(request, "Your concern has been sent to the designated safeguarding lead. "
+                                          "Thank you for writing it down.")
             if request.htmx:  # sent by htmx: the browser goes to the concern itself, read once
                 return HttpResponseClientRedirect(reverse("concerns:detail", args=[concern.pk]))
             return redirect("concerns:detail", concern.pk)
@@ -202,11 +203,12 @@ def wording_check(request):
 def run_draft(request, establishment, draft, chosen):
     adults = selectors.adults_to_name(establishment)
     try:
-        concern, _ = services.concern_submit(
+        concern, created = services.concern_submit(
             actor=request.user, establishment=establishment, idempotency_key=draft.key,
             children=[{"child": chosen[c], "role": draft.roles[c], "categories": draft.categories.get(c, []),
                        "indicators": draft.indicators.get(c, [])} for c in draft.child_ids],
-            occurred_at=draft.occurred_at(), occurred_approximately=draft.approximate,
+            occurred_at=draft.occurred_at(first_sent_at(request.user, draft.key)),
+            occurred_approximately=draft.approximate,
             location=draft.location, narrative=draft.narrative, childs_words=draft.childs_words,
             action_taken=draft.action_taken, disclosure=draft.disclosure, immediate_risk=draft.immediate_risk,
             told_dsl_in_person={"yes": True, "no": False}.get(draft.told_dsl_in_person),
@@ -223,11 +225,12 @@ def run_draft(request, establishment, draft, chosen):
             draft.errors["narrative"] = ("You already sent a concern from this page, and what is here now is "
                                          "different. It has not been sent yet. Check it, then choose Send to "
                                          "record it as a new concern.")
-            return None
+            return None, False
+        beside = {"children": "child-search", "occurred_at": "occurred_date"}  # the field each error is shown by
         for name, problems in error.message_dict.items():
-            draft.errors[{"children": "child-search", "occurred_at": "occurred_date"}.get(name, name)] = " ".join(problems)
-        return None
-    return concern
+            draft.errors[beside.get(name, name)] = " ".join(problems)
+        return None, False
+    return concern, created
 
 
 def triage(request, concern_id, involved_id):

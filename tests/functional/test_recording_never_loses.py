@@ -116,7 +116,8 @@ def test_a_concern_from_earlier_today_with_no_time_is_sent_and_says_the_time_is_
     assert concern.children_involved.get().child == here
 
 
-def test_a_failed_send_keeps_the_page_and_the_words_and_trying_again_sends_once(page, live_server):
+def test_a_failed_send_keeps_the_page_and_the_words_and_trying_again_sends_once(page, live_server, time_machine):
+    time_machine.move_to(datetime(2026, 12, 1, 10, 15, tzinfo=LONDON), tick=True)
     world, staff = _record_page(page, live_server)
     sent = Concern.objects.filter(recorded_by=staff)
     answers = ["network down", "busy", "sent but the answer lost"]
@@ -135,7 +136,7 @@ def test_a_failed_send_keeps_the_page_and_the_words_and_trying_again_sends_once(
     _add_child_by_keyboard(page, "Which child? Type part of their name", "here", "Child Here")
     page.keyboard.press("Space")
     page.route(re.compile(r"/concerns/new/$"), refuse)
-    page.get_by_label("Date it happened").fill("2026-11-20")
+    page.get_by_label("Date it happened").fill("2026-12-01")  # today, the time left blank
     page.get_by_label("What you saw, heard or were told").fill(NARRATIVE)
     page.get_by_label("The child's own words (optional)").fill("  he said   don't tell  ")
     page.get_by_role("button", name="Send to the safeguarding lead").click()
@@ -161,7 +162,8 @@ def test_a_failed_send_keeps_the_page_and_the_words_and_trying_again_sends_once(
         page.get_by_role("button", name="Try sending again").click()  # recorded, but the answer was lost
     expect(failed).to_be_visible()
     assert sent.count() == 1
-    page.get_by_role("button", name="Try sending again").click()  # the same key: the same concern
+    time_machine.shift(300)  # five minutes later, the same key and the same words: the same concern
+    page.get_by_role("button", name="Try sending again").click()
     expect(page.get_by_text("Your concern has been sent")).to_be_visible()
     assert_accessible(page)
     assert sent.count() == 1
