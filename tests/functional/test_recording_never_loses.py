@@ -27,6 +27,8 @@ def _record_page(page, live_server):
     staff = world.personas[Role.STAFF]
     sign_in(page, live_server, staff, enrol_totp(staff))
     page.get_by_role("link", name="Record a concern").click()
+    page.wait_for_url(re.compile("/concerns/new/$"))
+    page.wait_for_load_state("load")  # htmx is ready: until then the page works as without JavaScript
     return world, staff
 
 
