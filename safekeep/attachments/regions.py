@@ -51,3 +51,32 @@ def dot_position(side: str, region: str, nth_here: int) -> tuple[int, int]:
         x = FIGURE_WIDTH - x + FIGURE_WIDTH + FIGURE_GAP
     # Dots have a radius of 9: 18 apart, beside then below the first (0, right, left; next row...).
     return x + (0, 18, -18)[nth_here % 3], y + (nth_here // 3) * 18
+
+
+# Where each region can be tapped on the front view (viewer's coordinates: x, y, width, height). The
+# child's right side is on the viewer's left; the left-hand regions mirror these, and the back view is
+# mirrored as a whole, like the dots.
+_RIGHT_AND_MIDDLE_BOXES = {
+    "head": (78, 8, 44, 44), "neck": (86, 52, 28, 18), "upper_body": (68, 70, 64, 52),
+    "lower_body": (68, 122, 64, 46), "pelvis": (66, 168, 68, 44), "right_upper_arm": (40, 74, 28, 48),
+    "right_forearm": (28, 122, 28, 68), "right_hand": (22, 190, 30, 28), "right_thigh": (66, 212, 34, 58),
+    "right_lower_leg": (66, 270, 34, 86), "right_foot": (58, 356, 42, 22),
+}
+
+
+def _front_box(code: str) -> tuple[int, int, int, int]:
+    if code in _RIGHT_AND_MIDDLE_BOXES:
+        return _RIGHT_AND_MIDDLE_BOXES[code]
+    x, y, width, height = _RIGHT_AND_MIDDLE_BOXES["right_" + code.removeprefix("left_")]
+    return FIGURE_WIDTH - x - width, y, width, height
+
+
+def picker_regions(side: str) -> list[dict]:
+    """The regions of one figure ("front" or "back") as boxes to tap, each named in plain words."""
+    regions = []
+    for code, words, _ in REGIONS:
+        x, y, width, height = _front_box(code)
+        if side == "back":
+            x = FIGURE_WIDTH - x - width + FIGURE_WIDTH + FIGURE_GAP
+        regions.append({"code": code, "words": words, "x": x, "y": y, "width": width, "height": height})
+    return regions

@@ -2,16 +2,22 @@
 
 Plain POSTs do everything (add or remove a child, find another, send), so the page works without
 JavaScript and whatever was typed comes back on every round trip; nothing is kept in the browser.
+With JavaScript, htmx posts the same form: finding, adding or removing a child redraws only the
+children's part of the page, and a send that fails leaves the page and the words as they are.
 """
 
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from django.utils import timezone
+from django.db import transaction
 
-from .models import ConcernChild
+from safekeep.children.selectors import audit_search, children_search
+from safekeep.core import clock
 
+from .models import Concern, ConcernChild
+
+CHILD_STEPS = ("find", "add:", "remove:")  # the intents that change only the children's part of the page
 TEXT_FIELDS = ("location", "narrative", "childs_words", "action_taken", "subject_description")
 
 
@@ -79,16 +85,36 @@ class Draft:
             draft.indicators[child_id] = data.getlist(f"indicators-{child_id}")[:40]
         return draft
 
-    def occurred_at(self) -> datetime | None:
+    @property
+    def time_not_known(self) -> bool:
+        return not self.occurred_time
+
+    def occurred_at(self, first_sent: datetime | None = None) -> datetime | None:
+        """When it happened. A blank time means "time not known": midday on an earlier day, and on
+        today the moment it is sent if that is before midday, so a morning concern is never refused as
+        "in the future" and never claims a time later than it was written down. A retry of a send that
+        did arrive (its answer lost) keeps the time first recorded, so it is the same concern."""
         try:
             day = datetime.strptime(self.occurred_date, "%Y-%m-%d").date()
         except ValueError:
             return None
+        if self.time_not_known:
+            midday = datetime.combine(day, time(12, 0), tzinfo=clock.LONDON)
+            if day != clock.today():
+                return midday
+            if first_sent is not None and first_sent.astimezone(clock.LONDON).date() == day:
+                return first_sent
+            return min(midday, clock.now())
         try:
-            when = datetime.strptime(self.occurred_time, "%H:%M").time() if self.occurred_time else time(12, 0)
+            when = datetime.strptime(self.occurred_time, "%H:%M").time()
         except ValueError:
             return None
-        return timezone.make_aware(datetime.combine(day, when))
+        return datetime.combine(day, when, tzinfo=clock.LONDON)
+
+    @property
+    def approximate(self) -> bool:
+        """A time not known is recorded as approximate, so the record reads "About ..." (never a made-up time)."""
+        return self.occurred_approximately or self.time_not_known
 
     def wording_prompts(self):
         """Suggestions for the recorder's own words; the child's words are never checked."""
@@ -107,3 +133,48 @@ class Draft:
         if not self.narrative:
             self.errors["narrative"] = "Say what happened, in your own words."
         return not self.errors
+
+
+@dataclass
+class ChildStep:
+    """What the children's part shows after this round trip: the children chosen, and a search's results."""
+    chosen: dict = field(default_factory=dict)
+    found: list = field(default_factory=list)
+    query: str = ""
+    searched: bool = False
+    added: int | None = None  # the child just added (focus goes to their role)
+    removed: str = ""  # the name of the child just removed, said to screen readers
+
+
+def is_child_step(intent: str) -> bool:
+    return intent.startswith(CHILD_STEPS)
+
+
+def children_step(actor, draft: Draft, intent: str, query: str, visible, establishment) -> ChildStep:
+    """Add, remove or find a child, only ever among the children the recorder may see."""
+    step = ChildStep(query=query.strip()[:100])
+    removing = _number(intent[7:]) if intent.startswith("remove:") else None
+    if intent.startswith("add:") and _number(intent[4:]) is not None:
+        step.added = _number(intent[4:])
+        draft.child_ids.append(step.added)
+    ids = draft.child_ids + ([removing] if removing is not None else [])
+    step.chosen = {c.pk: c for c in visible.filter(pk__in=ids)}
+    if removing in step.chosen:
+        step.removed = step.chosen.pop(removing).display_name
+    draft.child_ids = [c for c in dict.fromkeys(draft.child_ids) if c in step.chosen]
+    if step.added not in step.chosen:
+        step.added = None
+    elif step.added is not None:
+        step.query = ""  # added: the search box is ready for the next child
+    if intent == "find" and step.query:
+        step.searched = True
+        with transaction.atomic():
+            step.found = [c for c in children_search(actor, query=step.query, establishment_id=establishment.pk)[:10]
+                          if c.pk not in step.chosen]
+            audit_search(actor, results=len(step.found))
+    return step
+
+
+def first_sent_at(actor, key: str) -> datetime | None:
+    """When a concern this person already sent with this one-time key says it happened (a retry)."""
+    return Concern.objects.filter(recorded_by=actor, idempotency_key=key).values_list("occurred_at", flat=True).first()

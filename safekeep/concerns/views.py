@@ -4,14 +4,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from safekeep.attachments import recording as attachment_recording
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, can, establishments_where, get_visible, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
-from safekeep.children.selectors import audit_search, children_search, children_visible_to
+from safekeep.children.selectors import children_visible_to
 from safekeep.establishments.models import Establishment, Location
 from safekeep.establishments.selectors import locations_for
 from safekeep.packs.selectors import packs_for
@@ -19,7 +21,7 @@ from safekeep.packs.selectors import packs_for
 from . import selectors, services
 from .models import AdultRelationship, ConcernChild, SubjectNaming
 from .patterns import patterns_for
-from .recording import Draft
+from .recording import Draft, children_step, first_sent_at, is_child_step
 
 
 def concern_inbox(request):
@@ -141,37 +143,32 @@ def record(request):
     intent = request.POST.get("intent", "")
     if request.method == "POST":
         attachment_recording.apply(request, draft, intent)  # body-map marks and files chosen (kept server-side)
-    found, query = [], request.POST.get("find_q", "").strip()[:100]
-    if intent.startswith("add:") and intent[4:].isdigit():
-        draft.child_ids.append(int(intent[4:]))
-    if intent.startswith("remove:") and intent[7:].isdigit():
-        draft.child_ids = [c for c in draft.child_ids if c != int(intent[7:])]
-    chosen = {c.pk: c for c in visible.filter(pk__in=draft.child_ids)}
-    draft.child_ids = [c for c in dict.fromkeys(draft.child_ids) if c in chosen]
-    if intent == "find" and query:
-        with transaction.atomic():
-            found = [c for c in children_search(request.user, query=query, establishment_id=establishment.pk)[:10]
-                     if c.pk not in chosen]
-            audit_search(request.user, results=len(found))
+    step = children_step(request.user, draft, intent, request.POST.get("find_q", ""), visible, establishment)
     prompts = draft.wording_prompts() if intent == "send" else []
     if intent == "send" and draft.check() and (draft.language_seen or not prompts):
-        concern = run_draft(request, establishment, draft, chosen)
+        concern, created = run_draft(request, establishment, draft, step.chosen)
         if concern is not None:
-            messages.success(request, "Your concern has been sent to the designated safeguarding lead. "
-                                      "Thank you for writing it down.")
+            if created:  # a retry of a send that arrived: its message is already waiting, said once
+                messages.success(request, f"Your concern has been sent to the {establishment.safeguarding_lead_title}. "
+                                          "Thank you for writing it down.")
+            if request.htmx:  # sent by htmx: the browser goes to the concern itself, read once
+                return HttpResponseClientRedirect(reverse("concerns:detail", args=[concern.pk]))
             return redirect("concerns:detail", concern.pk)
     packs = packs_for(establishment)
     contacts = [c for c in establishment.local_contacts.all() if c.kind == "la_front_door"]
     # Only "send" checks the whole draft; a file or mark refused on any round trip is shown at once.
     errors = draft.errors if intent == "send" else {k: v for k, v in draft.errors.items()
                                                     if k in ("attachment", "new_mark")}
-    for child in chosen.values():
+    for child in step.chosen.values():
         child.role_error = errors.get(f"role-{child.pk}", "")  # shown beside that child's role
         child.chosen_categories = draft.categories.get(child.pk, [])
         child.chosen_indicators = draft.indicators.get(child.pk, [])
-    return render(request, "concerns/record.html", {
-        "draft": draft, "children": [chosen[c] for c in draft.child_ids], "found": found, "query": query,
-        "searched": intent == "find", "establishments": establishments, "establishment": establishment,
+    # Finding, adding or removing a child by htmx redraws only the children's part of the page.
+    children_only = bool(request.htmx) and is_child_step(intent)
+    return render(request, "concerns/record.html#children" if children_only else "concerns/record.html", {
+        "children_only": children_only,
+        "draft": draft, "children": [step.chosen[c] for c in draft.child_ids], "step": step,
+        "establishments": establishments, "establishment": establishment,
         "roles": ConcernChild.Role.choices, "packs": packs, "contacts": contacts,
         "errors": errors,
         "prompts": prompts if not draft.language_seen else [], "prompts_count": draft.language_seen or len(prompts),
@@ -204,11 +201,12 @@ def wording_check(request):
 def run_draft(request, establishment, draft, chosen):
     adults = selectors.adults_to_name(establishment)
     try:
-        concern, _ = services.concern_submit(
+        concern, created = services.concern_submit(
             actor=request.user, establishment=establishment, idempotency_key=draft.key,
             children=[{"child": chosen[c], "role": draft.roles[c], "categories": draft.categories.get(c, []),
                        "indicators": draft.indicators.get(c, [])} for c in draft.child_ids],
-            occurred_at=draft.occurred_at(), occurred_approximately=draft.occurred_approximately,
+            occurred_at=draft.occurred_at(first_sent_at(request.user, draft.key)),
+            occurred_approximately=draft.approximate,
             location=draft.location, narrative=draft.narrative, childs_words=draft.childs_words,
             action_taken=draft.action_taken, disclosure=draft.disclosure, immediate_risk=draft.immediate_risk,
             images_shared=draft.images_shared, told_dsl_in_person={"yes": True, "no": False}.get(draft.told_dsl_in_person),
@@ -225,11 +223,12 @@ def run_draft(request, establishment, draft, chosen):
             draft.errors["narrative"] = ("You already sent a concern from this page, and what is here now is "
                                          "different. It has not been sent yet. Check it, then choose Send to "
                                          "record it as a new concern.")
-            return None
+            return None, False
+        beside = {"children": "child-search", "occurred_at": "occurred_date"}  # the field each error is shown by
         for name, problems in error.message_dict.items():
-            draft.errors[{"children": "child-search"}.get(name, name)] = " ".join(problems)
-        return None
-    return concern
+            draft.errors[beside.get(name, name)] = " ".join(problems)
+        return None, False
+    return concern, created
 
 
 def triage(request, concern_id, involved_id):

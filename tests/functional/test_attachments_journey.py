@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from safekeep.authz.roles import Role
 from tests.functional.conftest import assert_accessible
@@ -37,6 +38,7 @@ def test_two_child_concern_with_photo_reaches_the_dsl_and_both_chronologies(page
     page.get_by_label("Add another child").fill("noor")
     page.get_by_role("button", name="Find").click()
     page.get_by_role("button", name="Add Noor Baker, Year 9").click()
+    expect(page.get_by_role("group", name="Noor Baker, Year 9")).to_be_visible()  # drawn in place by htmx
     page.locator(f"#role-{harmed.pk} input[value=harmed]").check()
     page.locator(f"#role-{noor.pk} input[value=alleged_responsible]").check()
     page.get_by_label("Date it happened").fill("2026-11-20")
@@ -56,7 +58,7 @@ def test_two_child_concern_with_photo_reaches_the_dsl_and_both_chronologies(page
     assert page.locator("svg.sk-body-map circle[fill='#d4351c']").count() == 1
     assert_accessible(page)
     page.get_by_role("button", name="Send to the safeguarding lead").click()
-    assert page.get_by_text("Your concern has been sent").is_visible()
+    expect(page.get_by_text("Your concern has been sent")).to_be_visible()
     assert page.get_by_text("Back, left forearm or wrist:").is_visible()
     assert_accessible(page)
     concern = Concern.objects.get(recorded_by=staff)

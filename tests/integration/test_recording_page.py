@@ -1,5 +1,8 @@
+from datetime import datetime
+
 from safekeep.authz.roles import Role
 from safekeep.concerns.models import Concern
+from safekeep.core.clock import LONDON
 
 WORDS = "  i said NO and he\nkept on  "
 
@@ -53,3 +56,58 @@ def test_wording_is_suggested_once_never_blocks_and_never_touches_the_childs_wor
     assert concern.language_prompts_shown == 1 and concern.narrative == "She keeps putting herself at risk."
     clean = _post(client, **(base | {"key": "lang-2", "narrative": "He was crying by the gate."}))
     assert clean.status_code == 302  # nothing to suggest: sent at once
+
+
+def test_enter_in_any_field_finds_a_child_and_never_removes_one(client, world, adopted, signed_in):
+    """The first button in the form is the one Enter presses: it must be Find, never "Remove" (no JavaScript)."""
+    signed_in(world.personas[Role.STAFF])
+    here = world.children["here"]
+    page = client.get(f"/concerns/new/?child={here.pk}").content.decode()
+    form = page[page.index('<form method="post" action="/concerns/new/"'):]
+    first_button = form[form.index("<button"):form.index("</button>")]
+    assert 'value="find"' in first_button and "remove" not in first_button
+    # What that button sends (Enter in the "where" box, the search box empty) keeps the child and their role.
+    kept = _post(client, key="enter-1", establishment=world.establishments["here"].pk, child=[here.pk],
+                 **{f"role-{here.pk}": "harmed"}, location="By the gate", find_q="", intent="find").content.decode()
+    assert f'name="child" value="{here.pk}"' in kept and 'value="harmed" checked' in kept
+    assert 'value="By the gate"' in kept
+
+
+def test_a_concern_from_earlier_today_with_no_time_is_sent_before_noon(client, world, adopted, signed_in,
+                                                                        time_machine):
+    time_machine.move_to(datetime(2026, 12, 1, 9, 0, tzinfo=LONDON), tick=False)
+    signed_in(world.personas[Role.STAFF])
+    here = world.children["here"]
+    base = {"establishment": world.establishments["here"].pk, "child": [here.pk], f"role-{here.pk}": "harmed",
+            "narrative": "Crying by the gate", "occurred_date": "2026-12-01", "intent": "send"}
+    sent = _post(client, **base, key="today-1")
+    assert sent.status_code == 302  # not refused as "in the future"
+    concern = Concern.objects.get(idempotency_key="today-1")
+    assert concern.occurred_at == datetime(2026, 12, 1, 9, 0, tzinfo=LONDON)  # no later than it was written down
+    assert concern.occurred_approximately  # the record says "About": the time is not known
+    _post(client, **(base | {"key": "earlier-1", "occurred_date": "2026-11-30"}))
+    assert Concern.objects.get(idempotency_key="earlier-1").occurred_at == datetime(2026, 11, 30, 12, 0,
+                                                                                    tzinfo=LONDON)
+    time_machine.move_to(datetime(2026, 12, 1, 9, 10, tzinfo=LONDON), tick=False)
+    again = _post(client, **base, key="today-1")  # a retry of a send whose answer was lost, 10 minutes on
+    assert again.headers["Location"] == f"/concerns/{concern.pk}/"  # the same concern, not "a different one"
+    later = _post(client, **base, key="later-1", occurred_time="10:30").content.decode()
+    assert "it cannot be in the future" in later and 'href="#occurred_date"' in later  # a time given is kept to
+
+
+def test_finding_and_adding_a_child_by_htmx_answers_with_only_the_childrens_part(client, world, adopted,
+                                                                                  signed_in):
+    signed_in(world.personas[Role.STAFF])
+    here = world.children["here"]
+    base = {"key": "part-1", "establishment": world.establishments["here"].pk, "narrative": "Words typed"}
+    found = client.post("/concerns/new/", base | {"intent": "find", "find_q": "here"},
+                        headers={"HX-Request": "true"}).content.decode()
+    assert found.lstrip().startswith('<div id="children-part">') and "<h1" not in found
+    assert f'value="add:{here.pk}"' in found and "Add Child Here" in found and "1 child matches" in found
+    added = client.post("/concerns/new/", base | {"intent": f"add:{here.pk}"},
+                        headers={"HX-Request": "true"}).content.decode()
+    assert f'name="child" value="{here.pk}"' in added and "Child Here added" in added
+    sent = client.post("/concerns/new/", base | {"intent": "send", "child": [here.pk], f"role-{here.pk}": "harmed",
+                                                 "occurred_date": "2026-11-20"}, headers={"HX-Request": "true"})
+    concern = Concern.objects.get(idempotency_key="part-1")
+    assert sent.headers["HX-Redirect"] == f"/concerns/{concern.pk}/"  # the browser then opens it once

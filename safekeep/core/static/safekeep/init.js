@@ -15,3 +15,9 @@ import { initAll } from "../vendor/govuk-frontend/govuk-frontend.min.js";
 document.body.classList.add("govuk-frontend-supported");
 
 initAll();
+
+// Parts of a page that htmx draws later (a child added on the recording page, a page returned with
+// its errors) get their GOV.UK components too: radios, checkboxes, buttons, the error summary.
+document.addEventListener("htmx:load", (event) => {
+  if (event.detail.elt !== document.body && event.detail.elt.querySelector) initAll({ scope: event.detail.elt });
+});
