@@ -80,3 +80,12 @@ document.addEventListener("htmx:afterSettle", (event) => {
   }
   if (!childStepsInFlight) changedInFlight.clear();
 });
+
+// Enter in a field other than the child search does nothing at all: it sends no request that a later
+// click (Remove, Add) would have to wait behind. In the search box it finds, as without JavaScript.
+document.addEventListener("keydown", (event) => {
+  const field = event.target;
+  if (event.key !== "Enter" || !field.matches || !field.matches("input") || !field.form) return;
+  if (!field.form.querySelector("[data-sk-child-step]") || field.name === "find_q") return;
+  event.preventDefault();
+});
