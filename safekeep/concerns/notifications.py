@@ -18,6 +18,7 @@ from django.db.models.functions import Cast
 from safekeep.audit.models import AuditEvent
 from safekeep.audit.services import audit_record
 from safekeep.authz.roles import Role
+from safekeep.actions import notifications as action_notifications
 from safekeep.authz.selectors import people_with_role_at
 from safekeep.core import clock
 
@@ -34,9 +35,7 @@ SWEEP_WINDOW = timedelta(days=1)
 
 def _team(concern) -> set[int]:
     roles = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD) if concern.about_adult else (Role.DSL, Role.DEPUTY_DSL)
-    team = set()
-    for role in roles:
-        team |= set(people_with_role_at(role, concern.establishment).values_list("pk", flat=True))
+    team = set().union(*action_notifications.holders((concern.establishment, role) for role in roles).values())
     team.discard(concern.subject_id)
     if concern.about_adult and not team:
         team = set(people_with_role_at(Role.GROUP_HEAD, concern.establishment).values_list("pk", flat=True))
