@@ -21,7 +21,7 @@ from safekeep.authz.scope import scope_for
 from safekeep.chronology.services import chronology_add, chronology_batch
 from safekeep.core import clock
 from safekeep.authz.selectors import people_at, people_with_role_at
-from safekeep.establishments.selectors import terms_for
+from safekeep.establishments.selectors import linked_peers_of, terms_for
 from safekeep.packs.selectors import packs_for
 from safekeep.policy import deadlines
 from safekeep.policy.deadlines import Deadline
@@ -47,6 +47,7 @@ class Steps:
     _packs: dict[int, list] = field(default_factory=dict)
     _ladders: dict[int, Ladders] = field(default_factory=dict)
     _terms: dict[int, tuple] = field(default_factory=dict)
+    _peers: dict[int, list] = field(default_factory=dict)
 
     def packs_at(self, place) -> list:
         if place.pk not in self._packs:
@@ -57,6 +58,12 @@ class Steps:
         if place.pk not in self._ladders:
             self._ladders[place.pk] = ladders_for(place, packs=self.packs_at(place))
         return self._ladders[place.pk]
+
+    def peers_of(self, place) -> list:
+        """The linked school or home (CE 11.3)."""
+        if place.pk not in self._peers:
+            self._peers[place.pk] = linked_peers_of(place)
+        return self._peers[place.pk]
 
     def terms_at(self, place) -> tuple:
         if place.pk not in self._terms:
@@ -110,6 +117,11 @@ def packs_in_batch(place) -> list:
     return _steps.get().packs_at(place)
 
 
+def peers_in_batch(place) -> list:
+    """The place's linked school or home, read once for the steps_batch the caller runs in."""
+    return _steps.get().peers_of(place)
+
+
 def concern_is_new(concern_id: int) -> None:
     """The concern was written in this steps_batch: it has no steps yet, so none are looked for."""
     _steps.get().new_concerns.add(concern_id)
@@ -123,11 +135,11 @@ def _schedule(action: Action, created_at: datetime, deadline: Deadline, ladders:
                                  if action.escalation_ladder else None)
 
 
-def _place_of(establishment, owner_role: str):
+def _place_of(establishment, owner_role: str, batch: Steps):
     """The linked school or home's safeguarding lead owns notes on the child's file there (CE 11.3)."""
     if owner_role != "linked_establishment_dsl":
         return establishment, owner_role
-    linked = establishment.linked_peers
+    linked = batch.peers_of(establishment)
     return (linked[0], Role.DSL.value) if linked else (establishment, Role.DSL.value)
 
 
@@ -211,7 +223,7 @@ def _require(batch: Steps, actor, role, establishment, child, categories, flags,
             # or the same work for this child already set by another rule or pack ("call the police" and
             # "report to the police"), or when the concern was recorded (a triage adding a category).
             continue
-        place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0])
+        place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0], batch)
         owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role,
                                                     _route(required.escalation, flags, ladders))
         # "Staff" in a rule means the member of staff who raised it: other staff never see the action
@@ -228,7 +240,7 @@ def _require(batch: Steps, actor, role, establishment, child, categories, flags,
                        summary=f"Required: {required.what} ({required.deadline}; {required.source}).")
         audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=place.pk,
                      detail={"rule": required.rule_id, "pack_version": required.pack_version})
-        recipients = [_place_of(here, r) for r in _route(required.notify, flags, ladders)
+        recipients = [_place_of(here, r, batch) for r in _route(required.notify, flags, ladders)
                       if r != "group_safeguarding_email"]
         # The team a new concern's alert goes to (safekeep/concerns/notifications.py) hears of its steps in
         # that alert: their emails about the steps wait for it. Everyone else is told as usual.

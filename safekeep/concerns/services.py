@@ -6,7 +6,6 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, prefetch_related_objects
 
 from safekeep.actions import services as actions
 from safekeep.attachments import services as attachment_services
@@ -17,7 +16,6 @@ from safekeep.children.selectors import children_visible_to, current_enrolments
 from safekeep.chronology.services import chronology_add, chronology_concern_written
 from safekeep.referrals import services as referrals
 from safekeep.core import clock
-from safekeep.establishments.models import EstablishmentLink
 
 from . import notifications
 from .models import Concern, ConcernChild, SubjectNaming, Triage
@@ -50,10 +48,10 @@ def _flags(concern: Concern, child, linked_places=None) -> set[str]:
     return flags
 
 
-def _linked_places(concern: Concern, children) -> dict[int, list]:
+def _linked_places(concern: Concern, children, peers=None) -> dict[int, list]:
     """For each child, the linked school or home (CE 11.3) where they are also enrolled or placed: one
-    query for all the children."""
-    linked = {e.pk: e for e in concern.establishment.linked_peers}
+    query for all the children. peers: the establishment's linked peers, when the caller has read them."""
+    linked = {e.pk: e for e in (concern.establishment.linked_peers if peers is None else peers)}
     places = {child.pk: [] for child in children}
     if not linked:
         return places
@@ -128,8 +126,12 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
             # Last, so nothing after it can fail: queued with the concern or not at all (CE 10.1).
             notifications.alert_safeguarding_team(concern)
     except IntegrityError:
-        # Two submissions with one key raced: the other one won, and that is the concern.
-        return _replayed(Concern.objects.get(recorded_by=actor, idempotency_key=idempotency_key), submitted), False
+        # Two submissions with one key raced: the other one won, and that is the concern. Any other refusal
+        # (the audit log cannot be written) is the error itself: nothing was recorded.
+        winner = Concern.objects.filter(recorded_by=actor, idempotency_key=idempotency_key).first()
+        if winner is None:
+            raise
+        return _replayed(winner, submitted), False
     return concern, True
 
 
@@ -244,10 +246,6 @@ def _record(actor, establishment, children, role, **fields) -> Concern:
     """Runs in concern_submit's steps batch: the writes below are queued and made together at its end."""
     concern = Concern.objects.create(establishment=establishment, recorded_by=actor, **fields)
     actions.concern_is_new(concern.pk)
-    # The linked school or home is asked about for every child and step: read once.
-    prefetch_related_objects([establishment],
-                             Prefetch("links_as_first", EstablishmentLink.objects.select_related("second")),
-                             Prefetch("links_as_second", EstablishmentLink.objects.select_related("first")))
     everyone = {code for entry in children for code in entry.get("categories") or []}
     ConcernChild.objects.bulk_create([
         ConcernChild(concern=concern, child=entry["child"], role=entry["role"],
@@ -255,7 +253,7 @@ def _record(actor, establishment, children, role, **fields) -> Concern:
                      indicators=list(dict.fromkeys(entry.get("indicators") or []))) for entry in children])
     chronology_concern_written(concern.pk, {entry["child"].pk: sorted(set(entry.get("categories") or []))
                                             for entry in children})
-    linked = _linked_places(concern, [entry["child"] for entry in children])
+    linked = _linked_places(concern, [entry["child"] for entry in children], actions.peers_in_batch(establishment))
     packs = actions.packs_in_batch(establishment)
     for entry in children:
         child, child_role = entry["child"], entry["role"]
