@@ -175,6 +175,7 @@ def _queue(action, kind, user_ids=(), addresses=None, hold=False, *, places_and_
 class _Batch:
     pending: list = field(default_factory=list)  # (action, kind, user ids, addresses, hold, (place, role)s)
     holders: dict = field(default_factory=dict)  # (place id, role): user ids, read once per batch
+    then: list = field(default_factory=list)  # (enqueue, args) queued after the steps' emails
 
     def holders_of(self, places_and_roles) -> dict[tuple[int, str], set[int]]:
         """Who holds each role, with whatever this batch's emails still need, in at most one query."""
@@ -187,6 +188,16 @@ class _Batch:
 
 # The batch being queued in this thread's transaction (emails_batch), or None.
 _batch: ContextVar[_Batch | None] = ContextVar("emails_batch", default=None)
+
+
+def then_queue(enqueue, *args) -> None:
+    """Queue a task now, or, in an emails_batch, just after the batch's emails: a new concern's alert follows
+    the emails of its steps, so the worker holds those for the alert, which carries them (one email)."""
+    batch = _batch.get()
+    if batch is None:
+        enqueue(*args)
+    else:
+        batch.then.append((enqueue, args))
 
 
 def holders(places_and_roles) -> dict[tuple[int, str], set[int]]:
@@ -219,6 +230,8 @@ def emails_batch():
             jobs.append([action.pk, kind, sorted(users), addresses, hold])
     if jobs:
         send_action_emails_batch.enqueue(jobs)
+    for enqueue, args in batch.then:
+        enqueue(*args)
 
 
 def tell_owners(actions, kind: str) -> None:

@@ -53,7 +53,7 @@ def alert_safeguarding_team(concern, *, swept: bool = False) -> None:
     """Queue the new concern's alert in the caller's transaction (the one that saves the concern)."""
     recipients = _recipients(concern)
     if recipients:
-        tasks.send_concern_alert.enqueue(concern.pk, recipients)
+        action_notifications.then_queue(tasks.send_concern_alert.enqueue, concern.pk, recipients)
     audit_record(actor=None, action=ALERT_QUEUED, obj=concern, establishment_id=concern.establishment_id,
                  detail={"recipients": len(recipients), "swept": swept})
 
