@@ -10,6 +10,7 @@ one email, not one per step.
 emails_batch() lets one change that sets many steps (a concern's) queue all their emails as one task, with
 one look-up of who holds the roles told."""
 
+import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from safekeep.core import clock
 
 from .models import Action, HeldNotice, Mailbox
 from .selectors import actions_visible_to
+
+logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     "new": "Safekeep: a safeguarding action for you",
@@ -124,10 +127,24 @@ def send_action_emails(action_id: int, kind: str, user_ids: list[int], addresses
     return _send_action_emails(action_id, kind, user_ids, addresses, hold)
 
 
+class SomeEmailsNotSent(Exception):
+    """Names the steps (by id alone) whose emails could not be sent; the others' were."""
+
+
 @task()
 def send_action_emails_batch(jobs: list[list]) -> int:
-    """The emails of many steps set by one change: each job is send_action_emails's arguments."""
-    return sum(_send_action_emails(*job) for job in jobs)
+    """The emails of many steps set by one change: each job is send_action_emails's arguments. A step whose
+    emails fail does not stop the others'; the task then fails, naming the steps by id."""
+    told, failed = 0, []
+    for job in jobs:
+        try:
+            told += _send_action_emails(*job)
+        except Exception:  # noqa: BLE001 - one step's failure must not keep the others' emails back
+            logger.warning("Emails about action %s could not be sent", job[0], exc_info=True)
+            failed.append(job[0])
+    if failed:
+        raise SomeEmailsNotSent(f"emails about actions {failed} were not sent")
+    return told
 
 
 def _send_action_emails(action_id: int, kind: str, user_ids: list[int], addresses: list[str] | None = None,

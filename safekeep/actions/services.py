@@ -81,9 +81,13 @@ class Steps:
         """Whether the concern has one of these steps (for this child, when child_id is given)."""
         return any(code in codes and child_id in (None, who) for code, who in self._codes(concern_id))
 
-    def saved(self, action: Action, *, pending: bool = False) -> None:
-        if pending:
-            self.pending.append(action)
+    def add(self, action: Action) -> None:
+        """A step this change sets: saved with the others when it ends."""
+        self.pending.append(action)
+        self.saved(action)
+
+    def saved(self, action: Action) -> None:
+        """A step the concern now has, saved or about to be."""
         if action.concern_id is not None and action.action_code:
             self._codes(action.concern_id).add((action.action_code, action.child_id))
 
@@ -235,7 +239,7 @@ def _require(batch: Steps, actor, role, establishment, child, categories, flags,
                         pack_version=required.pack_version, rule_id=required.rule_id, action_code=required.code,
                         source=required.source, created_by=actor)
         _schedule(action, started, required.deadline, ladders)
-        batch.saved(action, pending=True)
+        batch.add(action)
         chronology_add(actor=actor, child=child, establishment=place, kind="action.required", obj=action,
                        summary=f"Required: {required.what} ({required.deadline}; {required.source}).")
         audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=place.pk,

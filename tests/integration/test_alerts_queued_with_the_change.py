@@ -8,6 +8,7 @@ database worker's own code delivers it."""
 import io
 from datetime import datetime, timedelta
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django_tasks_db.management.commands.db_worker import Worker
@@ -17,6 +18,7 @@ from PIL import Image
 from safekeep.actions import services as actions
 from safekeep.actions.escalation import escalate_overdue, send_reminders
 from safekeep.actions.models import Action
+from safekeep.actions.notifications import SomeEmailsNotSent, send_action_emails_batch
 from safekeep.attachments import services as attachments
 from safekeep.authz.roles import Role
 from safekeep.concerns import services as concerns
@@ -149,3 +151,11 @@ def test_a_new_concern_queues_its_alert_and_all_its_steps_emails_in_its_own_tran
     for text in _texts(smtp_server):
         for secret in ("getting into", "car", "Child", "exploitation", "cce"):
             assert secret not in text, (secret, text)
+
+
+def test_one_step_whose_emails_fail_does_not_keep_back_the_others(world, smtp_server):
+    dsl, action = world.personas[Role.DSL], world.actions["here"]
+    gone = Action.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000  # no such step
+    with pytest.raises(SomeEmailsNotSent, match=str(gone)):
+        send_action_emails_batch.call([[gone, "new", [dsl.pk], [], False], [action.pk, "new", [dsl.pk], [], False]])
+    assert [m["To"] for m in smtp_server.messages] == [dsl.email]
