@@ -198,65 +198,59 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
         raise RuntimeError("actions_require runs inside the transaction that records the concern")
     role = require_permission(actor, Permission.CHILD_SEARCH, action="action.create",
                               establishment_id=establishment.pk)
+    started = started or clock.now()
     with steps_batch() as batch:
-        created = _require(batch, actor, role, establishment, child, categories, flags, concern_id, packs,
-                           child_role, event, started or clock.now(), concern_categories, linked_place,
-                           met_by_record, tell_owners)
-    return created
-
-
-def _require(batch: Steps, actor, role, establishment, child, categories, flags, concern_id, packs, child_role,
-             event, started, concern_categories, linked_place, met_by_record, tell_owners) -> list[Action]:
-    subject_id = _subject_of(concern_id) if "about_adult" in flags else None
-    here = linked_place or establishment
-    facts = ConcernFacts(frozenset(categories), frozenset(flags), here.kind, here.nation, started,
-                         terms=batch.terms_at(here), role=child_role,
-                         concern_categories=frozenset(concern_categories) | frozenset(categories))
-    ladders = batch.ladders_at(here)
-    created = []
-    packs = packs if packs is not None else batch.packs_at(here)
-    same = same_steps(packs)
-    steps = required_actions(packs, facts, event=event, elsewhere_than=establishment.kind if linked_place else "")
-    for required in _one_per_piece_of_work(steps, same):
-        if required.code in met_by_record:
-            continue
-        codes = same.get(required.code, {required.code})
-        if concern_id is not None and batch.already_set(concern_id, codes,
-                                                        None if required.once_per_concern else child.pk):
-            # One step, set once: a step about the whole concern already set for another child named in it,
-            # or the same work for this child already set by another rule or pack ("call the police" and
-            # "report to the police"), or when the concern was recorded (a triage adding a category).
-            continue
-        place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0], batch)
-        owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role,
-                                                    _route(required.escalation, flags, ladders))
-        # "Staff" in a rule means the member of staff who raised it: other staff never see the action
-        # (staff see only the concerns they recorded).
-        owner = actor if owner_role == Role.STAFF.value else None
-        action = Action(establishment=place, child=child, concern_id=concern_id, what=required.what,
-                        owner_role=owner_role, owner=owner, due_at=required.due_at,
-                        escalation_ladder=ladder, pack=required.pack,
-                        pack_version=required.pack_version, rule_id=required.rule_id, action_code=required.code,
-                        source=required.source, created_by=actor)
-        _schedule(action, started, required.deadline, ladders)
-        batch.add(action)
-        chronology_add(actor=actor, child=child, establishment=place, kind="action.required", obj=action,
-                       summary=f"Required: {required.what} ({required.deadline}; {required.source}).")
-        audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=place.pk,
-                     detail={"rule": required.rule_id, "pack_version": required.pack_version})
-        recipients = [_place_of(here, r, batch) for r in _route(required.notify, flags, ladders)
-                      if r != "group_safeguarding_email"]
-        # The team a new concern's alert goes to (safekeep/concerns/notifications.py) hears of its steps in
-        # that alert: their emails about the steps wait for it. Everyone else is told as usual.
-        team = ALERTED | ({Role.HEAD.value} if "about_adult" in flags else set())
-        alerted = [(place, r) for place, r in recipients if not tell_owners and place == establishment and r in team]
-        notifications.tell_roles(action, alerted, "new", hold=True)
-        notifications.tell_roles(action, [pair for pair in recipients if pair not in alerted], "new")
-        if "group_safeguarding_email" in required.notify:
-            notifications.tell_address(action, establishment.organisation.safeguarding_email, "new")
-        created.append(action)
-    if tell_owners:
-        notifications.tell_owners(created, "new")
+        subject_id = _subject_of(concern_id) if "about_adult" in flags else None
+        here = linked_place or establishment
+        facts = ConcernFacts(frozenset(categories), frozenset(flags), here.kind, here.nation, started,
+                             terms=batch.terms_at(here), role=child_role,
+                             concern_categories=frozenset(concern_categories) | frozenset(categories))
+        ladders = batch.ladders_at(here)
+        created = []
+        packs = packs if packs is not None else batch.packs_at(here)
+        same = same_steps(packs)
+        steps = required_actions(packs, facts, event=event, elsewhere_than=establishment.kind if linked_place else "")
+        for required in _one_per_piece_of_work(steps, same):
+            if required.code in met_by_record:
+                continue
+            codes = same.get(required.code, {required.code})
+            if concern_id is not None and batch.already_set(concern_id, codes,
+                                                            None if required.once_per_concern else child.pk):
+                # One step, set once: a step about the whole concern already set for another child named in it,
+                # or the same work for this child already set by another rule or pack ("call the police" and
+                # "report to the police"), or when the concern was recorded (a triage adding a category).
+                continue
+            place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0], batch)
+            owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role,
+                                                        _route(required.escalation, flags, ladders))
+            # "Staff" in a rule means the member of staff who raised it: other staff never see the action
+            # (staff see only the concerns they recorded).
+            owner = actor if owner_role == Role.STAFF.value else None
+            action = Action(establishment=place, child=child, concern_id=concern_id, what=required.what,
+                            owner_role=owner_role, owner=owner, due_at=required.due_at,
+                            escalation_ladder=ladder, pack=required.pack,
+                            pack_version=required.pack_version, rule_id=required.rule_id, action_code=required.code,
+                            source=required.source, created_by=actor)
+            _schedule(action, started, required.deadline, ladders)
+            batch.add(action)
+            chronology_add(actor=actor, child=child, establishment=place, kind="action.required", obj=action,
+                           summary=f"Required: {required.what} ({required.deadline}; {required.source}).")
+            audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=place.pk,
+                         detail={"rule": required.rule_id, "pack_version": required.pack_version})
+            recipients = [_place_of(here, r, batch) for r in _route(required.notify, flags, ladders)
+                          if r != "group_safeguarding_email"]
+            # The team a new concern's alert goes to (safekeep/concerns/notifications.py) hears of its steps in
+            # that alert: their emails about the steps wait for it. Everyone else is told as usual.
+            team = ALERTED | ({Role.HEAD.value} if "about_adult" in flags else set())
+            alerted = [(place, r) for place, r in recipients
+                       if not tell_owners and place == establishment and r in team]
+            notifications.tell_roles(action, alerted, "new", hold=True)
+            notifications.tell_roles(action, [pair for pair in recipients if pair not in alerted], "new")
+            if "group_safeguarding_email" in required.notify:
+                notifications.tell_address(action, establishment.organisation.safeguarding_email, "new")
+            created.append(action)
+        if tell_owners:
+            notifications.tell_owners(created, "new")
     return created
 
 

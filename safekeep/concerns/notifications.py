@@ -15,10 +15,10 @@ from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 
+from safekeep.actions import notifications as action_notifications
 from safekeep.audit.models import AuditEvent
 from safekeep.audit.services import audit_record
 from safekeep.authz.roles import Role
-from safekeep.actions import notifications as action_notifications
 from safekeep.authz.selectors import people_with_role_at
 from safekeep.core import clock
 
