@@ -5,7 +5,15 @@ Nobody gets more than one email about actions in the digest window (settings.SAF
 what comes in the meantime is held, and the next email carries it all, as one digest. A new concern's alert
 is never held (CE 10.1: the team hears at once), and neither is anything about an immediate risk to a child;
 the steps a new concern sets wait for its alert, which lists them, so recording a concern sends its team
-one email, not one per step."""
+one email, not one per step.
+
+emails_batch() lets one change that sets many steps (a concern's) queue all their emails as one task, with
+one look-up of who holds the roles told."""
+
+import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,11 +23,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safekeep.accounts.models import User
-from safekeep.authz.selectors import people_with_role_at
+from safekeep.authz.selectors import people_with_role_at, people_with_roles_at
 from safekeep.core import clock
 
 from .models import Action, HeldNotice, Mailbox
 from .selectors import actions_visible_to
+
+logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     "new": "Safekeep: a safeguarding action for you",
@@ -114,6 +124,31 @@ def _may_open(user, action) -> bool:
 @task()
 def send_action_emails(action_id: int, kind: str, user_ids: list[int], addresses: list[str] | None = None,
                        hold: bool = False) -> int:
+    return _send_action_emails(action_id, kind, user_ids, addresses, hold)
+
+
+class SomeEmailsNotSent(Exception):
+    """Names the steps (by id alone) whose emails could not be sent; the others' were."""
+
+
+@task()
+def send_action_emails_batch(jobs: list[list]) -> int:
+    """The emails of many steps set by one change: each job is send_action_emails's arguments. A step whose
+    emails fail does not stop the others'; the task then fails, naming the steps by id."""
+    told, failed = 0, []
+    for job in jobs:
+        try:
+            told += _send_action_emails(*job)
+        except Exception:  # noqa: BLE001 - one step's failure must not keep the others' emails back
+            logger.warning("Emails about action %s could not be sent", job[0], exc_info=True)
+            failed.append(job[0])
+    if failed:
+        raise SomeEmailsNotSent(f"emails about actions {failed} were not sent")
+    return told
+
+
+def _send_action_emails(action_id: int, kind: str, user_ids: list[int], addresses: list[str] | None = None,
+                        hold: bool = False) -> int:
     from safekeep.concerns.models import Concern
 
     action = Action.objects.select_related("establishment").get(pk=action_id)
@@ -139,32 +174,97 @@ def send_action_emails(action_id: int, kind: str, user_ids: list[int], addresses
     return told
 
 
-def owners_of(action) -> list[int]:
-    if action.owner_id:
-        return [action.owner_id]
-    return list(people_with_role_at(action.owner_role, action.establishment).values_list("pk", flat=True))
-
-
-def _queue(action_id, kind, user_ids, addresses=None, hold=False):
+def _queue(action, kind, user_ids=(), addresses=None, hold=False, *, places_and_roles=()):
     """Queued in the caller's transaction, the one that writes the action: the task queue is in the same
-    database, so the step and its email are committed together or not at all (CE 10.1)."""
-    if user_ids or addresses:
-        send_action_emails.enqueue(action_id, kind, sorted(set(user_ids)), addresses or [], hold)
+    database, so the step and its email are committed together or not at all (CE 10.1). In an emails_batch
+    the action may not be saved yet: the email waits for the end of the batch."""
+    batch = _batch.get()
+    if batch is not None:
+        batch.pending.append((action, kind, list(user_ids), addresses or [], hold, list(places_and_roles)))
+        return
+    users = list(user_ids) + [pk for place, role in places_and_roles
+                              for pk in people_with_role_at(role, place).values_list("pk", flat=True)]
+    if users or addresses:
+        send_action_emails.enqueue(action.pk, kind, sorted(set(users)), addresses or [], hold)
+
+
+@dataclass
+class _Batch:
+    pending: list = field(default_factory=list)  # (action, kind, user ids, addresses, hold, (place, role)s)
+    holders: dict = field(default_factory=dict)  # (place id, role): user ids, read once per batch
+    then: list = field(default_factory=list)  # (enqueue, args) queued after the steps' emails
+
+    def holders_of(self, places_and_roles) -> dict[tuple[int, str], set[int]]:
+        """Who holds each role, with whatever this batch's emails still need, in at most one query."""
+        wanted = list(places_and_roles) + [pair for *_, pairs in self.pending for pair in pairs]
+        missing = [(place, role) for place, role in wanted if (place.pk, str(role)) not in self.holders]
+        if missing:
+            self.holders |= people_with_roles_at(missing)
+        return self.holders
+
+
+# The batch being queued in this thread's transaction (emails_batch), or None.
+_batch: ContextVar[_Batch | None] = ContextVar("emails_batch", default=None)
+
+
+def then_queue(enqueue, *args) -> None:
+    """Queue a task now, or, in an emails_batch, just after the batch's emails: a new concern's alert follows
+    the emails of its steps, so the worker holds those for the alert, which carries them (one email)."""
+    batch = _batch.get()
+    if batch is None:
+        enqueue(*args)
+    else:
+        batch.then.append((enqueue, args))
+
+
+def holders(places_and_roles) -> dict[tuple[int, str], set[int]]:
+    """{(establishment id, role): the holders' user ids}. In an emails_batch, shared with its emails: a new
+    concern's alert and its steps' emails look up the team once."""
+    places_and_roles = list(places_and_roles)
+    batch = _batch.get()
+    found = batch.holders_of(places_and_roles) if batch else people_with_roles_at(places_and_roles)
+    return {(place.pk, str(role)): found[(place.pk, str(role))] for place, role in places_and_roles}
+
+
+@contextmanager
+def emails_batch():
+    """Collect the emails about the steps one change sets and queue them as one task when it is done, inside
+    its transaction, after the steps are saved. Nothing is queued if the change raises. Nested batches join."""
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set(_Batch())
+    try:
+        yield
+        batch = _batch.get()
+    finally:
+        _batch.reset(token)
+    held_by = batch.holders_of([])
+    jobs = []
+    for action, kind, user_ids, addresses, hold, pairs in batch.pending:
+        users = set(user_ids).union(*(held_by[(place.pk, str(role))] for place, role in pairs))
+        if users or addresses:
+            jobs.append([action.pk, kind, sorted(users), addresses, hold])
+    if jobs:
+        send_action_emails_batch.enqueue(jobs)
+    for enqueue, args in batch.then:
+        enqueue(*args)
 
 
 def tell_owners(actions, kind: str) -> None:
     for action in actions:
-        _queue(action.pk, kind, owners_of(action))
+        if action.owner_id:
+            _queue(action, kind, [action.owner_id])
+        else:
+            _queue(action, kind, places_and_roles=[(action.establishment, action.owner_role)])
 
 
 def tell_roles(action, places_and_roles, kind: str, *, hold: bool = False) -> None:
     """places_and_roles: (establishment, role) pairs, e.g. the linked home's safeguarding lead.
     hold: the step of a concern being recorded, told in (or after) the concern's alert."""
-    users = [pk for place, role in places_and_roles for pk in people_with_role_at(role, place)
-             .values_list("pk", flat=True)]
-    _queue(action.pk, kind, users, hold=hold)
+    _queue(action, kind, hold=hold, places_and_roles=places_and_roles)
 
 
 def tell_address(action, address: str, kind: str) -> None:
     if address:
-        _queue(action.pk, "organisation" if kind == "new" else kind, [], [address])
+        _queue(action, "organisation" if kind == "new" else kind, [], [address])

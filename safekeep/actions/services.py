@@ -1,21 +1,27 @@
 """Every change to actions: permission checked, chronology and audit written in one transaction,
-emails queued in the same transaction. Nothing required can be deleted; it can only be cancelled with a reason."""
+emails queued in the same transaction. Nothing required can be deleted; it can only be cancelled with a reason.
 
-from dataclasses import replace
+A change that sets many steps at once (recording a concern) runs in a steps_batch: the policies, ladders and
+terms of each place are read once, "does this concern already have this step?" is answered from one read of
+the concern's steps, and the steps, their chronology entries, audit rows and emails are each written in one
+go when the change is done, still inside its transaction."""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
-from safekeep.audit.services import audit_record
+from safekeep.audit.services import audit_batch, audit_record
 from safekeep.authz.access import NotVisible, require_permission, role_for
 from safekeep.authz.roles import Permission, Role, role_label
 from safekeep.authz.scope import scope_for
-from safekeep.chronology.services import chronology_add
+from safekeep.chronology.services import chronology_add, chronology_batch
 from safekeep.core import clock
 from safekeep.authz.selectors import people_at, people_with_role_at
-from safekeep.establishments.selectors import terms_for
+from safekeep.establishments.selectors import linked_peers_of, terms_for
 from safekeep.packs.selectors import packs_for
 from safekeep.policy import deadlines
 from safekeep.policy.deadlines import Deadline
@@ -31,6 +37,100 @@ OWNER_ROLES = [r.value for r in Role] + ["linked_establishment_dsl"]
 ALERTED = {Role.DSL.value, Role.DEPUTY_DSL.value}  # whom a new concern's alert goes to (CE 10.1)
 
 
+@dataclass
+class Steps:
+    """What one change that sets many steps has read and written so far (see steps_batch)."""
+
+    pending: list[Action] = field(default_factory=list)  # set by this change, saved when it ends
+    set_for: dict[int, set[tuple[str, int]]] = field(default_factory=dict)  # concern: (code, child) it has
+    new_concerns: set[int] = field(default_factory=set)  # written in this change: no steps in the database
+    _packs: dict[int, list] = field(default_factory=dict)
+    _ladders: dict[int, Ladders] = field(default_factory=dict)
+    _terms: dict[int, tuple] = field(default_factory=dict)
+    _peers: dict[int, list] = field(default_factory=dict)
+
+    def packs_at(self, place) -> list:
+        if place.pk not in self._packs:
+            self._packs[place.pk] = packs_for(place)
+        return self._packs[place.pk]
+
+    def ladders_at(self, place) -> Ladders:
+        if place.pk not in self._ladders:
+            self._ladders[place.pk] = ladders_for(place, packs=self.packs_at(place))
+        return self._ladders[place.pk]
+
+    def peers_of(self, place) -> list:
+        """The linked school or home (CE 11.3)."""
+        if place.pk not in self._peers:
+            self._peers[place.pk] = linked_peers_of(place)
+        return self._peers[place.pk]
+
+    def terms_at(self, place) -> tuple:
+        if place.pk not in self._terms:
+            self._terms[place.pk] = terms_for(place)
+        return self._terms[place.pk]
+
+    def _codes(self, concern_id) -> set[tuple[str, int]]:
+        if concern_id not in self.set_for:
+            self.set_for[concern_id] = set() if concern_id in self.new_concerns else set(
+                Action.objects.filter(concern_id=concern_id).exclude(action_code="")
+                .values_list("action_code", "child_id"))
+        return self.set_for[concern_id]
+
+    def already_set(self, concern_id, codes, child_id=None) -> bool:
+        """Whether the concern has one of these steps (for this child, when child_id is given)."""
+        return any(code in codes and child_id in (None, who) for code, who in self._codes(concern_id))
+
+    def add(self, action: Action) -> None:
+        """A step this change sets: saved with the others when it ends."""
+        self.pending.append(action)
+        self.saved(action)
+
+    def saved(self, action: Action) -> None:
+        """A step the concern now has, saved or about to be."""
+        if action.concern_id is not None and action.action_code:
+            self._codes(action.concern_id).add((action.action_code, action.child_id))
+
+
+_steps: ContextVar[Steps | None] = ContextVar("steps_batch", default=None)
+
+
+@contextmanager
+def steps_batch():
+    """Run a change that sets many steps (recording a concern) with one read of each place's policies and
+    one insert each for its steps, chronology entries, audit rows and emails, when the change is done.
+    Inside its transaction; nothing is written if the change raises. Nested batches join the outer one."""
+    if (outer := _steps.get()) is not None:
+        yield outer
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("steps_batch runs inside the transaction of the change")
+    # Left in reverse order: the steps are saved first, then the emails, entries and audit rows that name them.
+    with audit_batch(), chronology_batch(), notifications.emails_batch():
+        token = _steps.set(Steps())
+        try:
+            yield _steps.get()
+            pending = _steps.get().pending
+        finally:
+            _steps.reset(token)
+        Action.objects.bulk_create(pending)
+
+
+def packs_in_batch(place) -> list:
+    """The place's packs, read once for the steps_batch the caller runs in."""
+    return _steps.get().packs_at(place)
+
+
+def peers_in_batch(place) -> list:
+    """The place's linked school or home, read once for the steps_batch the caller runs in."""
+    return _steps.get().peers_of(place)
+
+
+def concern_is_new(concern_id: int) -> None:
+    """The concern was written in this steps_batch: it has no steps yet, so none are looked for."""
+    _steps.get().new_concerns.add(concern_id)
+
+
 def _schedule(action: Action, created_at: datetime, deadline: Deadline, ladders: Ladders) -> None:
     """The time allowed, the reminder and the first step up the ladder, at the pace the packs set."""
     action.deadline_unit, action.deadline_amount = deadline.unit, deadline.amount
@@ -39,11 +139,11 @@ def _schedule(action: Action, created_at: datetime, deadline: Deadline, ladders:
                                  if action.escalation_ladder else None)
 
 
-def _place_of(establishment, owner_role: str):
+def _place_of(establishment, owner_role: str, batch: Steps):
     """The linked school or home's safeguarding lead owns notes on the child's file there (CE 11.3)."""
     if owner_role != "linked_establishment_dsl":
         return establishment, owner_role
-    linked = establishment.linked_peers
+    linked = batch.peers_of(establishment)
     return (linked[0], Role.DSL.value) if linked else (establishment, Role.DSL.value)
 
 
@@ -99,56 +199,58 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     role = require_permission(actor, Permission.CHILD_SEARCH, action="action.create",
                               establishment_id=establishment.pk)
     started = started or clock.now()
-    subject_id = _subject_of(concern_id) if "about_adult" in flags else None
-    here = linked_place or establishment
-    facts = ConcernFacts(frozenset(categories), frozenset(flags), here.kind, here.nation, started,
-                         terms=terms_for(here), role=child_role,
-                         concern_categories=frozenset(concern_categories) | frozenset(categories))
-    ladders = ladders_for(here)
-    created = []
-    packs = packs if packs is not None else packs_for(here)
-    same = same_steps(packs)
-    steps = required_actions(packs, facts, event=event, elsewhere_than=establishment.kind if linked_place else "")
-    for required in _one_per_piece_of_work(steps, same):
-        if required.code in met_by_record:
-            continue
-        codes = same.get(required.code, {required.code})
-        if concern_id is not None and Action.objects.filter(concern_id=concern_id, action_code__in=codes).filter(
-                Q() if required.once_per_concern else Q(child=child)).exists():
-            # One step, set once: a step about the whole concern already set for another child named in it,
-            # or the same work for this child already set by another rule or pack ("call the police" and
-            # "report to the police"), or when the concern was recorded (a triage adding a category).
-            continue
-        place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0])
-        owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role,
-                                                    _route(required.escalation, flags, ladders))
-        # "Staff" in a rule means the member of staff who raised it: other staff never see the action
-        # (staff see only the concerns they recorded).
-        owner = actor if owner_role == Role.STAFF.value else None
-        action = Action(establishment=place, child=child, concern_id=concern_id, what=required.what,
-                        owner_role=owner_role, owner=owner, due_at=required.due_at,
-                        escalation_ladder=ladder, pack=required.pack,
-                        pack_version=required.pack_version, rule_id=required.rule_id, action_code=required.code,
-                        source=required.source, created_by=actor)
-        _schedule(action, started, required.deadline, ladders)
-        action.save()
-        chronology_add(actor=actor, child=child, establishment=place, kind="action.required", obj=action,
-                       summary=f"Required: {required.what} ({required.deadline}; {required.source}).")
-        audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=place.pk,
-                     detail={"rule": required.rule_id, "pack_version": required.pack_version})
-        recipients = [_place_of(here, r) for r in _route(required.notify, flags, ladders)
-                      if r != "group_safeguarding_email"]
-        # The team a new concern's alert goes to (safekeep/concerns/notifications.py) hears of its steps in
-        # that alert: their emails about the steps wait for it. Everyone else is told as usual.
-        team = ALERTED | ({Role.HEAD.value} if "about_adult" in flags else set())
-        alerted = [(place, r) for place, r in recipients if not tell_owners and place == establishment and r in team]
-        notifications.tell_roles(action, alerted, "new", hold=True)
-        notifications.tell_roles(action, [pair for pair in recipients if pair not in alerted], "new")
-        if "group_safeguarding_email" in required.notify:
-            notifications.tell_address(action, establishment.organisation.safeguarding_email, "new")
-        created.append(action)
-    if tell_owners:
-        notifications.tell_owners(created, "new")
+    with steps_batch() as batch:
+        subject_id = _subject_of(concern_id) if "about_adult" in flags else None
+        here = linked_place or establishment
+        facts = ConcernFacts(frozenset(categories), frozenset(flags), here.kind, here.nation, started,
+                             terms=batch.terms_at(here), role=child_role,
+                             concern_categories=frozenset(concern_categories) | frozenset(categories))
+        ladders = batch.ladders_at(here)
+        created = []
+        packs = packs if packs is not None else batch.packs_at(here)
+        same = same_steps(packs)
+        steps = required_actions(packs, facts, event=event, elsewhere_than=establishment.kind if linked_place else "")
+        for required in _one_per_piece_of_work(steps, same):
+            if required.code in met_by_record:
+                continue
+            codes = same.get(required.code, {required.code})
+            if concern_id is not None and batch.already_set(concern_id, codes,
+                                                            None if required.once_per_concern else child.pk):
+                # One step, set once: a step about the whole concern already set for another child named in it,
+                # or the same work for this child already set by another rule or pack ("call the police" and
+                # "report to the police"), or when the concern was recorded (a triage adding a category).
+                continue
+            place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0], batch)
+            owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role,
+                                                        _route(required.escalation, flags, ladders))
+            # "Staff" in a rule means the member of staff who raised it: other staff never see the action
+            # (staff see only the concerns they recorded).
+            owner = actor if owner_role == Role.STAFF.value else None
+            action = Action(establishment=place, child=child, concern_id=concern_id, what=required.what,
+                            owner_role=owner_role, owner=owner, due_at=required.due_at,
+                            escalation_ladder=ladder, pack=required.pack,
+                            pack_version=required.pack_version, rule_id=required.rule_id, action_code=required.code,
+                            source=required.source, created_by=actor)
+            _schedule(action, started, required.deadline, ladders)
+            batch.add(action)
+            chronology_add(actor=actor, child=child, establishment=place, kind="action.required", obj=action,
+                           summary=f"Required: {required.what} ({required.deadline}; {required.source}).")
+            audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=place.pk,
+                         detail={"rule": required.rule_id, "pack_version": required.pack_version})
+            recipients = [_place_of(here, r, batch) for r in _route(required.notify, flags, ladders)
+                          if r != "group_safeguarding_email"]
+            # The team a new concern's alert goes to (safekeep/concerns/notifications.py) hears of its steps in
+            # that alert: their emails about the steps wait for it. Everyone else is told as usual.
+            team = ALERTED | ({Role.HEAD.value} if "about_adult" in flags else set())
+            alerted = [(place, r) for place, r in recipients
+                       if not tell_owners and place == establishment and r in team]
+            notifications.tell_roles(action, alerted, "new", hold=True)
+            notifications.tell_roles(action, [pair for pair in recipients if pair not in alerted], "new")
+            if "group_safeguarding_email" in required.notify:
+                notifications.tell_address(action, establishment.organisation.safeguarding_email, "new")
+            created.append(action)
+        if tell_owners:
+            notifications.tell_owners(created, "new")
     return created
 
 
@@ -169,6 +271,12 @@ def _one_per_piece_of_work(steps, same) -> list:
             once_per_concern=first.once_per_concern or step.once_per_concern)
     return list(kept.values())
 
+
+
+def _noted(action: Action) -> None:
+    """A step saved on its own during a steps_batch still counts as one the concern has."""
+    if (batch := _steps.get()) is not None:
+        batch.saved(action)
 
 
 def action_follow_up(*, actor, establishment, child, what: str, deadline: Deadline, source: str, code: str,
@@ -193,6 +301,7 @@ def action_follow_up(*, actor, establishment, child, what: str, deadline: Deadli
                     created_by=actor)
     _schedule(action, started, deadline, ladders)
     action.save()
+    _noted(action)
     chronology_add(actor=actor, child=child, establishment=establishment, kind="action.required", obj=action,
                    summary=f"Required: {action.what} ({action.deadline}; {source}).")
     audit_record(actor=actor, action="action.create", obj=action, establishment_id=establishment.pk,
@@ -356,6 +465,27 @@ def _met_by_words(event: str, record) -> str:
             "concern.sent": "sending the concern: Safekeep alerted the safeguarding team"}[event]
 
 
+def _open_steps(batch: Steps | None, record, child, concern_id) -> list[Action]:
+    """The open steps a record may meet, locked: in the database (none for a concern written in this batch),
+    then those this batch has set and not yet saved."""
+    def mine(action):
+        if concern_id is not None:
+            return action.concern_id == concern_id
+        return action.child_id == child.pk and action.establishment_id == record.establishment_id
+
+    saved = []
+    if batch is None or concern_id not in batch.new_concerns:
+        open_steps = Action.objects.select_for_update().filter(status=Action.Status.OPEN).exclude(action_code="")
+        if concern_id is not None:
+            open_steps = open_steps.filter(concern_id=concern_id)
+        else:
+            open_steps = open_steps.filter(child=child, establishment_id=record.establishment_id)
+        saved = list(open_steps.select_related("establishment", "child").order_by("id"))
+    waiting = [action for action in (batch.pending if batch else [])
+               if action.status == Action.Status.OPEN and action.action_code and mine(action)]
+    return saved + waiting
+
+
 def actions_met_by(*, actor, record, event: str, child, concern_id=None) -> list[Action]:
     """Close, as done, the open steps that recording `record` meets (the packs' met_by, `event`), and link
     them to it: a referral to children's services meets "refer to the local authority" for that child.
@@ -365,23 +495,21 @@ def actions_met_by(*, actor, record, event: str, child, concern_id=None) -> list
     transaction that writes the record; that service has checked the actor may write it."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("actions_met_by runs inside the transaction that writes the record")
-    open_steps = Action.objects.select_for_update().filter(status=Action.Status.OPEN).exclude(action_code="")
-    if concern_id is not None:
-        open_steps = open_steps.filter(concern_id=concern_id)
-    else:
-        open_steps = open_steps.filter(child=child, establishment_id=record.establishment_id)
+    batch = _steps.get()
     met, codes_at = [], {}
     words = _met_by_words(event, record)
-    for action in open_steps.select_related("establishment", "child").order_by("id"):
+    for action in _open_steps(batch, record, child, concern_id):
         if action.establishment_id not in codes_at:
-            codes_at[action.establishment_id] = steps_met_by(packs_for(action.establishment), event)
+            codes_at[action.establishment_id] = steps_met_by(
+                batch.packs_at(action.establishment) if batch else packs_for(action.establishment), event)
         codes = codes_at[action.establishment_id]
         if action.action_code not in codes or not (codes[action.action_code] or action.child_id == child.pk):
             continue
         action.status, action.completed_at, action.completed_by = Action.Status.DONE, clock.now(), actor
         action.completion_note, action.next_escalation_at = f"Met by {words}.", None
         action.met_by_kind, action.met_by_id = event, record.pk
-        action.save()
+        if action.pk is not None:  # a step of this batch is saved, done, with the others
+            action.save()
         _record_change(actor, action, "", kind="action.completed", audit_action="action.complete",
                        summary=f"Done: {action.what}. Met by {words}.",
                        detail={"met_by": event, "record": record.pk})

@@ -2,7 +2,13 @@
 
 audit_record() must run inside the transaction of the access it records: if the audit row
 cannot be written, the transaction fails and the data is not shown or saved (fail closed).
+
+audit_batch() lets one change that writes many rows (a concern and its steps) append them to the chain
+with one read of its head and one insert, still inside that change's transaction.
 """
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection, transaction
 
@@ -25,19 +31,19 @@ def _lock_chain():
     # SQLite: transactions are IMMEDIATE (config/settings.py), so we already hold the only write lock.
 
 
+# The rows of the batch being written in this thread's transaction (audit_batch), or None.
+_batch: ContextVar[list | None] = ContextVar("audit_batch", default=None)
+
+
 def audit_record(*, actor, action: str, outcome: str = AuditEvent.Outcome.ALLOWED, obj=None,
                  object_type: str = "", object_id="", establishment_id=None, role: str = "",
                  detail: dict | None = None) -> AuditEvent:
+    """Append one row to the chain. In an audit_batch the row is sealed and written when the batch ends,
+    in the order recorded (so `obj` may be a row the batch's change has not saved yet)."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the access it records")
-    if obj is not None:
-        object_type = object_type or obj._meta.model_name
-        object_id = object_id or obj.pk
-    _lock_chain()
-    last = AuditEvent.objects.order_by("-seq").values("seq", "row_hash").first()
     occurred = clock.now()
     row = {
-        "seq": (last["seq"] + 1) if last else 1,
         # Milliseconds only: the canonical JSON form must survive a round trip through either database.
         "occurred_at": occurred.replace(microsecond=occurred.microsecond // 1000 * 1000),
         "actor_id": getattr(actor, "pk", None),
@@ -45,16 +51,51 @@ def audit_record(*, actor, action: str, outcome: str = AuditEvent.Outcome.ALLOWE
         "role": str(role or ""),
         "establishment_id": establishment_id,
         "action": action,
-        "object_type": object_type,
-        "object_id": "" if object_id in (None, "") else str(object_id),
+        "object_type": object_type or (obj._meta.model_name if obj is not None else ""),
         "outcome": str(outcome),
         "request_id": "" if (request_id := current_request_id()) == "-" else request_id,
         "detail": detail or {},
     }
-    prev_hash = last["row_hash"] if last else GENESIS
-    event = AuditEvent(**row, prev_hash=prev_hash, row_hash=seal(prev_hash, row))
-    event.save()
-    return event
+    pending = _batch.get()
+    if pending is not None:
+        pending.append((row, obj, object_id))
+        return None
+    return _append([(row, obj, object_id)])[0]
+
+
+def _append(rows) -> list[AuditEvent]:
+    """Seal the rows onto the head of the chain, under its lock, and write them in one insert."""
+    _lock_chain()
+    last = AuditEvent.objects.order_by("-seq").values("seq", "row_hash").first()
+    seq, prev_hash = (last["seq"], last["row_hash"]) if last else (0, GENESIS)
+    events = []
+    for row, obj, object_id in rows:
+        seq += 1
+        object_id = object_id or (obj.pk if obj is not None else "")
+        row = row | {"seq": seq, "object_id": "" if object_id in (None, "") else str(object_id)}
+        events.append(AuditEvent(**row, prev_hash=prev_hash, row_hash=seal(prev_hash, row)))
+        prev_hash = events[-1].row_hash
+    return AuditEvent.objects.bulk_create(events)
+
+
+@contextmanager
+def audit_batch():
+    """Collect the audit rows of one change and append them together when it is done, inside its
+    transaction: a failure to write them fails the change (fail closed). Nothing is written if the change
+    raises. Inside a batch audit_record returns None. Nested batches join the outer one."""
+    if _batch.get() is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_batch must run inside the transaction of the change it records")
+    token = _batch.set([])
+    try:
+        yield
+        rows = _batch.get()
+    finally:
+        _batch.reset(token)
+    if rows:
+        _append(rows)
 
 
 def audit_denial(request, denial) -> None:

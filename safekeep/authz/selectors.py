@@ -1,4 +1,4 @@
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Value
 
 from safekeep.accounts.models import User
 from safekeep.establishments.models import Establishment
@@ -19,6 +19,22 @@ def people_with_role_at(role: Role | str, establishment):
     """Everyone who currently holds the role for this establishment: there, for its region, or organisation-wide."""
     holders = RoleMembership.objects.current().filter(_reaching(establishment), role=str(role)).values("user_id")
     return User.objects.filter(pk__in=holders, is_active=True)
+
+
+def people_with_roles_at(places_and_roles) -> dict[tuple[int, str], set[int]]:
+    """people_with_role_at for many (establishment, role) pairs in one query: {(establishment id, role):
+    the holders' user ids}, for a change that tells several roles at once (a concern's steps)."""
+    pairs = list(dict.fromkeys((place, str(role)) for place, role in places_and_roles))
+    found = {(place.pk, role): set() for place, role in pairs}
+    if not pairs:
+        return found
+    asked = [RoleMembership.objects.current().filter(_reaching(place), role=role, user__is_active=True)
+             .annotate(pair=Value(index, output_field=IntegerField())).values_list("pair", "user_id")
+             for index, (place, role) in enumerate(pairs)]
+    for index, user_id in asked[0].union(*asked[1:], all=True):
+        place, role = pairs[index]
+        found[(place.pk, role)].add(user_id)
+    return found
 
 
 def people_at(establishment):

@@ -1,13 +1,22 @@
-"""Writing the chronology: entries from the services whose changes they record, and a DSL's key event marks."""
+"""Writing the chronology: entries from the services whose changes they record, and a DSL's key event marks.
+
+chronology_batch() lets one change that writes many entries (a concern and its steps) write them in one
+insert at its end, inside its transaction, with one look-up of the categories they carry."""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import JSONField, OuterRef, Q, Subquery
 
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import require_permission
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import current_enrolments
+from safekeep.concerns.models import Concern, ConcernChild, Triage
 from safekeep.core import clock
 
 from .models import ChronologyEntry, KeyEventMark
@@ -15,8 +24,6 @@ from .models import ChronologyEntry, KeyEventMark
 
 def _concern_id_of(obj) -> int | None:
     """The concern an entry is about: the concern itself, or the concern of its addendum, triage or action."""
-    from safekeep.concerns.models import Concern, Triage
-
     if obj is None:
         return None
     if isinstance(obj, Concern):
@@ -29,8 +36,6 @@ def _concern_id_of(obj) -> int | None:
 def _categories_for(obj, concern_id, child) -> list[str]:
     """The categories that apply to this child for this concern now: the triage being recorded, else the
     child's latest triage, else what the member of staff chose for this child (never another child's)."""
-    from safekeep.concerns.models import ConcernChild, Triage
-
     if isinstance(obj, Triage):
         return list(obj.categories)
     if concern_id is None:
@@ -40,6 +45,74 @@ def _categories_for(obj, concern_id, child) -> list[str]:
         return []
     latest = Triage.objects.filter(involved=involved).order_by("-triaged_at", "-id").only("categories").first()
     return list(latest.categories if latest else involved.categories)
+
+
+def _categories_of_all(pairs) -> dict[tuple[int, int], list[str]]:
+    """_categories_for for many (concern, child) pairs, in one query: each child's latest triage, else
+    what the member of staff chose for them."""
+    if not pairs:
+        return {}
+    wanted = Q()
+    for concern_id, child_id in pairs:
+        wanted |= Q(concern_id=concern_id, child_id=child_id)
+    latest = Triage.objects.filter(involved=OuterRef("pk")).order_by("-triaged_at", "-id").values("categories")[:1]
+    rows = ConcernChild.objects.filter(wanted).annotate(latest=Subquery(latest, output_field=JSONField()))
+    return {(row.concern_id, row.child_id): list(row.latest if row.latest is not None else row.categories)
+            for row in rows}
+
+
+@dataclass
+class _Batch:
+    entries: list = field(default_factory=list)  # (entry, obj), in the order written
+    known: dict = field(default_factory=dict)  # (concern, child): categories, for a concern of this batch
+
+
+# The batch being written in this thread's transaction (chronology_batch), or None.
+_batch: ContextVar[_Batch | None] = ContextVar("chronology_batch", default=None)
+
+
+def chronology_concern_written(concern_id: int, categories_by_child: dict[int, list[str]]) -> None:
+    """A concern written in this batch has no triage yet: each child's entries carry the categories chosen
+    for them (what _categories_for would read back), with no look-up."""
+    _batch.get().known.update({(concern_id, child_id): list(codes) for child_id, codes in categories_by_child.items()})
+
+
+@contextmanager
+def chronology_batch():
+    """Collect the entries of one change and write them together when it is done, inside its transaction.
+    Nothing is written if the change raises. Inside a batch chronology_add returns None, and `obj` may be a
+    row the change saves before the batch ends (a step written with its siblings). Nested batches join."""
+    if _batch.get() is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("chronology_batch must run inside the transaction of the change it records")
+    token = _batch.set(_Batch())
+    try:
+        yield
+        batch = _batch.get()
+    finally:
+        _batch.reset(token)
+    if batch.entries:
+        _write(batch)
+
+
+def _write(batch: _Batch) -> None:
+    pending = batch.entries
+    categories = batch.known | _categories_of_all({
+        (entry.concern_id, entry.child_id) for entry, obj in pending
+        if entry.concern_id is not None and not _is_triage(obj)} - set(batch.known))
+    for entry, obj in pending:
+        entry.object_id = str(obj.pk) if obj is not None else ""
+        if _is_triage(obj):
+            entry.categories = ChronologyEntry.categories_text(obj.categories)
+        else:
+            entry.categories = ChronologyEntry.categories_text(categories.get((entry.concern_id, entry.child_id), []))
+    ChronologyEntry.objects.bulk_create([entry for entry, _ in pending])
+
+
+def _is_triage(obj) -> bool:
+    return isinstance(obj, Triage)
 
 
 def chronology_add(*, actor, child, establishment, kind: str, summary: str, obj=None, occurred_at=None,
@@ -54,12 +127,18 @@ def chronology_add(*, actor, child, establishment, kind: str, summary: str, obj=
     if kind.startswith("concern.") and concern_id is None:
         # Entries about a concern must carry it: a restricted concern hides its entries by this column.
         raise ValueError(f"A {kind} chronology entry needs the concern it is about")
-    return ChronologyEntry.objects.create(
+    entry = ChronologyEntry(
         child=child, establishment=establishment, occurred_at=occurred_at or clock.now(), recorded_by=actor,
         kind=kind, summary=summary, object_type=obj._meta.model_name if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "", concern_id=concern_id,
-        categories=ChronologyEntry.categories_text(_categories_for(obj, concern_id, child)),
-        key_event=bool(key_event))
+        concern_id=concern_id, key_event=bool(key_event))
+    batch = _batch.get()
+    if batch is not None:
+        batch.entries.append((entry, obj))
+        return None
+    entry.object_id = str(obj.pk) if obj is not None else ""
+    entry.categories = ChronologyEntry.categories_text(_categories_for(obj, concern_id, child))
+    entry.save()
+    return entry
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 
+from safekeep.actions import notifications as action_notifications
 from safekeep.audit.models import AuditEvent
 from safekeep.audit.services import audit_record
 from safekeep.authz.roles import Role
@@ -34,9 +35,7 @@ SWEEP_WINDOW = timedelta(days=1)
 
 def _team(concern) -> set[int]:
     roles = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD) if concern.about_adult else (Role.DSL, Role.DEPUTY_DSL)
-    team = set()
-    for role in roles:
-        team |= set(people_with_role_at(role, concern.establishment).values_list("pk", flat=True))
+    team = set().union(*action_notifications.holders((concern.establishment, role) for role in roles).values())
     team.discard(concern.subject_id)
     if concern.about_adult and not team:
         team = set(people_with_role_at(Role.GROUP_HEAD, concern.establishment).values_list("pk", flat=True))
@@ -54,7 +53,7 @@ def alert_safeguarding_team(concern, *, swept: bool = False) -> None:
     """Queue the new concern's alert in the caller's transaction (the one that saves the concern)."""
     recipients = _recipients(concern)
     if recipients:
-        tasks.send_concern_alert.enqueue(concern.pk, recipients)
+        action_notifications.then_queue(tasks.send_concern_alert.enqueue, concern.pk, recipients)
     audit_record(actor=None, action=ALERT_QUEUED, obj=concern, establishment_id=concern.establishment_id,
                  detail={"recipients": len(recipients), "swept": swept})
 

@@ -13,7 +13,7 @@ from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, deny_if_subject_of_allegation, require_permission, role_for
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import children_visible_to, current_enrolments
-from safekeep.chronology.services import chronology_add
+from safekeep.chronology.services import chronology_add, chronology_concern_written
 from safekeep.referrals import services as referrals
 from safekeep.core import clock
 
@@ -33,7 +33,7 @@ def _age_on(child, day) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def _flags(concern: Concern, child) -> set[str]:
+def _flags(concern: Concern, child, linked_places=None) -> set[str]:
     flags = {name for name in ("immediate_risk", "disclosure", "about_adult") if getattr(concern, name)}
     if concern.images_shared:
         flags.add("images_shared_online")
@@ -41,28 +41,34 @@ def _flags(concern: Concern, child) -> set[str]:
         flags.add("under_13")
     if child.looked_after:
         flags.add("looked_after")
-    if _linked_places(concern, child):
+    if linked_places is None:
+        linked_places = _linked_places(concern, [child])[child.pk]
+    if linked_places:
         flags.add("integrated_pair")
     return flags
 
 
-def _linked_places(concern: Concern, child) -> list:
-    """The linked school or home (CE 11.3) where this child is also enrolled or placed."""
-    linked = {e.pk: e for e in concern.establishment.linked_peers}
+def _linked_places(concern: Concern, children, peers=None) -> dict[int, list]:
+    """For each child, the linked school or home (CE 11.3) where they are also enrolled or placed: one
+    query for all the children. peers: the establishment's linked peers, when the caller has read them."""
+    linked = {e.pk: e for e in (concern.establishment.linked_peers if peers is None else peers)}
+    places = {child.pk: [] for child in children}
     if not linked:
-        return []
-    enrolled = current_enrolments().filter(child=child, establishment_id__in=linked).values_list(
-        "establishment_id", flat=True)
-    return [linked[pk] for pk in sorted(set(enrolled))]
+        return places
+    enrolled = set(current_enrolments().filter(child__in=list(places), establishment_id__in=linked).values_list(
+        "child_id", "establishment_id"))
+    for child_id, establishment_id in sorted(enrolled):
+        places[child_id].append(linked[establishment_id])
+    return places
 
 
-def _note_on_linked_files(actor, concern: Concern, child, child_role: str) -> None:
+def _note_on_linked_files(actor, concern: Concern, child, child_role: str, linked_places) -> None:
     """CE 11.3: the child's file at the linked school or home shows that a concern was recorded, and its
     safeguarding lead acknowledges it (the pack's "note on linked file" action). An allegation about an
     adult is not noted there: its DSL decides what the linked setting is told."""
     if concern.about_adult:
         return
-    for place in _linked_places(concern, child):
+    for place in linked_places:
         chronology_add(actor=actor, child=child, establishment=place, kind="concern.linked_note", obj=concern,
                        occurred_at=concern.occurred_at,
                        summary=f"Note from {concern.establishment.name}: a concern about this child was recorded "
@@ -102,7 +108,9 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
                               subject_description)
     attachment_services.extras_check(actor, body_marks, attachments)
     try:
-        with transaction.atomic():
+        # One batch: the concern's steps, chronology entries, audit rows and emails are each written in one
+        # go at its end, inside the transaction (a recording costs the same queries however many steps).
+        with transaction.atomic(), actions.steps_batch():
             concern = _record(actor, establishment, children, role, occurred_at=occurred_at, narrative=narrative,
                               idempotency_key=idempotency_key, occurred_approximately=occurred_approximately,
                               location=location.strip()[:200], childs_words=childs_words, action_taken=action_taken,
@@ -118,8 +126,12 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
             # Last, so nothing after it can fail: queued with the concern or not at all (CE 10.1).
             notifications.alert_safeguarding_team(concern)
     except IntegrityError:
-        # Two submissions with one key raced: the other one won, and that is the concern.
-        return _replayed(Concern.objects.get(recorded_by=actor, idempotency_key=idempotency_key), submitted), False
+        # Two submissions with one key raced: the other one won, and that is the concern. Any other refusal
+        # (the audit log cannot be written) is the error itself: nothing was recorded.
+        winner = Concern.objects.filter(recorded_by=actor, idempotency_key=idempotency_key).first()
+        if winner is None:
+            raise
+        return _replayed(winner, submitted), False
     return concern, True
 
 
@@ -211,17 +223,19 @@ def _validate_place_and_adult(actor, establishment, place, about_adult, subject,
 
 
 def _require_actions(actor, concern: Concern, child, categories, child_role: str, concern_categories,
-                     *, tell_owners: bool) -> set[str]:
+                     *, tell_owners: bool, linked_places=None) -> set[str]:
     """The steps the adopted policies require for one child, here and at the linked school or home where the
     child also is: that place's own duties (a children's home notifies Ofsted, CH(E)R 2015 reg 40) are owned
     there and its team is told. Not for an allegation about an adult: its DSL decides what the linked
-    setting is told. Returns the flags."""
-    flags = _flags(concern, child)
+    setting is told. Returns the flags. linked_places: the child's, when the caller has looked them up."""
+    if linked_places is None:
+        linked_places = _linked_places(concern, [child])[child.pk]
+    flags = _flags(concern, child, linked_places)
     actions.actions_require(actor=actor, establishment=concern.establishment, child=child, categories=categories,
                             flags=flags, concern_id=concern.pk, tell_owners=tell_owners, child_role=child_role,
                             concern_categories=concern_categories)
     if not concern.about_adult:
-        for place in _linked_places(concern, child):
+        for place in linked_places:
             actions.actions_require(actor=actor, establishment=concern.establishment, child=child,
                                     categories=categories, flags=flags, concern_id=concern.pk, child_role=child_role,
                                     concern_categories=concern_categories, linked_place=place)
@@ -229,23 +243,32 @@ def _require_actions(actor, concern: Concern, child, categories, child_role: str
 
 
 def _record(actor, establishment, children, role, **fields) -> Concern:
+    """Runs in concern_submit's steps batch: the writes below are queued and made together at its end."""
     concern = Concern.objects.create(establishment=establishment, recorded_by=actor, **fields)
+    actions.concern_is_new(concern.pk)
     everyone = {code for entry in children for code in entry.get("categories") or []}
+    ConcernChild.objects.bulk_create([
+        ConcernChild(concern=concern, child=entry["child"], role=entry["role"],
+                     categories=sorted(set(entry.get("categories") or [])),
+                     indicators=list(dict.fromkeys(entry.get("indicators") or []))) for entry in children])
+    chronology_concern_written(concern.pk, {entry["child"].pk: sorted(set(entry.get("categories") or []))
+                                            for entry in children})
+    linked = _linked_places(concern, [entry["child"] for entry in children], actions.peers_in_batch(establishment))
+    packs = actions.packs_in_batch(establishment)
     for entry in children:
         child, child_role = entry["child"], entry["role"]
         categories = sorted(set(entry.get("categories") or []))
-        ConcernChild.objects.create(concern=concern, child=child, role=child_role, categories=categories,
-                                    indicators=list(dict.fromkeys(entry.get("indicators") or [])))
         chronology_add(actor=actor, child=child, establishment=establishment, kind="concern.recorded", obj=concern,
                        occurred_at=concern.occurred_at, key_event=concern.disclosure or concern.immediate_risk,
                        summary=f"Concern recorded by {actor.full_name}. Role: "
                                f"{ConcernChild.Role(child_role).label.lower()}.")
-        flags = _require_actions(actor, concern, child, categories, child_role, everyone, tell_owners=False)
+        flags = _require_actions(actor, concern, child, categories, child_role, everyone, tell_owners=False,
+                                 linked_places=linked[child.pk])
         actions.actions_met_by(actor=actor, record=concern, event="concern.sent", child=child, concern_id=concern.pk)
         if "integrated_pair" in flags:
-            _note_on_linked_files(actor, concern, child, child_role)
+            _note_on_linked_files(actor, concern, child, child_role, linked[child.pk])
         referrals.nrm_track_if_trafficking(actor=actor, establishment=establishment, child=child,
-                                           categories=categories, concern=concern)
+                                           categories=categories, concern=concern, packs=packs)
     audit_record(actor=actor, action="concern.create", obj=concern, role=role, establishment_id=establishment.pk,
                  detail={"children": len(children), "immediate_risk": concern.immediate_risk})
     return concern

@@ -1,10 +1,10 @@
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from safekeep.authz.access import get_visible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 
-from .models import Establishment, Location, Organisation, Region, TermDate
+from .models import Establishment, EstablishmentLink, Location, Organisation, Region, TermDate
 
 
 def establishments_visible_to(actor, permission=Permission.ESTABLISHMENT_VIEW):
@@ -35,6 +35,14 @@ def locations_for(establishment, *, include_retired=False):
     """The places a recorder can choose for this establishment, on site first, then off site, then online."""
     places = Location.objects.filter(establishment=establishment)
     return places if include_retired else places.filter(retired=False)
+
+
+def linked_peers_of(establishment) -> list[Establishment]:
+    """Establishment.linked_peers, in one query: for a change that asks for every child and step."""
+    links = list(EstablishmentLink.objects.filter(Q(first=establishment) | Q(second=establishment))
+                 .select_related("first", "second").order_by("id"))
+    return ([link.second for link in links if link.first_id == establishment.pk]
+            + [link.first for link in links if link.second_id == establishment.pk])
 
 
 def terms_for(establishment) -> tuple:

@@ -227,10 +227,10 @@ def nrm_track(*, actor, establishment, child, concern=None) -> NrmTracker:
     return tracker
 
 
-def nrm_track_if_trafficking(*, actor, establishment, child, categories, concern) -> NrmTracker | None:
+def nrm_track_if_trafficking(*, actor, establishment, child, categories, concern, packs=None) -> NrmTracker | None:
     """Called when a concern is recorded or triaged: a category the packs follow through the NRM
-    (trafficking or modern slavery, CE 6.4-6.6) opens the tracker."""
-    packs = packs_for(establishment)
+    (trafficking or modern slavery, CE 6.4-6.6) opens the tracker. packs: the establishment's, if read."""
+    packs = packs_for(establishment) if packs is None else packs
     expanded, _ = Taxonomy(packs).expand(set(categories))
     if not expanded & {code for pack in packs for code in pack.nrm_categories}:
         return None

@@ -8,6 +8,7 @@ database worker's own code delivers it."""
 import io
 from datetime import datetime, timedelta
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django_tasks_db.management.commands.db_worker import Worker
@@ -17,6 +18,7 @@ from PIL import Image
 from safekeep.actions import services as actions
 from safekeep.actions.escalation import escalate_overdue, send_reminders
 from safekeep.actions.models import Action
+from safekeep.actions.notifications import SomeEmailsNotSent, send_action_emails_batch
 from safekeep.attachments import services as attachments
 from safekeep.authz.roles import Role
 from safekeep.concerns import services as concerns
@@ -33,6 +35,18 @@ TUESDAY = datetime(2026, 11, 24, 10, 0, tzinfo=LONDON)
 def _deliver(task_path):
     """Run every queued task of one kind with the database worker's own code, as `db_worker` would."""
     queued = list(DBTaskResult.objects.filter(task_path=task_path))
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="test", excluded_queue_names=[])
+    for row in queued:
+        worker.run_task(row)
+        row.refresh_from_db()
+        assert row.status == "SUCCESSFUL"
+    return queued
+
+
+def _deliver_in_order():
+    """Run every queued task in the order the database worker takes them."""
+    queued = list(DBTaskResult.objects.all())
     worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
                     max_tasks=None, worker_id="test", excluded_queue_names=[])
     for row in queued:
@@ -110,3 +124,38 @@ def test_a_reminder_and_an_escalation_are_queued_with_the_claim_on_the_action(wo
     told = {m["Subject"]: m["To"] for m in smtp_server.messages}
     assert told == {"Safekeep: a safeguarding action is due soon": world.personas[Role.DSL].email,
                     "Safekeep: a safeguarding action is overdue": world.personas[Role.HEAD].email}
+
+
+def test_a_new_concern_queues_its_alert_and_all_its_steps_emails_in_its_own_transaction(world, adopted, settings,
+                                                                                     smtp_server, time_machine):
+    """The steps an exploitation concern sets are queued together, as one task, with the concern: the worker
+    delivers the team's alert (listing the steps) and tells the group, with no case content."""
+    time_machine.move_to(TUESDAY)
+    settings.TASKS = DATABASE_QUEUE
+    organisation = world.organisations["one"]
+    organisation.safeguarding_email = "safeguarding@group.example.org"
+    organisation.save()
+    concerns.concern_submit(actor=world.personas[Role.STAFF], establishment=world.establishments["here"],
+                            children=[{"child": world.children["here"], "role": "harmed", "categories": ["cce"]}],
+                            occurred_at=TUESDAY - timedelta(hours=1), narrative="Seen getting into a car.",
+                            disclosure=True, idempotency_key="queued-cce")
+    queued = _deliver_in_order()
+    # The steps' emails first, as one task: the alert after them carries them to the team.
+    assert [row.task_path for row in queued] == [ACTION_EMAILS + "_batch", CONCERN_ALERT]
+    told = [m["To"] for m in smtp_server.messages]
+    for person in [Role.DSL, Role.DEPUTY_DSL]:
+        assert told.count(world.personas[person].email) == 1, person  # the alert, carrying its steps
+    for person in [Role.GOVERNOR, Role.REGIONAL_DIRECTOR, Role.GROUP_HEAD]:
+        assert world.personas[person].email in told, person
+    assert "safeguarding@group.example.org" in told
+    for text in _texts(smtp_server):
+        for secret in ("getting into", "car", "Child", "exploitation", "cce"):
+            assert secret not in text, (secret, text)
+
+
+def test_one_step_whose_emails_fail_does_not_keep_back_the_others(world, smtp_server):
+    dsl, action = world.personas[Role.DSL], world.actions["here"]
+    gone = Action.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000  # no such step
+    with pytest.raises(SomeEmailsNotSent, match=str(gone)):
+        send_action_emails_batch.call([[gone, "new", [dsl.pk], [], False], [action.pk, "new", [dsl.pk], [], False]])
+    assert [m["To"] for m in smtp_server.messages] == [dsl.email]

@@ -10,6 +10,7 @@ from safekeep.audit.models import AuditEvent
 from safekeep.audit.selectors import verify_chain
 from safekeep.authz.roles import Role
 from safekeep.chronology.models import ChronologyEntry
+from safekeep.concerns.models import Concern
 from safekeep.concerns.services import concern_submit
 
 
@@ -174,3 +175,45 @@ def test_the_subject_of_an_allegation_does_not_see_who_handles_it_in_the_audit_l
     page = client.get("/audit/").content.decode()
     assert f">concern {concern.pk}</td>" in page and f">action {lado.pk}</td>" in page
     assert "Opened a concern" in page and world.personas[Role.DEPUTY_DSL].email in page
+
+
+def _record_cce(world):
+    return concern_submit(actor=world.personas[Role.STAFF], establishment=world.establishments["here"],
+                          children=[{"child": world.children["here"], "role": "harmed", "categories": ["cce"]}],
+                          occurred_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC), narrative="Seen with older youths",
+                          disclosure=True, idempotency_key=str(uuid.uuid4()))
+
+
+def test_a_concern_and_its_steps_are_sealed_onto_the_chain_in_order(world, adopted, time_machine):
+    """Recording writes its audit rows in one insert: each still follows the one before, in the order the
+    changes were made, after what was already in the log."""
+    time_machine.move_to(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+    before = AuditEvent.objects.count()
+    concern, _ = _record_cce(world)
+    _record_cce(world)
+    assert verify_chain() is None
+    rows = list(AuditEvent.objects.order_by("id")[before:])
+    assert [row.seq for row in rows] == list(range(rows[0].seq, rows[0].seq + len(rows)))
+    first = [row.action for row in rows[:len(rows) // 2]]
+    steps = Action.objects.filter(concern_id=concern.pk).count()
+    assert first == ["action.create"] * steps + ["action.complete", "concern.create", "concern.alert"]
+    assert [row.object_id for row in rows[:steps]] == [
+        str(pk) for pk in Action.objects.filter(concern_id=concern.pk).order_by("id").values_list("pk", flat=True)]
+
+
+def test_a_concern_is_not_recorded_when_its_audit_rows_cannot_be_written(world, adopted):
+    """Fail closed: the concern, its steps and its chronology are written with their audit rows or not at all."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                           "BEGIN RAISE EXCEPTION 'audit storage unavailable'; END; $$")
+            cursor.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
+                           "FOR EACH ROW EXECUTE FUNCTION refuse_audit()")
+        else:
+            cursor.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
+                           "BEGIN SELECT RAISE(ABORT, 'audit storage unavailable'); END")
+    before = (Action.objects.count(), ChronologyEntry.objects.count())
+    with pytest.raises(DatabaseError, match="audit storage unavailable"):
+        _record_cce(world)
+    assert not Concern.objects.filter(narrative="Seen with older youths").exists()
+    assert (Action.objects.count(), ChronologyEntry.objects.count()) == before

@@ -1,20 +1,22 @@
 """Pages and endpoints make a fixed number of database queries, however much data there is
 (DESIGN.md section 7). Each is measured with a little data and with ten times as much."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from safekeep.accounts import services as accounts
+from safekeep.accounts.models import User
 from safekeep.actions.models import Action
 from safekeep.authz.roles import Role
 from safekeep.children.models import Child, Enrolment
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.concerns import services as concerns
 from safekeep.concerns.models import Concern, ConcernChild
-from safekeep.establishments.models import LocalContact
+from safekeep.core.clock import LONDON
+from safekeep.establishments.models import Establishment, LocalContact
 from safekeep.referrals import services as referrals
 from safekeep.referrals.models import Consultation, Referral, ReferralOutcome
 from tests.world import give_role, make_user
@@ -125,3 +127,68 @@ def test_the_chronology_with_its_record_links_does_not_grow_with_rows(client, si
     print(f"queries {template}: {small}")
     assert large == small, f"{template}: {small} queries with one concern's casework, {large} with six"
     assert small <= 25, f"{template}: {small} queries"
+
+
+# --- Recording a concern (issue 12, DESIGN.md section 7) ---------------------------------------------------
+# What one submission costs, through the real service, with the production task queue (emails are rows in
+# the same database): the concern, each child's part, the steps the adopted policies set, their chronology
+# entries, audit rows and emails, and the team's alert. The steps, entries, audit rows and emails are each
+# written in one insert, so the count does not grow with the number of steps or children.
+RECORDING_BUDGET = 20
+# A Tuesday in term, mid-morning in London: deadlines fall on ordinary working days.
+TUESDAY = datetime(2026, 11, 24, 10, 0, tzinfo=LONDON)
+
+
+def _children_at_here(world, how_many):
+    here = world.establishments["here"]
+    children = [world.children["here"]]
+    for i in range(how_many - 1):
+        child = Child.objects.create(organisation=here.organisation, first_name="Child", last_name=f"Also{i}",
+                                     date_of_birth=date(2012, 3, 1))
+        Enrolment.objects.create(child=child, establishment=here, mis_id=f"A{i}")
+        children.append(child)
+    return children
+
+
+def _record(world, key, children, categories, **flags):
+    """Record as a request does: the recorder and the establishment read afresh, nothing cached on them."""
+    actor = User.objects.get(pk=world.personas[Role.STAFF].pk)
+    here = Establishment.objects.get(pk=world.establishments["here"].pk)
+    with CaptureQueriesContext(connection) as queries:
+        concern, created = concerns.concern_submit(
+            actor=actor, establishment=here, occurred_at=TUESDAY - timedelta(hours=1), narrative="What I saw",
+            children=[{"child": child, "role": "harmed", "categories": categories} for child in children],
+            idempotency_key=key, **flags)
+    assert created
+    return len(queries), Action.objects.filter(concern_id=concern.pk).count()
+
+
+@pytest.fixture
+def recording(world, adopted, settings, time_machine):
+    time_machine.move_to(TUESDAY)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _record(world, "warm", [world.children["here"]], ["neglect"])  # per-process caches (parsed packs)
+    return world
+
+
+@pytest.mark.parametrize("categories,flags,children", [
+    (["neglect"], {}, 1), (["cce"], {"disclosure": True}, 1), (["neglect"], {}, 3)],
+    ids=["one child, neglect", "CCE and a disclosure", "three children"])
+def test_recording_a_concern_with_its_steps_is_within_budget(recording, categories, flags, children):
+    queries, steps = _record(recording, "budget", _children_at_here(recording, children), categories, **flags)
+    print(f"recording {categories} {flags} x{children}: {queries} queries, {steps} steps")
+    assert queries <= RECORDING_BUDGET, f"{queries} queries to record a concern with {steps} steps"
+
+
+def test_recording_costs_the_same_however_many_steps_the_policies_set(recording):
+    fewer_queries, fewer = _record(recording, "cce", [recording.children["here"]], ["cce"])
+    more_queries, more = _record(recording, "cce-disclosure", [recording.children["here"]], ["cce"],
+                                 disclosure=True, immediate_risk=True)
+    assert fewer < more, (fewer, more)
+    assert more_queries == fewer_queries, f"{fewer} steps: {fewer_queries} queries; {more}: {more_queries}"
+
+
+def test_recording_costs_the_same_however_many_children_are_named(recording):
+    one, _ = _record(recording, "one", _children_at_here(recording, 1), ["neglect"])
+    three, _ = _record(recording, "three", _children_at_here(recording, 3), ["neglect", "physical_abuse"])
+    assert three == one, f"one child: {one} queries; three: {three}"
