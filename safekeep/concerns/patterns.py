@@ -22,6 +22,10 @@ from .models import ConcernChild
 from .selectors import concerns_visible_to
 
 
+# The inbox shows this many, in the order patterns_in finds them (most concerns first), and says how many more.
+PATTERNS_SHOWN = 20
+
+
 @dataclass(frozen=True)
 class Pattern:
     reason: str

@@ -2,7 +2,7 @@ from datetime import datetime, time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -77,7 +77,8 @@ def export(request):
     """The register as CSV, formula-safe. Audited (sharing.export); not itself a row in the register."""
     _, filters = _filters(request)
     rows = selectors.read_register_export(request.user, filters)
-    response = HttpResponse(register_csv(rows), content_type="text/csv; charset=utf-8")
+    # Streamed a line at a time: the register of a whole group never sits in memory.
+    response = StreamingHttpResponse(register_csv(rows), content_type="text/csv; charset=utf-8")
     stamp = clock.now().astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="information-sharing-register-{stamp}.csv"'
     response["Cache-Control"] = "no-store"
