@@ -54,7 +54,7 @@ class ActionList(APIView):
     def get(self, request):
         establishment = request.query_params.get("establishment", "")
         actions = selectors.read_action_list(request.user, int(establishment) if establishment.isdigit() else None,
-                                             limit=None).rows
+                                             every=True).rows
         return Response(ActionSerializer(actions, many=True).data)
 
 

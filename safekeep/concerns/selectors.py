@@ -144,7 +144,7 @@ def inbox_cursor(after: str) -> tuple[int, int] | None:
     return None
 
 
-def inbox(actor, *, after: str = "", limit=INBOX_PAGE) -> InboxPage:
+def inbox(actor, *, after: str = "", limit: int | None = None) -> InboxPage:
     """New and urgent first: unread concerns with a child at risk now, then other unread, then the rest,
     a page at a time (keyset: each band is read newest first from where the last page ended, so a page
     costs the same at the first concern as at the millionth).
@@ -152,6 +152,7 @@ def inbox(actor, *, after: str = "", limit=INBOX_PAGE) -> InboxPage:
     Each row carries how many of its actions are overdue, for those who follow its case (None for the
     member of staff who only recorded it): one aggregate for the page. A fixed number of queries.
     """
+    limit = limit or INBOX_PAGE
     visible = concerns_visible_to(actor)
     cursor = inbox_cursor(after)
     first_band = cursor[0] if cursor else 0
@@ -161,7 +162,7 @@ def inbox(actor, *, after: str = "", limit=INBOX_PAGE) -> InboxPage:
             concerns = visible.filter(INBOX_BANDS[band])
             if cursor and band == cursor[0]:
                 # The concern the last page ended with: newer ones were on that page (ids break ties in time).
-                then = Concern.objects.filter(pk=cursor[1]).values("recorded_at")
+                then = Concern.objects.filter(pk=cursor[1]).values("recorded_at")[:1]
                 concerns = concerns.filter(Q(recorded_at__lt=Subquery(then))
                                            | Q(recorded_at=Subquery(then), pk__lt=cursor[1]))
             found = list(concerns.select_related("establishment", "recorded_by")

@@ -6,12 +6,13 @@ child's words or a chronology summary. Every read is audited in its own transact
 each page makes the same number of queries however many shares there are.
 """
 
+import itertools
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Func, Prefetch, Subquery
 from django.utils import timezone
 
 from safekeep.audit.services import audit_record
@@ -27,9 +28,12 @@ from .models import InformationShare
 PAGE_SIZE = 50
 
 
+def register_establishment_ids(actor) -> set[int]:
+    return scope_for(actor).establishment_ids(Permission.SHARING_REGISTER_VIEW)
+
+
 def register_establishments(actor):
-    ids = scope_for(actor).establishment_ids(Permission.SHARING_REGISTER_VIEW)
-    return Establishment.objects.filter(pk__in=ids).order_by("name")
+    return Establishment.objects.filter(pk__in=register_establishment_ids(actor)).order_by("name")
 
 
 def _children_prefetch():
@@ -96,31 +100,40 @@ EXPORT_CHUNK = 2000
 
 
 def read_register_export(actor, filters: dict) -> Iterator[tuple[InformationShare, list[Child]]]:
-    """Every share that matches, with its children, for the CSV. The export is audited before a row is
-    read (it is not itself a disclosure about a child, so it is not a row in the register).
+    """Every share that matches, with its children, for the CSV, as it is read.
 
-    The rows stream: the shares, and their children in the same order, are each one query read in chunks
-    and walked side by side, so memory and the number of queries stay the same however many shares."""
+    One query, read in chunks: a row for each share and child, in the register's order, with how many
+    shares match (counted once, by the database) for the audit row. The export is audited (sharing.export)
+    as soon as the query answers, before a row is handed on: nothing leaves unaudited. It is not itself a
+    disclosure about a child, so it is not a row in the register. Memory and queries stay the same
+    however many shares there are."""
     shares = apply_filters(register_visible_to(actor), filters).prefetch_related(None)
+    # COUNT as a plain function, not an aggregate: no GROUP BY, one number for the whole export.
+    total = shares.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    rows = (shares.annotate(export_rows=Subquery(total),
+                            child_first=F("children__first_name"), child_last=F("children__last_name"),
+                            child_preferred=F("children__preferred_name"))
+            .order_by("-shared_at", "-id", "children__last_name", "children__first_name", "children__id")
+            .iterator(chunk_size=EXPORT_CHUNK))
+    first = next(rows, None)
     with transaction.atomic():
         audit_record(actor=actor, action="sharing.export", object_type="informationshare", role=_role(actor),
                      establishment_id=filters.get("establishment"),
-                     detail={"rows": shares.count(), "filters": filter_names(filters)})
-    return _with_children(shares)
+                     detail={"rows": first.export_rows if first else 0, "filters": filter_names(filters)})
+    return _by_share(first, rows)
 
 
-def _with_children(shares) -> Iterator[tuple[InformationShare, list[Child]]]:
-    named = (InformationShare.children.through.objects.filter(informationshare__in=shares.values("pk"))
-             .order_by("-informationshare__shared_at", "-informationshare_id", "child__last_name",
-                       "child__first_name", "child_id")
-             .values_list("informationshare_id", "child__first_name", "child__last_name", "child__preferred_name")
-             .iterator(chunk_size=EXPORT_CHUNK))
-    pending = next(named, None)
-    for share in shares.iterator(chunk_size=EXPORT_CHUNK):
-        children = []
-        while pending is not None and pending[0] == share.pk:
-            children.append(Child(first_name=pending[1], last_name=pending[2], preferred_name=pending[3]))
-            pending = next(named, None)
+def _by_share(first, rows) -> Iterator[tuple[InformationShare, list[Child]]]:
+    """The joined rows, one per share and child, gathered back into each share with its children."""
+    share, children = first, []
+    for row in itertools.chain([first] if first else [], rows):
+        if row.pk != share.pk:
+            yield share, children
+            share, children = row, []
+        if row.child_last is not None:
+            children.append(Child(first_name=row.child_first, last_name=row.child_last,
+                                  preferred_name=row.child_preferred))
+    if first is not None:
         yield share, children
 
 
