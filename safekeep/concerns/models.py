@@ -69,7 +69,8 @@ class Concern(WrittenOnce):
                    models.Index(fields=["recorded_at", "id"], name="concern_newest"),
                    # Allegations are few: every list leaves out those hidden from the reader, found here
                    # without reading every concern (allegations_hidden_from).
-                   models.Index(fields=["establishment", "subject"], condition=models.Q(about_adult=True),
+                   # With the id, the check reads the index alone, never the concerns themselves.
+                   models.Index(fields=["establishment", "subject", "id"], condition=models.Q(about_adult=True),
                                 name="concern_allegation")]
 
     # The original is never changed after submission, apart from being marked as read and, for an
