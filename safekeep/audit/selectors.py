@@ -50,6 +50,8 @@ def _actions_starting(prefix: str) -> Q:
     range from prefix up to prefix with its last character raised is exactly the names that start with it.
     startswith stays as the filter of record, so a collation that orders otherwise still never shows more.
     """
+    if not prefix.isascii():
+        return Q(pk__in=[])  # no action is named so
     if prefix in ACTION_WORDS and not any(name.startswith(prefix + ".") for name in ACTION_WORDS):
         return Q(action=prefix)
     following = prefix[:-1] + chr(ord(prefix[-1]) + 1)

@@ -126,15 +126,18 @@ def read_register_export(actor, filters: dict) -> Iterator[tuple[InformationShar
 def _by_share(first, rows) -> Iterator[tuple[InformationShare, list[Child]]]:
     """The joined rows, one per share and child, gathered back into each share with its children."""
     share, children = first, []
-    for row in itertools.chain([first] if first else [], rows):
-        if row.pk != share.pk:
+    try:
+        for row in itertools.chain([first] if first else [], rows):
+            if row.pk != share.pk:
+                yield share, children
+                share, children = row, []
+            if row.child_last is not None:
+                children.append(Child(first_name=row.child_first, last_name=row.child_last,
+                                      preferred_name=row.child_preferred))
+        if first is not None:
             yield share, children
-            share, children = row, []
-        if row.child_last is not None:
-            children.append(Child(first_name=row.child_first, last_name=row.child_last,
-                                  preferred_name=row.child_preferred))
-    if first is not None:
-        yield share, children
+    finally:
+        rows.close()  # a download given up half way frees its database cursor at once
 
 
 def shares_for_child(actor, child):

@@ -82,6 +82,8 @@ def small_pages(monkeypatch):
 
 
 PAGES = [
+    (Role.DSL, "/"),
+    (Role.DSL, "/concerns/{concern}/"),
     (Role.DSL, "/concerns/"),
     (Role.GROUP_HEAD, "/concerns/"),
     (Role.DSL, "/actions/"),
@@ -104,7 +106,7 @@ def test_each_list_makes_a_fixed_number_of_queries_however_many_rows(client, sig
         for concern in Concern.objects.filter(establishment=world.establishments["here"])[:2]:
             concern_selectors.read_concern(world.personas[Role.DSL], concern.pk)  # audit rows to filter
         dsl = world.personas[Role.DSL]
-        path = template.format(here=world.establishments["here"].pk,
+        path = template.format(here=world.establishments["here"].pk, concern=Concern.objects.filter(establishment=world.establishments["here"]).latest("pk").pk,
                                next_concerns=concern_selectors.inbox(dsl).next_cursor,
                                next_actions=action_selectors.read_action_list(dsl).next_cursor)
         return _count(client, path)
@@ -120,6 +122,22 @@ def test_each_list_makes_a_fixed_number_of_queries_however_many_rows(client, sig
     print(f"queries {role.value} {template}: {small}")
     assert large <= small, f"{template}: {small} queries with a little data, {large} with four times as much"
     assert small <= (10 if template.endswith(".csv") else 25), f"{template}: {small} queries"
+
+
+def test_no_list_page_is_over_200_kib(client, signed_in, world, adopted, time_machine):
+    """Issue 12's budget: with more open actions than a page holds, each list page stays small."""
+    time_machine.move_to(RECORDED)
+    for i in range(18):
+        _record(world, f"big-{i}", disclosure=True)
+    time_machine.move_to(LATER)
+    dsl = world.personas[Role.DSL]
+    assert action_selectors.my_open_actions(dsl).count() > action_selectors.ACTIONS_PAGE
+    signed_in(dsl)
+    for path in ("/actions/", f"/actions/?establishment={world.establishments['here'].pk}", "/concerns/"):
+        page = client.get(path).content
+        assert len(page) < 200 * 1024, f"{path}: {len(page) // 1024} KiB"
+        assert page.decode().count('<tr class="govuk-table__row">') <= action_selectors.ACTIONS_PAGE + 1
+    assert "Next page" in client.get("/actions/").content.decode()
 
 
 def _walk(client, path) -> list[str]:
@@ -229,6 +247,9 @@ def test_the_audit_log_filters_by_an_action_or_the_start_of_one(client, signed_i
     assert actions("concern.re") == {"concern.read"}
     assert actions("action.c") and all(name.startswith("action.c") for name in actions("action.c"))
     assert actions("nothing.like.this") == set()
+    assert client.get("/audit/?action=%00").status_code == 400  # a NUL is refused whole, as on every page
+    for odd in ("%F4%8F%BF%BF", "%C3%A9", "~"):  # the last code point, an accent, past "z"
+        assert client.get(f"/audit/?action={odd}").status_code == 200
 
 
 def test_the_inbox_lists_the_first_patterns_and_says_how_many_more(client, signed_in, world, adopted, settings,
