@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, Subquery, prefetch_related_objects
 
 from safekeep.actions.models import Action
 from safekeep.actions.selectors import actions_visible_to
@@ -166,6 +166,7 @@ def inbox(actor, *, after: str = "", limit: int | None = None) -> InboxPage:
                 concerns = concerns.filter(Q(recorded_at__lt=Subquery(then))
                                            | Q(recorded_at=Subquery(then), pk__lt=cursor[1]))
             found = list(concerns.select_related("establishment", "recorded_by")
+                         .annotate(followed=ExpressionWrapper(_case_team(actor), output_field=BooleanField()))
                          .order_by("-recorded_at", "-pk")[:limit + 1 - len(rows)])
             for concern in found:
                 concern.band = band
@@ -177,15 +178,14 @@ def inbox(actor, *, after: str = "", limit: int | None = None) -> InboxPage:
         audit_record(actor=actor, action="concern.list", object_type="concern", detail={"results": len(rows)})
     prefetch_related_objects(rows, Prefetch("children_involved",
                                             queryset=ConcernChild.objects.select_related("child").order_by("id")))
-    _count_overdue_actions(actor, rows)
+    _count_overdue_actions(rows)
     return InboxPage(rows=rows, next_cursor=f"{rows[-1].band}.{rows[-1].pk}" if more else "")
 
 
-def _count_overdue_actions(actor, concerns):
-    """Sets each concern's `overdue_actions`: one grouped count for the page, for the case team only."""
-    following = set(establishments_where(actor, Permission.CHILD_VIEW))
-    allegations = set(establishments_where(actor, Permission.ALLEGATION_VIEW))
-    team = {c.pk for c in concerns if c.establishment_id in (allegations if c.about_adult else following)}
+def _count_overdue_actions(concerns):
+    """Sets each concern's `overdue_actions`: one grouped count for the page, for those who follow its case
+    (`followed`, from _case_team in the page's own query)."""
+    team = {c.pk for c in concerns if c.followed}
     counts = dict(Action.objects.filter(concern_id__in=team, status=Action.Status.OPEN, due_at__lt=clock.now())
                   .order_by().values("concern_id").annotate(n=Count("id")).values_list("concern_id", "n")) \
         if team else {}
