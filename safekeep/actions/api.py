@@ -53,7 +53,8 @@ def _run(call):
 class ActionList(APIView):
     def get(self, request):
         establishment = request.query_params.get("establishment", "")
-        actions = selectors.read_action_list(request.user, int(establishment) if establishment.isdigit() else None)
+        actions = selectors.read_action_list(request.user, int(establishment) if establishment.isdigit() else None,
+                                             every=True).rows
         return Response(ActionSerializer(actions, many=True).data)
 
 

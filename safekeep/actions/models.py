@@ -81,6 +81,9 @@ class Action(models.Model):
             models.Index(fields=["establishment", "status", "due_at"]),
             # "Does this concern already have this step?" (a step set once per concern, a step met by a record).
             models.Index(fields=["concern_id", "action_code"], name="action_concern_step"),
+            # The open rows in due order (overdue ones are the first of them): "My actions" is read a page at a
+            # time from where the last ended, walking this and stopping at a page (1 s to 5 ms at 720k actions).
+            models.Index(fields=["due_at", "id"], condition=Q(status="open"), name="action_open_by_due"),
         ]
 
     def __str__(self):

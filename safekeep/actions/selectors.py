@@ -1,5 +1,7 @@
+from dataclasses import dataclass
+
 from django.db import transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Subquery, Value, When
 
 from safekeep.audit.services import audit_record
 
@@ -37,9 +39,11 @@ def actions_visible_to(actor):
 
 
 def overdue_first(actions):
+    """Overdue first, then the soonest due: the same as by due time, since every overdue action is due
+    before every other, so the order is (due_at, id) and a page can start where the last one ended."""
     now = clock.now()
     return actions.annotate(late=Case(When(due_at__lt=now, then=Value(0)), default=Value(1),
-                                      output_field=IntegerField())).order_by("late", "due_at", "id")
+                                      output_field=IntegerField())).order_by("due_at", "id")
 
 
 def my_open_actions(actor):
@@ -70,10 +74,27 @@ def read_action(actor, action_id) -> Action:
     return action
 
 
-def read_action_list(actor, establishment_id=None) -> list[Action]:
+ACTIONS_PAGE = 100
+
+
+@dataclass
+class ActionPage:
+    rows: list
+    next_cursor: str = ""  # ?after= for the next page: the id of this page's last action; empty on the last
+
+
+def read_action_list(actor, establishment_id=None, *, after: str = "", every: bool = False) -> ActionPage:
+    """A page of open actions (keyset: those due after the action the last page ended with), or every one."""
+    limit = None if every else ACTIONS_PAGE
+    actions = establishment_open_actions(actor, establishment_id) if establishment_id else my_open_actions(actor)
+    if after.isdigit() and len(after) < 19:
+        # Looked up among the actions the person may see, done or not: a page's last action may be done since.
+        then = actions_visible_to(actor).filter(pk=int(after)).values("due_at")[:1]
+        actions = actions.filter(Q(due_at__gt=Subquery(then)) | Q(due_at=Subquery(then), pk__gt=int(after)))
     with transaction.atomic():
-        actions = list(establishment_open_actions(actor, establishment_id) if establishment_id
-                       else my_open_actions(actor))
+        rows = list(actions if limit is None else actions[:limit + 1])
+        more = limit is not None and len(rows) > limit
+        rows = rows[:limit] if more else rows
         audit_record(actor=actor, action="action.list", object_type="action", establishment_id=establishment_id,
-                     detail={"results": len(actions)})
-    return actions
+                     detail={"results": len(rows)})
+    return ActionPage(rows=rows, next_cursor=str(rows[-1].pk) if more else "")

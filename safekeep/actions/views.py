@@ -21,8 +21,10 @@ def action_list(request):
         .order_by("name")
     chosen = request.GET.get("establishment", "")
     establishment = next((e for e in team_places if str(e.pk) == chosen), None)
-    actions = selectors.read_action_list(request.user, establishment.pk if establishment else None)
-    return render(request, "actions/list.html", {"actions": actions, "team_places": team_places,
+    after = request.GET.get("after", "")
+    page = selectors.read_action_list(request.user, establishment.pk if establishment else None, after=after)
+    return render(request, "actions/list.html", {"actions": page.rows, "next_cursor": page.next_cursor,
+                                                 "later_page": after.isdigit(), "team_places": team_places,
                                                  "establishment": establishment})
 
 

@@ -55,6 +55,9 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id", "seq"]),
             models.Index(fields=["actor_id", "seq"]),
+            # The log filtered by an action: an exact name or a range of names, newest first. A plain btree
+            # serves both; LIKE 'prefix%' could not use it under PostgreSQL's C.UTF-8 collation.
+            models.Index(fields=["action", "seq"], name="audit_action_seq"),
         ]
 
     @property

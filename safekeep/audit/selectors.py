@@ -8,6 +8,7 @@ from safekeep.concerns.models import Concern
 from safekeep.establishments.models import Establishment
 
 from . import checkpoint_file
+from .actions import ACTION_WORDS
 from .chain import ChainBreak, Checkpoint, checkpoint_break, first_break
 from .models import AuditCheckpoint, AuditEvent
 
@@ -37,8 +38,24 @@ def audit_log(*, actor, organisation_ids, action_prefix="", limit=200):
     if about_them := _rows_about_allegations_concerning(actor):
         events = events.exclude(about_them)
     if action_prefix:
-        events = events.filter(action__startswith=action_prefix)
+        events = events.filter(_actions_starting(action_prefix))
     return list(events[:limit])
+
+
+def _actions_starting(prefix: str) -> Q:
+    """The actions named prefix, or whose names start with it, as conditions a plain btree index on
+    (action, seq) serves: the exact name when it names one action and no others start with it, else a range.
+
+    Action names are ASCII, compared by code point (C.UTF-8 on PostgreSQL, binary on SQLite), so the
+    range from prefix up to prefix with its last character raised is exactly the names that start with it.
+    startswith stays as the filter of record, so a collation that orders otherwise still never shows more.
+    """
+    if not prefix.isascii():
+        return Q(pk__in=[])  # no action is named so
+    if prefix in ACTION_WORDS and not any(name.startswith(prefix + ".") for name in ACTION_WORDS):
+        return Q(action=prefix)
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return Q(action__gte=prefix, action__lt=following, action__startswith=prefix)
 
 
 def _as_object_ids(queryset):

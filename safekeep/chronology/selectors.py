@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import BooleanField, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -78,11 +78,12 @@ def _readable_by(actor):
     half, and its own work on it, nothing more (CE 11.3): the other half's addenda and triage reasoning
     are written there, so they stay there; its safeguarding lead shares what the linked lead needs.
     """
-    from safekeep.concerns.selectors import allegations_hidden_from
+    from safekeep.concerns.selectors import not_a_hidden_allegation
 
     places = establishments_where(actor, Permission.CHILD_VIEW)
+    # Judged on the entry's own concern, which the page joins anyway: no pass over every allegation.
     return (ChronologyEntry.objects.filter(Q(establishment_id__in=places) | Q(concern__establishment_id__in=places))
-            .exclude(concern_id__in=allegations_hidden_from(actor)))
+            .filter(not_a_hidden_allegation(actor, "concern")))
 
 
 def chronology_entries(actor, child, filters: Filters):
@@ -165,9 +166,13 @@ def read_chronology(actor, child_id, *, params=None, page: int = 1, printing: bo
         order = ("occurred_at", "id") if printing else ("-occurred_at", "-id")
         paginator = Paginator(chronology_entries(actor, child, filters).order_by(*order),
                               PRINT_SIZE if printing else PAGE_SIZE)
+        tracked_hidden = 0
+        if not filters.shows_tracked:
+            # The entries shown and the tracked steps left out, counted in one pass.
+            counts = chronology_entries(actor, child, filters.with_tracked()).aggregate(
+                every=Count("pk"), shown=Count("pk", filter=_record_or_marked()))
+            paginator.count, tracked_hidden = counts["shown"], counts["every"] - counts["shown"]
         page_obj = paginator.get_page(page)
-        tracked_hidden = 0 if filters.shows_tracked else (
-            chronology_entries(actor, child, filters.with_tracked()).count() - paginator.count)
         role = role_for(actor, Permission.CHILD_VIEW, establishment) if establishment is not None else ""
         audit_record(actor=actor, action="child.chronology.view", obj=child, establishment_id=establishment_id,
                      role=role, detail={"page": page_obj.number, "filters": filters.names(), "print": printing})

@@ -15,6 +15,9 @@ from . import selectors, services
 from .models import AdultRelationship, Concern, ConcernChild
 from .patterns import patterns_for
 
+# The API's inbox is the first rows of the inbox, as it has always been (unread and urgent first).
+API_INBOX_ROWS = 200
+
 
 class ChildInvolvedSerializer(serializers.Serializer):
     child = object_id()
@@ -176,7 +179,7 @@ def _as_api_error(call):
                        "concerns you recorded", tags=["concerns"], responses=InboxRowSerializer(many=True))
 class Inbox(APIView):
     def get(self, request):
-        rows = selectors.inbox(request.user)
+        rows = selectors.inbox(request.user, limit=API_INBOX_ROWS).rows
         return Response(InboxRowSerializer(rows, many=True, context={"patterns": patterns_for(request.user)}).data)
 
 

@@ -64,7 +64,14 @@ class Concern(WrittenOnce):
         ordering = ["-recorded_at"]
         constraints = [models.UniqueConstraint(fields=["recorded_by", "idempotency_key"],
                                                name="concern_idempotency_key_unique")]
-        indexes = [models.Index(fields=["establishment", "read_by_dsl_at", "recorded_at"])]
+        indexes = [models.Index(fields=["establishment", "read_by_dsl_at", "recorded_at"]),
+                   # The inbox reads each band newest first from where the last page ended (keyset).
+                   models.Index(fields=["recorded_at", "id"], name="concern_newest"),
+                   # Allegations are few: every list leaves out those hidden from the reader, found here
+                   # without reading every concern (allegations_hidden_from).
+                   # With the id, the check reads the index alone, never the concerns themselves.
+                   models.Index(fields=["establishment", "subject", "id"], condition=models.Q(about_adult=True),
+                                name="concern_allegation")]
 
     # The original is never changed after submission, apart from being marked as read and, for an
     # allegation described only in words, the DSL naming the adult's account so it is hidden from them.

@@ -3,23 +3,26 @@
 - A child with several concerns in a short time (SAFEKEEP_PATTERN_CONCERNS in SAFEKEEP_PATTERN_DAYS).
 - Children named together in more than one concern in that time (a peer group forming).
 - Several children (SAFEKEEP_PATTERN_SHARED_SIGN) with the same sign noticed in that time.
-Two queries, whatever the number of concerns.
+Four queries, whatever the number of concerns.
 """
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
-from itertools import combinations
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, F
 
 from safekeep.authz.access import establishments_where
 from safekeep.authz.roles import Permission
+from safekeep.children.models import Child
 from safekeep.core import clock
 
 from .models import ConcernChild
 from .selectors import concerns_visible_to
+
+
+# The inbox shows this many, in the order patterns_in finds them (most concerns first), and says how many more.
+PATTERNS_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -36,30 +39,37 @@ def patterns_for(actor) -> list[Pattern]:
 
 
 def patterns_in(concerns) -> list[Pattern]:
-    """concerns: the queryset of concerns the person may see."""
+    """concerns: the queryset of concerns the person may see. Counted by the database: what reaches
+    Python is the patterns themselves and the few rows that carry signs, not every recent concern."""
     since = clock.now() - timedelta(days=settings.SAFEKEEP_PATTERN_DAYS)
     recent = ConcernChild.objects.filter(concern__in=concerns.filter(recorded_at__gte=since))
+    days = settings.SAFEKEEP_PATTERN_DAYS
     found = []
     frequent = (recent.values("child_id", "child__first_name", "child__last_name").annotate(n=Count("concern_id",
-                distinct=True)).filter(n__gte=settings.SAFEKEEP_PATTERN_CONCERNS).order_by("-n"))
+                distinct=True)).filter(n__gte=settings.SAFEKEEP_PATTERN_CONCERNS).order_by("-n", "child_id"))
     for row in frequent:
         found.append(Pattern(f"{row['child__first_name']} {row['child__last_name']}: {row['n']} concerns in the "
-                             f"last {settings.SAFEKEEP_PATTERN_DAYS} days", (row["child_id"],)))
-    by_concern, by_sign, names = {}, {}, {}
-    for concern_id, child_id, first, last, signs in recent.values_list(
-            "concern_id", "child_id", "child__first_name", "child__last_name", "indicators"):
-        by_concern.setdefault(concern_id, set()).add(child_id)
-        names[child_id] = f"{first} {last}"
-        for sign in signs or []:
+                             f"last {days} days", (row["child_id"],)))
+    # Each pair of children in the same concern, once (the lower id first), and how many concerns name both.
+    together = list(recent.filter(concern__children_involved__child_id__gt=F("child_id"))
+                    .values("child_id", other=F("concern__children_involved__child_id"))
+                    .annotate(times=Count("concern_id", distinct=True)).filter(times__gte=2)
+                    .order_by("-times", "child_id", "other"))
+    signs = list(recent.exclude(indicators__isnull=True).exclude(indicators=[]).values_list("child_id", "indicators"))
+    by_sign = {}
+    for child_id, marks in signs:
+        for sign in marks:
             by_sign.setdefault(sign, set()).add(child_id)
-    together = Counter(pair for children in by_concern.values() for pair in combinations(sorted(children), 2))
-    for (a, b), times in together.most_common():
-        if times >= 2:
-            found.append(Pattern(f"{names[a]} and {names[b]} named together in {times} concerns in the last "
-                                 f"{settings.SAFEKEEP_PATTERN_DAYS} days", (a, b)))
+    named = {pk for row in together for pk in (row["child_id"], row["other"])} | {pk for c in by_sign.values() for pk in c}
+    names = {pk: f"{first} {last}" for pk, first, last in
+             Child.objects.filter(pk__in=named).values_list("pk", "first_name", "last_name")} if named else {}
+    for row in together:
+        a, b = row["child_id"], row["other"]
+        found.append(Pattern(f"{names[a]} and {names[b]} named together in {row['times']} concerns in the last "
+                             f"{days} days", (a, b)))
     for sign, children in sorted(by_sign.items(), key=lambda item: -len(item[1])):
         if len(children) >= settings.SAFEKEEP_PATTERN_SHARED_SIGN:
             who = ", ".join(sorted(names[c] for c in children))
-            found.append(Pattern(f"{len(children)} children with the sign “{sign}” in the last "
-                                 f"{settings.SAFEKEEP_PATTERN_DAYS} days: {who}", tuple(sorted(children))))
+            found.append(Pattern(f"{len(children)} children with the sign “{sign}” in the last {days} days: {who}",
+                                 tuple(sorted(children))))
     return found

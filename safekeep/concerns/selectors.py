@@ -1,6 +1,7 @@
+from dataclasses import dataclass
+
 from django.db import transaction
-from django.db.models import (Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When,
-                              prefetch_related_objects)
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, Subquery, prefetch_related_objects
 
 from safekeep.actions.models import Action
 from safekeep.actions.selectors import actions_visible_to
@@ -45,10 +46,22 @@ def allegations_hidden_from(actor):
     Only `allegation.view` reveals them. Having recorded an allegation shows the recorder their own
     words (concerns_visible_to), not the case that follows from it.
     """
+    # about_adult first: the partial index concern_allegation holds only allegations, a small set.
+    return Concern.objects.filter(about_adult=True).exclude(_allegation_readable(actor)).values("pk")
+
+
+def _allegation_readable(actor, via: str = "") -> Q:
+    """An allegation (reached through the relation `via`, if given) that this person may read."""
+    at = f"{via}__" if via else ""
     readers = scope_for(actor).establishment_ids(Permission.ALLEGATION_VIEW)
-    return Concern.objects.filter(about_adult=True).exclude(
-        Q(establishment_id__in=readers) & ~Q(subject=actor, subject__isnull=False)
-        & ~Q(pk__in=_proposed_as_subject(actor))).values("pk")
+    return (Q(**{f"{at}establishment_id__in": readers}) & ~Q(**{f"{at}subject": actor, f"{at}subject__isnull": False})
+            & ~Q(**{f"{at}pk__in": _proposed_as_subject(actor)}))
+
+
+def not_a_hidden_allegation(actor, via: str) -> Q:
+    """The same decision as allegations_hidden_from, for records that carry their concern as a foreign key
+    named `via` and already join it: judged on the record's own concern, so nothing else is read."""
+    return Q(**{f"{via}__isnull": True}) | Q(**{f"{via}__about_adult": False}) | _allegation_readable(actor, via)
 
 
 def adults_to_name(establishment):
@@ -110,28 +123,74 @@ def read_concern(actor, concern_id) -> Concern:
     return concern
 
 
-def inbox(actor, *, limit=200):
-    """New and urgent first: unread concerns with a child at risk now, then other unread, then the rest.
+INBOX_PAGE = 50
+
+# The inbox's order, in bands: unread with a child at risk now, other unread, then the rest; newest first in each.
+INBOX_BANDS = (Q(read_by_dsl_at__isnull=True, immediate_risk=True), Q(read_by_dsl_at__isnull=True, immediate_risk=False),
+               Q(read_by_dsl_at__isnull=False))
+
+
+@dataclass
+class InboxPage:
+    rows: list
+    next_cursor: str = ""  # the value of ?after= for the next page; empty on the last page
+
+
+def inbox_cursor(after: str) -> tuple[int, int] | None:
+    """?after=<band>.<concern id>: where the previous page ended. Anything else starts at the beginning."""
+    band, _, concern_id = (after or "").partition(".")
+    if band.isdigit() and concern_id.isdigit() and int(band) < len(INBOX_BANDS) and len(concern_id) < 19:
+        return int(band), int(concern_id)
+    return None
+
+
+def inbox(actor, *, after: str = "", limit: int | None = None) -> InboxPage:
+    """New and urgent first: unread concerns with a child at risk now, then other unread, then the rest,
+    a page at a time (keyset: each band is read newest first from where the last page ended, so a page
+    costs the same at the first concern as at the millionth).
 
     Each row carries how many of its actions are overdue, for those who follow its case (None for the
-    member of staff who only recorded it). A fixed number of queries, however many rows.
+    member of staff who only recorded it): one aggregate for the page. A fixed number of queries.
     """
-    overdue = (Action.objects.filter(concern_id=OuterRef("pk"), status=Action.Status.OPEN, due_at__lt=clock.now())
-               .order_by().values("concern_id").annotate(n=Count("id")).values("n"))
-    concerns = (concerns_visible_to(actor)
-                .annotate(overdue_actions=Case(When(_case_team(actor), then=Subquery(overdue)), default=None,
-                                               output_field=IntegerField()),
-                          urgency=Case(When(read_by_dsl_at__isnull=True, immediate_risk=True, then=Value(0)),
-                                       When(read_by_dsl_at__isnull=True, then=Value(1)), default=Value(2),
-                                       output_field=IntegerField()))
-                .select_related("establishment", "recorded_by")
-                .prefetch_related(Prefetch("children_involved",
-                                           queryset=ConcernChild.objects.select_related("child").order_by("id")))
-                .order_by("urgency", "-recorded_at"))
+    limit = limit or INBOX_PAGE
+    visible = concerns_visible_to(actor)
+    cursor = inbox_cursor(after)
+    first_band = cursor[0] if cursor else 0
+    rows = []
     with transaction.atomic():
-        rows = list(concerns[:limit])
+        for band in range(first_band, len(INBOX_BANDS)):
+            concerns = visible.filter(INBOX_BANDS[band])
+            if cursor and band == cursor[0]:
+                # The concern the last page ended with: newer ones were on that page (ids break ties in time).
+                then = Concern.objects.filter(pk=cursor[1]).values("recorded_at")[:1]
+                concerns = concerns.filter(Q(recorded_at__lt=Subquery(then))
+                                           | Q(recorded_at=Subquery(then), pk__lt=cursor[1]))
+            found = list(concerns.select_related("establishment", "recorded_by")
+                         .annotate(followed=ExpressionWrapper(_case_team(actor), output_field=BooleanField()))
+                         .order_by("-recorded_at", "-pk")[:limit + 1 - len(rows)])
+            for concern in found:
+                concern.band = band
+            rows += found
+            if len(rows) > limit:
+                break
+        more = len(rows) > limit
+        rows = rows[:limit]
         audit_record(actor=actor, action="concern.list", object_type="concern", detail={"results": len(rows)})
-    return rows
+    prefetch_related_objects(rows, Prefetch("children_involved",
+                                            queryset=ConcernChild.objects.select_related("child").order_by("id")))
+    _count_overdue_actions(rows)
+    return InboxPage(rows=rows, next_cursor=f"{rows[-1].band}.{rows[-1].pk}" if more else "")
+
+
+def _count_overdue_actions(concerns):
+    """Sets each concern's `overdue_actions`: one grouped count for the page, for those who follow its case
+    (`followed`, from _case_team in the page's own query)."""
+    team = {c.pk for c in concerns if c.followed}
+    counts = dict(Action.objects.filter(concern_id__in=team, status=Action.Status.OPEN, due_at__lt=clock.now())
+                  .order_by().values("concern_id").annotate(n=Count("id")).values_list("concern_id", "n")) \
+        if team else {}
+    for concern in concerns:
+        concern.overdue_actions = counts.get(concern.pk, 0) if concern.pk in team else None
 
 
 def concerns_about(actor, child, limit=20) -> list[ConcernChild]:

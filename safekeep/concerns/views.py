@@ -20,7 +20,7 @@ from safekeep.packs.selectors import packs_for
 
 from . import selectors, services
 from .models import AdultRelationship, ConcernChild, SubjectNaming
-from .patterns import patterns_for
+from .patterns import PATTERNS_SHOWN, patterns_for
 from .recording import Draft, children_step, first_sent_at, is_child_step
 
 
@@ -28,8 +28,13 @@ def concern_inbox(request):
     """The safeguarding team's inbox; for other staff, the concerns they recorded and whether they were read."""
     team_places = establishments_where(request.user, Permission.CHILD_VIEW)
     team = bool(team_places)
-    return render(request, "concerns/inbox.html", {"concerns": selectors.inbox(request.user), "team": team,
-                                                   "patterns": patterns_for(request.user)})
+    after = request.GET.get("after", "")
+    page = selectors.inbox(request.user, after=after)
+    # At group scale there can be thousands: the strongest are shown, and the page says how many more.
+    patterns = patterns_for(request.user) if team else []
+    return render(request, "concerns/inbox.html", {
+        "concerns": page.rows, "next_cursor": page.next_cursor, "later_page": bool(selectors.inbox_cursor(after)),
+        "team": team, "patterns": patterns[:PATTERNS_SHOWN], "patterns_more": max(len(patterns) - PATTERNS_SHOWN, 0)})
 
 
 def concern_detail(request, concern_id):

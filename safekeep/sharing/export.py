@@ -6,7 +6,7 @@ text. defusedcsv does the same for =, +, -, @, | and % (but lets negative number
 tabs or carriage returns), so we neutralise every text cell ourselves first and let defusedcsv write.
 """
 
-import io
+from collections.abc import Iterator
 
 from defusedcsv import csv as defusedcsv
 from django.utils.timezone import localtime
@@ -27,9 +27,9 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(DANGEROUS_FIRST) else text
 
 
-def _row(share) -> list:
+def _row(share, children) -> list:
     return [share.pk, f"{localtime(share.shared_at):%Y-%m-%d %H:%M}", f"{localtime(share.recorded_at):%Y-%m-%d %H:%M}",
-            share.establishment.name, "; ".join(child.display_name for child in share.children.all()),
+            share.establishment.name, "; ".join(child.display_name for child in children),
             share.recipient, share.recipient_organisation, share.what, share.purpose,
             share.get_lawful_basis_display(), lawful_basis.BY_CODE[share.lawful_basis].reference
             if share.lawful_basis in lawful_basis.BY_CODE else "", share.get_consent_display(), share.consent_note,
@@ -38,10 +38,16 @@ def _row(share) -> list:
             share.corrects_id or ""]
 
 
-def register_csv(shares) -> str:
-    out = io.StringIO()
-    writer = defusedcsv.writer(out)
-    writer.writerow(HEADER)
-    for share in shares:
-        writer.writerow([safe_cell(cell) for cell in _row(share)])
-    return out.getvalue()
+class _Line:
+    """What the csv writer writes to: it hands each line straight back, so nothing is kept."""
+
+    def write(self, line):
+        return line
+
+
+def register_csv(rows) -> Iterator[str]:
+    """The CSV a line at a time. rows: (share, its children) pairs, as the register's export reads them."""
+    writer = defusedcsv.writer(_Line())
+    yield writer.writerow(HEADER)
+    for share, children in rows:
+        yield writer.writerow([safe_cell(cell) for cell in _row(share, children)])

@@ -149,10 +149,12 @@ class RegisterFilterForm(forms.Form):
                                     error_messages={"invalid_choice": "Choose from the list."})
     organisation = forms.CharField(required=False, max_length=100, label="Recipient organisation contains")
 
-    def __init__(self, data=None, *, establishments=()):
+    def __init__(self, data=None, *, establishments=(), establishment_ids=()):
+        """establishments to choose from, with their names; or, where no names are shown (the CSV), their ids."""
         super().__init__(data if data is not None else {})
         self.fields["establishment"].choices = [("", "All establishments"),
-                                                *[(e.pk, e.name) for e in establishments]]
+                                                *[(e.pk, e.name) for e in establishments],
+                                                *[(pk, str(pk)) for pk in sorted(establishment_ids)]]
         for field in self.fields.values():
             css = "govuk-select" if isinstance(field.widget, forms.Select) else "govuk-input"
             field.widget.attrs["class"] = css

@@ -16,7 +16,7 @@ def test_demo_data_gives_the_dsl_an_inbox_to_work_and_loads_once(capsys):
     call_command("demo_data")
     assert "Demo data created." in capsys.readouterr().out
     dsl = User.objects.get(email="dsl@harbour.example")
-    rows = inbox(dsl)
+    rows = inbox(dsl).rows
     assert len(rows) == 2 and {row.narrative[:4] for row in rows} == {"Alfi", "Comm"}
     alfie = Concern.objects.get(idempotency_key="demo-alfie")
     assert alfie.place.name == "Bus stop on Park Road" and alfie.children_involved.get().indicators
@@ -25,8 +25,8 @@ def test_demo_data_gives_the_dsl_an_inbox_to_work_and_loads_once(capsys):
     assert not NrmTracker.objects.exists()  # exploitation, not trafficking
     # The staff member sees only what they recorded; the DSL at the home sees the note on the linked file.
     staff = User.objects.get(email="staff@harbour.example")
-    assert len(inbox(staff)) == 2
-    assert len(inbox(User.objects.get(email="home-lead@harbour.example"))) == 0
+    assert len(inbox(staff).rows) == 2
+    assert len(inbox(User.objects.get(email="home-lead@harbour.example")).rows) == 0
     call_command("demo_data")
     assert "already present" in capsys.readouterr().out
     assert Concern.objects.count() == 2

@@ -403,7 +403,8 @@ def subjects_lists(matrix_world, django_db_blocker):
                 for query in ("", "?print=1") if name == "chronology:child" else ("",):
                     response = client.get(path + query)
                     assert response.status_code == 200, f"GET {path}{query} as {role}: {response.status_code}"
-                    shown[role].append((path + query, markers_in(response.content.decode())))
+                    body = b"".join(response.streaming_content) if response.streaming else response.content
+                    shown[role].append((path + query, markers_in(body.decode())))
         transaction.set_rollback(True)
     return shown
 

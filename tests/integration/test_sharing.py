@@ -165,7 +165,7 @@ def test_the_dpo_reads_the_register_organisation_wide_and_never_a_narrative(worl
     html = client.get("/sharing/").content.decode()
     assert "Register Person" in html and "Child Here" in html and "Child Organisation" in html
     assert "Child Elsewhere" not in html  # another organisation
-    csv_text = client.get("/sharing/export.csv").content.decode()
+    csv_text = _csv(client, "/sharing/export.csv")
     api = client.get("/api/v1/sharing/").content.decode()
     chronology = list(ChronologyEntry.objects.filter(child=world.children["here"]).exclude(kind="share.recorded")
                       .values_list("summary", flat=True))
@@ -194,8 +194,7 @@ def test_the_csv_neutralises_every_cell_a_spreadsheet_would_run(world, signed_in
     assert safe_cell("Sam Patel") == "Sam Patel" and safe_cell(None) == ""
     add(world, recipient='=HYPERLINK("http://evil.example","x")', recipient_organisation="+44 police",
         what="-2+3", purpose="@SUM(A1)", secure_handling_note="\tcmd")
-    rows = list(csv.reader(io.StringIO(signed_in(world.personas[Role.DPO]).get("/sharing/export.csv")
-                                       .content.decode())))
+    rows = list(csv.reader(io.StringIO(_csv(signed_in(world.personas[Role.DPO]), "/sharing/export.csv"))))
     row = next(r for r in rows if "HYPERLINK" in "".join(r))
     for cell in row:
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
@@ -222,13 +221,22 @@ def test_the_register_filters(world, signed_in):
     assert client.get(f"/api/v1/sharing/?establishment={world.establishments['elsewhere'].pk}").status_code == 400
     page = client.get("/sharing/?date_from=2026-02-30&organisation=police").content.decode()
     assert "Some filters were not applied" in page and "Thames Valley Police" in page
-    assert "Thames Valley Police" in client.get("/sharing/export.csv?organisation=police").content.decode()
-    assert "CAMHS" not in client.get("/sharing/export.csv?organisation=police").content.decode()
+    assert "Thames Valley Police" in _csv(client, "/sharing/export.csv?organisation=police")
+    assert "CAMHS" not in _csv(client, "/sharing/export.csv?organisation=police")
+
+
+def _csv(client, path) -> str:
+    """The export, read to its end as a browser downloads it (it streams)."""
+    response = client.get(path)
+    assert response.status_code == 200 and response.streaming
+    return b"".join(response.streaming_content).decode()
 
 
 def _queries(client, path):
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(path).status_code == 200
+        response = client.get(path)
+        assert response.status_code == 200
+        b"".join(response.streaming_content) if response.streaming else response.content
     return len(queries)
 
 
