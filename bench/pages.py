@@ -412,7 +412,7 @@ def measure_safekeep(env: dict, options) -> dict:
     print(f"Safekeep: {world.concerns_in_all:,} concerns; {world.establishment} has {world.concerns_there:,}; "
           f"signing in {', '.join(world.people.values())}", flush=True)
     server = live.Gunicorn(env, workers=2)
-    rows = []
+    rows, load_before = [], os.getloadavg()[0]
     try:
         people = {persona: sign_in(server.url, email, options.password) for persona, email in world.people.items()}
         people["dsl"].token = make_api_token(server.url, people["dsl"])
@@ -432,7 +432,9 @@ def measure_safekeep(env: dict, options) -> dict:
     finally:
         server.stop()
     timeouts = (Path(env["SAFEKEEP_VAR_DIR"]) / "gunicorn.log").read_text().count("WORKER TIMEOUT")
-    return {"world": world.__dict__, "rows": rows, "worker_timeouts": timeouts}
+    # The machine may be shared: its load says how far the figures are its own.
+    return {"world": world.__dict__, "rows": rows, "worker_timeouts": timeouts,
+            "load": [load_before, os.getloadavg()[0]]}
 
 
 # --- The raw write limit and the peer ----------------------------------------------------------------------
@@ -505,7 +507,8 @@ def table(safekeep: dict, raw: dict | None, peer: dict | None, options) -> str:
              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
              f"{options.requests_1} requests or {options.seconds:g} s at 1 user, "
              f"{options.requests_20} or {options.seconds:g} s at 20. gunicorn worker timeouts: "
-             f"{safekeep['worker_timeouts']}.", "",
+             f"{safekeep['worker_timeouts']}. Load average (1 min) {safekeep['load'][0]:.1f} at the start, "
+             f"{safekeep['load'][1]:.1f} at the end.", "",
              "| page | queries | KiB | 1 user p50 / p95 ms | 20 users p50 / p95 ms | 20 users /s | errors "
              "(1 + 20) | budgets |", "|---|--:|--:|--:|--:|--:|--:|---|"]
     verdicts = []
