@@ -418,7 +418,7 @@ def measure_safekeep(env: dict, options) -> dict:
     print(f"Safekeep: {world.concerns_in_all:,} concerns; {world.establishment} has {world.concerns_there:,}; "
           f"signing in {', '.join(world.people.values())}", flush=True)
     server = live.Gunicorn(env, workers=2)
-    rows, load_before = [], os.getloadavg()[0]
+    rows, load_before, began = [], os.getloadavg()[0], time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     try:
         people = {persona: sign_in(server.url, email, options.password) for persona, email in world.people.items()}
         people["dsl"].token = make_api_token(server.url, people["dsl"])
@@ -440,7 +440,7 @@ def measure_safekeep(env: dict, options) -> dict:
     timeouts = (Path(env["SAFEKEEP_VAR_DIR"]) / "gunicorn.log").read_text().count("WORKER TIMEOUT")
     # The machine may be shared: its load says how far the figures are its own.
     return {"world": world.__dict__, "rows": rows, "worker_timeouts": timeouts,
-            "load": [load_before, os.getloadavg()[0]]}
+            "load": [load_before, os.getloadavg()[0]], "began": began}
 
 
 # --- The raw write limit and the peer ----------------------------------------------------------------------
@@ -510,7 +510,7 @@ def table(safekeep: dict, raw: dict | None, peer: dict | None, options) -> str:
     world = safekeep["world"]
     lines = [f"Safekeep at {world['concerns_in_all']:,} concerns ({world['establishment']}: "
              f"{world['concerns_there']:,}), gunicorn 2 sync workers, {os.cpu_count()} cores, "
-             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+             f"from {safekeep['began']}; "
              f"{options.requests_1} requests or {options.seconds:g} s at 1 user, "
              f"{options.requests_20} or {options.seconds:g} s at 20. gunicorn worker timeouts: "
              f"{safekeep['worker_timeouts']}. Load average (1 min) {safekeep['load'][0]:.1f} at the start, "
