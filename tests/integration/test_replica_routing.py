@@ -10,6 +10,7 @@ import io
 import time
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -26,6 +27,7 @@ from safekeep.sharing import services as sharing
 from safekeep.sharing.models import InformationShare
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS, REPLICA])
+HOLDING_THE_REPLICA = 0x5AFE_0DB2  # an advisory lock's key
 
 
 def _point(alias, settings_dict):
@@ -40,11 +42,18 @@ def replica():
     """The replica alias as DATABASE_REPLICA_URL configures it, at the test database (which the replica
     copies from the primary). Django's test set-up makes a replica a mirror of the primary, since it
     cannot create a database on a standby, so without this the alias would read the primary."""
+    # Pausing replay pauses the whole replica: one test at a time holds it, whatever pytest-xdist runs
+    # (an advisory lock in the primary's "postgres" database, which every worker's test database shares).
+    primary = connection.settings_dict
+    holding = psycopg.connect(host=primary["HOST"], port=primary["PORT"], user=primary["USER"],
+                              password=primary["PASSWORD"], dbname="postgres", autocommit=True)
+    holding.execute("SELECT pg_advisory_lock(%s)", [HOLDING_THE_REPLICA])
     mirrored = connections[REPLICA].settings_dict
     _point(REPLICA, {**settings.DATABASES[REPLICA], "NAME": connection.settings_dict["NAME"]})
     yield connections[REPLICA]
     _resume(connections[REPLICA])
     _point(REPLICA, mirrored)
+    holding.close()
 
 
 def _one(alias, sql, params=()):
