@@ -160,9 +160,10 @@ def _database(url: str) -> dict:
         database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")),
             "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4")),
-            # Under gunicorn's 30 s timeout, so a request that cannot get a connection is told so
-            # instead of its worker being killed.
-            "timeout": int(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+            # A sync worker never waits for one of its own connections, so this is how long a request
+            # waits while PostgreSQL cannot be reached before the person is told (the outage page),
+            # well under gunicorn's 30 s timeout.
+            "timeout": int(os.environ.get("DATABASE_POOL_TIMEOUT", "5")),
         }
         # Django refuses persistent connections with a pool: the pool keeps them.
         database["CONN_MAX_AGE"] = 0
