@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A school day's load (bench/locustfile.py) against gunicorn on loopback, with the demo data and one
-# signed-in person per simulated user, at 50 and then 200 users, each for 60 s (SAFEKEEP_LOAD_SECONDS).
+# signed-in person per simulated user, at 50 and then 200 users. People arrive one a second
+# (SAFEKEEP_LOAD_SPAWN per second), each signing in with a password and a code, and the run goes on for
+# 60 s (SAFEKEEP_LOAD_SECONDS) after the last has arrived: 110 s at 50 users, 260 s at 200.
 #   bench/load.sh [USERS ...]        # default: 50 200
 # Needs the local PostgreSQL on 127.0.0.1:5432; builds its own database (safekeep_load) and drops it at the
 # end. Prints, per level, each kind of request with its count, errors, p50, p95 and p99 (ms).
@@ -8,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 levels=("${@:-50}"); [ $# -gt 0 ] || levels=(50 200)
 seconds=${SAFEKEEP_LOAD_SECONDS:-60}
+spawn=${SAFEKEEP_LOAD_SPAWN:-1}
 port=${SAFEKEEP_LOAD_PORT:-8765}
 workers=${SAFEKEEP_LOAD_WORKERS:-5}
 db=safekeep_load
@@ -35,16 +38,17 @@ psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db" postgres
 .venv/bin/python bench/load_people.py --people "$people" --out "$SAFEKEEP_LOAD_PEOPLE"
 
 .venv/bin/gunicorn config.wsgi --workers "$workers" --bind "127.0.0.1:$port" --timeout 30 \
-  --log-level warning --error-logfile "$work/gunicorn.log" &
+  --log-level warning >"$work/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
 for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.5; done
 
 echo "gunicorn: $workers sync workers; PostgreSQL pool per worker (DATABASE_POOL_MAX_SIZE=${DATABASE_POOL_MAX_SIZE:-4})"
 for users in "${levels[@]}"; do
   echo
-  echo "== $users users for ${seconds} s (ramping up at $(( (users + 9) / 10 )) a second) =="
+  run=$(( users / spawn + seconds ))
+  echo "== $users users arriving $spawn a second, ${run} s in all =="
   .venv/bin/locust -f bench/locustfile.py --headless --only-summary --loglevel WARNING \
-    -u "$users" -r $(( (users + 9) / 10 )) --run-time "${seconds}s" --stop-timeout 10 \
+    -u "$users" -r "$spawn" --run-time "${run}s" --stop-timeout 10 \
     --host "http://127.0.0.1:$port" --csv "$work/u$users" >/dev/null 2>"$work/locust-$users.log" || {
       cat "$work/locust-$users.log" >&2; exit 1; }
   .venv/bin/python - "$work/u${users}_stats.csv" <<'PY'

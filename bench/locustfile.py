@@ -41,7 +41,10 @@ def _people():
 
 
 ESTABLISHMENT, CHILDREN, PEOPLE = _people()
-_next_person = itertools.count()
+# Each simulated person is a different account of the right role (a code works once, so two simulated
+# people sharing an account would refuse each other's sign-in).
+_accounts = {role: itertools.cycle([person for person in PEOPLE if person[2] == role]) for role in ("staff", "deputy_dsl")}
+_next_address = itertools.count()
 
 
 def totp(secret: str, at: float) -> str:
@@ -69,10 +72,11 @@ def hidden(page: str) -> dict:
 class Person(HttpUser):
     wait_time = between(2, 8)
     abstract = True
+    role = ""
 
     def on_start(self):
-        number = next(_next_person)
-        self.email, self.secret, self.role = PEOPLE[number % len(PEOPLE)]
+        number = next(_next_address)
+        self.email, self.secret, _ = next(_accounts[self.role])
         self.client.mount("http://", FromAddress(f"127.0.{1 + number // 250}.{1 + number % 250}"))
         login = self.client.get("/accounts/login/", name="sign in: page").text
         self.client.post("/accounts/login/", name="sign in: password",
@@ -89,6 +93,7 @@ class Person(HttpUser):
 
 class Staff(Person):
     weight = 4
+    role = "staff"
 
     @task(1)
     def record_a_concern(self):
@@ -117,6 +122,7 @@ class Staff(Person):
 
 class DeputyDsl(Person):
     weight = 1
+    role = "deputy_dsl"
 
     @task(4)
     def inbox(self):
