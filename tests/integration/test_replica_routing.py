@@ -26,6 +26,9 @@ from safekeep.core.db_router import REPLICA, reads_from_replica, use_replica
 from safekeep.sharing import services as sharing
 from safekeep.sharing.models import InformationShare
 
+if REPLICA not in settings.DATABASES:  # only when this file is named on the command line
+    raise pytest.UsageError("The replica routing tests need a real replica: run scripts/start-replica and set "
+                            "DATABASE_REPLICA_URL, as .ci/run does")
 pytestmark = pytest.mark.django_db(transaction=True, databases=[DEFAULT_DB_ALIAS, REPLICA])
 HOLDING_THE_REPLICA = 0x5AFE_0DB2  # an advisory lock's key
 
