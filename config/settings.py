@@ -146,13 +146,31 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'safekeep.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
+# On PostgreSQL each process keeps a pool of connections (psycopg_pool, through Django's own pool):
+# a request borrows one instead of opening one. Sizes come from the environment; docs/operations.md
+# says how to size them against gunicorn's workers and PostgreSQL's max_connections.
+# DATABASE_POOL=0 goes back to one persistent connection per thread (DATABASE_CONN_MAX_AGE).
+DATABASE_POOL = os.environ.get("DATABASE_POOL", "1") == "1"
+
+
+def _database(url: str) -> dict:
+    database = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+                                     conn_health_checks=True)
+    if database["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL:
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")),
+            "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4")),
+            # A sync worker never waits for one of its own connections, so this is how long a request
+            # waits while PostgreSQL cannot be reached before the person is told (the outage page),
+            # well under gunicorn's 30 s timeout.
+            "timeout": int(os.environ.get("DATABASE_POOL_TIMEOUT", "5")),
+        }
+        # Django refuses persistent connections with a pool: the pool keeps them.
+        database["CONN_MAX_AGE"] = 0
+    return database
+
+
+DATABASES = {"default": _database(os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'safekeep.sqlite3'}"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock when a transaction starts, so the audit chain's
     # read-last-then-append can never interleave between two requests.
@@ -166,6 +184,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # instead of waiting, which is not how Safekeep runs.
     # SAFEKEEP_TEST_SQLITE lets two test runs on one machine keep out of each other's way.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SAFEKEEP_TEST_SQLITE", str(VAR_DIR / "test.sqlite3"))}
+# A PostgreSQL streaming replica of the primary: reports, dashboards and exports read from it
+# (safekeep/core/db_router.py); everything else, and every write, stays on the primary.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = _database(os.environ["DATABASE_REPLICA_URL"])
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL is a PostgreSQL replica of DATABASE_URL's PostgreSQL "
+                                   "database: set both to postgres:// addresses, or unset DATABASE_REPLICA_URL")
+    # A replica cannot be written, so tests neither create nor empty a database there: it is a copy
+    # of the primary's test database (tests/integration/test_replica_routing.py points it at the replica).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["safekeep.core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------------

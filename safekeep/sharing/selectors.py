@@ -85,11 +85,12 @@ def _role(actor) -> str:
 
 
 def read_register_page(actor, filters: dict, page_number=1):
-    """One page of the register, read and audited together."""
+    """One page of the register, read, then audited before anything is shown. The reads come before
+    the audit's transaction so that, with a replica, they are made there (safekeep/core/db_router.py)."""
+    paginator = Paginator(apply_filters(register_visible_to(actor), filters), PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    rows = list(page.object_list)
     with transaction.atomic():
-        paginator = Paginator(apply_filters(register_visible_to(actor), filters), PAGE_SIZE)
-        page = paginator.get_page(page_number)
-        rows = list(page.object_list)
         audit_record(actor=actor, action="sharing.view", object_type="informationshare", role=_role(actor),
                      establishment_id=filters.get("establishment"),
                      detail={"results": len(rows), "page": page.number, "filters": filter_names(filters)})

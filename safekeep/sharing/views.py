@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core import clock
+from safekeep.core.db_router import reads_from_replica
 
 from . import lawful_basis, selectors, services
 from .export import register_csv
@@ -68,6 +69,7 @@ def _export_filters(request):
     return form.filters()
 
 
+@reads_from_replica
 def register(request):
     """The information-sharing register: the data protection officer's view of every disclosure."""
     form, filters = _filters(request)
@@ -79,6 +81,7 @@ def register(request):
         "filtered": bool(filters), "consents": Consent, "kinds": SourceKind})
 
 
+@reads_from_replica
 def export(request):
     """The register as CSV, formula-safe. Audited (sharing.export); not itself a row in the register."""
     rows = selectors.read_register_export(request.user, _export_filters(request))

@@ -17,14 +17,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @contextlib.contextmanager
 def database_out_of_reach():
-    connection.close()
+    _disconnect()
     kept = connection.settings_dict["NAME"]
     connection.settings_dict["NAME"] = "/nonexistent-directory/safekeep.sqlite3"
     try:
         yield
     finally:
-        connection.close()
+        _disconnect()
         connection.settings_dict["NAME"] = kept
+
+
+def _disconnect():
+    connection.close()
+    if connection.vendor == "postgresql":
+        # A pool keeps the address it was made with: a new one is made from the settings of the moment.
+        connection.close_pool()
 
 
 def _form(world, key):
