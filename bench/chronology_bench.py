@@ -6,21 +6,11 @@ Run: SAFEKEEP_ENV=test .venv/bin/python bench/chronology_bench.py [entries]
 Uses a throwaway SQLite file (or DATABASE_URL), never your data.
 """
 
-import os
 import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("SAFEKEEP_ENV", "test")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-import django  # noqa: E402
-
-django.setup()
+import throwaway  # noqa: F401,E402 (sets Django up on a throwaway database)
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

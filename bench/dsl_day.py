@@ -16,21 +16,10 @@ Uses a throwaway SQLite file (or DATABASE_URL), never your data.
 
 import inspect
 import logging
-import os
-import sys
-import tempfile
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("SAFEKEEP_ENV", "test")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-
-import django  # noqa: E402
-
-django.setup()
+import throwaway  # noqa: F401,E402 (sets Django up on a throwaway database)
 
 import time_machine  # noqa: E402
 from django.core import mail  # noqa: E402

@@ -95,13 +95,8 @@ def test_the_database_refuses_to_change_audit_rows(world):
         AuditEvent.objects.all().delete()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_no_child_data_is_shown_when_the_audit_row_cannot_be_written(client, signed_in):
-    """Fail closed: break audit inserts at the database, and the record must not be served."""
-    from tests.world import build_world
-
-    world = build_world()
-    signed_in(world.personas[Role.DSL])
+def _refuse_audit_inserts() -> None:
+    """Break audit inserts at the database, as an unavailable audit store would."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -111,6 +106,16 @@ def test_no_child_data_is_shown_when_the_audit_row_cannot_be_written(client, sig
         else:
             cursor.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
                            "BEGIN SELECT RAISE(ABORT, 'audit storage unavailable'); END")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_child_data_is_shown_when_the_audit_row_cannot_be_written(client, signed_in):
+    """Fail closed: break audit inserts at the database, and the record must not be served."""
+    from tests.world import build_world
+
+    world = build_world()
+    signed_in(world.personas[Role.DSL])
+    _refuse_audit_inserts()
     try:
         client.raise_request_exception = False
         response = client.get(f"/children/{world.children['here'].pk}/")
@@ -203,15 +208,7 @@ def test_a_concern_and_its_steps_are_sealed_onto_the_chain_in_order(world, adopt
 
 def test_a_concern_is_not_recorded_when_its_audit_rows_cannot_be_written(world, adopted):
     """Fail closed: the concern, its steps and its chronology are written with their audit rows or not at all."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                           "BEGIN RAISE EXCEPTION 'audit storage unavailable'; END; $$")
-            cursor.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
-                           "FOR EACH ROW EXECUTE FUNCTION refuse_audit()")
-        else:
-            cursor.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_auditevent "
-                           "BEGIN SELECT RAISE(ABORT, 'audit storage unavailable'); END")
+    _refuse_audit_inserts()
     before = (Action.objects.count(), ChronologyEntry.objects.count())
     with pytest.raises(DatabaseError, match="audit storage unavailable"):
         _record_cce(world)
