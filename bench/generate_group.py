@@ -80,6 +80,9 @@ def main() -> int:
           f"{per_concern['actions']:.1f} actions")
     print(f"casework loaded in {loaded:.1f} s ({total / max(loaded, 1e-9):,.0f} rows/s, "
           f"{args.concerns / max(loaded, 1e-9):,.0f} concerns/s)")
+    for step, seconds in writer.seconds.items():
+        if seconds:
+            print(f"  of which {step}: {seconds:.1f} s")
     checking = time.monotonic()
     call_command("verify_audit_chain")
     print(f"audit chain verified in {time.monotonic() - checking:.1f} s")
