@@ -41,6 +41,7 @@ from safekeep.audit.chain import GENESIS, seal
 from safekeep.audit.models import AuditEvent
 from safekeep.authz.access import require_permission, role_for
 from safekeep.authz.roles import Permission, Role
+from safekeep.chronology.forms import ChronologyFilterForm
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.concerns.models import Concern, ConcernChild, Triage
 from safekeep.concerns.notifications import ALERT_QUEUED, _recipients
@@ -75,6 +76,7 @@ REFERRED_SHARE = 0.35  # shares per concern in the measured group: 353,312 for 9
 STILL_OPEN_SHARE = 0.03  # concerns whose remaining steps nobody has closed (overdue now)
 LAWFUL_BASIS = "public-task-safeguarding"
 COMPLETION_NOTE = "Done and recorded on the child's file."
+NO_FILTERS = ChronologyFilterForm(None, categories=[]).filters().names()  # the chronology as first opened
 
 
 def _weighted(rng, pairs):
@@ -112,6 +114,7 @@ class ConcernPlan:
     immediate_risk: bool
     place: object
     idempotency_key: str
+    receipt_at: datetime | None = None  # the recorder opens what they sent (the receipt's link)
     read_at: datetime | None = None
     triages: list = field(default_factory=list)
     referral: Referred | None = None
@@ -155,6 +158,9 @@ def plan_casework(group, *, concerns: int, years: int, seed: int, now: datetime)
             narrative=rng.choice(NARRATIVES), childs_words=rng.choice(WORDS), disclosure=rng.random() < 0.15,
             immediate_risk=rng.random() < 0.04, place=rng.choice(group.places_at[establishment.pk]),
             idempotency_key=f"bench-{seed}-{n}")
+        receipt = recorded + timedelta(seconds=rng.randrange(5, 120))
+        if receipt < now and rng.random() < 0.5:
+            plan.receipt_at = receipt
         read = recorded + timedelta(minutes=rng.randrange(3, 240), microseconds=rng.randrange(1_000_000))
         if read < now:
             plan.read_at = read
@@ -177,27 +183,33 @@ def plan_casework(group, *, concerns: int, years: int, seed: int, now: datetime)
     return plans
 
 
-KINDS = ("submit", "read", "triage", "referral", "close")
+def plan_events(plan) -> list:
+    """One concern's events, in order: (at, kind, extra). Opening a page writes its audit rows too: the DSL
+    opens the concern before reading, triaging and closing it, and the child's chronology before triage."""
+    found = [(plan.recorded_at, "submit", None)]
+    if plan.receipt_at:
+        found.append((plan.receipt_at, "view_concern", plan.recorder))
+    if plan.read_at:
+        found += [(plan.read_at, "view_concern", plan.dsl), (plan.read_at, "read", None)]
+    for triaged in plan.triages:
+        found += [(triaged.at, "view_concern", plan.dsl), (triaged.at, "view_chronology", triaged),
+                  (triaged.at, "triage", triaged)]
+    if plan.referral:
+        found.append((plan.referral.at, "referral", None))
+    if plan.closed_at:
+        found += [(plan.closed_at, "view_concern", plan.dsl), (plan.closed_at, "close", None)]
+    return found
 
 
 def events(plans):
-    """Every event of every concern, in the order it happened: (at, kind, plan, triage or None)."""
-    heap = []
-    for plan in plans:
-        heap.append((plan.recorded_at, plan.n, 0, "submit", None))
-        if plan.read_at:
-            heap.append((plan.read_at, plan.n, 1, "read", None))
-        for number, triaged in enumerate(plan.triages):
-            heap.append((triaged.at, plan.n, 2 + number, "triage", triaged))
-        if plan.referral:
-            heap.append((plan.referral.at, plan.n, 10, "referral", None))
-        if plan.closed_at:
-            heap.append((plan.closed_at, plan.n, 11, "close", None))
+    """Every event of every concern, in the order it happened: (at, kind, plan, extra)."""
+    heap = [(at, plan.n, order, kind) for plan in plans for order, (at, kind, _) in enumerate(plan_events(plan))]
     heapq.heapify(heap)
-    by_n = {plan.n: plan for plan in plans}
+    by_n = {plan.n: (plan, plan_events(plan)) for plan in plans}
     while heap:
-        at, n, _, kind, extra = heapq.heappop(heap)
-        yield at, kind, by_n[n], extra
+        at, n, order, kind = heapq.heappop(heap)
+        plan, planned = by_n[n]
+        yield at, kind, plan, planned[order][2]
 
 
 # Fields Django fills with the time of saving: the generator saves years later, so it gives them itself.
@@ -325,8 +337,7 @@ class CaseworkWriter:
                           childs_words=plan.childs_words, action_taken="", disclosure=plan.disclosure,
                           immediate_risk=plan.immediate_risk, idempotency_key=plan.idempotency_key,
                           subject_description="")
-        state = self.open[plan.n] = _Open(concern=concern, involved=[], events_left=1 + bool(plan.read_at) + len(
-            plan.triages) + bool(plan.referral) + bool(plan.closed_at))
+        state = self.open[plan.n] = _Open(concern=concern, involved=[], events_left=len(plan_events(plan)))
         everyone = {code for _, _, codes in plan.children for code in codes}
         for child, child_role, codes in plan.children:
             categories = sorted(set(codes))
@@ -430,6 +441,25 @@ class CaseworkWriter:
                              kind="action.completed", obj=action, at=at, summary=f"Done: {action.what}. Met by {words}.")
             self._audit(actor=actor, action="action.complete", obj=action, at=at, establishment_id=action.establishment_id,
                         detail={"met_by": event, "record": record.pk})
+
+    def _view_concern(self, at, plan, actor):
+        """read_concern: the concern page's audit row (the team's role; none for the recorder)."""
+        state = self.open[plan.n]
+        key = (actor.pk, Permission.CHILD_VIEW, "role_for", plan.establishment.pk)
+        if key not in self._roles:
+            self._roles[key] = role_for(actor, Permission.CHILD_VIEW, state.concern)
+        self._audit(actor=actor, action="concern.view", obj=state.concern, at=at, role=self._roles[key],
+                    establishment_id=plan.establishment.pk)
+
+    def _view_chronology(self, at, plan, triaged: Triaged):
+        """read_chronology, first page, no filters: access_child's audit row, then the page's own."""
+        actor, child = plan.dsl, self.open[plan.n].involved[triaged.index].child
+        key = (actor.pk, Permission.CHILD_VIEW, "role_for", plan.establishment.pk)
+        if key not in self._roles:
+            self._roles[key] = role_for(actor, Permission.CHILD_VIEW, plan.establishment)
+        for detail in ({}, {"page": 1, "filters": NO_FILTERS, "print": False}):
+            self._audit(actor=actor, action="child.chronology.view", obj=child, at=at, role=self._roles[key],
+                        establishment_id=plan.establishment.pk, detail=detail)
 
     def _read(self, at, plan, _):
         state, actor = self.open[plan.n], plan.dsl
