@@ -34,6 +34,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from encrypted_fields.fields import EncryptedFieldMixin
 
+from bench.generator.base import busyness
 from safekeep.actions.ladders import ladders_for
 from safekeep.actions.models import Action
 from safekeep.actions.services import _one_per_piece_of_work, _place_of, _route, _schedule
@@ -135,8 +136,9 @@ def plan_casework(group, *, concerns: int, years: int, seed: int, now: datetime)
     first = (now - timedelta(days=365 * years)).astimezone(LONDON).date()
     span = max(1, (now.astimezone(LONDON).date() - first).days)
     plans = []
+    weights = busyness(group.establishments)
     for n in range(concerns):
-        establishment = group.establishments[rng.randrange(len(group.establishments))]
+        establishment = rng.choices(group.establishments, weights=weights)[0]
         children_here = group.children_at[establishment.pk]
         occurred = _school_day_moment(rng, first + timedelta(days=rng.randrange(span)))
         recorded = occurred + timedelta(minutes=rng.randrange(5, 90), microseconds=rng.randrange(1_000_000))
