@@ -73,11 +73,10 @@ def main() -> int:
     for model, count in writer.counts.items():
         print(f"{model._meta.db_table:<40}{count:>14,}")
     total = sum(writer.counts.values())
-    per_concern = {name: writer.counts[model] / max(1, args.concerns) for name, model in
-                   (("chronology", writer.MODELS[7]), ("audit", writer.MODELS[8]), ("actions", writer.MODELS[3]))}
+    per_concern = {model._meta.model_name: writer.counts[model] / max(1, args.concerns) for model in writer.MODELS}
     print(f"{'total':<40}{total:>14,}")
-    print(f"per concern: {per_concern['chronology']:.1f} chronology entries, {per_concern['audit']:.1f} audit rows, "
-          f"{per_concern['actions']:.1f} actions")
+    print(f"per concern: {per_concern['chronologyentry']:.1f} chronology entries, {per_concern['auditevent']:.1f} "
+          f"audit rows, {per_concern['action']:.1f} actions")
     print(f"casework loaded in {loaded:.1f} s ({total / max(loaded, 1e-9):,.0f} rows/s, "
           f"{args.concerns / max(loaded, 1e-9):,.0f} concerns/s)")
     for step, seconds in writer.seconds.items():

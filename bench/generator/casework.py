@@ -54,6 +54,7 @@ from safekeep.policy.engine import ConcernFacts, required_actions
 from safekeep.policy.packs import same_steps, steps_met_by
 from safekeep.referrals.models import Agency, Consent, Referral
 from safekeep.referrals.services import CONSENT_STEP, REFERRAL
+from safekeep.meetings.models import Attendee, Meeting
 from safekeep.sharing.models import InformationShare
 
 # Categories weighted roughly as a group's concerns fall (neglect and emotional harm most often). Categories
@@ -74,9 +75,14 @@ WORDS = ("He said I'm not allowed to tell.", "I don't want to go home tonight.",
 RISKS = (("low", 5), ("medium", 4), ("high", 1))
 OUTCOMES = (("monitor", 5), ("early_help", 2), ("childrens_services", 2), ("nfa", 1))
 REFERRED_SHARE = 0.35  # shares per concern in the measured group: 353,312 for 997,449 concerns
+MEETING_SHARE = 0.5  # referrals to children's services followed by a strategy discussion recorded here
 STILL_OPEN_SHARE = 0.03  # concerns whose remaining steps nobody has closed (overdue now)
 LAWFUL_BASIS = "public-task-safeguarding"
 COMPLETION_NOTE = "Done and recorded on the child's file."
+MEETING_DECISIONS = "Section 47 enquiry to start; the school keeps a daily check-in."
+MEETING_ATTENDEES = (("Sam Patel", "Social worker", "Children's services"), ("PC Jo Reid", "Officer", "Police"))
+MEETING_SHARE_FIELDS = {"recipient": "Sam Patel", "recipient_organisation": "Children's services",
+                        "what": "Concern record and chronology", "purpose": "Strategy discussion"}
 NO_FILTERS = ChronologyFilterForm(None, categories=[]).filters().names()  # the chronology as first opened
 
 
@@ -119,6 +125,7 @@ class ConcernPlan:
     read_at: datetime | None = None
     triages: list = field(default_factory=list)
     referral: Referred | None = None
+    meeting_at: datetime | None = None  # a strategy discussion after a referral to children's services
     closed_at: datetime | None = None
 
 
@@ -178,6 +185,9 @@ def plan_casework(group, *, concerns: int, years: int, seed: int, now: datetime)
                 agency = Agency.POLICE if code in {"cce", "county_lines", "serious_violence"} else \
                     Agency.CHILDRENS_SERVICES
                 plan.referral = Referred(at=referred, agency=agency, how=rng.choice(["phone", "online_form"]))
+                meeting = referred + timedelta(days=rng.randrange(1, 4), minutes=rng.randrange(60))
+                if agency == Agency.CHILDRENS_SERVICES and rng.random() < MEETING_SHARE and meeting < now:
+                    plan.meeting_at = meeting
         closed = recorded + timedelta(days=rng.randrange(1, 15), minutes=rng.randrange(600))
         if closed < now and rng.random() >= STILL_OPEN_SHARE:
             plan.closed_at = closed
@@ -198,6 +208,8 @@ def plan_events(plan) -> list:
                   (triaged.at, "triage", triaged)]
     if plan.referral:
         found.append((plan.referral.at, "referral", None))
+    if plan.meeting_at:
+        found.append((plan.meeting_at, "meeting", None))
     if plan.closed_at:
         found += [(plan.closed_at, "view_concern", plan.dsl), (plan.closed_at, "close", None)]
     return found
@@ -216,7 +228,8 @@ def events(plans):
 
 # Fields Django fills with the time of saving: the generator saves years later, so it gives them itself.
 _STAMPED = [(Concern, "recorded_at"), (Triage, "triaged_at"), (Action, "created_at"),
-            (ChronologyEntry, "recorded_at"), (Referral, "recorded_at"), (InformationShare, "recorded_at")]
+            (ChronologyEntry, "recorded_at"), (Referral, "recorded_at"), (InformationShare, "recorded_at"),
+            (Meeting, "recorded_at")]
 
 
 @contextmanager
@@ -250,8 +263,8 @@ class _Open:
 class CaseworkWriter:
     """Writes the rows of each event. `flush_every` concerns at a time, each flush in one transaction."""
 
-    MODELS = (Concern, ConcernChild, Triage, Action, Referral, InformationShare, InformationShare.children.through,
-              ChronologyEntry, AuditEvent)
+    MODELS = (Concern, ConcernChild, Triage, Action, Referral, Meeting, Meeting.children.through, Attendee,
+              InformationShare, InformationShare.children.through, ChronologyEntry, AuditEvent)
 
     def __init__(self, group, *, flush_every: int = 2000, progress=None):
         self.group, self.flush_every, self.progress = group, flush_every, progress
@@ -526,7 +539,11 @@ class CaseworkWriter:
                          obj=referral, at=at, occurred_at=referred.at, key_event=True,
                          summary=f"Referral to {agency_name} by {actor.full_name}. "
                                  f"Consent: {Consent(Consent.GIVEN).label.lower()}.")
-        self._share(state, at, actor=actor, referral=referral)
+        self._share(state, at, actor=actor, establishment=establishment, child=child, recipient=agency_name,
+                    recipient_organisation=Agency(referred.agency).label,
+                    what="A referral: " + Referral.How(referred.how).label.lower(),
+                    purpose=f"Referral to {Agency(referred.agency).label.lower()}", source_kind="referral",
+                    source_id=referral.pk, shared_at=referral.made_at)
         self._met_by(state, at, actor=actor, record=referral, event=f"referral.{referred.agency}", child=child,
                      words=f"the referral to {agency_name}")
         self._require(state, at, actor=actor, establishment=establishment, child=child, categories=(),
@@ -551,22 +568,19 @@ class CaseworkWriter:
                     detail={"code": code})
         return action
 
-    def _share(self, state, at, *, actor, referral):
-        """share_record, for a referral: the register's row, its chronology entry and its audit event."""
-        establishment = referral.establishment
+    def _share(self, state, at, *, actor, establishment, child, recipient, recipient_organisation, what, purpose,
+               source_kind, source_id, shared_at):
+        """share_record: the register's row, its chronology entry and its audit event (consent given)."""
         share = InformationShare(
-            pk=self._id(InformationShare), establishment=establishment, recipient=referral.agency_name,
-            recipient_organisation=Agency(referral.agency).label,
-            what="A referral: " + Referral.How(referral.how).label.lower(),
-            purpose=f"Referral to {Agency(referral.agency).label.lower()}", lawful_basis=LAWFUL_BASIS,
+            pk=self._id(InformationShare), establishment=establishment, recipient=recipient,
+            recipient_organisation=recipient_organisation, what=what, purpose=purpose, lawful_basis=LAWFUL_BASIS,
             consent="given", consent_note="", authorised_by=actor, secure_handling_agreed=True,
-            secure_handling_note="", source_kind="referral", source_id=referral.pk, shared_at=referral.made_at,
+            secure_handling_note="", source_kind=source_kind, source_id=source_id, shared_at=shared_at,
             recorded_at=at, recorded_by=actor, concern=state.concern)
         state.rows.append((InformationShare, share))
         through = InformationShare.children.through
-        state.rows.append((through, through(pk=self._id(through), informationshare_id=share.pk,
-                                            child_id=referral.child_id)))
-        self._chronology(state, actor=actor, child=referral.child, establishment=establishment, kind="share.recorded",
+        state.rows.append((through, through(pk=self._id(through), informationshare_id=share.pk, child_id=child.pk)))
+        self._chronology(state, actor=actor, child=child, establishment=establishment, kind="share.recorded",
                          obj=share, at=at, occurred_at=share.shared_at,
                          summary=f"Information shared with {share.recipient}, {share.recipient_organisation}: "
                                  f"{share.what}. Why: {share.purpose}. Lawful basis: "
@@ -576,8 +590,36 @@ class CaseworkWriter:
             self._roles[key] = role_for(actor, Permission.CHILD_VIEW, establishment)
         self._audit(actor=actor, action="sharing.record", obj=share, at=at, role=self._roles[key],
                     establishment_id=establishment.pk,
-                    detail={"children": [referral.child_id], "source_kind": "referral", "source_id": referral.pk,
+                    detail={"children": [child.pk], "source_kind": source_kind, "source_id": source_id,
                             "lawful_basis": LAWFUL_BASIS, "consent": "given", "corrects": None})
+        return share
+
+    def _meeting(self, at, plan, _):
+        """meeting_record, by the DSL: a strategy discussion about the child referred, with two agencies,
+        and what was shared there in the register (no actions agreed: the chase is already set)."""
+        state, actor, establishment = self.open[plan.n], plan.dsl, plan.establishment
+        child = state.involved[0].child
+        role = self._role(actor, Permission.CHILD_VIEW, establishment)
+        meeting = Meeting(pk=self._id(Meeting), kind=Meeting.Kind.STRATEGY, held_at=at, establishment=establishment,
+                          decisions=MEETING_DECISIONS, minutes=None, recorded_by=actor, recorded_at=at,
+                          concern=state.concern)
+        state.rows.append((Meeting, meeting))
+        through = Meeting.children.through
+        state.rows.append((through, through(pk=self._id(through), meeting_id=meeting.pk, child_id=child.pk)))
+        for name, person_role, agency in MEETING_ATTENDEES:
+            state.rows.append((Attendee, Attendee(pk=self._id(Attendee), meeting=meeting, name=name, role=person_role,
+                                                  agency=agency)))
+        agencies = ", ".join(dict.fromkeys(agency for _, _, agency in MEETING_ATTENDEES))
+        self._chronology(state, actor=actor, child=child, establishment=establishment, kind="meeting.recorded",
+                         obj=meeting, at=at, occurred_at=at,
+                         summary=f"{meeting.get_kind_display()} with {len(MEETING_ATTENDEES)} attendees ({agencies}). "
+                                 f"Decisions: {MEETING_DECISIONS[:1000]}")
+        share = self._share(state, at, actor=actor, establishment=establishment, child=child, **MEETING_SHARE_FIELDS,
+                            source_kind="meeting", source_id=meeting.pk, shared_at=at)
+        self._audit(actor=actor, action="meeting.create", obj=meeting, at=at, role=role,
+                    establishment_id=establishment.pk,
+                    detail={"children": [child.pk], "attendees": len(MEETING_ATTENDEES), "actions": [],
+                            "share": share.pk, "concern": state.concern.pk})
 
     def _close(self, at, plan, _):
         """action_complete for every step still open, by the DSL of the establishment that owns it."""

@@ -2,7 +2,8 @@
 
 One small group, a plan of casework from a fixed seed, and a fixed clock. The generator writes the plan's
 rows (and its audit chain must verify); then those rows are rolled back and the same events are replayed
-through the services (concern_submit, concern_mark_read, triage_record, referral_record, action_complete),
+through the services (concern_submit, read_concern, concern_mark_read, read_chronology, triage_record, referral_record,
+meeting_record, action_complete),
 each at its own moment. The two sets of rows are compared table by table, column by column.
 
 Ignored, and why:
@@ -25,7 +26,16 @@ from django.db import connection, transaction
 
 from bench.generator import casework
 from bench.generator.base import build_group
-from bench.generator.casework import COMPLETION_NOTE, LAWFUL_BASIS, events, generate_casework, plan_casework
+from bench.generator.casework import (
+    COMPLETION_NOTE,
+    LAWFUL_BASIS,
+    MEETING_ATTENDEES,
+    MEETING_DECISIONS,
+    MEETING_SHARE_FIELDS,
+    events,
+    generate_casework,
+    plan_casework,
+)
 from safekeep.actions.models import Action
 from safekeep.actions.services import action_complete
 from safekeep.audit.models import AuditEvent
@@ -35,6 +45,8 @@ from safekeep.concerns.models import Concern, ConcernChild, Triage
 from safekeep.chronology.selectors import read_chronology
 from safekeep.concerns.selectors import read_concern
 from safekeep.concerns.services import concern_mark_read, concern_submit, triage_record
+from safekeep.meetings.models import Attendee, Meeting
+from safekeep.meetings.services import meeting_record
 from safekeep.referrals.models import NrmTracker, Referral
 from safekeep.referrals.services import referral_record
 from safekeep.sharing.models import InformationShare
@@ -42,17 +54,17 @@ from safekeep.sharing.models import InformationShare
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # a Friday afternoon
-SEED = 1
+SEED = 5
 CONCERNS = 12
-SHARE_CHILDREN = InformationShare.children.through
-TABLES = (Concern, ConcernChild, Triage, Action, Referral, InformationShare, SHARE_CHILDREN, ChronologyEntry,
-          AuditEvent)
+TABLES = (Concern, ConcernChild, Triage, Action, Referral, Meeting, Meeting.children.through, Attendee,
+          InformationShare, InformationShare.children.through, ChronologyEntry, AuditEvent)
 CHAIN = {"prev_hash", "row_hash"}
 # Columns naming a row of a casework table, by the table they name.
 POINTS_AT = {"concern_id": Concern, "involved_id": ConcernChild, "chase_action_id": Action,
-             "informationshare_id": InformationShare}
+             "informationshare_id": InformationShare, "meeting_id": Meeting}
 BY_TYPE = {"concern": Concern, "action": Action, "triage": Triage, "referral": Referral,
-           "informationshare": InformationShare}
+           "informationshare": InformationShare, "meeting": Meeting}
+SOURCES = {"referral": Referral, "meeting": Meeting}
 MET_BY = {"concern.sent": Concern, "triage": Triage}
 
 
@@ -78,12 +90,13 @@ def _snapshot() -> dict:
             if model is Action and row["met_by_id"] is not None:
                 row["met_by_id"] = at(MET_BY.get(row["met_by_kind"], Referral), row["met_by_id"])
             if model is InformationShare:
-                row["source_id"] = at(Referral, row["source_id"])
+                row["source_id"] = at(SOURCES[row["source_kind"]], row["source_id"])
             if model in (ChronologyEntry, AuditEvent) and row["object_type"] in BY_TYPE:
                 row["object_id"] = at(BY_TYPE[row["object_type"]], row["object_id"])
             if model is AuditEvent:
                 for key, target in (("record", MET_BY.get(row["detail"].get("met_by"), Referral)),
-                                    ("source_id", Referral)):
+                                    ("source_id", SOURCES.get(row["detail"].get("source_kind"))),
+                                    ("share", InformationShare), ("concern", Concern)):
                     if key in row["detail"]:
                         row["detail"][key] = at(target, row["detail"][key])
                 for column in CHAIN:
@@ -137,6 +150,14 @@ def _replay(group, plans, time_machine) -> None:
                             agency=plan.referral.agency, made_at=at, how=plan.referral.how,
                             what_shared="The concern and the triage", consent="given",
                             lawful_basis=LAWFUL_BASIS, secure_handling_agreed=True)
+        elif kind == "meeting":
+            meeting_record(actor=plan.dsl, establishment=plan.establishment, kind="strategy", held_at=at,
+                           children=[concern.children_involved.order_by("pk")[0].child], concern=concern,
+                           attendees=[{"name": name, "role": role, "agency": agency}
+                                      for name, role, agency in MEETING_ATTENDEES],
+                           decisions=MEETING_DECISIONS,
+                           share=MEETING_SHARE_FIELDS | {"lawful_basis": LAWFUL_BASIS, "consent": "given",
+                                                         "secure_handling_agreed": True})
         else:
             for action in Action.objects.filter(concern_id=concern.pk, status="open").order_by("pk"):
                 action_complete(actor=group.dsl_at[action.establishment_id], action=action, note=COMPLETION_NOTE)
@@ -181,10 +202,10 @@ def test_the_generator_writes_the_rows_the_services_write(group, smtp_server, ti
     # linked file and its steps there, referrals and their shares, steps met, done by hand and still open.
     kinds = {row["kind"] for row in replayed["chronology_chronologyentry"]}
     assert {"concern.recorded", "concern.read", "concern.triaged", "concern.linked_note", "action.required",
-            "action.completed", "referral.made", "share.recorded"} <= kinds
+            "action.completed", "referral.made", "share.recorded", "meeting.recorded"} <= kinds
     assert {"concern.create", "concern.alert", "concern.view", "concern.read", "concern.triage",
             "child.chronology.view", "action.create", "action.complete", "referral.create",
-            "sharing.record"} == {row["action"] for row in replayed["audit_auditevent"]} - {"policy.adopt"}
+            "sharing.record", "meeting.create"} == {row["action"] for row in replayed["audit_auditevent"]} - {"policy.adopt"}
     assert any(len(plan.children) > 1 for plan in plans)
     actions = replayed["actions_action"]
     assert {"open", "done"} <= {row["status"] for row in actions}
