@@ -4,12 +4,16 @@
 triages it, which ones are referred, when the remaining steps are done); `events` puts that in the order it
 happened; `CaseworkWriter` writes, for each event, the rows of the service named beside it:
 
-  submit    concern_submit      the concern, each child's part, chronology, the steps the packs require
-                                (the real policy engine), steps met by sending it, notes on linked files, audit
-  read      concern_mark_read   read_by_dsl_at, chronology per child, audit
-  triage    triage_record       the decision, steps it meets, chronology, audit
-  referral  referral_record     the referral, its chase, the share in the register, steps met and set, audit
-  close     action_complete     each step still open, done by its establishment's DSL
+  submit           concern_submit     the concern, each child's part, chronology, the steps the packs require
+                                      (the real policy engine), steps met by sending it, notes on linked
+                                      files and the steps there, audit (and the alert's audit row)
+  view_concern     read_concern       the audit row of opening the concern (recorder or DSL)
+  read             concern_mark_read  read_by_dsl_at, chronology per child, audit
+  view_chronology  read_chronology    the audit rows of opening the child's chronology
+  triage           triage_record      the decision, steps it meets, chronology, audit
+  referral         referral_record    the referral, its chase, the share in the register, steps met and set
+  meeting          meeting_record     a strategy discussion, its attendees and its share in the register
+  close            action_complete    each step still open, done by its establishment's DSL
 
 Rows are built as model instances and saved once a concern's last event has passed (its actions change until
 then): on PostgreSQL with COPY, each value prepared by its own field (so encrypted fields are encrypted by the
@@ -18,7 +22,8 @@ so a row can name another before either is saved, and the audit chain is sealed 
 safekeep/audit/services.py seals it: seq in id order, each row_hash over the row before.
 
 Not written: the emails of five years ago (task rows, mailboxes, held notices) - they were sent long since;
-reminders and escalations of steps (the scheduler's work). tests/integration/test_generator_parity.py
+reminders and escalations of steps (the scheduler's work); safety plans, addenda, allegations about adults and
+the NRM route (their categories are left out of the plan). tests/integration/test_generator_parity.py
 replays the same events through the services and compares the rows.
 """
 
