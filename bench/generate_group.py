@@ -30,6 +30,7 @@ from django.db import connection  # noqa: E402
 from bench.generator.base import build_group, children_for  # noqa: E402
 from bench.generator.casework import generate_casework  # noqa: E402
 from safekeep.core import clock  # noqa: E402
+from safekeep.establishments.models import Organisation  # noqa: E402
 
 # The measured group (issue 12): 200 establishments for 1,000,000 concerns; smaller groups have fewer, with
 # about 500 concerns each over the years, so an inbox is as full as it would be.
@@ -44,7 +45,13 @@ def _arguments():
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--flush-every", type=int, default=2000, help="concerns saved per transaction")
-    return parser.parse_args()
+    args = parser.parse_args()
+    for name, least in (("concerns", 1), ("establishments", 2), ("years", 1), ("flush_every", 1)):
+        value = getattr(args, name)
+        if value is not None and value < least:
+            # At least two establishments: the first two are an integrated school and home.
+            parser.error(f"--{name.replace('_', '-')} must be at least {least}")
+    return args
 
 
 def main() -> int:
@@ -55,8 +62,13 @@ def main() -> int:
     print(f"{connection.vendor}: {args.concerns:,} concerns over {args.years} years, {establishments} establishments, "
           f"{children:,} children, seed {args.seed}", flush=True)
     call_command("migrate", verbosity=0)
+    name = f"Harbour Bench Group {args.seed}"
+    if Organisation.objects.filter(name__startswith="Harbour Bench Group").exists():
+        # Its people's addresses would be given again, and addresses are unique.
+        print("This database already holds a generated group: use an empty database.", file=sys.stderr)
+        return 2
     group = build_group(establishments=establishments, children=children, seed=args.seed,
-                        name=f"Harbour Bench Group {args.seed}")
+                        name=name)
     print(f"group built in {time.monotonic() - started:.1f} s", flush=True)
     loading = time.monotonic()
 
