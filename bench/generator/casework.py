@@ -13,6 +13,7 @@ happened; `CaseworkWriter` writes, for each event, the rows of the service named
   triage           triage_record      the decision, steps it meets, chronology, audit
   referral         referral_record    the referral, its chase, the share in the register, steps met and set
   meeting          meeting_record     a strategy discussion, its attendees and its share in the register
+  safety_plan      safety_plan_create the harmed child's plan, its review action, steps it meets
   close            action_complete    each step still open, done by its establishment's DSL
 
 Rows are built as model instances and saved once a concern's last event has passed (its actions change until
@@ -22,7 +23,7 @@ so a row can name another before either is saved, and the audit chain is sealed 
 safekeep/audit/services.py seals it: seq in id order, each row_hash over the row before.
 
 Not written: the emails of five years ago (task rows, mailboxes, held notices) - they were sent long since;
-reminders and escalations of steps (the scheduler's work); safety plans, addenda, allegations about adults and
+reminders and escalations of steps (the scheduler's work); plan reviews and revisions, addenda, allegations about adults and
 the NRM route (their categories are left out of the plan). tests/integration/test_generator_parity.py
 replays the same events through the services and compares the rows.
 """
@@ -55,11 +56,14 @@ from safekeep.core.clock import LONDON
 from safekeep.establishments.selectors import terms_for
 from safekeep.packs.selectors import packs_for
 from safekeep.policy import deadlines
+from safekeep.policy.deadlines import Deadline
 from safekeep.policy.engine import ConcernFacts, required_actions
 from safekeep.policy.packs import same_steps, steps_met_by
 from safekeep.referrals.models import Agency, Consent, Referral
 from safekeep.referrals.services import CONSENT_STEP, REFERRAL
 from safekeep.meetings.models import Attendee, Meeting
+from safekeep.safetyplans.models import SafetyPlan, SafetyPlanVersion
+from safekeep.safetyplans.services import SECTIONS
 from safekeep.sharing.models import InformationShare
 
 # Categories weighted roughly as a group's concerns fall (neglect and emotional harm most often). Categories
@@ -88,6 +92,9 @@ MEETING_DECISIONS = "Section 47 enquiry to start; the school keeps a daily check
 MEETING_ATTENDEES = (("Sam Patel", "Social worker", "Children's services"), ("PC Jo Reid", "Officer", "Police"))
 MEETING_SHARE_FIELDS = {"recipient": "Sam Patel", "recipient_organisation": "Children's services",
                         "what": "Concern record and chronology", "purpose": "Strategy discussion"}
+PLAN_SECTIONS = {"situations_to_avoid": "The back field at lunchtime", "check_ins_who": "Form tutor",
+                 "check_ins_how_often": "Daily", "reporting": "Tell the form tutor or any member of staff"}
+PLAN_REVIEW_AFTER = timedelta(days=42)
 NO_FILTERS = ChronologyFilterForm(None, categories=[]).filters().names()  # the chronology as first opened
 
 
@@ -131,6 +138,7 @@ class ConcernPlan:
     triages: list = field(default_factory=list)
     referral: Referred | None = None
     meeting_at: datetime | None = None  # a strategy discussion after a referral to children's services
+    plan_at: datetime | None = None  # a safety plan for the child harmed by another child (CoC 11.1)
     closed_at: datetime | None = None
 
 
@@ -193,6 +201,8 @@ def plan_casework(group, *, concerns: int, years: int, seed: int, now: datetime)
                 meeting = referred + timedelta(days=rng.randrange(1, 4), minutes=rng.randrange(60))
                 if agency == Agency.CHILDRENS_SERVICES and rng.random() < MEETING_SHARE and meeting < now:
                     plan.meeting_at = meeting
+        if several and plan.triages and plan.triages[0].at + timedelta(minutes=20) < now:
+            plan.plan_at = plan.triages[0].at + timedelta(minutes=20)
         closed = recorded + timedelta(days=rng.randrange(1, 15), minutes=rng.randrange(600))
         if closed < now and rng.random() >= STILL_OPEN_SHARE:
             plan.closed_at = closed
@@ -215,6 +225,8 @@ def plan_events(plan) -> list:
         found.append((plan.referral.at, "referral", None))
     if plan.meeting_at:
         found.append((plan.meeting_at, "meeting", None))
+    if plan.plan_at:
+        found.append((plan.plan_at, "safety_plan", None))
     if plan.closed_at:
         found += [(plan.closed_at, "view_concern", plan.dsl), (plan.closed_at, "close", None)]
     return found
@@ -234,7 +246,7 @@ def events(plans):
 # Fields Django fills with the time of saving: the generator saves years later, so it gives them itself.
 _STAMPED = [(Concern, "recorded_at"), (Triage, "triaged_at"), (Action, "created_at"),
             (ChronologyEntry, "recorded_at"), (Referral, "recorded_at"), (InformationShare, "recorded_at"),
-            (Meeting, "recorded_at")]
+            (Meeting, "recorded_at"), (SafetyPlan, "created_at"), (SafetyPlanVersion, "created_at")]
 
 
 @contextmanager
@@ -269,7 +281,7 @@ class CaseworkWriter:
     """Writes the rows of each event. `flush_every` concerns at a time, each flush in one transaction."""
 
     MODELS = (Concern, ConcernChild, Triage, Action, Referral, Meeting, Meeting.children.through, Attendee,
-              InformationShare, InformationShare.children.through, ChronologyEntry, AuditEvent)
+              SafetyPlan, SafetyPlanVersion, InformationShare, InformationShare.children.through, ChronologyEntry, AuditEvent)
 
     def __init__(self, group, *, flush_every: int = 2000, progress=None):
         self.group, self.flush_every, self.progress = group, flush_every, progress
@@ -288,6 +300,7 @@ class CaseworkWriter:
         for school, home in group.pairs:
             self._linked[school.pk].append(home)
             self._linked[home.pk].append(school)
+        self._planned = set()  # (establishment pk, child pk, role) with a safety plan in place
         self._places_of = {}  # child pk -> establishment pks where they are now
         for pk, kids in group.children_at.items():
             for child in kids:
@@ -625,6 +638,56 @@ class CaseworkWriter:
                     establishment_id=establishment.pk,
                     detail={"children": [child.pk], "attendees": len(MEETING_ATTENDEES), "actions": [],
                             "share": share.pk, "concern": state.concern.pk})
+
+    def _safety_plan(self, at, plan, _):
+        """safety_plan_create, by the DSL, for the child harmed (one plan in place per child and part at an
+        establishment: a child who already has one is not given another), with its review as an action."""
+        state, actor, establishment = self.open[plan.n], plan.dsl, plan.establishment
+        child = state.involved[0].child
+        if (establishment.pk, child.pk, "harmed") in self._planned:
+            return
+        self._planned.add((establishment.pk, child.pk, "harmed"))
+        audit_role = self._role(actor, Permission.CHILD_VIEW, establishment)
+        agreed_on = at.astimezone(LONDON).date()
+        review_due = agreed_on + PLAN_REVIEW_AFTER
+        safety_plan = SafetyPlan(pk=self._id(SafetyPlan), establishment=establishment, child=child,
+                                 concern=state.concern, role="harmed", created_by=actor, created_at=at,
+                                 review_due=review_due)
+        version = SafetyPlanVersion(pk=self._id(SafetyPlanVersion), plan=safety_plan, number=1, created_by=actor,
+                                    created_at=at, **({name: "" for name in SECTIONS} | PLAN_SECTIONS),
+                                    support_chosen="", agreed_with_child=True, agreed_with_parents=False,
+                                    agreed_with_others="", agreed_on=agreed_on, review_due=review_due)
+        state.rows += [(SafetyPlan, safety_plan), (SafetyPlanVersion, version)]
+        safety_plan.review_action = self._added(
+            state, at, actor=actor, establishment=establishment, child=child,
+            what=f"Review the safety plan ({safety_plan.get_role_display().lower()})",
+            due_at=datetime.combine(review_due, time_of_day(9, 0), tzinfo=LONDON))
+        self._met_by(state, at, actor=actor, record=safety_plan, event="safety_plan", child=child,
+                     words="the safety plan put in place")
+        self._chronology(state, actor=actor, child=child, establishment=establishment, kind="plan.created",
+                         obj=safety_plan, at=at,
+                         summary=f"Safety plan put in place by {actor.full_name} "
+                                 f"({safety_plan.get_role_display().lower()}). Agreed {agreed_on:%-d %B %Y}; "
+                                 f"review by {review_due:%-d %B %Y}.")
+        self._audit(actor=actor, action="plan.create", obj=safety_plan, at=at, role=audit_role,
+                    establishment_id=establishment.pk, detail={"child": child.pk, "version": 1})
+
+    def _added(self, state, at, *, actor, establishment, child, what, due_at):
+        """action_add with a due time (a plan's review), owned by the DSL, on the packs' ladder for added steps."""
+        role = self._role(actor, Permission.ACTION_MANAGE, establishment)
+        self._packs_for(establishment)
+        ladders = self._ladders[establishment.pk]
+        action = Action(pk=self._id(Action), establishment=establishment, child=child, what=what.strip()[:300],
+                        owner_role=Role.DSL.value, owner=None, concern_id=state.concern.pk, due_at=due_at,
+                        escalation_ladder=[step for step in ladders.ladder("added") if step != Role.DSL.value],
+                        created_by=actor, created_at=at)
+        _schedule(action, at, Deadline.by_date(), ladders)
+        state.actions.append(action)
+        self._chronology(state, actor=actor, child=child, establishment=establishment, kind="action.added",
+                         obj=action, at=at, summary=f"Action added: {action.what} ({action.deadline}).")
+        self._audit(actor=actor, action="action.create", obj=action, at=at, role=role,
+                    establishment_id=establishment.pk)
+        return action
 
     def _close(self, at, plan, _):
         """action_complete for every step still open, by the DSL of the establishment that owns it."""

@@ -3,7 +3,7 @@
 One small group, a plan of casework from a fixed seed, and a fixed clock. The generator writes the plan's
 rows (and its audit chain must verify); then those rows are rolled back and the same events are replayed
 through the services (concern_submit, read_concern, concern_mark_read, read_chronology, triage_record, referral_record,
-meeting_record, action_complete),
+meeting_record, safety_plan_create, action_complete),
 each at its own moment. The two sets of rows are compared table by table, column by column.
 
 Ignored, and why:
@@ -32,6 +32,8 @@ from bench.generator.casework import (
     MEETING_ATTENDEES,
     MEETING_DECISIONS,
     MEETING_SHARE_FIELDS,
+    PLAN_REVIEW_AFTER,
+    PLAN_SECTIONS,
     events,
     generate_casework,
     plan_casework,
@@ -44,10 +46,13 @@ from safekeep.chronology.models import ChronologyEntry
 from safekeep.concerns.models import Concern, ConcernChild, Triage
 from safekeep.chronology.selectors import read_chronology
 from safekeep.concerns.selectors import read_concern
+from safekeep.core.clock import LONDON
 from safekeep.concerns.services import concern_mark_read, concern_submit, triage_record
 from safekeep.meetings.models import Attendee, Meeting
 from safekeep.meetings.services import meeting_record
 from safekeep.referrals.models import NrmTracker, Referral
+from safekeep.safetyplans.models import SafetyPlan, SafetyPlanVersion
+from safekeep.safetyplans.services import safety_plan_create
 from safekeep.referrals.services import referral_record
 from safekeep.sharing.models import InformationShare
 
@@ -57,15 +62,16 @@ NOW = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # a Friday afternoon
 SEED = 5
 CONCERNS = 12
 TABLES = (Concern, ConcernChild, Triage, Action, Referral, Meeting, Meeting.children.through, Attendee,
-          InformationShare, InformationShare.children.through, ChronologyEntry, AuditEvent)
+          SafetyPlan, SafetyPlanVersion, InformationShare, InformationShare.children.through, ChronologyEntry, AuditEvent)
 CHAIN = {"prev_hash", "row_hash"}
 # Columns naming a row of a casework table, by the table they name.
 POINTS_AT = {"concern_id": Concern, "involved_id": ConcernChild, "chase_action_id": Action,
-             "informationshare_id": InformationShare, "meeting_id": Meeting}
+             "informationshare_id": InformationShare, "meeting_id": Meeting, "plan_id": SafetyPlan,
+             "review_action_id": Action}
 BY_TYPE = {"concern": Concern, "action": Action, "triage": Triage, "referral": Referral,
-           "informationshare": InformationShare, "meeting": Meeting}
+           "informationshare": InformationShare, "meeting": Meeting, "safetyplan": SafetyPlan}
 SOURCES = {"referral": Referral, "meeting": Meeting}
-MET_BY = {"concern.sent": Concern, "triage": Triage}
+MET_BY = {"concern.sent": Concern, "triage": Triage, "safety_plan": SafetyPlan}
 
 
 def _rows(model) -> list[dict]:
@@ -158,6 +164,15 @@ def _replay(group, plans, time_machine) -> None:
                            decisions=MEETING_DECISIONS,
                            share=MEETING_SHARE_FIELDS | {"lawful_basis": LAWFUL_BASIS, "consent": "given",
                                                          "secure_handling_agreed": True})
+        elif kind == "safety_plan":
+            child = concern.children_involved.order_by("pk")[0].child
+            if not SafetyPlan.objects.filter(establishment=plan.establishment, child=child, role="harmed",
+                                             status="open").exists():
+                agreed_on = at.astimezone(LONDON).date()
+                safety_plan_create(actor=plan.dsl, establishment=plan.establishment, child=child, role="harmed",
+                                   concern=concern, values=PLAN_SECTIONS | {
+                                       "agreed_with_child": True, "agreed_on": agreed_on,
+                                       "review_due": agreed_on + PLAN_REVIEW_AFTER})
         else:
             for action in Action.objects.filter(concern_id=concern.pk, status="open").order_by("pk"):
                 action_complete(actor=group.dsl_at[action.establishment_id], action=action, note=COMPLETION_NOTE)
@@ -202,10 +217,10 @@ def test_the_generator_writes_the_rows_the_services_write(group, smtp_server, ti
     # linked file and its steps there, referrals and their shares, steps met, done by hand and still open.
     kinds = {row["kind"] for row in replayed["chronology_chronologyentry"]}
     assert {"concern.recorded", "concern.read", "concern.triaged", "concern.linked_note", "action.required",
-            "action.completed", "referral.made", "share.recorded", "meeting.recorded"} <= kinds
+            "action.completed", "referral.made", "share.recorded", "meeting.recorded", "plan.created", "action.added"} <= kinds
     assert {"concern.create", "concern.alert", "concern.view", "concern.read", "concern.triage",
             "child.chronology.view", "action.create", "action.complete", "referral.create",
-            "sharing.record", "meeting.create"} == {row["action"] for row in replayed["audit_auditevent"]} - {"policy.adopt"}
+            "sharing.record", "meeting.create", "plan.create"} == {row["action"] for row in replayed["audit_auditevent"]} - {"policy.adopt"}
     assert any(len(plan.children) > 1 for plan in plans)
     actions = replayed["actions_action"]
     assert {"open", "done"} <= {row["status"] for row in actions}
