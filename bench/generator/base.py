@@ -3,7 +3,10 @@ school and home pairs linked as integrated education and care), their places and
 every role, and children on roll or placed, some at both halves of a pair.
 
 Proportions follow the group measured in issue 12: 200 establishments and about 100,000 children for
-1,000,000 concerns over five years (one child for every ten concerns)."""
+1,000,000 concerns over five years (one child for every ten concerns). The first establishment is the
+busiest (School 1, half of an integrated pair with Home 2): its DSL is dsl-100000@bench.example. People's
+addresses are <role>-<URN>@bench.example, and group-head@, dpo@ and admin@bench.example; none has a second
+factor yet (a benchmark that signs in sets up TOTP for the people it uses)."""
 
 import random
 from dataclasses import dataclass, field
