@@ -428,6 +428,10 @@ class CaseworkWriter:
             flags.add("integrated_pair")
         return flags
 
+    def peers_of(self, place) -> list:
+        """The linked school or home, as steps_batch's Steps reads it for _place_of (CE 11.3)."""
+        return self._linked[place.pk]
+
     def _require(self, state, at, *, actor, establishment, child, categories, flags, child_role="",
                  concern_categories=(), linked_place=None, event="", met_by_record=()):
         """actions_require, for a concern: the steps the adopted packs require, from the real policy engine."""
@@ -446,7 +450,7 @@ class CaseworkWriter:
             if any(a.action_code in codes and (required.once_per_concern or a.child_id == child.pk)
                    for a in state.actions):
                 continue
-            place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0])
+            place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0], self)
             ladder = _route(required.escalation, flags, ladders)
             action = Action(pk=self._id(Action), establishment=place, child=child, concern_id=state.concern.pk,
                             what=required.what, owner_role=owner_role,
