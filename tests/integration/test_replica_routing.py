@@ -95,7 +95,8 @@ def record_share(world, recipient):
 
 
 def recipients(csv_response):
-    return {row["Recipient"] for row in csv.DictReader(io.StringIO(csv_response.content.decode()))}
+    body = b"".join(csv_response.streaming_content) if csv_response.streaming else csv_response.content
+    return {row["Recipient"] for row in csv.DictReader(io.StringIO(body.decode()))}
 
 
 def test_the_replica_is_a_standby_that_follows_the_primary(world, replica):
