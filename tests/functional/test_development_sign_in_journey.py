@@ -13,8 +13,8 @@ from tests.world import PASSWORD, build_world, enrol_totp
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_in_development_the_code_on_the_page_signs_the_demo_user_in_by_keyboard(page, live_server, settings):
-    settings.DEBUG, settings.SAFEKEEP_SHOW_DEMO_CODE = True, True
+def _to_the_second_step(page, live_server):
+    """The demo DSL gives their email and password, by keyboard, and reaches the code step."""
     world = build_world()
     dsl = world.personas[Role.DSL]
     enrol_totp(dsl)
@@ -23,6 +23,11 @@ def test_in_development_the_code_on_the_page_signs_the_demo_user_in_by_keyboard(
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile("/accounts/2fa/authenticate/"))
+
+
+def test_in_development_the_code_on_the_page_signs_the_demo_user_in_by_keyboard(page, live_server, settings):
+    settings.DEBUG, settings.SAFEKEEP_SHOW_DEMO_CODE = True, True
+    _to_the_second_step(page, live_server)
     shown = page.locator("#development-code")
     expect(shown).to_contain_text("Development only")
     assert_accessible(page)
@@ -35,13 +40,6 @@ def test_in_development_the_code_on_the_page_signs_the_demo_user_in_by_keyboard(
 
 
 def test_outside_development_the_page_shows_no_code(page, live_server):
-    world = build_world()
-    dsl = world.personas[Role.DSL]
-    enrol_totp(dsl)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label(re.compile("Email", re.I)).fill(dsl.email)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile("/accounts/2fa/authenticate/"))
+    _to_the_second_step(page, live_server)
     expect(page.get_by_role("heading", name="Enter the code from your authenticator app")).to_be_visible()
     expect(page.locator("#development-code")).to_have_count(0)

@@ -32,21 +32,11 @@ ACTION_EMAILS = "safekeep.actions.notifications.send_action_emails"
 TUESDAY = datetime(2026, 11, 24, 10, 0, tzinfo=LONDON)
 
 
-def _deliver(task_path):
-    """Run every queued task of one kind with the database worker's own code, as `db_worker` would."""
-    queued = list(DBTaskResult.objects.filter(task_path=task_path))
-    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                    max_tasks=None, worker_id="test", excluded_queue_names=[])
-    for row in queued:
-        worker.run_task(row)
-        row.refresh_from_db()
-        assert row.status == "SUCCESSFUL"
-    return queued
-
-
-def _deliver_in_order():
-    """Run every queued task in the order the database worker takes them."""
-    queued = list(DBTaskResult.objects.all())
+def _deliver(task_path=None):
+    """Run every queued task (of one kind, if given) with the database worker's own code and in the order it
+    takes them, as `db_worker` would."""
+    queued = DBTaskResult.objects.all()
+    queued = list(queued.filter(task_path=task_path) if task_path else queued)
     worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
                     max_tasks=None, worker_id="test", excluded_queue_names=[])
     for row in queued:
@@ -139,7 +129,7 @@ def test_a_new_concern_queues_its_alert_and_all_its_steps_emails_in_its_own_tran
                             children=[{"child": world.children["here"], "role": "harmed", "categories": ["cce"]}],
                             occurred_at=TUESDAY - timedelta(hours=1), narrative="Seen getting into a car.",
                             disclosure=True, idempotency_key="queued-cce")
-    queued = _deliver_in_order()
+    queued = _deliver()
     # The steps' emails first, as one task: the alert after them carries them to the team.
     assert [row.task_path for row in queued] == [ACTION_EMAILS + "_batch", CONCERN_ALERT]
     told = [m["To"] for m in smtp_server.messages]
