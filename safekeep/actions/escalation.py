@@ -22,11 +22,11 @@ from safekeep.audit.services import audit_record
 from safekeep.authz.roles import Role, role_label
 from safekeep.authz.selectors import people_with_role_at
 from safekeep.chronology.services import chronology_add
-from safekeep.concerns.models import Concern
 from safekeep.core import clock
 from safekeep.policy.escalation import next_step_after
 
 from . import notifications
+from .services import allegation_subject_of
 from .ladders import ladders_for
 from .models import Action
 
@@ -80,7 +80,7 @@ def _escalate(action: Action, now, ladders: dict) -> int:
     if place.pk not in ladders:
         ladders[place.pk] = ladders_for(place)
     level, ladder = action.escalation_level, action.escalation_ladder or []
-    subject_id = _allegation_subject(action)
+    subject_id = allegation_subject_of(action.concern_id)  # never told: not on the ladder
     skipped, step = [], None
     for role in ladder[level:]:
         role = Role(role)  # a role Safekeep does not know is a fault in the row, not a role nobody holds
@@ -109,14 +109,6 @@ def _escalate(action: Action, now, ladders: dict) -> int:
                                            + (f"{skipped_words}, so {passed}." if skipped else f"P{passed[1:]}."))
     notifications.tell_roles(action, [(place, step)], "escalated")
     return 1
-
-
-def _allegation_subject(action: Action):
-    """The adult an allegation is about never counts as holding a role on its ladder: they are never told."""
-    if action.concern_id is None:
-        return None
-    return (Concern.objects.filter(pk=action.concern_id, about_adult=True)
-            .values_list("subject_id", flat=True).first())
 
 
 def _role_words(role: Role, place) -> str:

@@ -18,6 +18,7 @@ from safekeep.audit.services import audit_batch, audit_record
 from safekeep.authz.access import NotVisible, require_permission, role_for
 from safekeep.authz.roles import Permission, Role, role_label
 from safekeep.authz.scope import scope_for
+from safekeep.concerns.models import Concern
 from safekeep.chronology.services import chronology_add, chronology_batch
 from safekeep.core import clock
 from safekeep.authz.selectors import people_at, people_with_role_at
@@ -155,10 +156,8 @@ def _route(roles, flags, ladders: Ladders) -> list[str]:
     return list(dict.fromkeys(ladders.stand_ins.get(role, role) for role in roles))
 
 
-def _subject_of(concern_id):
+def allegation_subject_of(concern_id):
     """The account of the adult an allegation is about, if it is one and they are named."""
-    from safekeep.concerns.models import Concern
-
     if concern_id is None:
         return None
     return Concern.objects.filter(pk=concern_id, about_adult=True).values_list("subject_id", flat=True).first()
@@ -200,7 +199,7 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
                               establishment_id=establishment.pk)
     started = started or clock.now()
     with steps_batch() as batch:
-        subject_id = _subject_of(concern_id) if "about_adult" in flags else None
+        subject_id = allegation_subject_of(concern_id) if "about_adult" in flags else None
         here = linked_place or establishment
         facts = ConcernFacts(frozenset(categories), frozenset(flags), here.kind, here.nation, started,
                              terms=batch.terms_at(here), role=child_role,
@@ -289,7 +288,7 @@ def action_follow_up(*, actor, establishment, child, what: str, deadline: Deadli
         raise RuntimeError("action_follow_up runs inside the transaction of the change that needs it")
     started, ladders = min(started or clock.now(), clock.now()), ladders_for(establishment)
     ladder = [step for step in ladders.ladder("follow_up") if step != owner_role]
-    subject_id = _subject_of(concern_id)
+    subject_id = allegation_subject_of(concern_id)
     if subject_id is not None:
         owner_role, ladder = owner_clear_of_subject(establishment, subject_id, owner_role,
                                                     _route(ladder, {"about_adult"}, ladders))
@@ -335,7 +334,7 @@ def action_add(*, actor, establishment, child, what: str, owner_role: str, deadl
             errors["due_at"] = "The due date must be in the future."
     elif deadline is None:
         errors["deadline"] = "Say by when: for example immediately, 24 hours, 1 working day or 5 school days."
-    subject_id = _subject_of(concern_id)
+    subject_id = allegation_subject_of(concern_id)
     if owner is not None and owner.pk == subject_id:
         errors["owner"] = "Choose someone other than the adult the allegation is about."
     if errors:
