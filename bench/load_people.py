@@ -28,7 +28,7 @@ from safekeep.authz import services as authz  # noqa: E402
 from safekeep.authz.roles import Role  # noqa: E402
 from safekeep.authz.selectors import approvers_for  # noqa: E402
 from safekeep.children.models import Child  # noqa: E402
-from safekeep.core.demo import DEMO_PASSWORD  # noqa: E402
+from safekeep.demo.data import DEMO_PASSWORD  # noqa: E402
 from safekeep.establishments.models import Establishment  # noqa: E402
 
 SCHOOL = "Manor Field School"

@@ -38,7 +38,7 @@ import requests
 
 import live
 
-DEMO_PASSWORD = "Safekeep-demo-2026"  # safekeep/core/demo.py
+DEMO_PASSWORD = "Safekeep-demo-2026"  # safekeep/demo/data.py
 # The budgets of issue 12, section 2.
 P95_MS = 300
 MAX_KIB = 200

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "safekeep.meetings",
     "safekeep.attachments",
     "safekeep.api",
+    # The demo world and its commands (demo_data, demo_totp): the top layer, above every app it uses.
+    "safekeep.demo",
 ]
 
 MIDDLEWARE = [
@@ -139,7 +141,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "safekeep.core.context_processors.navigation",
+                "safekeep.authz.context_processors.navigation",
             ],
         },
     }

@@ -10,6 +10,7 @@ import csv
 import io
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
@@ -19,9 +20,13 @@ from safekeep.authz import services as authz
 from safekeep.authz.models import RoleMembership
 from safekeep.authz.selectors import approvers_for
 from safekeep.authz.roles import Role
+from safekeep.children.models import Child
+from safekeep.concerns import services as concerns
+from safekeep.core import clock
 from safekeep.establishments import services as establishments
 from safekeep.establishments.models import Establishment, LocalContact, Organisation, Region
 from safekeep.imports import services as imports
+from safekeep.referrals import services as referrals
 
 DEMO_PASSWORD = "Safekeep-demo-2026"
 SEED = 20261123
@@ -173,13 +178,6 @@ def _casework(admins, places):
     """A little of what a DSL finds on a Monday: an exploitation concern about the child at both halves of
     the integrated pair, and a child-on-child concern about three pupils; one triaged, one referred.
     Written through the services, as the people who would do it."""
-    from datetime import timedelta
-
-    from safekeep.children.models import Child
-    from safekeep.concerns import services as concerns
-    from safekeep.core import clock
-    from safekeep.referrals import services as referrals
-
     school = places["Manor Field School"]
     where = {name: establishments.location_add(actor=admins[GROUP], establishment=school, kind=kind, name=name)
              for kind, name in MANOR_FIELD_PLACES}
