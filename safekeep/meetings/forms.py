@@ -1,8 +1,8 @@
 from django import forms
 
 from safekeep.actions.forms import owner_choices
+from safekeep.concerns.labels import concern_label
 from safekeep.core.forms import Form
-from safekeep.referrals.forms import concern_label
 from safekeep.sharing.forms import DATE_FORMATS
 
 from .models import Meeting

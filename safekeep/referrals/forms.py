@@ -1,5 +1,6 @@
 from django import forms
 
+from safekeep.concerns.labels import concern_label
 from safekeep.core.forms import Form
 from safekeep.sharing import lawful_basis
 
@@ -9,10 +10,6 @@ WHEN = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
         "input_formats": ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]}
 DAY = {"required": False, "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
        "input_formats": ["%Y-%m-%d", "%d/%m/%Y"]}
-
-
-def concern_label(concern) -> str:
-    return f"Recorded {concern.recorded_at:%-d %B %Y}" + (" (allegation about an adult)" if concern.about_adult else "")
 
 
 class ReferralForm(Form):

@@ -3,7 +3,7 @@
 from django import forms
 
 from safekeep.core.forms import Form
-from safekeep.referrals.forms import concern_label
+from safekeep.concerns.labels import concern_label
 
 from . import lawful_basis
 from .models import Consent, SourceKind
