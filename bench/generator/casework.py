@@ -43,7 +43,7 @@ from encrypted_fields.fields import EncryptedFieldMixin
 from bench.generator.base import busyness
 from safekeep.actions.ladders import ladders_for
 from safekeep.actions.models import Action
-from safekeep.actions.services import _one_per_piece_of_work, _place_of, _route, _schedule
+from safekeep.actions.services import step_action, step_schedule, steps_plan
 from safekeep.audit.chain import GENESIS, seal
 from safekeep.audit.models import AuditEvent
 from safekeep.authz.access import require_permission, role_for
@@ -51,13 +51,13 @@ from safekeep.authz.roles import Permission, Role
 from safekeep.chronology.forms import ChronologyFilterForm
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.concerns.models import Concern, ConcernChild, Triage
-from safekeep.concerns.notifications import ALERT_QUEUED, _recipients
+from safekeep.concerns.notifications import ALERT_QUEUED, alert_recipients
 from safekeep.core.clock import LONDON
 from safekeep.establishments.selectors import terms_for
 from safekeep.packs.selectors import packs_for
 from safekeep.policy import deadlines
 from safekeep.policy.deadlines import Deadline
-from safekeep.policy.engine import ConcernFacts, required_actions
+from safekeep.policy.engine import ConcernFacts
 from safekeep.policy.packs import same_steps, steps_met_by
 from safekeep.referrals.models import Agency, Consent, Referral
 from safekeep.referrals.services import CONSENT_STEP, REFERRAL
@@ -409,7 +409,7 @@ class CaseworkWriter:
                     detail={"children": len(plan.children), "immediate_risk": concern.immediate_risk})
         key = (establishment.pk, actor.pk)
         if key not in self._alerted:
-            self._alerted[key] = len(_recipients(concern))
+            self._alerted[key] = len(alert_recipients(concern))
         self._audit(actor=None, action=ALERT_QUEUED, obj=concern, at=at, establishment_id=establishment.pk,
                     detail={"recipients": self._alerted[key], "swept": False})
 
@@ -441,24 +441,17 @@ class CaseworkWriter:
         ladders, terms = self._ladders[here.pk], self._terms[here.pk]
         facts = ConcernFacts(frozenset(categories), frozenset(flags), here.kind, here.nation, at, terms=terms,
                              role=child_role, concern_categories=frozenset(concern_categories) | frozenset(categories))
-        same = self._same[here.pk]
-        steps = required_actions(packs, facts, event=event, elsewhere_than=establishment.kind if linked_place else "")
-        for required in _one_per_piece_of_work(steps, same):
-            if required.code in met_by_record:
-                continue
-            codes = same.get(required.code, {required.code})
-            if any(a.action_code in codes and (required.once_per_concern or a.child_id == child.pk)
-                   for a in state.actions):
-                continue
-            place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0], self)
-            ladder = _route(required.escalation, flags, ladders)
-            action = Action(pk=self._id(Action), establishment=place, child=child, concern_id=state.concern.pk,
-                            what=required.what, owner_role=owner_role,
-                            owner=actor if owner_role == Role.STAFF.value else None, due_at=required.due_at,
-                            escalation_ladder=ladder, pack=required.pack, pack_version=required.pack_version,
-                            rule_id=required.rule_id, action_code=required.code, source=required.source,
-                            created_by=actor, created_at=at)
-            _schedule(action, at, required.deadline, ladders)
+
+        def already_set(step, codes) -> bool:
+            return any(a.action_code in codes and (step.once_per_concern or a.child_id == child.pk)
+                       for a in state.actions)
+
+        for planned in steps_plan(packs, facts, here=here, flags=flags, ladders=ladders, peers_of=self.peers_of,
+                                  event=event, elsewhere_than=establishment.kind if linked_place else "",
+                                  met_by_record=met_by_record, same=self._same[here.pk], already_set=already_set):
+            required, place = planned.required, planned.establishment
+            action = step_action(planned, actor=actor, child=child, concern_id=state.concern.pk, started=at,
+                                 ladders=ladders, pk=self._id(Action), created_at=at)
             state.actions.append(action)
             self._chronology(state, actor=actor, child=child, establishment=place, kind="action.required", obj=action,
                              at=at, summary=f"Required: {required.what} ({required.deadline}; {required.source}).")
@@ -582,7 +575,7 @@ class CaseworkWriter:
                                                 terms=self._terms[establishment.pk]),
                         escalation_ladder=[step for step in ladders.ladder("follow_up") if step != Role.DSL.value],
                         created_by=actor, created_at=at)
-        _schedule(action, started, deadline, ladders)
+        step_schedule(action, started, deadline, ladders)
         state.actions.append(action)
         self._chronology(state, actor=actor, child=child, establishment=establishment, kind="action.required",
                          obj=action, at=at, summary=f"Required: {action.what} ({action.deadline}; {source}).")
@@ -685,7 +678,7 @@ class CaseworkWriter:
                         owner_role=Role.DSL.value, owner=None, concern_id=state.concern.pk, due_at=due_at,
                         escalation_ladder=[step for step in ladders.ladder("added") if step != Role.DSL.value],
                         created_by=actor, created_at=at)
-        _schedule(action, at, Deadline.by_date(), ladders)
+        step_schedule(action, at, Deadline.by_date(), ladders)
         state.actions.append(action)
         self._chronology(state, actor=actor, child=child, establishment=establishment, kind="action.added",
                          obj=action, at=at, summary=f"Action added: {action.what} ({action.deadline}).")

@@ -6,6 +6,7 @@ terms of each place are read once, "does this concern already have this step?" i
 the concern's steps, and the steps, their chronology entries, audit rows and emails are each written in one
 go when the change is done, still inside its transaction."""
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -22,11 +23,12 @@ from safekeep.concerns.models import Concern
 from safekeep.chronology.services import chronology_add, chronology_batch
 from safekeep.core import clock
 from safekeep.authz.selectors import people_at, people_with_role_at
+from safekeep.establishments.models import Establishment
 from safekeep.establishments.selectors import linked_peers_of, terms_for
 from safekeep.packs.selectors import packs_for
 from safekeep.policy import deadlines
 from safekeep.policy.deadlines import Deadline
-from safekeep.policy.engine import ConcernFacts, required_actions
+from safekeep.policy.engine import ConcernFacts, RequiredAction, one_step_per_piece_of_work, required_actions
 from safekeep.policy.escalation import Ladders, first_step_at, reminder_at
 from safekeep.policy.packs import same_steps, steps_met_by
 
@@ -132,7 +134,7 @@ def concern_is_new(concern_id: int) -> None:
     _steps.get().new_concerns.add(concern_id)
 
 
-def _schedule(action: Action, created_at: datetime, deadline: Deadline, ladders: Ladders) -> None:
+def step_schedule(action: Action, created_at: datetime, deadline: Deadline, ladders: Ladders) -> None:
     """The time allowed, the reminder and the first step up the ladder, at the pace the packs set."""
     action.deadline_unit, action.deadline_amount = deadline.unit, deadline.amount
     action.remind_at = reminder_at(created_at, action.due_at, deadline)
@@ -140,11 +142,11 @@ def _schedule(action: Action, created_at: datetime, deadline: Deadline, ladders:
                                  if action.escalation_ladder else None)
 
 
-def _place_of(establishment, owner_role: str, batch: Steps):
+def _place_of(establishment, owner_role: str, peers_of: Callable[[Establishment], list]):
     """The linked school or home's safeguarding lead owns notes on the child's file there (CE 11.3)."""
     if owner_role != "linked_establishment_dsl":
         return establishment, owner_role
-    linked = batch.peers_of(establishment)
+    linked = peers_of(establishment)
     return (linked[0], Role.DSL.value) if linked else (establishment, Role.DSL.value)
 
 
@@ -207,36 +209,27 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
         ladders = batch.ladders_at(here)
         created = []
         packs = packs if packs is not None else batch.packs_at(here)
-        same = same_steps(packs)
-        steps = required_actions(packs, facts, event=event, elsewhere_than=establishment.kind if linked_place else "")
-        for required in _one_per_piece_of_work(steps, same):
-            if required.code in met_by_record:
-                continue
-            codes = same.get(required.code, {required.code})
-            if concern_id is not None and batch.already_set(concern_id, codes,
-                                                            None if required.once_per_concern else child.pk):
-                # One step, set once: a step about the whole concern already set for another child named in it,
-                # or the same work for this child already set by another rule or pack ("call the police" and
-                # "report to the police"), or when the concern was recorded (a triage adding a category).
-                continue
-            place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0], batch)
-            owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role,
-                                                        _route(required.escalation, flags, ladders))
-            # "Staff" in a rule means the member of staff who raised it: other staff never see the action
-            # (staff see only the concerns they recorded).
-            owner = actor if owner_role == Role.STAFF.value else None
-            action = Action(establishment=place, child=child, concern_id=concern_id, what=required.what,
-                            owner_role=owner_role, owner=owner, due_at=required.due_at,
-                            escalation_ladder=ladder, pack=required.pack,
-                            pack_version=required.pack_version, rule_id=required.rule_id, action_code=required.code,
-                            source=required.source, created_by=actor)
-            _schedule(action, started, required.deadline, ladders)
+
+        def already_set(step: RequiredAction, codes) -> bool:
+            # One step, set once: a step about the whole concern already set for another child named in it,
+            # or the same work for this child already set by another rule or pack ("call the police" and
+            # "report to the police"), or when the concern was recorded (a triage adding a category).
+            return concern_id is not None and batch.already_set(concern_id, codes,
+                                                                None if step.once_per_concern else child.pk)
+
+        for planned in steps_plan(packs, facts, here=here, flags=flags, ladders=ladders, peers_of=batch.peers_of,
+                                  subject_id=subject_id, event=event,
+                                  elsewhere_than=establishment.kind if linked_place else "",
+                                  met_by_record=met_by_record, already_set=already_set):
+            required, place = planned.required, planned.establishment
+            action = step_action(planned, actor=actor, child=child, concern_id=concern_id, started=started,
+                                 ladders=ladders)
             batch.add(action)
             chronology_add(actor=actor, child=child, establishment=place, kind="action.required", obj=action,
                            summary=f"Required: {required.what} ({required.deadline}; {required.source}).")
             audit_record(actor=actor, action="action.create", obj=action, role=role, establishment_id=place.pk,
                          detail={"rule": required.rule_id, "pack_version": required.pack_version})
-            recipients = [_place_of(here, r, batch) for r in _route(required.notify, flags, ladders)
+            recipients = [_place_of(here, r, batch.peers_of) for r in _route(required.notify, flags, ladders)
                           if r != "group_safeguarding_email"]
             # The team a new concern's alert goes to (safekeep/concerns/notifications.py) hears of its steps in
             # that alert: their emails about the steps wait for it. Everyone else is told as usual.
@@ -253,22 +246,59 @@ def actions_require(*, actor, establishment, child, categories, flags, concern_i
     return created
 
 
-def _one_per_piece_of_work(steps, same) -> list:
-    """The same work required by two rules or packs ("call the police", "report to the police") is one step:
-    the soonest due (steps come soonest first), in the words of each, citing each source."""
-    kept = {}
-    for step in steps:
-        work = same.get(step.code, frozenset({step.code}))
-        first = kept.get(work)
-        if first is None:
-            kept[work] = step
+@dataclass(frozen=True)
+class PlannedStep:
+    """A step the adopted packs require, decided and not yet saved: where it is owned, by whom, and the ladder
+    it climbs."""
+
+    required: RequiredAction  # one per piece of work, in the words of each, citing each source
+    establishment: Establishment  # the linked school or home owns a note on the child's file there (CE 11.3)
+    owner_role: str
+    ladder: list[str]
+
+
+def steps_plan(packs, facts: ConcernFacts, *, here, flags, ladders: Ladders, peers_of, subject_id=None,
+               event: str = "", elsewhere_than: str = "", met_by_record=(), same=None,
+               already_set: Callable[[RequiredAction, frozenset[str]], bool] = lambda step, codes: False,
+               ) -> Iterator[PlannedStep]:
+    """The steps the packs require for these facts at `here`, one per piece of work (policy.engine), each
+    with its owner and ladder: what actions_require saves, and what the benchmark's generator writes in
+    bulk (bench/generator/casework.py), so the two cannot differ.
+
+    peers_of: the linked school or home of a place. subject_id: the adult an allegation is about, whom no
+    step is owned by (CE 11.7). met_by_record: codes the record being made meets itself. same: the packs'
+    same_steps, if already worked out. already_set(step, codes): whether the concern has that work already;
+    asked as each step is planned, so it sees the steps the caller has set from this plan so far."""
+    same = same_steps(packs) if same is None else same
+    steps = required_actions(packs, facts, event=event, elsewhere_than=elsewhere_than)
+    for required in one_step_per_piece_of_work(steps, same):
+        codes = same.get(required.code, frozenset({required.code}))
+        if required.code in met_by_record or already_set(required, codes):
             continue
-        kept[work] = replace(
-            first, what=first.what if step.what in first.what else f"{first.what}. {step.what}"[:300],
-            source=first.source if step.source in first.source else f"{first.source}; {step.source}"[:200],
-            notify=tuple(dict.fromkeys(first.notify + step.notify)),
-            once_per_concern=first.once_per_concern or step.once_per_concern)
-    return list(kept.values())
+        place, owner_role = _place_of(here, _route([required.owner], flags, ladders)[0], peers_of)
+        owner_role, ladder = owner_clear_of_subject(place, subject_id, owner_role,
+                                                    _route(required.escalation, flags, ladders))
+        # As long as the action's columns allow.
+        required = replace(required, what=required.what[:Action._meta.get_field("what").max_length],
+                           source=required.source[:Action._meta.get_field("source").max_length])
+        yield PlannedStep(required, place, owner_role, ladder)
+
+
+def step_action(planned: PlannedStep, *, actor, child, concern_id, started: datetime, ladders: Ladders,
+                **columns) -> Action:
+    """The planned step as an action, scheduled at the packs' pace from `started`; not saved.
+    columns: any more the caller sets (the generator gives its own id and creation time)."""
+    required = planned.required
+    # "Staff" in a rule means the member of staff who raised it: other staff never see the action
+    # (staff see only the concerns they recorded).
+    owner = actor if planned.owner_role == Role.STAFF.value else None
+    action = Action(establishment=planned.establishment, child=child, concern_id=concern_id, what=required.what,
+                    owner_role=planned.owner_role, owner=owner, due_at=required.due_at,
+                    escalation_ladder=planned.ladder, pack=required.pack, pack_version=required.pack_version,
+                    rule_id=required.rule_id, action_code=required.code, source=required.source, created_by=actor,
+                    **columns)
+    step_schedule(action, started, required.deadline, ladders)
+    return action
 
 
 
@@ -298,7 +328,7 @@ def action_follow_up(*, actor, establishment, child, what: str, deadline: Deadli
                                             terms=terms_for(establishment)),
                     escalation_ladder=ladder,
                     created_by=actor)
-    _schedule(action, started, deadline, ladders)
+    step_schedule(action, started, deadline, ladders)
     action.save()
     _noted(action)
     chronology_add(actor=actor, child=child, establishment=establishment, kind="action.required", obj=action,
@@ -348,7 +378,7 @@ def action_add(*, actor, establishment, child, what: str, owner_role: str, deadl
                     due_at=due_at or deadlines.due_at(started, deadline, nation=establishment.nation,
                                                       terms=terms_for(establishment)),
                     escalation_ladder=ladder, created_by=actor)
-    _schedule(action, started, deadline, ladders)
+    step_schedule(action, started, deadline, ladders)
     action.save()
     chronology_add(actor=actor, child=child, establishment=establishment, kind="action.added", obj=action,
                    summary=f"Action added: {action.what} ({action.deadline}).")

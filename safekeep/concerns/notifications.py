@@ -43,7 +43,8 @@ def _team(concern) -> set[int]:
     return team
 
 
-def _recipients(concern) -> list[int]:
+def alert_recipients(concern) -> list[int]:
+    """Whom a new concern's alert goes to: its safeguarding team, not the person who recorded it (CE 10.1)."""
     team = _team(concern)
     team.discard(concern.recorded_by_id)
     return sorted(team)
@@ -51,7 +52,7 @@ def _recipients(concern) -> list[int]:
 
 def alert_safeguarding_team(concern, *, swept: bool = False) -> None:
     """Queue the new concern's alert in the caller's transaction (the one that saves the concern)."""
-    recipients = _recipients(concern)
+    recipients = alert_recipients(concern)
     if recipients:
         action_notifications.then_queue(tasks.send_concern_alert.enqueue, concern.pk, recipients)
     audit_record(actor=None, action=ALERT_QUEUED, obj=concern, establishment_id=concern.establishment_id,
@@ -61,7 +62,7 @@ def alert_safeguarding_team(concern, *, swept: bool = False) -> None:
 def alert_team_of_addition(concern) -> None:
     """The team hears again when a concern gains an addendum or a file (CE 10.1: they see it at once). Queued
     in the caller's transaction, the one that writes the addition, as the concern's own alert is."""
-    recipients = _recipients(concern)
+    recipients = alert_recipients(concern)
     if recipients:
         tasks.send_concern_alert.enqueue(concern.pk, recipients)
 

@@ -5,6 +5,7 @@ concern is recorded or triaged and stores the result, each action keeping the pa
 that required it.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -105,21 +106,31 @@ def required_actions(packs: list[Pack], facts: ConcernFacts, *, event: str = "",
                     source=rule.source, code=spec.code, what=spec.what, owner=spec.owner, deadline=spec.deadline,
                     due_at=due_at(facts.started_at, spec.deadline, nation=facts.nation, terms=facts.terms),
                     escalation=spec.escalation, notify=spec.notify, once_per_concern=spec.once_per_concern))
-    return _one_per_code(sorted(actions, key=lambda a: (a.due_at, a.pack, a.rule_id, a.code)))
+    return one_step_per_piece_of_work(sorted(actions, key=lambda a: (a.due_at, a.pack, a.rule_id, a.code)))
 
 
-def _one_per_code(actions: list[RequiredAction]) -> list[RequiredAction]:
-    """The same step required by two rules, or by two packs adopted together (both say "dsl-review"), is
-    one action: the soonest due, citing every source, telling everyone either would have told."""
-    kept: dict[str, RequiredAction] = {}
-    for action in actions:
-        first = kept.get(action.code)
+def one_step_per_piece_of_work(steps: list[RequiredAction],
+                               same: Mapping[str, frozenset[str]] | None = None) -> list[RequiredAction]:
+    """Steps that are one piece of work become one step: the first (steps come soonest due first), citing every
+    source, telling everyone either would have told, set once per concern if either is.
+
+    Without `same`, a step is one piece of work with the other steps of its code: the same step required by
+    two rules, or by two packs adopted together (both say "dsl-review"); it keeps the first one's words.
+    With `same` (packs.same_steps), also with the steps of other codes that are the same work ("call the
+    police", "report to the police"): the step says each one's words.
+    A source is cited once however often it is given: sources are joined with "; " and told apart by it."""
+    kept: dict[frozenset[str], RequiredAction] = {}
+    for step in steps:
+        work = (same or {}).get(step.code, frozenset({step.code}))
+        first = kept.get(work)
         if first is None:
-            kept[action.code] = action
+            kept[work] = step
             continue
-        sources = first.source if action.source in first.source.split("; ") else f"{first.source}; {action.source}"
-        kept[action.code] = replace(first, source=sources,
-                                    notify=tuple(dict.fromkeys(first.notify + action.notify)),
-                                    once_per_concern=first.once_per_concern or action.once_per_concern)
+        said = step.code == first.code or step.what in first.what
+        cited = first.source.split("; ")
+        kept[work] = replace(first, what=first.what if said else f"{first.what}. {step.what}",
+                             source=first.source if step.source in cited else f"{first.source}; {step.source}",
+                             notify=tuple(dict.fromkeys(first.notify + step.notify)),
+                             once_per_concern=first.once_per_concern or step.once_per_concern)
     return list(kept.values())
 

@@ -3,7 +3,7 @@ something recorded through the services fires it, and something where its trigge
 
 Each rule has a recipe: what to record to fire it, and what to record that does not. A rule with no recipe
 fails ("no recipe for rule X"), and so does a recipe for a rule no pack has. The steps a rule sets are found
-by their code: the same step from two rules is one action that cites both sources (engine._one_per_code),
+by their code: the same step from two rules is one action that cites both sources (engine.one_step_per_piece_of_work),
 so a step counts as this rule's when it carries its rule id or its source.
 """
 
