@@ -10,6 +10,8 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet
 from django.conf import settings
 
+from .mfa import has_strong_authenticator
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
@@ -23,7 +25,6 @@ class AccountAdapter(DefaultAccountAdapter):
         request = getattr(self, "request", None)
         if not required or not app.endswith("mfa") or request is None or not request.user.is_authenticated:
             return required
-        from .mfa import has_strong_authenticator
 
         if has_strong_authenticator(request.user):
             return True

@@ -11,4 +11,5 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Every start, not only `check --deploy`: a production server must never show the codes.
         register(demo_code_check, Tags.security)
+        # In ready(), as Django asks: the signal handlers import models, which load after the app configs.
         from . import signals  # noqa: F401

@@ -9,6 +9,7 @@ from safekeep.authz.models import RoleMembership
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.core.forms import run_service
+from safekeep.establishments.models import Organisation
 
 from . import selectors, services
 from .forms import ApiTokenForm, PersonForm, RoleGrantForm
@@ -58,7 +59,6 @@ def _organisation(request):
     organisations = scope_for(request.user).organisations_with(Permission.PERSON_MANAGE)
     if not organisations:
         raise NotVisible("person.create")
-    from safekeep.establishments.models import Organisation
 
     return Organisation.objects.get(pk=min(organisations))
 

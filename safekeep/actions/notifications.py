@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from safekeep.accounts.models import User
 from safekeep.authz.selectors import people_with_role_at, people_with_roles_at
+from safekeep.concerns.models import Concern
 from safekeep.core import clock
 
 from .models import Action, HeldNotice, Mailbox
@@ -149,8 +150,6 @@ def send_action_emails_batch(jobs: list[list]) -> int:
 
 def _send_action_emails(action_id: int, kind: str, user_ids: list[int], addresses: list[str] | None = None,
                         hold: bool = False) -> int:
-    from safekeep.concerns.models import Concern
-
     action = Action.objects.select_related("establishment").get(pk=action_id)
     due = timezone.localtime(action.due_at).strftime("%A %-d %B, %H:%M")
     urgent = Concern.objects.filter(pk=action.concern_id, immediate_risk=True).exists()

@@ -23,6 +23,8 @@ def _mine(actor, scope) -> Q:
 
 def _open_to(actor):
     """Actions, less those of allegations the person may not see (one of them may be about them)."""
+    # Stays here: concerns.selectors imports this module at its top (a concern's page lists its actions), so
+    # importing it back at the top would be an import cycle. Who may read an allegation is the concerns app's.
     from safekeep.concerns.selectors import allegations_hidden_from
 
     # The recorder's own step ("report it to the DSL now", CE 11.7) stays theirs to see and do.

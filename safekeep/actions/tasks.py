@@ -1,6 +1,7 @@
 from crontask import cron
 from django.tasks import task
 
+from .escalation import escalate_overdue, send_reminders
 from .notifications import send_digests
 
 
@@ -8,8 +9,6 @@ from .notifications import send_digests
 @task()
 def reminders_and_escalation() -> str:
     """Every minute (manage.py crontask enqueues it; the database worker runs it)."""
-    from .escalation import escalate_overdue, send_reminders
-
     return f"{send_reminders()} reminders, {escalate_overdue()} escalations"
 
 

@@ -6,4 +6,5 @@ class ApiConfig(AppConfig):
     label = "api"
 
     def ready(self):
+        # In ready(), as Django asks: the schema imports models, which load after the app configs.
         from . import schema  # noqa: F401  (registers the authentication schemes)

@@ -8,6 +8,7 @@ Sources: security-tests.md R19 (ASVS 5.1.1, 5.2.1-5.2.6), R20 (ASVS 14.2.8).
 """
 
 import io
+import os
 import re
 import struct
 import unicodedata
@@ -157,8 +158,6 @@ def _key() -> bytes:
 
 
 def encrypt(data: bytes) -> bytes:
-    import os
-
     nonce = os.urandom(12)
     return _VERSION + nonce + AESGCM(_key()).encrypt(nonce, data, _AAD)
 

@@ -14,6 +14,7 @@ from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.chronology.services import chronology_add
+from safekeep.concerns import notifications
 
 from . import files
 from .models import Attachment, BodyMark, PendingUpload
@@ -96,7 +97,6 @@ def attachment_add(*, actor, concern, upload) -> Attachment:
                        summary=f"Photo or screenshot added to the concern by {actor.full_name}.")
     audit_record(actor=actor, action="attachment.add", obj=attachment, role=team_role,
                  establishment_id=concern.establishment_id, detail={"concern": concern.pk, "bytes": attachment.size})
-    from safekeep.concerns import notifications
 
     notifications.alert_team_of_addition(concern)
     return attachment

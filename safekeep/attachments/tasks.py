@@ -3,13 +3,13 @@ from datetime import timedelta
 from crontask import cron
 from django.tasks import task
 
+from safekeep.core import clock
+
+from .services import pending_uploads_expire as expire
+
 
 @cron("23 * * * *")
 @task()
 def pending_uploads_expire() -> str:
     """Hourly: files chosen for a concern that was never sent are deleted once they are a day old."""
-    from safekeep.core import clock
-
-    from .services import pending_uploads_expire as expire
-
     return f"{expire(older_than=clock.now() - timedelta(days=1))} files deleted"

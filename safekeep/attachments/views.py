@@ -6,6 +6,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from safekeep.concerns.selectors import access_concern, read_concern
+from safekeep.concerns.views import concern_page
 
 from . import selectors, services
 
@@ -30,8 +31,6 @@ def attachment_download(request, concern_id, attachment_id):
 
 @require_POST
 def attachment_add(request, concern_id):
-    from safekeep.concerns.views import _detail
-
     concern = access_concern(request.user, concern_id, "attachment.add")
     upload = request.FILES.get("attachment")
     try:
@@ -39,6 +38,6 @@ def attachment_add(request, concern_id):
             raise ValidationError({"attachment": "Choose a photo or screenshot to add."})
         services.attachment_add(actor=request.user, concern=concern, upload=upload)
     except ValidationError as error:
-        return _detail(request, read_concern(request.user, concern_id), attachment_error=" ".join(error.messages))
+        return concern_page(request, read_concern(request.user, concern_id), attachment_error=" ".join(error.messages))
     messages.success(request, "The photo or screenshot has been added. The safeguarding lead has been told.")
     return redirect("concerns:detail", concern.pk)

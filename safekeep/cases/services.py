@@ -1,15 +1,21 @@
 """Closing and reopening a child's case (issue 5, part 8). A closed case keeps its chronology; closing is
 refused while actions for the child are still open there, so nothing required is left behind."""
 
+from datetime import datetime, time
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from safekeep.actions import services as actions
 from safekeep.actions.models import Action
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import require_permission
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import require_child_at
 from safekeep.chronology.services import chronology_add
+from safekeep.concerns.selectors import allegations_hidden_from
+from safekeep.core import clock
 
 from .models import CaseStatusChange, Leaving
 from .selectors import case_status
@@ -37,8 +43,6 @@ def _change(actor, child, establishment, status, reason):
     if current == status:
         errors["status"] = f"The case is already {CaseStatusChange.Status(status).label.lower()}."
     if status == CaseStatusChange.Status.CLOSED:
-        from safekeep.concerns.selectors import allegations_hidden_from
-
         # An allegation's steps follow their own route, and the reader may not even know of them.
         still_open = Action.objects.filter(child=child, establishment=establishment, status=Action.Status.OPEN
                                            ).exclude(concern_id__in=allegations_hidden_from(actor)).count()
@@ -60,13 +64,6 @@ def _change(actor, child, establishment, status, reason):
 def child_leaving_record(*, actor, child, establishment, destination: str, leaves_on) -> Leaving:
     """The child is leaving for another school or college: the adopted policies' "child leaving" steps
     start (send the child protection file within 5 school days of leaving, then confirm it arrived)."""
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
-    from safekeep.actions import services as actions
-    from safekeep.core import clock
-
     role = require_permission(actor, Permission.CHILD_VIEW, action="case.leaving", establishment_id=establishment.pk)
     require_child_at(actor, child, establishment, "case.leaving")
     errors = {}

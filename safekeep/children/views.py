@@ -5,6 +5,11 @@ from django.shortcuts import render
 from safekeep.audit.selectors import child_access_log
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
+from safekeep.cases.selectors import case_history
+from safekeep.concerns.selectors import concerns_about
+from safekeep.meetings.selectors import meetings_visible_to
+from safekeep.referrals.selectors import child_referral_work
+from safekeep.sharing.selectors import shares_for_child
 
 from . import selectors
 
@@ -46,12 +51,6 @@ def detail(request, child_id):
                        & {e.establishment_id for e in child.current})
     can_add_action = bool(scope_for(request.user).establishment_ids(Permission.ACTION_MANAGE)
                           & {e.establishment_id for e in child.current})
-    from safekeep.cases.selectors import case_history
-    from safekeep.concerns.selectors import concerns_about
-    from safekeep.meetings.selectors import meetings_visible_to
-    from safekeep.referrals.selectors import child_referral_work
-    from safekeep.sharing.selectors import shares_for_child
-
     team_places = [e.establishment for e in child.current
                    if e.establishment_id in scope_for(request.user).establishment_ids(Permission.CHILD_VIEW)]
     history = case_history(child, [place.pk for place in team_places])

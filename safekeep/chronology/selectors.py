@@ -11,9 +11,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import establishments_where, role_for
+from safekeep.authz.access import deny_if_subject_of_allegation, establishments_where, get_visible, role_for
 from safekeep.authz.roles import Permission
-from safekeep.children.selectors import access_child, establishment_for
+from safekeep.children.selectors import access_child, children_visible_to, establishment_for
+from safekeep.concerns.models import ConcernChild
+from safekeep.concerns.selectors import not_a_hidden_allegation
+from safekeep.packs.selectors import packs_for
 
 from .forms import TYPES, ChronologyFilterForm, Filters
 from .kinds import KINDS, TRACKED_KINDS, is_record, words_for
@@ -78,8 +81,6 @@ def _readable_by(actor):
     half, and its own work on it, nothing more (CE 11.3): the other half's addenda and triage reasoning
     are written there, so they stay there; its safeguarding lead shares what the linked lead needs.
     """
-    from safekeep.concerns.selectors import not_a_hidden_allegation
-
     places = establishments_where(actor, Permission.CHILD_VIEW)
     # Judged on the entry's own concern, which the page joins anyway: no pass over every allegation.
     return (ChronologyEntry.objects.filter(Q(establishment_id__in=places) | Q(concern__establishment_id__in=places))
@@ -88,8 +89,6 @@ def _readable_by(actor):
 
 def chronology_entries(actor, child, filters: Filters):
     """The child's entries the actor may read, with the filters applied, each annotated with what its row shows."""
-    from safekeep.concerns.models import ConcernChild
-
     latest_mark = KeyEventMark.objects.filter(entry=OuterRef("pk")).order_by("-marked_at", "-id")
     entries = (_readable_by(actor).filter(child=child).select_related("recorded_by", "establishment")
                .annotate(child_role=Subquery(ConcernChild.objects.filter(concern_id=OuterRef("concern_id"),
@@ -138,9 +137,6 @@ class Chronology:
 
 def access_entry(actor, entry_id, action: str) -> ChronologyEntry:
     """One entry of a child's chronology the actor may read, or NotVisible (404): missing and not-yours alike."""
-    from safekeep.authz.access import deny_if_subject_of_allegation, get_visible
-    from safekeep.children.selectors import children_visible_to
-
     entry = get_visible(_readable_by(actor).filter(child__in=children_visible_to(actor)).select_related("child"),
                         entry_id, action)
     # Never the adult an allegation is about: neither through the child nor through the entry's concern.
@@ -152,9 +148,6 @@ def access_entry(actor, entry_id, action: str) -> ChronologyEntry:
 def read_chronology(actor, child_id, *, params=None, page: int = 1, printing: bool = False) -> Chronology:
     """A child's chronology, by when things happened, a page at a time (newest first; a printout is
     oldest first); filtered by params (the query string). Audited, fail closed."""
-    from safekeep.concerns.models import ConcernChild
-    from safekeep.packs.selectors import packs_for
-
     role_words = dict(ConcernChild.Role.choices)
     with transaction.atomic():
         child = access_child(actor, child_id, action="child.chronology.view")

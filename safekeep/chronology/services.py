@@ -20,6 +20,7 @@ from safekeep.concerns.models import Concern, ConcernChild, Triage
 from safekeep.core import clock
 
 from .models import ChronologyEntry, KeyEventMark
+from .selectors import access_entry
 
 
 def _concern_id_of(obj) -> int | None:
@@ -148,8 +149,6 @@ def chronology_mark_key(*, actor, entry_id, key: bool, reason: str = "") -> KeyE
     The entry itself is never changed: the mark is a new row, the latest one wins, and the audit log
     says who did it. Whoever may decide on a concern about the child (triage) may mark.
     """
-    from .selectors import access_entry
-
     entry = access_entry(actor, entry_id, "chronology.key_event.mark")
     # The establishment through which the actor reaches the child (recorded on the audit row).
     reachable = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)

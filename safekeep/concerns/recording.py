@@ -12,8 +12,10 @@ from datetime import datetime, time
 
 from django.db import transaction
 
+from safekeep.attachments.recording import marks_from_post, new_mark_from_post
 from safekeep.children.selectors import audit_search, children_search
 from safekeep.core import clock
+from safekeep.policy.language import check_language
 
 from .models import Concern, ConcernChild
 
@@ -75,7 +77,6 @@ class Draft:
         for name in TEXT_FIELDS:
             # The child's words are kept exactly as typed: never stripped or changed.
             setattr(draft, name, data.get(name, "") if name == "childs_words" else data.get(name, "").strip())
-        from safekeep.attachments.recording import marks_from_post, new_mark_from_post
 
         draft.body_marks, draft.new_mark = marks_from_post(data), new_mark_from_post(data)
         for child_id in ids:
@@ -118,8 +119,6 @@ class Draft:
 
     def wording_prompts(self):
         """Suggestions for the recorder's own words; the child's words are never checked."""
-        from safekeep.policy.language import check_language
-
         return check_language(self.narrative) + check_language(self.action_taken)
 
     def check(self) -> bool:

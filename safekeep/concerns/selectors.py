@@ -9,6 +9,7 @@ from safekeep.audit.services import audit_record
 from safekeep.authz.access import deny_if_subject_of_allegation, establishments_where, get_visible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
+from safekeep.authz.selectors import people_at
 from safekeep.core import clock
 
 from .models import Concern, ConcernChild, SubjectNaming
@@ -67,8 +68,6 @@ def not_a_hidden_allegation(actor, via: str) -> Q:
 def adults_to_name(establishment):
     """The adults a recorder can name in an allegation: everyone with a role at the establishment.
     Staff know their colleagues' names; nothing about any concern is shown with them."""
-    from safekeep.authz.selectors import people_at
-
     return people_at(establishment)
 
 

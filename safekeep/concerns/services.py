@@ -14,11 +14,14 @@ from safekeep.authz.access import NotVisible, deny_if_subject_of_allegation, req
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import children_visible_to, current_enrolments
 from safekeep.chronology.services import chronology_add, chronology_concern_written
+from safekeep.establishments.selectors import locations_for
+from safekeep.packs.selectors import packs_for
 from safekeep.referrals import services as referrals
 from safekeep.core import clock
 
 from . import notifications
-from .models import Concern, ConcernChild, SubjectNaming, Triage
+from .models import Addendum, AdultRelationship, Concern, ConcernChild, SubjectNaming, Triage
+from .selectors import adults_to_name
 
 MAX_CHILDREN = 20
 # CoC Appendix 1: a child under 13 can never consent to sexual activity, so "normal" behaviour with no
@@ -164,8 +167,6 @@ def _replayed(existing: Concern, submitted: dict) -> Concern:
 
 def indicators_offered(establishment) -> set[str]:
     """The signs the establishment's adopted policies list, in their own words."""
-    from safekeep.packs.selectors import packs_for
-
     return {note.text for pack in packs_for(establishment) for category in pack.categories
             for note in category.indicators}
 
@@ -201,11 +202,6 @@ def _validate(actor, establishment, children, occurred_at, narrative, idempotenc
 
 
 def _validate_place_and_adult(actor, establishment, place, about_adult, subject, relationship, description):
-    from safekeep.establishments.selectors import locations_for
-
-    from .models import AdultRelationship
-    from .selectors import adults_to_name
-
     errors = {}
     if place is not None and not locations_for(establishment).filter(pk=place.pk).exists():
         errors["place"] = "Choose a place from this establishment's list, or say where in words."
@@ -299,8 +295,6 @@ def concern_mark_read(*, actor, concern: Concern) -> Concern:
 @transaction.atomic
 def addendum_add(*, actor, concern: Concern, text: str):
     """The recorder (or the safeguarding team) adds to a concern; the original stays as it was sent."""
-    from .models import Addendum
-
     team_role = role_for(actor, Permission.CHILD_VIEW, concern)
     if concern.recorded_by_id != actor.pk and not team_role:
         raise NotVisible("concern.addendum", "concern", concern.pk, concern.establishment_id)
@@ -397,8 +391,6 @@ def allegation_subject_propose(*, actor, concern: Concern, subject, reason: str 
     recorder could only describe them, or a correction of a wrong name (with a reason). It takes effect only
     when a second person confirms it (allegation_subject_decide): the adult described must never be the one
     who names the subject. Meanwhile the proposed adult cannot see the allegation."""
-    from .selectors import adults_to_name
-
     role = _may_decide_on_allegation(actor, concern, "concern.subject.propose")
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     errors = {}

@@ -6,12 +6,11 @@ from safekeep.accounts.models import User
 from safekeep.actions.notifications import deliver
 
 from . import notifications
+from .models import Concern
 
 
 @task()
 def send_concern_alert(concern_id: int, user_ids: list[int]) -> int:
-    from .models import Concern
-
     urgent = Concern.objects.filter(pk=concern_id, immediate_risk=True).exists()
     subject = ("Safekeep: URGENT: a child may be at risk now: a new concern" if urgent
                else "Safekeep: a new concern has been recorded")

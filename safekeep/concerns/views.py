@@ -17,9 +17,12 @@ from safekeep.children.selectors import children_visible_to
 from safekeep.establishments.models import Establishment, Location
 from safekeep.establishments.selectors import locations_for
 from safekeep.packs.selectors import packs_for
+from safekeep.policy.language import check_language
+from safekeep.safetyplans import selectors as plans
+from safekeep.safetyplans.services import is_child_on_child
 
 from . import selectors, services
-from .models import AdultRelationship, ConcernChild, SubjectNaming
+from .models import AdultRelationship, ConcernChild, SubjectNaming, Triage
 from .patterns import PATTERNS_SHOWN, patterns_for
 from .recording import Draft, children_step, first_sent_at, is_child_step
 
@@ -38,10 +41,10 @@ def concern_inbox(request):
 
 
 def concern_detail(request, concern_id):
-    return _detail(request, selectors.read_concern(request.user, concern_id))
+    return concern_page(request, selectors.read_concern(request.user, concern_id))
 
 
-def _detail(request, concern, **addendum):
+def concern_page(request, concern, **addendum):
     """The concern as read_concern shaped it for this person: the selector, not the page, decides what
     of the case that follows they see."""
     team = concern.team
@@ -64,9 +67,6 @@ def _detail(request, concern, **addendum):
 
 def _safety_plans(request, concern):
     """For a child-on-child concern: each child, their role, and their safety plan or the decision (CoC 11)."""
-    from safekeep.safetyplans import selectors as plans
-    from safekeep.safetyplans.services import is_child_on_child
-
     if concern.about_adult or not is_child_on_child(concern):
         return None
     return plans.for_concern(request.user, concern)
@@ -80,7 +80,7 @@ def addendum_add(request, concern_id):
         services.addendum_add(actor=request.user, concern=concern, text=text)
     except ValidationError as error:
         concern = selectors.read_concern(request.user, concern_id)
-        return _detail(request, concern, addendum_text=text, addendum_error=" ".join(error.messages))
+        return concern_page(request, concern, addendum_text=text, addendum_error=" ".join(error.messages))
     messages.success(request, "Your addendum has been added. The safeguarding lead has been told.")
     return redirect("concerns:detail", concern.pk)
 
@@ -192,8 +192,6 @@ def _places_by_kind(establishment):
 def wording_check(request):
     """Suggestions while the recorder types (htmx). Only their own words are sent here, never the child's;
     nothing is stored: how many suggestions were shown travels back in the form and is kept on send."""
-    from safekeep.policy.language import check_language
-
     if not _establishments(request):
         raise NotVisible("concern.create")
     prompts = check_language(request.POST.get("narrative", "")[:20000]) + check_language(
@@ -238,8 +236,6 @@ def run_draft(request, establishment, draft, chosen):
 
 def triage(request, concern_id, involved_id):
     """The DSL's decision for one child in a concern: risk with a reason, categories, continuum, outcome."""
-    from .models import Triage
-
     with transaction.atomic():  # the page shows the child and the last decision: read and audited together
         concern = selectors.access_concern(request.user, concern_id, "concern.triage")
         role = require_permission(request.user, services.team_permission(concern), action="concern.triage",

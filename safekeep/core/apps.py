@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core.checks import Tags, register
+from django.urls import reverse
 
 from .checks import keys_check
 
@@ -11,9 +12,9 @@ class CoreConfig(AppConfig):
     def ready(self):
         register(keys_check, Tags.security, deploy=True)
 
+        # In ready(): the admin and the sign-in views import models, which load after the app configs.
         from django.contrib import admin
         from django.contrib.auth.views import redirect_to_login
-        from django.urls import reverse
 
         def login_through_allauth(request, extra_context=None):
             # One way in: the Django admin uses the same sign-in, with two-factor authentication.

@@ -1,6 +1,7 @@
 """GOV.UK Frontend form rendering for Django forms: our own includes, no third-party form library."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 _WIDGET_CLASSES = {
@@ -60,8 +61,6 @@ class ModelForm(GovukFormMixin, forms.ModelForm):
 def run_service(form, call):
     """Run a service for a submitted form. A rule the service enforces becomes an error on the form,
     so the person's typing stays on screen and nothing half-written is saved."""
-    from django.core.exceptions import ValidationError
-
     try:
         return call()
     except ValidationError as error:

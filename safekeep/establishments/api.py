@@ -1,6 +1,8 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from safekeep.packs.selectors import packs_for
+
 from . import selectors
 from .models import Establishment, LocalContact, Location
 
@@ -49,8 +51,6 @@ class EstablishmentDetailSerializer(EstablishmentSerializer):
                                                         "categories"]
 
     def get_categories(self, establishment) -> AdoptedCategorySerializer(many=True):
-        from safekeep.packs.selectors import packs_for
-
         return [{"code": c.code, "label": c.label, "pack": pack.pack, "indicators": [n.text for n in c.indicators]}
                 for pack in packs_for(establishment) for c in pack.categories]
 

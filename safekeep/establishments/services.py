@@ -3,12 +3,15 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from safekeep.accounts.models import User
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import require_permission
-from safekeep.authz.roles import Permission
+from safekeep.authz.models import RoleMembership
+from safekeep.authz.roles import Permission, Role, Scope
 from safekeep.authz.scope import forget_scope
+from safekeep.packs.services import shipped_packs_install
 
-from .models import Establishment, EstablishmentLink, LocalContact, Location, Organisation, TermDate
+from .models import Establishment, EstablishmentLink, LocalContact, Location, Organisation, Region, TermDate
 
 ESTABLISHMENT_FIELDS = ("name", "kind", "nation", "region", "urn", "local_authority", "is_active")
 
@@ -148,14 +151,8 @@ def term_remove(*, actor, term: TermDate) -> None:
 @transaction.atomic
 def organisation_bootstrap(*, name: str, kind: str, safeguarding_email: str, admin_email: str,
                            admin_name: str, regions=(), packs=("statutory-baseline",)
-                           ) -> tuple[Organisation, "User"]:  # noqa: F821
+                           ) -> tuple[Organisation, User]:
     """Set up a new organisation with its first administrator. Run by the platform operator, from a command."""
-    from safekeep.accounts.models import User
-    from safekeep.authz.models import RoleMembership
-    from safekeep.authz.roles import Role, Scope
-
-    from .models import Region
-
     if User.objects.filter(email__iexact=admin_email).exists():
         raise ValidationError(f"Someone with the email address {admin_email} already has an account.")
     organisation = Organisation(name=name, kind=kind, safeguarding_email=safeguarding_email)
@@ -171,7 +168,5 @@ def organisation_bootstrap(*, name: str, kind: str, safeguarding_email: str, adm
                                   organisation=organisation)
     audit_record(actor=None, action="organisation.create", obj=organisation,
                  detail={"administrator": admin.pk})
-    from safekeep.packs.services import shipped_packs_install
-
     shipped_packs_install(organisation=organisation, adopt=tuple(packs))
     return organisation, admin

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 
 from safekeep.accounts import services as accounts
+from safekeep.accounts.models import User
 from safekeep.accounts.tasks import send_invitation
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import require_permission
@@ -24,7 +25,7 @@ from safekeep.children.models import Child, Enrolment
 from safekeep.core import clock
 from safekeep.establishments.models import Establishment
 
-from . import parsing
+from . import parsing, tasks
 from .models import ImportBatch
 
 CHUNK = 200
@@ -58,8 +59,6 @@ def import_check(*, actor, establishment: Establishment, kind: str, file_name: s
 
 def _refuse_other_organisations_people(parsed, establishment):
     """An email address that already belongs to another organisation's person cannot be taken over."""
-    from safekeep.accounts.models import User
-
     taken = set(User.objects.filter(email__in=[r["email"] for r in parsed.rows])
                 .exclude(organisation_id=establishment.organisation_id).values_list("email", flat=True))
     for row in [r for r in parsed.rows if r["email"] in taken]:
@@ -77,8 +76,6 @@ def import_preview(batch: ImportBatch) -> dict:
                     .values_list("mis_id", flat=True))
         existing = sum(1 for row in rows if row["mis_id"] in known)
     else:
-        from safekeep.accounts.models import User
-
         known = set(User.objects.filter(email__in=[r["email"] for r in rows]).values_list("email", flat=True))
         existing = sum(1 for row in rows if row["email"] in known)
     return {"rows": rows[:10], "total": len(rows), "existing": existing, "new": len(rows) - existing}
@@ -96,9 +93,8 @@ def import_start(*, actor, batch: ImportBatch, background: bool = True) -> Impor
     if not claimed:
         raise ValidationError("This file is already loading or has been loaded.")
     batch.refresh_from_db()
-    from .tasks import load_import
 
-    transaction.on_commit(lambda: load_import.enqueue(batch.pk) if background else import_load(batch.pk))
+    transaction.on_commit(lambda: tasks.load_import.enqueue(batch.pk) if background else import_load(batch.pk))
     return batch
 
 
@@ -167,8 +163,6 @@ def _load_child(batch: ImportBatch, row: dict) -> str:
 
 
 def _load_person(batch: ImportBatch, row: dict) -> str:
-    from safekeep.accounts.models import User
-
     establishment = batch.establishment
     person = User.objects.filter(email=row["email"]).first()
     if person is None and row["staff_mis_id"]:

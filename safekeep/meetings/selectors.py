@@ -15,6 +15,7 @@ from safekeep.authz.scope import scope_for
 from safekeep.children.models import Child
 from safekeep.concerns.selectors import allegations_hidden_from
 from safekeep.establishments.models import Establishment
+from safekeep.sharing.models import InformationShare, SourceKind
 
 from .models import Meeting, MeetingAction
 
@@ -47,8 +48,6 @@ def access_meeting(actor, meeting_id, action="meeting.view") -> Meeting:
 
 def read_meeting(actor, meeting_id) -> Meeting:
     """A meeting with its attendees, children, agreed actions, notes and shares, read and audited together."""
-    from safekeep.sharing.models import InformationShare, SourceKind
-
     with transaction.atomic():
         meeting = access_meeting(actor, meeting_id)
         meeting = (Meeting.objects.filter(pk=meeting.pk).select_related("establishment", "recorded_by", "concern")

@@ -11,6 +11,7 @@ from safekeep.actions.services import OWNER_ROLES, action_add
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, deny_if_subject_of_allegation, require_permission
 from safekeep.authz.roles import Permission
+from safekeep.children.selectors import children_visible_to, current_enrolments
 from safekeep.chronology.services import chronology_add
 from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core import clock
@@ -49,8 +50,6 @@ def due_at_for(day: date) -> datetime:
 
 
 def _children_errors(actor, establishment, children) -> str:
-    from safekeep.children.selectors import children_visible_to, current_enrolments
-
     if not children:
         return "Choose the child or children discussed."
     ids = [child.pk for child in children]

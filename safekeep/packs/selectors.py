@@ -1,3 +1,5 @@
+from django.db.models import Q
+
 from safekeep.policy.packs import Pack, parse_packs_once
 
 from .models import PackAdoption, PolicyPackVersion
@@ -33,8 +35,6 @@ def packs_for(establishment) -> list[Pack]:
 def versions_visible_to(actor, organisation_ids):
     """Shipped versions, and those loaded or adopted by the person's organisations (a group's own
     revision may name its local contacts, so it is not shown to other organisations)."""
-    from django.db.models import Q
-
     return PolicyPackVersion.objects.filter(
         Q(loaded_by__isnull=True) | Q(loaded_by__organisation_id__in=organisation_ids)
         | Q(adoptions__organisation_id__in=organisation_ids)).distinct()

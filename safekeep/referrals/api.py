@@ -7,6 +7,7 @@ from safekeep.api.fields import object_id
 from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import children_visible_to
+from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.establishments.selectors import establishments_visible_to
 from safekeep.sharing import lawful_basis
 
@@ -22,8 +23,6 @@ def _place_and_child(request, data, permission, action):
     concern_id = data.pop("concern", None)
     data["concern"] = None
     if concern_id is not None:
-        from safekeep.concerns.selectors import concerns_visible_to
-
         data["concern"] = concerns_visible_to(request.user).filter(pk=concern_id).first()
         if data["concern"] is None:
             raise NotVisible(action, "concern", concern_id)

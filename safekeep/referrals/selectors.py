@@ -5,13 +5,12 @@ from safekeep.audit.services import audit_record
 from safekeep.authz.access import can, establishments_where, get_visible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
+from safekeep.concerns.selectors import allegations_hidden_from
 
 from .models import Consultation, NrmTracker, Referral, ReferralOutcome
 
 
 def _hidden_allegations(actor):
-    from safekeep.concerns.selectors import allegations_hidden_from
-
     return allegations_hidden_from(actor)
 
 

@@ -12,10 +12,12 @@ from safekeep.authz.access import NotVisible, can, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import require_child_at
 from safekeep.chronology.services import chronology_add
+from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core import clock
 from safekeep.packs.selectors import packs_for
 from safekeep.policy.deadlines import Deadline, Unit
 from safekeep.policy.engine import ConcernFacts, Taxonomy, required_actions
+from safekeep.sharing.services import share_record
 
 from .models import Agency, Consent, Consultation, NrmTracker, Referral, ReferralOutcome
 
@@ -34,8 +36,6 @@ CONSENT_STEP = "discuss-and-record-consent"
 def _check_concern(actor, concern, child, action):
     if concern is None:
         return
-    from safekeep.concerns.selectors import concerns_visible_to
-
     if not concerns_visible_to(actor).filter(pk=concern.pk, children_involved__child=child).exists():
         raise NotVisible(action, "concern", concern.pk)
 
@@ -119,8 +119,6 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
 
 
 def _register_share(actor, referral: Referral, lawful_basis, secure_handling_agreed, secure_handling_note):
-    from safekeep.sharing.services import share_record
-
     share_record(actor=actor, establishment=referral.establishment, children=[referral.child],
                  recipient=referral.agency_name, recipient_organisation=Agency(referral.agency).label,
                  what="A referral: " + Referral.How(referral.how).label.lower(),

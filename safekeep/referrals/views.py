@@ -8,6 +8,7 @@ from safekeep.authz.access import NotVisible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import children_visible_to
+from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core.forms import run_service
 from safekeep.establishments.models import Establishment
 
@@ -34,8 +35,6 @@ def _child_and_place(request, child_id, permission, action):
 
 
 def _concerns_about(request, child, establishment):
-    from safekeep.concerns.selectors import concerns_visible_to
-
     return concerns_visible_to(request.user).filter(children_involved__child=child,
                                                    establishment=establishment).order_by("-recorded_at")
 

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from safekeep.authz.access import get_visible
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import children_visible_to
+from safekeep.concerns.selectors import access_concern
 from safekeep.establishments.selectors import access_establishment
 
 from . import selectors, services
@@ -24,8 +25,6 @@ def _as_api_error(call):
 
 
 def _concern(request, concern_id, action):
-    from safekeep.concerns.selectors import access_concern
-
     return access_concern(request.user, concern_id, action) if concern_id is not None else None
 
 

@@ -10,13 +10,12 @@ from safekeep.authz.access import get_visible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import access_child, children_visible_to
+from safekeep.concerns.selectors import allegations_hidden_from
 
 from .models import PlanDecision, SafetyPlan, SafetyPlanReview, SafetyPlanVersion, Sanction
 
 
 def _scoped(queryset, actor):
-    from safekeep.concerns.selectors import allegations_hidden_from
-
     establishment_ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
     if not establishment_ids:
         return queryset.none()

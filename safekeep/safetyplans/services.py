@@ -19,7 +19,9 @@ from safekeep.authz.access import NotVisible, require_permission
 from safekeep.authz.roles import Permission, Role
 from safekeep.children.selectors import require_child_at
 from safekeep.chronology.services import chronology_add
+from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core import clock
+from safekeep.packs.selectors import packs_for
 
 from .models import (
     DECIDED_ROLES,
@@ -60,8 +62,6 @@ def _permitted(actor, establishment, action, obj=None) -> str:
 
 def _concern_checked(actor, concern, child, establishment, action, errors):
     """A linked concern must be one the actor may see, raised at this establishment, naming the child."""
-    from safekeep.concerns.selectors import concerns_visible_to
-
     if concern is None:
         return
     if not concerns_visible_to(actor).filter(pk=concern.pk).exists():
@@ -114,8 +114,6 @@ def _content(values: dict, errors: dict) -> dict:
 def support_offered(establishment) -> list[str]:
     """Names a plan may choose from: the adopted policies' support services (CoC Appendix 2) and the
     establishment's local contacts."""
-    from safekeep.packs.selectors import packs_for
-
     names = [str(service.get("name", "")) for pack in packs_for(establishment) for service in pack.support_services]
     names += [contact.name for contact in establishment.local_contacts.all()]
     return list(dict.fromkeys(name for name in names if name))
@@ -320,8 +318,6 @@ def plan_decision_record(*, actor, establishment, child, role: str, decision: st
 def is_child_on_child(concern) -> bool:
     """A concern where any child's categories (or their latest triage's) carry a child-on-child tag in the
     establishment's adopted packs."""
-    from safekeep.packs.selectors import packs_for
-
     tagged = {c.code for pack in packs_for(concern.establishment) for c in pack.categories
               if "child_on_child" in c.tags}
     for involved in concern.children_involved.all():

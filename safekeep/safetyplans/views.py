@@ -1,7 +1,9 @@
 """Pages for safety plans, decisions and sanctions. Every write goes through services; every read
 through selectors (scoped, audited). A failed submission shows the errors and keeps what was typed."""
 
+from django import forms as django_forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 
@@ -9,6 +11,7 @@ from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import access_child, establishment_for
+from safekeep.concerns.selectors import access_concern, concerns_visible_to
 from safekeep.establishments.models import Establishment
 from safekeep.packs.selectors import packs_for
 
@@ -22,8 +25,6 @@ ERROR_FIELDS = {"agreed_with": "agreed_with_child"}
 
 def _run(form, call):
     """run_service, with errors about a group of fields shown beside its first field."""
-    from django.core.exceptions import ValidationError
-
     try:
         return call()
     except ValidationError as error:
@@ -38,8 +39,6 @@ def _run(form, call):
 
 def _concern_from_query(request, child, action):
     """?concern=<id>: a concern the person may see, naming this child; its role for the child."""
-    from safekeep.concerns.selectors import access_concern
-
     raw = request.GET.get("concern") or request.POST.get("concern") or ""
     if not raw:
         return None, None
@@ -186,8 +185,6 @@ def decision(request, child_id):
 
 
 def _concern_choices(request, child, establishment):
-    from safekeep.concerns.selectors import concerns_visible_to
-
     concerns = (concerns_visible_to(request.user).filter(establishment=establishment, about_adult=False,
                                                          children_involved__child=child)
                 .select_related("establishment").prefetch_related("children_involved__triages")
@@ -202,7 +199,6 @@ def sanction_create(request, child_id):
     establishment = _establishment(request, child, chosen)
     concerns = _concern_choices(request, child, establishment)
     form = SanctionForm(request.POST or None)
-    from django import forms as django_forms
 
     form.fields["concern"] = django_forms.ChoiceField(
         label="The child-on-child concern it follows", required=False,

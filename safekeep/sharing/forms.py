@@ -7,6 +7,7 @@ from safekeep.concerns.labels import concern_label
 
 from . import lawful_basis
 from .models import Consent, SourceKind
+from .services import share_errors
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y"]
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
@@ -86,8 +87,6 @@ class ShareForm(Form):
 
     def clean(self):
         """The register's rules (a reason when there was no consent, ...) beside the boxes, all at once."""
-        from .services import share_errors
-
         cleaned = super().clean()
         for name, message in share_errors(**self._answers(cleaned)).items():
             box = self._box_for(name)

@@ -16,10 +16,12 @@ from django.db.models import F, Func, Prefetch, Subquery
 from django.utils import timezone
 
 from safekeep.audit.services import audit_record
+from safekeep.authz.access import get_visible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.models import Child
 from safekeep.concerns.models import Concern
+from safekeep.concerns.selectors import not_a_hidden_allegation
 from safekeep.establishments.models import Establishment
 
 from .forms import filter_names
@@ -43,8 +45,6 @@ def _children_prefetch():
 
 def _not_hidden(actor):
     """Shares, less those from allegations the actor may not see (one may be about them)."""
-    from safekeep.concerns.selectors import not_a_hidden_allegation
-
     return InformationShare.objects.filter(not_a_hidden_allegation(actor, "concern"))
 
 
@@ -154,7 +154,5 @@ def shares_for_child(actor, child):
 
 def access_share_for_correction(actor, share_id):
     """A share the actor may correct: at an establishment where they may read children's records."""
-    from safekeep.authz.access import get_visible
-
     ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
     return get_visible(_not_hidden(actor).filter(establishment_id__in=ids), share_id, "sharing.record")

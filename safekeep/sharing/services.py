@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, require_permission, role_for
 from safekeep.authz.roles import Permission
+from safekeep.children.selectors import children_visible_to, current_enrolments
 from safekeep.chronology.services import chronology_add
 from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core import clock
@@ -128,8 +129,6 @@ def share_add(*, actor, establishment, children, recipient: str, recipient_organ
     """A DSL records by hand something they shared (a phone call, an email, a disclosure to another agency).
     concern: the concern it follows, if any: a share about an allegation is then hidden as the allegation is,
     and only those who may read allegations may record it (ADR 0008)."""
-    from safekeep.children.selectors import children_visible_to, current_enrolments
-
     require_permission(actor, Permission.ALLEGATION_VIEW if concern is not None and concern.about_adult
                        else Permission.CHILD_VIEW, action="sharing.record", establishment_id=establishment.pk)
     if concern is not None and (concern.establishment_id != establishment.pk or not concerns_visible_to(actor)
