@@ -60,7 +60,7 @@ def _term():
 
 
 def read_trends(actor, *, establishment_ids, period: Period, by_establishment=(m.ALL,), over_terms=m.ALL,
-                over_terms_values=None) -> Figures:
+                over_terms_values=None, audited_as="trends.view") -> Figures:
     """The figures for the establishments chosen (already checked to be within the person's scope), in four
     queries and one audit row. `by_establishment`: the measures to show per establishment; `over_terms`: the
     measure (and values, None for "") followed term by term across the years, whatever period is chosen."""
@@ -87,7 +87,7 @@ def read_trends(actor, *, establishment_ids, period: Period, by_establishment=(m
             .values_list("school_year", "term", "n"))]
         refresh = TrendRefresh.objects.first()
         figures.figures_as_of = refresh.figures_as_of if refresh else None
-        audit_record(actor=actor, action="trends.view", object_type="trends", role=str(
+        audit_record(actor=actor, action=audited_as, object_type="trends", role=str(
             scope_for(actor).role_for(Permission.TRENDS_VIEW) or ""),
                      detail={"establishments": len(chosen), "period": period.label})
     return figures

@@ -51,12 +51,12 @@ SECTIONS = {section.slug: section for section in [
 ]}
 
 
-def _figures(request, section: Section):
+def _figures(request, section: Section, audited_as="trends.view"):
     form = TrendFilterForm(request.GET or None, establishments=trend_establishments(request.user))
     establishment_ids, period = form.chosen()
     figures = read_trends(request.user, establishment_ids=establishment_ids, period=period,
                           by_establishment=section.by_establishment, over_terms=section.over_terms,
-                          over_terms_values=section.over_terms_values)
+                          over_terms_values=section.over_terms_values, audited_as=audited_as)
     return form, figures
 
 
@@ -77,7 +77,7 @@ def page(request, section):
 def csv(request, section):
     """The page's tables as CSV, a line at a time, formula-safe (as the sharing register's export)."""
     section = SECTIONS[section]
-    form, figures = _figures(request, section)
+    form, figures = _figures(request, section, audited_as="trends.export")
     built = section.build(tables.Builder(figures, form.query()))
     response = StreamingHttpResponse(trends_csv(section.title, figures, built), content_type="text/csv; charset=utf-8")
     stamp = clock.now().astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d")
