@@ -88,5 +88,6 @@ def csv(request, section):
 
 def drill(request):
     """The concerns behind one count, as many as the person may read (concerns_visible_to decides)."""
-    form = DrillForm(request.GET or None, establishments=trend_establishments(request.user))
+    # Always bound: with no choices at all it lists every concern behind the page's totals this year.
+    form = DrillForm(request.GET, establishments=trend_establishments(request.user))
     return drill_page(request, form)
