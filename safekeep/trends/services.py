@@ -105,23 +105,21 @@ def _not_an_allegation(concern_field: str) -> Q:
 
 
 class _Counts:
-    """Grouped counts for a set of establishments and months (None: all of them)."""
+    """Grouped counts for some establishment-months ({month: establishment ids}; None: all of them)."""
 
-    def __init__(self, establishment_ids=None, months=None, now=None):
-        self.establishment_ids, self.months, self.now = establishment_ids, months, now or clock.now()
+    def __init__(self, touched: dict | None = None, now=None):
+        self.touched, self.now = touched, now or clock.now()
 
     def within(self, queryset, establishment: str, when: str):
-        """Narrow to the establishments and months being recounted; `when` is the date field that places a
-        row in its month (a range first, so the index on the date is used, then the exact months)."""
+        """Narrow to the establishment-months being recounted; `when` is the date field that places a row in
+        its month (a range first, so the index on the date is used, then the exact pairs)."""
         queryset = queryset.annotate(m=_month(when))
-        if self.establishment_ids is not None:
-            queryset = queryset.filter(**{f"{establishment}__in": self.establishment_ids})
-        if self.months is not None:
-            first, last = min(self.months), max(self.months)
-            start = datetime(first.year, first.month, 1, tzinfo=LONDON)
-            end = datetime(last.year + last.month // 12, last.month % 12 + 1, 1, tzinfo=LONDON)
-            queryset = queryset.filter(**{f"{when}__gte": start, f"{when}__lt": end}, m__in=self.months)
-        return queryset
+        if self.touched is None:
+            return queryset
+        first, last = min(self.touched), max(self.touched)
+        start = datetime(first.year, first.month, 1, tzinfo=LONDON)
+        end = datetime(last.year + last.month // 12, last.month % 12 + 1, 1, tzinfo=LONDON)
+        return queryset.filter(_pairs(self.touched, establishment, "m"), **{f"{when}__gte": start, f"{when}__lt": end})
 
     def grouped(self, queryset, establishment: str, measure: str, value, counted=None):
         rows = (queryset.annotate(e=F(establishment), v=value).order_by().values("e", "m", "v")
@@ -199,8 +197,16 @@ class _Counts:
                 *self.referrals()]
 
 
-def _touched_since(since, now) -> tuple[set[int], set]:
-    """The establishments and months with anything new since `since`: each is one grouped query."""
+def _pairs(touched: dict, establishment: str, month: str) -> Q:
+    found = Q(pk__in=[])
+    for when, establishment_ids in touched.items():
+        found |= Q(**{f"{establishment}__in": sorted(establishment_ids), month: when})
+    return found
+
+
+def _touched_since(since, now) -> dict:
+    """The establishment-months with anything new since `since`, as {month: establishment ids}: each source
+    is one grouped query."""
     sources = [
         (Concern.objects.filter(recorded_at__gte=since), "establishment_id", "occurred_at"),
         (Triage.objects.filter(triaged_at__gte=since), "involved__concern__establishment_id",
@@ -213,13 +219,12 @@ def _touched_since(since, now) -> tuple[set[int], set]:
         (Action.objects.filter(Q(created_at__gte=since) | Q(completed_at__gte=since)
                                | Q(due_at__gte=since, due_at__lte=now)), "establishment_id", "due_at"),
     ]
-    establishments, months = set(), set()
+    touched = {}
     for queryset, establishment, when in sources:
         for e, month in (queryset.annotate(e=F(establishment), m=_month(when)).order_by().values_list("e", "m")
                          .distinct()):
-            establishments.add(e)
-            months.add(month)
-    return establishments, months
+            touched.setdefault(month, set()).add(e)
+    return touched
 
 
 def trends_refresh(*, actor=None, full: bool = False) -> TrendRefresh:
@@ -237,11 +242,11 @@ def trends_refresh(*, actor=None, full: bool = False) -> TrendRefresh:
             TrendCount.objects.all().delete()
             recounted = None
         else:
-            establishments, months = _touched_since(last.figures_as_of - LOOK_BACK, started)
-            counts = _Counts(sorted(establishments), sorted(months), now=started)
-            if establishments:
-                TrendCount.objects.filter(establishment_id__in=establishments, month__in=months).delete()
-            recounted = len(establishments) * len(months)
+            touched = _touched_since(last.figures_as_of - LOOK_BACK, started)
+            counts = _Counts(touched, now=started)
+            if touched:
+                TrendCount.objects.filter(_pairs(touched, "establishment_id", "month")).delete()
+            recounted = sum(len(establishment_ids) for establishment_ids in touched.values())
         rows = counts.all() if full or recounted else []
         TrendCount.objects.bulk_create([TrendCount(establishment_id=e, month=month, measure=measure, value=value,
                                                    count=n) for e, month, measure, value, n in rows],
