@@ -14,7 +14,7 @@ from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core.clock import LONDON
 
 from . import measures as m
-from .services import any_category, decided_categories, has_category
+from .services import any_category, has_category, with_decided_categories
 
 DRILL_LIMIT = 50  # the newest concerns behind a count; a narrower period shows the others
 
@@ -29,7 +29,7 @@ def _harmed(**child):
 
 
 def _with_categories(condition):
-    return Exists(ConcernChild.objects.annotate(decided=decided_categories()).filter(condition, concern=OuterRef("pk")))
+    return Exists(with_decided_categories(ConcernChild.objects.filter(concern=OuterRef("pk"))).filter(condition))
 
 
 def behind(actor, *, establishment_ids, period, measure, value):

@@ -19,6 +19,8 @@ from django.db.models import (
     Exists,
     F,
     JSONField,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -47,10 +49,18 @@ def _month(field: str):
     return TruncMonth(field, tzinfo=LONDON, output_field=DateField())
 
 
-def decided_categories():
-    """A child's categories as the DSL last decided them, or as recorded while nobody has decided yet."""
-    latest = Triage.objects.filter(involved=OuterRef("pk")).order_by("-triaged_at", "-id").values("categories")[:1]
-    return Coalesce(Subquery(latest, output_field=JSONField()), F("categories"), output_field=JSONField())
+def _latest_triages():
+    """The id of each child's latest triage decision (decisions are only ever added: the highest id). Not
+    correlated with the outer row, so the database works it out once per query, not once per child."""
+    return Triage.objects.order_by().values("involved").annotate(latest=Max("id")).values("latest")
+
+
+def with_decided_categories(children):
+    """Each child in a concern with `decided`: their categories as the DSL last decided them, or as recorded
+    while nobody has decided yet. One join to the child's latest decision (or none), read as a plain column."""
+    return (children.alias(decision=F("triages__pk"), decided_categories=F("triages__categories"))
+            .filter(Q(decision__isnull=True) | Q(decision__in=_latest_triages()))
+            .alias(decided=Coalesce(F("decided_categories"), F("categories"), output_field=JSONField())))
 
 
 def has_category(code: str, field: str = "decided") -> Q:
@@ -73,8 +83,8 @@ def about_children():
 
 
 def _child_on_child_children():
-    return ConcernChild.objects.annotate(decided=decided_categories()).filter(
-        any_category(m.categories().child_on_child), concern=OuterRef("pk"))
+    return with_decided_categories(ConcernChild.objects.filter(concern=OuterRef("pk"))).filter(
+        any_category(m.categories().child_on_child))
 
 
 def _gender_present(words):
@@ -91,12 +101,15 @@ def _band(first_field: str, start_field: str, none_value: str | None):
 
 
 def _first_triage():
-    return Subquery(Triage.objects.filter(involved__concern=OuterRef("pk")).order_by("triaged_at")
-                    .values("triaged_at")[:1])
+    """When the DSL first decided for any child in the concern. An aggregate, not ORDER BY ... LIMIT 1, which
+    PostgreSQL may answer by walking the whole index of triage times."""
+    return Subquery(Triage.objects.filter(involved__concern=OuterRef("pk")).order_by().values("involved__concern")
+                    .annotate(first=Min("triaged_at")).values("first")[:1])
 
 
 def _first_referral():
-    return Subquery(Referral.objects.filter(concern=OuterRef("pk")).order_by("made_at").values("made_at")[:1])
+    return Subquery(Referral.objects.filter(concern=OuterRef("pk")).order_by().values("concern")
+                    .annotate(first=Min("made_at")).values("first")[:1])
 
 
 def _not_an_allegation(concern_field: str) -> Q:
@@ -160,8 +173,7 @@ class _Counts:
 
     def categories(self):
         """One pass over the children in concerns, one conditional count per category of the packs."""
-        involved = self.within(ConcernChild.objects.filter(concern__about_adult=False)
-                               .annotate(decided=decided_categories()),
+        involved = self.within(with_decided_categories(ConcernChild.objects.filter(concern__about_adult=False)),
                                "concern__establishment_id", "concern__occurred_at")
         codes = list(m.categories().labels)
         counts = {f"c{index}": Count("concern_id", distinct=True, filter=has_category(code))
@@ -171,8 +183,7 @@ class _Counts:
         return [(row[0], row[1], m.CATEGORY, code, n) for row in rows for code, n in zip(codes, row[2:], strict=True) if n]
 
     def hackett(self):
-        latest = Triage.objects.filter(involved=OuterRef("involved")).order_by("-triaged_at", "-id").values("pk")[:1]
-        decided = self.within(Triage.objects.filter(involved__concern__about_adult=False, pk=Subquery(latest))
+        decided = self.within(Triage.objects.filter(involved__concern__about_adult=False, pk__in=_latest_triages())
                               .exclude(hackett=""), "involved__concern__establishment_id",
                               "involved__concern__occurred_at")
         return self.grouped(decided, "involved__concern__establishment_id", m.HACKETT, F("hackett"),
