@@ -311,6 +311,14 @@ def scenarios(world: World) -> list[Scenario]:
         Scenario("api_inbox", "API inbox (DSL)", "dsl", ["/api/v1/concerns/inbox/"], "api"),
         Scenario("api_actions", "API actions (DSL)", "dsl", ["/api/v1/actions/"], "api"),
         Scenario("record_page", "the recording page (DSL)", "dsl", ["/concerns/new/"], "page"),
+        # The trend pages (issue 13 section 2), from the summary tables (ADR 0011).
+        Scenario("trends_group", "trends: concerns (group head)", "group_head", ["/trends/"], "page"),
+        Scenario("trends_group_coc", "trends: child-on-child (group head)", "group_head", ["/trends/child-on-child/"],
+                 "page"),
+        Scenario("trends_group_clocks", "trends: the clocks (group head)", "group_head", ["/trends/clocks/"], "page"),
+        Scenario("trends_group_csv", "trends CSV (group head)", "group_head", ["/trends/concerns.csv"], "csv"),
+        Scenario("trends_dsl", "trends: concerns (DSL)", "dsl", ["/trends/"], "page"),
+        Scenario("trends_dsl_exploitation", "trends: exploitation (DSL)", "dsl", ["/trends/exploitation/"], "page"),
         # Last, so the pages above are measured on the data as it was, before this run adds its concerns.
         Scenario("record_neglect", "record a concern (1 child, neglect)", "dsl", ["/concerns/new/"], "record",
                  method="POST", expect=302, form=recording(world, "neglect")),

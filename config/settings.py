@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "safekeep.sharing",
     "safekeep.meetings",
     "safekeep.attachments",
+    # Oversight: trend summaries and pages (top layer: reads every casework app).
+    "safekeep.trends",
     "safekeep.api",
     # The demo world and its commands (demo_data, demo_totp): the top layer, above every app it uses.
     "safekeep.demo",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/", include("safekeep.cases.urls")),
     path("sharing/", include("safekeep.sharing.urls")),
     path("meetings/", include("safekeep.meetings.urls")),
+    path("trends/", include("safekeep.trends.urls")),
     path("api/v1/", include("safekeep.api.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),

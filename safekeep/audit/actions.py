@@ -105,6 +105,10 @@ ACTION_WORDS = {
     "role.grant.refuse": "Refused a role that reads case content, so it never took effect",
     "role.grant.self": "Tried to give a role to themselves (refused)",
     "role.grants.view": "Looked at the roles given in the organisation",
+    # Trends (ADR 0011): counts only, never a child's record.
+    "trends.export": "Downloaded trend figures as CSV",
+    "trends.refresh": "The trend figures were brought up to date",
+    "trends.view": "Looked at trend figures",
     "url.denied": "Tried a page they may not use",
     "url.unlisted": "Tried a page that does not exist",
 }

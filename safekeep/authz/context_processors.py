@@ -17,6 +17,7 @@ _ITEMS = [
     ("Policies", "packs:manage", Permission.POLICY_ADOPT),
     ("Audit log", "audit:log", Permission.AUDIT_LOG_VIEW),
     ("Sharing register", "sharing:register", Permission.SHARING_REGISTER_VIEW),
+    ("Trends", "trends:concerns", Permission.TRENDS_VIEW),
 ]
 
 

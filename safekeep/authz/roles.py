@@ -45,6 +45,10 @@ class Permission(models.TextChoices):
     POLICY_ADOPT = "policy.adopt", "Load a revised policy pack and adopt it for the organisation"
     SHARING_REGISTER_VIEW = "sharing.view", ("See the register of information shared with other agencies, and "
                                              "export it (never what a concern says)")
+    # Trends (issue 13 section 2): counts over time across the establishments the person oversees (CoC 6.6,
+    # CE 10.6). A count opens onto the concerns behind it only where the person may read them.
+    TRENDS_VIEW = "trends.view", ("See trends in concerns, child-on-child abuse, exploitation and how quickly "
+                                  "steps are taken, as counts, charts and tables")
 
 
 P = Permission
@@ -87,6 +91,8 @@ _CASE_READERS = frozenset({P.CHILD_SEARCH, P.CHILD_VIEW, P.CHILD_ACCESS_LOG_VIEW
 # Allegations about adults go to the DSL or deputy, the head or registered manager, and the group head
 # (CE 11.7; KCSIE Part four). The regional director oversees cases but not allegations about staff.
 _ALLEGATION_READERS = _CASE_READERS | {P.ALLEGATION_VIEW}
+# Those who follow cases see the trends of the places they follow; governors get the suppressed pack instead.
+_TREND_READERS = frozenset({P.TRENDS_VIEW})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -110,7 +116,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The designated safeguarding lead of a school, or the safeguarding lead of a children's home.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
-            _ALLEGATION_READERS,
+            _ALLEGATION_READERS | _TREND_READERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -119,7 +125,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Stands in for the designated safeguarding lead, with the same access.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
-            _ALLEGATION_READERS,
+            _ALLEGATION_READERS | _TREND_READERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -129,7 +135,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of their establishment, including allegations about adults, except one about themselves.",
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
-            _ALLEGATION_READERS,
+            _ALLEGATION_READERS | _TREND_READERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -138,7 +144,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "A regional director or head of service for a group of establishments.",
             "The records of every establishment in their region, except allegations about adults.",
             "Is told about exploitation concerns in the region and is an escalation point.",
-            _CASE_READERS,
+            _CASE_READERS | _TREND_READERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -148,7 +154,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of every establishment in the organisation, including allegations about adults (except "
             "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
-            _ALLEGATION_READERS | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
+            _ALLEGATION_READERS | _TREND_READERS | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
             reads_child_data=True,
         ),
         RoleDefinition(

@@ -306,7 +306,8 @@ SUBJECT_KINDS = {"concern": ("concern",), "attachment": ("attachment",), "action
 # Pages and API answers that list records or a child's record, where an allegation's records could show.
 LISTS = ("home", "concerns:inbox", "actions:list", "children:detail", "children:access_log", "chronology:child",
          "safetyplans:child", "meetings:list", "sharing:register", "sharing:export", "audit:log",
-         "api:concern-inbox", "api:action-list", "api:child-chronology", "api:child-detail", "api:sharing")
+         "api:concern-inbox", "api:action-list", "api:child-chronology", "api:child-detail", "api:sharing",
+         "trends:drill")
 ROUTES = dict(PATTERNS)
 
 
