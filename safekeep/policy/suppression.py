@@ -3,10 +3,15 @@ what may be published out.
 
 A count under the threshold (5 in the statutory baseline's `reporting:` section) is shown as "fewer than 5",
 so no child can be recognised from a small number (DESIGN.md section 1: governors see aggregates only, small
-numbers suppressed). A published total must not give a hidden count away either: when a column of a table
-has exactly one hidden count, total minus the others is that count, so another count is hidden with it (the
-smallest one shown), or the total itself when there is no other. Hidden counts that add up to nothing would
-give themselves away too (each must be 0), so they get a companion in the same way.
+numbers suppressed). A published total must not give a hidden count away either (secondary suppression):
+when a column has exactly one hidden count, total minus the others is that count, so the total is hidden
+too. A reader knows every hidden count is 0 to 4, so hidden counts that add up to 0, or to 4 each, give
+themselves away as well: the total is hidden then too.
+
+Why the total and not the next smallest count: a count hidden only to protect another is 5 or more, so it
+could not truthfully read "fewer than 5", and a different mark would tell the reader which is which (a
+hidden pair of "fewer than 5" and "5 or more" adding up to 5 must be 0 and 5). Hiding the total keeps every
+mark true.
 
 Tables here have a published total for each column (this term, last term) and none for rows, so each column
 is protected on its own. A table is rows of counts; what comes back is the same shape, with None for a
@@ -35,31 +40,18 @@ def is_small(count: int, threshold: int) -> bool:
 
 
 def suppress_column(counts: Sequence[int], threshold: int) -> tuple[list[bool], bool]:
-    """Which counts of one column to hide, and whether to hide its total.
-
-    Primary: every count under the threshold. Secondary: while the hidden counts could be worked out from
-    the total (exactly one hidden, or all the hidden ones add up to 0), hide the smallest count still shown;
-    with none left to hide, hide the total.
-    """
+    """Which counts of one column to hide (those under the threshold), and whether to hide its total: when it
+    is itself under the threshold, or when with it the hidden counts could be worked out."""
     if threshold < 1:
         raise ValueError("The threshold is at least 1")
     counts = list(counts)
     if any(count < 0 for count in counts):
         raise ValueError("Counts are never negative")
     hidden = [is_small(count, threshold) for count in counts]
-    total_hidden = is_small(sum(counts), threshold)
-    while not total_hidden and _gives_away(counts, hidden):
-        shown = [i for i, is_hidden in enumerate(hidden) if not is_hidden]
-        if not shown:
-            total_hidden = True
-            break
-        hidden[min(shown, key=lambda i: (counts[i], i))] = True
-    return hidden, total_hidden
-
-
-def _gives_away(counts, hidden) -> bool:
     hidden_counts = [count for count, is_hidden in zip(counts, hidden, strict=True) if is_hidden]
-    return len(hidden_counts) == 1 or (len(hidden_counts) > 1 and sum(hidden_counts) == 0)
+    gives_away = bool(hidden_counts) and (len(hidden_counts) == 1 or sum(hidden_counts) in
+                                          (0, len(hidden_counts) * (threshold - 1)))
+    return hidden, is_small(sum(counts), threshold) or gives_away
 
 
 def suppress_table(rows: Sequence[Sequence[int]], threshold: int) -> Published:

@@ -21,29 +21,20 @@ def test_a_count_under_five_is_hidden_and_five_is_shown(count, hidden):
     assert (published.cells[0][0] is None) is hidden
 
 
-def test_a_total_that_would_reveal_the_one_hidden_count_hides_the_next_smallest_too():
-    # 3 hidden, total 50 shown: 50 - 20 - 27 would say 3. The smallest shown count (20) is hidden with it.
+def test_a_total_that_would_reveal_the_one_hidden_count_is_hidden():
+    # 3 hidden, total 50 shown: 50 - 20 - 27 would say 3.
     published = suppress_table([[3], [20], [27]], FIVE)
-    assert [row[0] for row in published.cells] == [None, None, 27]
-    assert published.totals == (50,)
+    assert [row[0] for row in published.cells] == [None, 20, 27]
+    assert published.totals == (None,)
 
 
-def test_with_nothing_else_to_hide_the_total_is_hidden():
-    published = suppress_table([[2], [40]], FIVE)
-    assert [row[0] for row in published.cells] == [None, None]
-    assert published.totals == (50 - 8,)  # two hidden counts: 42 says only that they add up to 42
-    alone = suppress_table([[3]], FIVE)
-    assert alone.cells == ((None,),) and alone.totals == (None,)
+def test_hidden_counts_that_add_up_to_nothing_or_to_four_each_hide_the_total():
+    # Every hidden count is 0 to 4: two of them adding up to 0 are both 0, adding up to 8 are both 4.
+    assert suppress_table([[0], [0], [12]], FIVE).totals == (None,)
+    assert suppress_table([[4], [4], [12]], FIVE).totals == (None,)
 
 
-def test_hidden_counts_that_add_up_to_nothing_get_a_companion():
-    # Two zeros hidden and the total 12 shown would say both are 0.
-    published = suppress_table([[0], [0], [12], [7]], FIVE)
-    assert [row[0] for row in published.cells] == [None, None, 12, None]
-    assert published.totals == (19,)
-
-
-def test_two_hidden_counts_with_a_sum_are_enough():
+def test_two_hidden_counts_with_a_sum_between_are_enough():
     published = suppress_table([[1], [4], [30]], FIVE)
     assert [row[0] for row in published.cells] == [None, None, 30]
     assert published.totals == (35,)
@@ -54,10 +45,15 @@ def test_a_total_under_five_is_hidden_with_its_counts():
     assert published.totals == (None,)
 
 
+def test_a_count_of_five_or_more_is_never_hidden_so_fewer_than_five_is_always_true():
+    published = suppress_table([[3], [5], [40]], FIVE)
+    assert [row[0] for row in published.cells] == [None, 5, 40]
+
+
 def test_each_column_is_protected_on_its_own():
-    published = suppress_table([[3, 9], [20, 2], [27, 30]], FIVE)
-    assert published.cells == ((None, None), (None, None), (27, 30))
-    assert published.totals == (50, 41)
+    published = suppress_table([[3, 9], [20, 2], [27, 1]], FIVE)
+    assert published.cells == ((None, 9), (20, None), (27, None))
+    assert published.totals == (None, 12)
 
 
 def test_a_share_of_a_small_number_is_not_published():
@@ -67,8 +63,8 @@ def test_a_share_of_a_small_number_is_not_published():
 
 
 def _worked_out(cells, published, column) -> list[int]:
-    """The hidden counts of one column that a reader can work out: every column of whole numbers, none
-    negative, that agrees with what is shown, has the same value there. Enumerated: small tables only."""
+    """The hidden counts of one column that a reader can work out: every column of whole numbers from 0 to 4
+    (a hidden count reads "fewer than 5") that agrees with what is shown has the same value there."""
     rows = len(cells)
     hidden = [i for i in range(rows) if published.cells[i][column] is None]
     total = published.totals[column]
@@ -77,7 +73,7 @@ def _worked_out(cells, published, column) -> list[int]:
         return []  # with no total, a hidden count may be anything
     left = total - shown_sum
     found = {i: set() for i in hidden}
-    for values in itertools.product(range(left + 1), repeat=len(hidden)):
+    for values in itertools.product(range(FIVE), repeat=len(hidden)):
         if sum(values) == left:
             for i, value in zip(hidden, values, strict=True):
                 found[i].add(value)
