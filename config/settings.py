@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "safekeep.meetings",
     "safekeep.attachments",
     "safekeep.api",
+    # Governor and SLT reports and the CE 10.6 exploitation risk review (top layer: reads the others)
+    "safekeep.governance",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,11 @@ class Permission(models.TextChoices):
     POLICY_ADOPT = "policy.adopt", "Load a revised policy pack and adopt it for the organisation"
     SHARING_REGISTER_VIEW = "sharing.view", ("See the register of information shared with other agencies, and "
                                              "export it (never what a concern says)")
+    # Governor and SLT reports (safekeep.governance, CE 10.6): totals and trends with small numbers hidden.
+    GOVERNANCE_REPORT_VIEW = "governance.report.view", ("See the termly report of totals and trends, with small "
+                                                        "numbers hidden, and the exploitation risk reviews")
+    GOVERNANCE_REVIEW_RECORD = "governance.review.record", ("Record a governance or SLT meeting's exploitation risk "
+                                                            "review, with its decisions and actions (CE 10.6)")
 
 
 P = Permission
@@ -87,6 +92,9 @@ _CASE_READERS = frozenset({P.CHILD_SEARCH, P.CHILD_VIEW, P.CHILD_ACCESS_LOG_VIEW
 # Allegations about adults go to the DSL or deputy, the head or registered manager, and the group head
 # (CE 11.7; KCSIE Part four). The regional director oversees cases but not allegations about staff.
 _ALLEGATION_READERS = _CASE_READERS | {P.ALLEGATION_VIEW}
+# Exploitation risks are reviewed at every governance and SLT meeting (CE 10.6): the governors, the head and
+# those above the establishment read the termly report and record the review.
+_GOVERNANCE = frozenset({P.GOVERNANCE_REPORT_VIEW, P.GOVERNANCE_REVIEW_RECORD})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -129,7 +137,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of their establishment, including allegations about adults, except one about themselves.",
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
-            _ALLEGATION_READERS,
+            _ALLEGATION_READERS | _GOVERNANCE,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -138,7 +146,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "A regional director or head of service for a group of establishments.",
             "The records of every establishment in their region, except allegations about adults.",
             "Is told about exploitation concerns in the region and is an escalation point.",
-            _CASE_READERS,
+            _CASE_READERS | _GOVERNANCE,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -148,7 +156,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of every establishment in the organisation, including allegations about adults (except "
             "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
-            _ALLEGATION_READERS | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
+            _ALLEGATION_READERS | _GOVERNANCE | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -157,7 +165,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The chair of governors or a governor of an establishment or a trust.",
             "Totals and trends only, with small numbers hidden so no child can be recognised. No names.",
             "Reviews how well safeguarding works, at governance meetings.",
-            frozenset({P.ESTABLISHMENT_VIEW, P.POLICY_VIEW}),
+            frozenset({P.ESTABLISHMENT_VIEW, P.POLICY_VIEW}) | _GOVERNANCE,
             reads_child_data=False,
         ),
         RoleDefinition(
