@@ -429,7 +429,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAFEKEEP_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "mail.log": {"level": "WARNING"},
-                "axes": {"level": "WARNING"}, "apscheduler": {"level": "WARNING"}},
+                "axes": {"level": "WARNING"}, "apscheduler": {"level": "WARNING"},
+                # WeasyPrint (the governor report PDFs) tells each step at INFO; its warnings still show.
+                "weasyprint": {"level": "WARNING"}},
 }
 
 LANGUAGE_CODE = "en-gb"

@@ -159,13 +159,13 @@ def report(*, establishment_ids, packs, title: str, trust: bool = False) -> dict
         "Each child named in a concern recorded in the term, under each broad category recorded for them "
         "(a child with two categories counts under each). Allegations about adults are not included.",
         labels, [roots[c.code] for c in root_list] + [roots[""]], threshold))
-    for wanted, counts, key, title, none in (
+    for wanted, counts, key, heading, none in (
             (coc, forms, "child_on_child", "Child-on-child abuse, by form (CoC 2.2)", "Form not given"),
             (exploitation, types, "exploitation", "Exploitation, by type", "Type not given")):
         if wanted is None:
             continue
         under = taxonomy.under(wanted.code)
-        tables.append(_table(key, title, f"Each child named in a concern of {wanted.label.lower()}, under each "
+        tables.append(_table(key, heading, f"Each child named in a concern of {wanted.label.lower()}, under each "
                              "form recorded for them.", [c.label for c in under] + [none],
                              [counts[c.code] for c in under] + [counts[""]], threshold))
 

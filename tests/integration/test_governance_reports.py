@@ -53,6 +53,7 @@ def _table(report, key):
 
 def test_the_report_counts_this_term_against_last_and_hides_small_numbers(recorded):
     report = selectors.establishment_report(recorded.establishments["here"])
+    assert report["title"] == "Establishment here"
     assert (report["last_term"], report["this_term"]) == ("Spring term 2031", "Summer term 2031")
     rows, totals = _table(report, "categories")
     assert rows["Child exploitation"] == [None, 6]  # 2 last term: fewer than 5
