@@ -8,6 +8,7 @@ of a child, no free text. The report is a plain dict, so a review can keep it ex
 
 from collections import defaultdict
 from datetime import datetime, time
+from functools import lru_cache
 
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 
@@ -75,9 +76,15 @@ def last_review(organisation, establishment, *, before: ExploitationReview | Non
 
 # --- the report -----------------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
+def _shipped() -> tuple:
+    """The packs Safekeep ships, read once: they change only with a release."""
+    return tuple(shipped_packs())
+
+
 def _reporting(packs) -> Reporting:
     """The threshold and terms of the packs followed, else the shipped statutory baseline's."""
-    return next((p.reporting for p in (*packs, *shipped_packs()) if p.reporting is not None))
+    return next((p.reporting for p in (*packs, *_shipped()) if p.reporting is not None))
 
 
 def _start(day) -> datetime:
@@ -93,7 +100,7 @@ class _Taxonomy:
     """The categories of the packs followed: their labels, and the broadest category each falls under."""
 
     def __init__(self, packs):
-        self.categories = {c.code: c for pack in (packs or shipped_packs()) for c in pack.categories}
+        self.categories = {c.code: c for pack in (packs or _shipped()) for c in pack.categories}
 
     def root(self, code: str) -> str:
         seen = set()
