@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "safekeep.api",
     # The demo world and its commands (demo_data, demo_totp): the top layer, above every app it uses.
     "safekeep.demo",
+    # Governor and SLT reports and the CE 10.6 exploitation risk review (top layer: reads the others)
+    "safekeep.governance",
 ]
 
 MIDDLEWARE = [
@@ -431,7 +433,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAFEKEEP_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "mail.log": {"level": "WARNING"},
-                "axes": {"level": "WARNING"}, "apscheduler": {"level": "WARNING"}},
+                "axes": {"level": "WARNING"}, "apscheduler": {"level": "WARNING"},
+                # WeasyPrint (the governor report PDFs) tells each step at INFO; its warnings still show.
+                "weasyprint": {"level": "WARNING"}},
 }
 
 LANGUAGE_CODE = "en-gb"

@@ -25,6 +25,7 @@ urlpatterns = [
     path("meetings/", include("safekeep.meetings.urls")),
     path("trends/", include("safekeep.trends.urls")),
     path("api/v1/", include("safekeep.api.urls")),
+    path("governance/", include("safekeep.governance.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),
 ]

@@ -10,7 +10,8 @@ from .models import Action
 
 
 class ActionSerializer(serializers.ModelSerializer):
-    child_id = serializers.IntegerField()
+    child_id = serializers.IntegerField(allow_null=True, help_text="None for an action a governance or SLT "
+                                                                   "meeting agreed (CE 10.6)")
     establishment_id = serializers.IntegerField()
     concern_id = serializers.IntegerField(allow_null=True, read_only=True,
                                           help_text="The concern the step follows from (none for one added by hand "

@@ -24,7 +24,9 @@ class Action(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="actions")
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="actions")
+    # None only for an action a governance or SLT meeting agreed in its exploitation risk review (CE 10.6,
+    # safekeep.governance): it is about how the establishment works, not about one child.
+    child = models.ForeignKey(Child, null=True, blank=True, on_delete=models.PROTECT, related_name="actions")
     # The concern that required it; becomes a foreign key when concerns arrive (issue 4).
     concern_id = models.BigIntegerField(null=True, blank=True)
     what = models.CharField(max_length=300)

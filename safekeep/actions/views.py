@@ -32,7 +32,7 @@ def _detail(request, action, **forms):
     context = {
         "action": action, "manages": can(request.user, Permission.ACTION_MANAGE, action),
         "ladder": [role_label(r, action.establishment.kind) for r in action.escalation_ladder],
-        "can_open_child": can(request.user, Permission.CHILD_VIEW, action),
+        "can_open_child": action.child_id is not None and can(request.user, Permission.CHILD_VIEW, action),
         "complete_form": forms.get("complete_form") or CompleteForm(),
         "cancel_form": forms.get("cancel_form") or CancelForm(prefix="cancel"),
         "reassign_form": forms.get("reassign_form") or ReassignForm(prefix="reassign", kind=action.establishment.kind,

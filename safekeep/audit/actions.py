@@ -111,6 +111,11 @@ ACTION_WORDS = {
     "trends.view": "Looked at trend figures",
     "url.denied": "Tried a page they may not use",
     "url.unlisted": "Tried a page that does not exist",
+    # Governor and SLT reports (safekeep.governance): totals only, small numbers hidden.
+    "governance.report.view": "Looked at a termly governor and SLT report",
+    "governance.report.export": "Downloaded a termly governor and SLT report as a PDF",
+    "governance.review.create": "Recorded a meeting's exploitation risk review",
+    "governance.review.view": "Opened a meeting's exploitation risk review",
 }
 
 

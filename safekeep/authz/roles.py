@@ -49,6 +49,11 @@ class Permission(models.TextChoices):
     # CE 10.6). A count opens onto the concerns behind it only where the person may read them.
     TRENDS_VIEW = "trends.view", ("See trends in concerns, child-on-child abuse, exploitation and how quickly "
                                   "steps are taken, as counts, charts and tables")
+    # Governor and SLT reports (safekeep.governance, CE 10.6): totals and trends with small numbers hidden.
+    GOVERNANCE_REPORT_VIEW = "governance.report.view", ("See the termly report of totals and trends, with small "
+                                                        "numbers hidden, and the exploitation risk reviews")
+    GOVERNANCE_REVIEW_RECORD = "governance.review.record", ("Record a governance or SLT meeting's exploitation risk "
+                                                            "review, with its decisions and actions (CE 10.6)")
 
 
 P = Permission
@@ -93,6 +98,9 @@ _CASE_READERS = frozenset({P.CHILD_SEARCH, P.CHILD_VIEW, P.CHILD_ACCESS_LOG_VIEW
 _ALLEGATION_READERS = _CASE_READERS | {P.ALLEGATION_VIEW}
 # Those who follow cases see the trends of the places they follow; governors get the suppressed pack instead.
 _TREND_READERS = frozenset({P.TRENDS_VIEW})
+# Exploitation risks are reviewed at every governance and SLT meeting (CE 10.6): the governors, the head and
+# those above the establishment read the termly report and record the review.
+_GOVERNANCE = frozenset({P.GOVERNANCE_REPORT_VIEW, P.GOVERNANCE_REVIEW_RECORD})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -135,7 +143,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of their establishment, including allegations about adults, except one about themselves.",
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
-            _ALLEGATION_READERS | _TREND_READERS,
+            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -144,7 +152,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "A regional director or head of service for a group of establishments.",
             "The records of every establishment in their region, except allegations about adults.",
             "Is told about exploitation concerns in the region and is an escalation point.",
-            _CASE_READERS | _TREND_READERS,
+            _CASE_READERS | _TREND_READERS | _GOVERNANCE,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -154,7 +162,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of every establishment in the organisation, including allegations about adults (except "
             "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
-            _ALLEGATION_READERS | _TREND_READERS | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
+            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -163,7 +171,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The chair of governors or a governor of an establishment or a trust.",
             "Totals and trends only, with small numbers hidden so no child can be recognised. No names.",
             "Reviews how well safeguarding works, at governance meetings.",
-            frozenset({P.ESTABLISHMENT_VIEW, P.POLICY_VIEW}),
+            frozenset({P.ESTABLISHMENT_VIEW, P.POLICY_VIEW}) | _GOVERNANCE,
             reads_child_data=False,
         ),
         RoleDefinition(

@@ -121,9 +121,13 @@ def chronology_add(*, actor, child, establishment, kind: str, summary: str, obj=
     """Called by other services inside their transaction; it checks nothing itself.
 
     key_event: the caller says whether this is a key event by the rules in docs/domain/chronology.md.
+    child None: a change to something about no child (an action a governance meeting agreed, CE 10.6) has no
+    chronology to join; its audit event is its record.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("chronology_add must run inside the transaction of the change it records")
+    if child is None:
+        return None
     concern_id = _concern_id_of(obj)
     if kind.startswith("concern.") and concern_id is None:
         # Entries about a concern must carry it: a restricted concern hides its entries by this column.

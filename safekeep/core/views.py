@@ -17,6 +17,8 @@ def home(request):
         "can_import": scope.has(Permission.IMPORT_RUN),
         "can_audit": scope.has(Permission.AUDIT_LOG_VIEW),
         "has_roles": bool(scope.roles),
+        # Governor and SLT reports (safekeep.governance): the governor's way in, and the head's and above.
+        "can_read_reports": scope.has(Permission.GOVERNANCE_REPORT_VIEW),
     })
 
 

@@ -13,6 +13,7 @@ import yaml
 
 from .deadlines import Deadline, Unit
 from .escalation import Interval, Ladders, Pace
+from .reporting import Period, Reporting
 
 FORMAT = 1
 ROLES = ("staff", "dsl", "deputy_dsl", "head", "regional_director", "group_head", "governor", "dpo",
@@ -145,6 +146,8 @@ class Pack:
     # Categories whose children are followed through the National Referral Mechanism, and why.
     nrm_categories: frozenset[str] = frozenset()
     nrm_source: str = ""
+    # The `reporting:` section, if the pack has one (the statutory baseline does): governor and SLT reports.
+    reporting: Reporting | None = None
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -331,6 +334,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
                 checker.text(section, "heading", f"safety_plan_template.sections[{i}]")
     ladders = _ladders(checker, data)
     windows, nrm_categories, nrm_source = _referrals(checker, data, codes)
+    reporting = _reporting(checker, data)
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -339,7 +343,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         review_due=review_due, categories=categories, rules=rules, hackett=data["hackett"],
         local_contacts=data["local_contacts"], training=data["training"], support_services=data["support_services"],
         retention=data["retention"], safety_plan_template=dict(template), ladders=ladders,
-        response_windows=windows, nrm_categories=nrm_categories, nrm_source=nrm_source,
+        response_windows=windows, nrm_categories=nrm_categories, nrm_source=nrm_source, reporting=reporting,
     )
 
 
@@ -455,6 +459,46 @@ def _rules(checker, data, codes, tags) -> tuple[Rule, ...]:
         result.append(Rule(id=rule_id, title=checker.text(item, "title", path), source=checker.text(item, "source",
                            path), when=condition, actions=tuple(actions)))
     return tuple(result)
+
+
+# --- reporting: small numbers and terms in the governor and SLT reports ------------------------
+
+REPORTING_FIELDS = {"small_numbers", "terms"}
+
+
+def _reporting(checker, data) -> Reporting | None:
+    """reporting: small_numbers (threshold, source) and terms (each term's name and the month it starts)."""
+    section = data.get("reporting")
+    if section is None:
+        return None
+    section = checker.mapping(section, "reporting")
+    if section is None:
+        return None
+    for key in sorted(set(section) - REPORTING_FIELDS):
+        checker.error(section, f"reporting.{key}", f"is not part of reporting: use {', '.join(sorted(REPORTING_FIELDS))}",
+                      key)
+    small = checker.mapping(section.get("small_numbers") or _Map(), "reporting.small_numbers") or _Map()
+    threshold = small.get("threshold")
+    if not isinstance(threshold, int) or isinstance(threshold, bool) or not 1 <= threshold <= 100:
+        checker.error(small or section, "reporting.small_numbers.threshold",
+                      "should be a whole number from 1 to 100: counts under it are hidden", "threshold")
+        threshold = 1
+    terms = checker.mapping(section.get("terms") or _Map(), "reporting.terms") or _Map()
+    periods = []
+    for i, item in enumerate(checker.items(terms, "periods", "reporting.terms", required=True)):
+        path = f"reporting.terms.periods[{i}]"
+        item = checker.mapping(item, path)
+        if item is None:
+            continue
+        month = item.get("starts_month")
+        if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
+            checker.error(item, f"{path}.starts_month", "should be the month the term starts, 1 to 12", "starts_month")
+        elif any(p.starts_month == month for p in periods):
+            checker.error(item, f"{path}.starts_month", f"two terms start in month {month}", "starts_month")
+        else:
+            periods.append(Period(name=checker.text(item, "name", path), starts_month=month))
+    return Reporting(threshold=threshold, threshold_source=checker.text(small, "source", "reporting.small_numbers"),
+                     periods=tuple(periods), periods_source=checker.text(terms, "source", "reporting.terms"))
 
 
 # --- ladders: who is told in turn when a step is late, and how fast ----------------------------

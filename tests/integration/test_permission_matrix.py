@@ -31,8 +31,10 @@ from safekeep.authz.roles import Role
 from safekeep.children.models import Child, Enrolment
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.establishments.models import TermDate
+from safekeep.governance.selectors import establishment_report
+from safekeep.governance.services import review_record
 from tests.markers import allegation_markers, allegation_with_everything, markers_in
-from tests.world import LOCATIONS, build_world, enrol_totp, make_user, sign_in
+from tests.world import LOCATIONS, build_world, enrol_totp, give_role, make_user, sign_in
 
 # Tables a refused request or a GET may still write: the audit log itself, sessions, caches, lockout counters.
 ALLOWED_SIDE_TABLES = ("audit_auditevent", "django_session", "safekeep_cache", "axes_", "accounts_personalapitoken")
@@ -98,6 +100,7 @@ def _values(world, rule, location, persona):
         "plan": {"plan_id": world.plans[location].pk, "pk": world.plans[location].pk},
         "sanction": {"sanction_id": world.sanctions[location].pk},
         "action": {"action_id": world.actions[location].pk, "pk": world.actions[location].pk},
+        "review": {"review_id": world.reviews[location].pk, "pk": world.reviews[location].pk},
         "concern": {"concern_id": world.concerns[location].pk, "pk": world.concerns[location].pk,
                     "involved_id": world.concerns[location].children_involved.get().pk,
                     "child_id": world.children[location].pk},
@@ -199,9 +202,53 @@ def equip(world):
         world.own[persona.pk] = {"token_id": token.pk, "email_key": EmailConfirmationHMAC(address).key,
                                  "uidb36": user_pk_to_url_str(persona),
                                  "reset_key": default_token_generator.make_token(persona)}
+    world.reviews = _reviews(world)
     world.terms = {location: TermDate.objects.create(establishment=establishment, name="Autumn term",
                                                      starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18))
                    for location, establishment in world.establishments.items()}
+
+
+def _reviews(world) -> dict:
+    """An exploitation risk review (CE 10.6) at each establishment, recorded through the service by someone who
+    may: the group head in organisation one, a head of its own at the establishment elsewhere."""
+    reviews = {}
+    for location, establishment in world.establishments.items():
+        actor = world.personas[Role.GROUP_HEAD]
+        if location == "elsewhere":
+            actor = make_user("head-elsewhere@example.org", establishment.organisation)
+            give_role(actor, Role.HEAD, establishment=establishment)
+        reviews[location] = review_record(
+            actor=actor, organisation=establishment.organisation, establishment=establishment, meeting="slt",
+            held_on=date(2026, 1, 6), reviewed_by="The SLT", discussion="Exploitation risks this term",
+            decisions="Keep watching", report=establishment_report(establishment), actions=[])
+    return reviews
+
+
+# Records about children, and the pages that list or find them: a governor reads totals only (DESIGN.md section 1).
+CHILD_LEVEL_OBJECTS = {"child", "concern", "case", "plan", "sanction", "referral", "nrm", "action", "meeting",
+                       "attachment", "entry", "share"}
+CHILD_LEVEL_PREFIXES = ("children:", "concerns:", "cases:", "chronology:", "safetyplans:", "referrals:", "actions:",
+                        "meetings:", "sharing:", "attachments:", "api:child", "api:concern", "api:action",
+                        "api:referral", "api:plan", "api:meeting", "api:sharing", "api:case", "api:sanction", "api:nrm")
+# "My actions" is open to everyone and lists only what the person owns: no rule or review gives a governor an
+# action (a governance review's actions are for the head and those who work actions, governance.services).
+OWN_ACTIONS = ("actions:list", "api:action-list")
+
+
+def test_a_governor_reaches_no_child_level_page_or_api():
+    """The matrix checks every answer against the policy; this checks the policy gives a governor nothing about a
+    child: no record of one, no list or search of them, in pages or the API, wherever it is."""
+    reached = []
+    for name, _ in PATTERNS:
+        rule = rule_for_name(name)
+        child_level = rule.object in CHILD_LEVEL_OBJECTS or name.startswith(CHILD_LEVEL_PREFIXES)
+        if child_level and name not in OWN_ACTIONS and any(_expected(rule, method, Role.GOVERNOR, location, False)
+                               for method in ("GET", "POST") for location in LOCATIONS):
+            reached.append(name)
+    assert reached == []
+    governance = [name for name, _ in PATTERNS if name.startswith("governance:")]
+    assert governance and all(_expected(rule_for_name(name), "GET", Role.GOVERNOR, "here", False)
+                              for name in governance)
 
 
 @pytest.fixture(scope="module")

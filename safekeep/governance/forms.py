@@ -1,0 +1,54 @@
+from django import forms
+
+from safekeep.authz.roles import role_label
+from safekeep.core.forms import Form
+from safekeep.sharing.forms import DATE_FORMATS
+
+from .models import ExploitationReview
+from .services import REVIEW_OWNERS
+
+ACTION_ROWS = 3
+_DATE = {"input_formats": DATE_FORMATS, "widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class ReviewForm(Form):
+    meeting = forms.ChoiceField(choices=ExploitationReview.Meeting.choices, widget=forms.RadioSelect,
+                                label="Which meeting", error_messages={"required": "Choose the kind of meeting."})
+    held_on = forms.DateField(label="Date of the meeting", **_DATE,
+                              error_messages={"required": "Enter the date of the meeting.",
+                                              "invalid": "Enter the date as a real date, like 2026-11-20."})
+    reviewed_by = forms.CharField(label="Who reviewed the report", max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text="Their names and roles, for example “Jo Khan (chair of governors), "
+                                            "Sam Lee (headteacher)”.",
+                                  error_messages={"required": "Say who reviewed the report."})
+    discussion = forms.CharField(label="What was discussed", widget=forms.Textarea(attrs={"rows": 6}),
+                                 help_text="The exploitation risks the meeting looked at (CE 10.6). Do not name or "
+                                           "describe any child.",
+                                 error_messages={"required": "Record what the meeting discussed."})
+    decisions = forms.CharField(label="Decisions", widget=forms.Textarea(attrs={"rows": 4}),
+                                help_text="What the meeting decided. Actions with owners and dates go below.",
+                                error_messages={"required": "Record what the meeting decided (write “No decisions” "
+                                                            "if none were made)."})
+
+
+class ReviewActionForm(Form):
+    what = forms.CharField(required=False, max_length=300, label="What must be done")
+    owner_role = forms.ChoiceField(required=False, label="Who must do it")
+    due_on = forms.DateField(required=False, label="By when", **_DATE,
+                             error_messages={"invalid": "Enter the date as a real date, like 2026-11-20."})
+    establishment = forms.ChoiceField(required=False, label="At")
+
+    def __init__(self, *args, establishments=(), kind=None, **kwargs):
+        """establishments: for a trust review, where the action may be (one establishment's review has its own)."""
+        super().__init__(*args, **kwargs)
+        self.fields["owner_role"].choices = [("", "Choose"), *[(r, role_label(r, kind)) for r in REVIEW_OWNERS]]
+        if establishments:
+            self.fields["establishment"].choices = [("", "Choose"), *[(str(e.pk), e.name) for e in establishments]]
+        else:
+            del self.fields["establishment"]
+
+    @property
+    def is_blank(self) -> bool:
+        return (not (self.cleaned_data.get("what") or "").strip() and not self.cleaned_data.get("due_on")
+                and "due_on" not in self.errors)

@@ -1,0 +1,232 @@
+"""The termly governor and SLT report, and who may read it (docs/domain/oversight.md).
+
+Every figure is counted by the database in grouped queries (one each for concerns by category, concerns by
+establishment, referrals and actions), the same four for one school or for a trust of 200, and only the
+published figures leave this module: small numbers hidden (safekeep.policy.suppression), no child, no name
+of a child, no free text. The report is a plain dict, so a review can keep it exactly as it stood.
+"""
+
+from collections import defaultdict
+from datetime import datetime, time
+from functools import lru_cache
+
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+
+from safekeep.actions.models import Action
+from safekeep.authz.access import establishments_where, get_visible
+from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
+from safekeep.concerns.models import Concern, ConcernChild
+from safekeep.core import clock
+from safekeep.establishments.models import Establishment, Organisation
+from safekeep.packs.selectors import organisation_texts, packs_for
+from safekeep.policy.deadlines import LONDON
+from safekeep.policy.packs import parse_packs_once, shipped_packs
+from safekeep.policy.reporting import Reporting, Term, term_before, term_of
+from safekeep.policy.suppression import share_published, suppress_table
+from safekeep.referrals.models import Agency, Referral
+
+from .models import ExploitationReview
+
+REPORT = Permission.GOVERNANCE_REPORT_VIEW
+
+
+# --- who may read which report ---------------------------------------------------------------
+
+def report_establishments(actor):
+    """The establishments whose report the person may read."""
+    return Establishment.objects.filter(pk__in=establishments_where(actor, REPORT)).order_by("name")
+
+
+def access_report_establishment(actor, establishment_id) -> Establishment:
+    return get_visible(report_establishments(actor).select_related("organisation"), establishment_id,
+                       "governance.report.view")
+
+
+def trust_for(actor) -> Organisation | None:
+    """The organisation whose trust report the person may read: held organisation-wide (a trust's governor,
+    the group head), never through one establishment."""
+    ids = scope_for(actor).organisations_with(REPORT)
+    if not ids:
+        return None
+    own = getattr(actor, "organisation_id", None)
+    return Organisation.objects.get(pk=own if own in ids else min(ids))
+
+
+def reviews_visible_to(actor):
+    scope = scope_for(actor)
+    return ExploitationReview.objects.filter(
+        Q(establishment_id__in=scope.establishment_ids(REPORT))
+        | Q(establishment__isnull=True, organisation_id__in=scope.organisations_with(REPORT))
+    ).select_related("establishment", "organisation", "recorded_by")
+
+
+def access_review(actor, review_id) -> ExploitationReview:
+    return get_visible(reviews_visible_to(actor), review_id, "governance.review.view")
+
+
+def last_review(organisation, establishment, *, before: ExploitationReview | None = None):
+    """The review this body (an establishment's governors or SLT, or the trust) held last: what the next
+    meeting looks back on."""
+    reviews = ExploitationReview.objects.filter(organisation=organisation, establishment=establishment)
+    if before is not None:
+        reviews = reviews.filter(Q(held_on__lt=before.held_on) | Q(held_on=before.held_on, pk__lt=before.pk))
+    return reviews.prefetch_related("actions__owner", "actions__establishment").first()
+
+
+# --- the report -----------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _shipped() -> tuple:
+    """The packs Safekeep ships, read once: they change only with a release."""
+    return tuple(shipped_packs())
+
+
+def _reporting(packs) -> Reporting:
+    """The threshold and terms of the packs followed, else the shipped statutory baseline's."""
+    return next((p.reporting for p in (*packs, *_shipped()) if p.reporting is not None))
+
+
+def _start(day) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=LONDON)
+
+
+def _bucket(field: str, this_term: Term):
+    return Case(When(**{f"{field}__gte": _start(this_term.starts)}, then=Value(1)), default=Value(0),
+                output_field=IntegerField())
+
+
+class _Taxonomy:
+    """The categories of the packs followed: their labels, and the broadest category each falls under."""
+
+    def __init__(self, packs):
+        self.categories = {c.code: c for pack in (packs or _shipped()) for c in pack.categories}
+
+    def root(self, code: str) -> str:
+        seen = set()
+        while code in self.categories and self.categories[code].parent and code not in seen:
+            seen.add(code)
+            code = self.categories[code].parent
+        return code
+
+    def roots(self):
+        return [c for c in self.categories.values() if not c.parent and "about_adult" not in c.tags]
+
+    def root_tagged(self, tag: str):
+        return next((c for c in self.roots() if tag in c.tags), None)
+
+    def under(self, root: str):
+        return [c for c in self.categories.values() if c.code != root and self.root(c.code) == root]
+
+
+def _table(key, title, about, labels, counts, threshold, share=False):
+    published = suppress_table(counts, threshold) if counts else suppress_table([[0, 0]], threshold)
+    rows = [{"label": label, "cells": list(published.cells[i])} for i, label in enumerate(labels)]
+    table = {"key": key, "title": title, "about": about, "rows": rows, "totals": list(published.totals)}
+    if share:
+        table["share"] = [share_published(counts[0][c], counts[0][c] + counts[1][c], threshold) for c in (0, 1)]
+    return table
+
+
+def report(*, establishment_ids, packs, title: str, trust: bool = False) -> dict:
+    """The termly report for these establishments: this term against last, small numbers hidden."""
+    reporting = _reporting(packs)
+    threshold = reporting.threshold
+    today = clock.today()
+    this_term = term_of(today, reporting.periods)
+    last_term = term_before(this_term, reporting.periods)
+    since, until = _start(last_term.starts), _start(this_term.ends)
+    taxonomy = _Taxonomy(packs)
+
+    # Each child named in a concern, by the categories recorded for them (few distinct lists: grouped by the
+    # list itself, then each list counted under its categories). Allegations about adults are not here.
+    by_categories = (ConcernChild.objects
+                     .filter(concern__establishment_id__in=establishment_ids, concern__about_adult=False,
+                             concern__recorded_at__gte=since, concern__recorded_at__lt=until)
+                     .annotate(term=_bucket("concern__recorded_at", this_term))
+                     .values("term", "categories").annotate(n=Count("id")).order_by())
+    roots, forms, types = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    coc, exploitation = taxonomy.root_tagged("child_on_child"), taxonomy.root_tagged("exploitation")
+    for row in by_categories:
+        codes, term, n = list(row["categories"] or []), row["term"], row["n"]
+        for root in {taxonomy.root(code) for code in codes} or {""}:
+            roots[root][term] += n
+        for wanted, counts in ((coc, forms), (exploitation, types)):
+            if wanted is None:
+                continue
+            named = {code for code in codes if code != wanted.code and taxonomy.root(code) == wanted.code}
+            for code in named or ({""} if wanted.code in codes else set()):
+                counts[code][term] += n
+
+    tables = []
+    root_list = taxonomy.roots()
+    labels = [c.label for c in root_list] + ["Category not yet given"]
+    tables.append(_table(
+        "categories", "Concerns about a child, by category",
+        "Each child named in a concern recorded in the term, under each broad category recorded for them "
+        "(a child with two categories counts under each). Allegations about adults are not included.",
+        labels, [roots[c.code] for c in root_list] + [roots[""]], threshold))
+    for wanted, counts, key, heading, none in (
+            (coc, forms, "child_on_child", "Child-on-child abuse, by form (CoC 2.2)", "Form not given"),
+            (exploitation, types, "exploitation", "Exploitation, by type", "Type not given")):
+        if wanted is None:
+            continue
+        under = taxonomy.under(wanted.code)
+        tables.append(_table(key, heading, f"Each child named in a concern of {wanted.label.lower()}, under each "
+                             "form recorded for them.", [c.label for c in under] + [none],
+                             [counts[c.code] for c in under] + [counts[""]], threshold))
+
+    referrals = defaultdict(lambda: [0, 0])
+    for row in (Referral.objects.filter(establishment_id__in=establishment_ids, made_at__gte=since, made_at__lt=until)
+                .annotate(term=_bucket("made_at", this_term)).values("term", "agency").annotate(n=Count("id"))
+                .order_by()):
+        referrals[row["agency"]][row["term"]] += row["n"]
+    tables.append(_table("referrals", "Referrals made, by agency",
+                         "Referrals recorded as made in the term, to each kind of agency.",
+                         [label[0].upper() + label[1:] for _, label in Agency.choices],
+                         [referrals[value] for value, _ in Agency.choices], threshold))
+
+    # Steps due in the term (up to now), whether done by the time they were due: the casework's own actions,
+    # not those a governance review agreed.
+    now = clock.now()
+    on_time, not_on_time = [0, 0], [0, 0]
+    for row in (Action.objects.filter(establishment_id__in=establishment_ids, child__isnull=False,
+                                      due_at__gte=since, due_at__lt=min(until, now))
+                .exclude(status=Action.Status.CANCELLED).annotate(term=_bucket("due_at", this_term))
+                .values("term").annotate(
+                    on_time=Count("id", filter=Q(status=Action.Status.DONE, completed_at__lte=F("due_at"))),
+                    all=Count("id")).order_by()):
+        on_time[row["term"]] += row["on_time"]
+        not_on_time[row["term"]] += row["all"] - row["on_time"]
+    tables.append(_table("actions", "Actions done on time",
+                         "Actions the policies or the safeguarding team set, due in the term up to today: done by "
+                         "the time they were due, or done late or still to do. Cancelled actions are not counted.",
+                         ["Done on time", "Done late, or not yet done"], [on_time, not_on_time], threshold,
+                         share=True))
+
+    if trust:
+        per_place = defaultdict(lambda: [0, 0])
+        for row in (Concern.objects.filter(establishment_id__in=establishment_ids, about_adult=False,
+                                           recorded_at__gte=since, recorded_at__lt=until)
+                    .annotate(term=_bucket("recorded_at", this_term)).values("term", "establishment_id")
+                    .annotate(n=Count("id")).order_by()):
+            per_place[row["establishment_id"]][row["term"]] += row["n"]
+        places = list(Establishment.objects.filter(pk__in=establishment_ids).order_by("name").values_list("pk", "name"))
+        tables.append(_table("establishments", "Concerns, by establishment",
+                             "Concerns about children recorded at each establishment in the term.",
+                             [name for _, name in places], [per_place[pk] for pk, _ in places], threshold))
+
+    return {"title": title, "this_term": this_term.label, "last_term": last_term.label,
+            "threshold": threshold, "threshold_source": reporting.threshold_source,
+            "terms_source": reporting.periods_source, "made_on": today.isoformat(), "tables": tables}
+
+
+def establishment_report(establishment) -> dict:
+    return report(establishment_ids=[establishment.pk], packs=packs_for(establishment), title=establishment.name)
+
+
+def trust_report(organisation) -> dict:
+    texts = organisation_texts(organisation.pk)
+    packs = list(parse_packs_once(tuple(sorted(texts.items())))) if texts else []
+    ids = list(Establishment.objects.filter(organisation=organisation).values_list("pk", flat=True))
+    return report(establishment_ids=ids, packs=packs, title=f"{organisation.name} (the trust)", trust=True)
