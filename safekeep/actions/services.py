@@ -350,7 +350,7 @@ def action_for_review(*, actor, establishment, what: str, owner_role: str, due_a
                     due_at=due_at, escalation_ladder=[step for step in ladders.ladder("added") if step != owner_role],
                     source="CE 10.6", action_code="governance-review", created_by=actor)
     deadline = Deadline.by_date()
-    _schedule(action, clock.now(), deadline, ladders)
+    step_schedule(action, clock.now(), deadline, ladders)
     action.save()
     audit_record(actor=actor, action="action.create", obj=action, establishment_id=establishment.pk,
                  detail={"code": "governance-review"})
