@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "safekeep.sharing",
     "safekeep.meetings",
     "safekeep.attachments",
+    "safekeep.oversight",
     "safekeep.api",
 ]
 

@@ -45,6 +45,11 @@ class Permission(models.TextChoices):
     POLICY_ADOPT = "policy.adopt", "Load a revised policy pack and adopt it for the organisation"
     SHARING_REGISTER_VIEW = "sharing.view", ("See the register of information shared with other agencies, and "
                                              "export it (never what a concern says)")
+    # The home pages of those who oversee (issue 13, section 1; CoC 6.6, CE 10.6).
+    CLOCKS_MISSED_VIEW = "oversight.clocks", ("See the clocks missed this term: actions done late or still "
+                                              "overdue, at each establishment")
+    ESTABLISHMENTS_COMPARE = "oversight.compare", ("See the establishments of a region or organisation side by "
+                                                   "side, each figure leading to the records behind it")
 
 
 P = Permission
@@ -87,6 +92,8 @@ _CASE_READERS = frozenset({P.CHILD_SEARCH, P.CHILD_VIEW, P.CHILD_ACCESS_LOG_VIEW
 # Allegations about adults go to the DSL or deputy, the head or registered manager, and the group head
 # (CE 11.7; KCSIE Part four). The regional director oversees cases but not allegations about staff.
 _ALLEGATION_READERS = _CASE_READERS | {P.ALLEGATION_VIEW}
+# Those who oversee several establishments see them side by side, with the clocks each missed this term.
+_OVERSEERS = frozenset({P.CLOCKS_MISSED_VIEW, P.ESTABLISHMENTS_COMPARE})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -129,7 +136,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of their establishment, including allegations about adults, except one about themselves.",
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
-            _ALLEGATION_READERS,
+            _ALLEGATION_READERS | {P.CLOCKS_MISSED_VIEW},
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -138,7 +145,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "A regional director or head of service for a group of establishments.",
             "The records of every establishment in their region, except allegations about adults.",
             "Is told about exploitation concerns in the region and is an escalation point.",
-            _CASE_READERS,
+            _CASE_READERS | _OVERSEERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -148,7 +155,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of every establishment in the organisation, including allegations about adults (except "
             "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
-            _ALLEGATION_READERS | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
+            _ALLEGATION_READERS | _OVERSEERS | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
             reads_child_data=True,
         ),
         RoleDefinition(
