@@ -16,16 +16,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from safekeep.actions import services as actions
+from safekeep.actions.models import Action
 from safekeep.authz.roles import Role
 from safekeep.cases import services as cases
 from safekeep.concerns import services as concerns
-from safekeep.concerns.models import ConcernChild
 from safekeep.core import clock
 from safekeep.core.clock import LONDON
 from safekeep.establishments import services as establishments
 from safekeep.packs import services as packs
 from safekeep.referrals import services as referrals
-from tests.world import build_world, make_user, give_role, sign_in
+from tests.world import build_world, give_role, make_user, sign_in
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=LONDON)  # a Wednesday in the autumn term
 
@@ -247,8 +247,6 @@ def test_a_narrowed_list_with_bad_dates_says_so_and_shows_every_concern(client, 
 
 def test_a_closed_case_is_not_an_open_one(client, home_world, time_machine):
     """A case closes once every action for the child there is done or cancelled (docs/domain/referrals-and-cases)."""
-    from safekeep.actions.models import Action
-
     gh, place, child = home_world.personas[Role.GROUP_HEAD], home_world.establishments["region"], \
         home_world.children["region"]
     for action in Action.objects.filter(establishment=place, child=child, status="open"):
