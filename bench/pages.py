@@ -166,7 +166,12 @@ def find_world(emails: dict) -> World:
     people = {"dsl": emails.get("dsl") or holder(Role.DSL, establishment=establishment),
               "group_head": emails.get("group_head") or holder(Role.GROUP_HEAD,
                                                                organisation=establishment.organisation_id),
-              "dpo": emails.get("dpo") or holder(Role.DPO, organisation=establishment.organisation_id)}
+              "dpo": emails.get("dpo") or holder(Role.DPO, organisation=establishment.organisation_id),
+              # The head of the busiest establishment, or of another in its organisation (issue 13: home pages).
+              "head": emails.get("head") or (
+                  holder(Role.HEAD, organisation=establishment.organisation_id)
+                  if not current.filter(role=Role.HEAD, establishment=establishment).exists()
+                  else holder(Role.HEAD, establishment=establishment))}
     counts = sorted(ChronologyEntry.objects.filter(establishment=establishment).values("child")
                     .annotate(n=Count("id")).values_list("n", "child"))
     median = counts[len(counts) // 2][0] if counts else 0
@@ -300,6 +305,11 @@ def scenarios(world: World) -> list[Scenario]:
     concerns = [f"/concerns/{c}/" for c in world.concern_ids]
     return [
         Scenario("home", "home page (DSL)", "dsl", ["/"], "page"),
+        # The home pages that count what needs each person now (issue 13, section 1).
+        Scenario("home_head", "home page (head: with the clocks missed this term)", "head", ["/"], "page"),
+        Scenario("home_group", "home page (group head: one row per establishment)", "group_head", ["/"], "page"),
+        Scenario("home_group_sorted", "home page (group head, sorted by open concerns)", "group_head",
+                 ["/?sort=-open"], "page"),
         Scenario("dsl_inbox", "DSL inbox", "dsl", ["/concerns/"], "list"),
         Scenario("group_inbox", "group head's inbox", "group_head", ["/concerns/"], "list"),
         Scenario("concern", f"concern page ({len(concerns)} rotated)", "dsl", concerns, "page"),
@@ -422,7 +432,8 @@ def measure_safekeep(env: dict, options) -> dict:
     import django
 
     django.setup()
-    world = find_world({"dsl": options.dsl, "group_head": options.group_head, "dpo": options.dpo})
+    world = find_world({"dsl": options.dsl, "group_head": options.group_head, "dpo": options.dpo,
+                        "head": options.head})
     print(f"Safekeep: {world.concerns_in_all:,} concerns; {world.establishment} has {world.concerns_there:,}; "
           f"signing in {', '.join(world.people.values())}", flush=True)
     server = live.Gunicorn(env, workers=2)
@@ -591,6 +602,7 @@ def main():
     parser.add_argument("--dsl", help="email of the DSL to sign in (default: of the establishment with most concerns)")
     parser.add_argument("--group-head")
     parser.add_argument("--dpo")
+    parser.add_argument("--head", help="email of a head to sign in (default: the head of that establishment)")
     parser.add_argument("--out", type=Path, help="write the markdown table here too")
     options = parser.parse_args()
     if options.fill_small:

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "safekeep.attachments",
     # Oversight: trend summaries and pages (top layer: reads every casework app).
     "safekeep.trends",
+    "safekeep.oversight",
     "safekeep.api",
     # The demo world and its commands (demo_data, demo_totp): the top layer, above every app it uses.
     "safekeep.demo",

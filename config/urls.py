@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from safekeep.core import views as core_views
+from safekeep.oversight import views as oversight_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", oversight_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("safekeep.accounts.urls")),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("sharing/", include("safekeep.sharing.urls")),
     path("meetings/", include("safekeep.meetings.urls")),
     path("trends/", include("safekeep.trends.urls")),
+    path("oversight/", include("safekeep.oversight.urls")),
     path("api/v1/", include("safekeep.api.urls")),
     path("governance/", include("safekeep.governance.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.

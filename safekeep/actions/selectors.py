@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Subquery, Value, When
@@ -38,6 +39,21 @@ def actions_visible_to(actor):
         return Action.objects.none()
     team = Q(establishment_id__in=scope.establishment_ids(Permission.ACTION_MANAGE))
     return _open_to(actor).filter(team | _mine(actor, scope))
+
+
+def overdue() -> Q:
+    """Open and past its due time: the clock has run out and the action is not done (escalating)."""
+    return Q(status=Action.Status.OPEN, due_at__lt=clock.now())
+
+
+def due_later_today() -> Q:
+    """Open, not yet late, and due before midnight tonight (UK time): what must still be done today."""
+    midnight = datetime.combine(clock.today() + timedelta(days=1), time(), clock.LONDON)
+    return Q(status=Action.Status.OPEN, due_at__gte=clock.now(), due_at__lt=midnight)
+
+
+# The action list narrowed to a home page's figure (?due=).
+DUE = {"overdue": ("Overdue", overdue), "today": ("Due later today", due_later_today)}
 
 
 def overdue_first(actions):
@@ -85,10 +101,14 @@ class ActionPage:
     next_cursor: str = ""  # ?after= for the next page: the id of this page's last action; empty on the last
 
 
-def read_action_list(actor, establishment_id=None, *, after: str = "", every: bool = False) -> ActionPage:
-    """A page of open actions (keyset: those due after the action the last page ended with), or every one."""
+def read_action_list(actor, establishment_id=None, *, after: str = "", every: bool = False,
+                     due: str = "") -> ActionPage:
+    """A page of open actions (keyset: those due after the action the last page ended with), or every one;
+    `due` (a key of DUE) narrows it to the overdue ones or those due later today."""
     limit = None if every else ACTIONS_PAGE
     actions = establishment_open_actions(actor, establishment_id) if establishment_id else my_open_actions(actor)
+    if due in DUE:
+        actions = actions.filter(DUE[due][1]())
     if after.isdigit() and len(after) < 19:
         # Looked up among the actions the person may see, done or not: a page's last action may be done since.
         then = actions_visible_to(actor).filter(pk=int(after)).values("due_at")[:1]

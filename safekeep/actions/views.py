@@ -22,10 +22,15 @@ def action_list(request):
     chosen = request.GET.get("establishment", "")
     establishment = next((e for e in team_places if str(e.pk) == chosen), None)
     after = request.GET.get("after", "")
-    page = selectors.read_action_list(request.user, establishment.pk if establishment else None, after=after)
+    # A home page's figure drills down here narrowed: ?due=overdue or ?due=today (anything else: every one).
+    due = request.GET.get("due", "")
+    due = due if due in selectors.DUE else ""
+    page = selectors.read_action_list(request.user, establishment.pk if establishment else None, after=after,
+                                      due=due)
     return render(request, "actions/list.html", {"actions": page.rows, "next_cursor": page.next_cursor,
                                                  "later_page": after.isdigit(), "team_places": team_places,
-                                                 "establishment": establishment})
+                                                 "establishment": establishment, "due": due,
+                                                 "due_words": selectors.DUE[due][0] if due else ""})
 
 
 def _detail(request, action, **forms):

@@ -18,6 +18,7 @@ _ITEMS = [
     ("Audit log", "audit:log", Permission.AUDIT_LOG_VIEW),
     ("Sharing register", "sharing:register", Permission.SHARING_REGISTER_VIEW),
     ("Trends", "trends:concerns", Permission.TRENDS_VIEW),
+    ("Governor reports", "governance:index", Permission.GOVERNANCE_REPORT_VIEW),
 ]
 
 

@@ -54,6 +54,11 @@ class Permission(models.TextChoices):
                                                         "numbers hidden, and the exploitation risk reviews")
     GOVERNANCE_REVIEW_RECORD = "governance.review.record", ("Record a governance or SLT meeting's exploitation risk "
                                                             "review, with its decisions and actions (CE 10.6)")
+    # The home pages of those who oversee (issue 13, section 1; CoC 6.6, CE 10.6).
+    CLOCKS_MISSED_VIEW = "oversight.clocks", ("See the clocks missed this term: actions done late or still "
+                                              "overdue, at each establishment")
+    ESTABLISHMENTS_COMPARE = "oversight.compare", ("See the establishments of a region or organisation side by "
+                                                   "side, each figure leading to the records behind it")
 
 
 P = Permission
@@ -101,6 +106,8 @@ _TREND_READERS = frozenset({P.TRENDS_VIEW})
 # Exploitation risks are reviewed at every governance and SLT meeting (CE 10.6): the governors, the head and
 # those above the establishment read the termly report and record the review.
 _GOVERNANCE = frozenset({P.GOVERNANCE_REPORT_VIEW, P.GOVERNANCE_REVIEW_RECORD})
+# Those who oversee several establishments see them side by side, with the clocks each missed this term.
+_OVERSEERS = frozenset({P.CLOCKS_MISSED_VIEW, P.ESTABLISHMENTS_COMPARE})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -143,7 +150,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of their establishment, including allegations about adults, except one about themselves.",
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
-            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE,
+            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | {P.CLOCKS_MISSED_VIEW},
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -152,7 +159,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "A regional director or head of service for a group of establishments.",
             "The records of every establishment in their region, except allegations about adults.",
             "Is told about exploitation concerns in the region and is an escalation point.",
-            _CASE_READERS | _TREND_READERS | _GOVERNANCE,
+            _CASE_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -162,7 +169,8 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of every establishment in the organisation, including allegations about adults (except "
             "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
-            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
+            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS
+            | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
             reads_child_data=True,
         ),
         RoleDefinition(

@@ -1,7 +1,9 @@
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import (BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, Subquery,
+                              prefetch_related_objects)
 
 from safekeep.actions.models import Action
 from safekeep.actions.selectors import actions_visible_to
@@ -129,6 +131,25 @@ INBOX_BANDS = (Q(read_by_dsl_at__isnull=True, immediate_risk=True), Q(read_by_ds
                Q(read_by_dsl_at__isnull=False))
 
 
+# What the home pages count and the inbox narrows to (docs/domain/oversight.md): one definition for both.
+# Unread: the safeguarding team has not yet opened it (CE 10.1, CoC 6.6: the DSL sees every concern).
+UNREAD = Q(read_by_dsl_at__isnull=True)
+# Urgent: unread, and the recorder said a child is at risk now (CE 10.1: the DSL at once).
+URGENT = UNREAD & Q(immediate_risk=True)
+
+
+def undecided() -> Q:
+    """Open: a child in it still waits for the safeguarding lead's decision (no triage yet, CoC 6.6)."""
+    return Q(Exists(ConcernChild.objects.filter(concern_id=OuterRef("pk"), triages__isnull=True)))
+
+
+def recorded_between(first_day, last_day, via: str = "") -> Q:
+    """Recorded on one of these UK days, first and last included (a term's first and last day)."""
+    at = f"{via}__" if via else ""
+    return Q(**{f"{at}recorded_at__gte": datetime.combine(first_day, time(), clock.LONDON),
+                f"{at}recorded_at__lt": datetime.combine(last_day + timedelta(days=1), time(), clock.LONDON)})
+
+
 @dataclass
 class InboxPage:
     rows: list
@@ -143,16 +164,18 @@ def inbox_cursor(after: str) -> tuple[int, int] | None:
     return None
 
 
-def inbox(actor, *, after: str = "", limit: int | None = None) -> InboxPage:
+def inbox(actor, *, after: str = "", limit: int | None = None, only: Q | None = None) -> InboxPage:
     """New and urgent first: unread concerns with a child at risk now, then other unread, then the rest,
     a page at a time (keyset: each band is read newest first from where the last page ended, so a page
-    costs the same at the first concern as at the millionth).
+    costs the same at the first concern as at the millionth). `only` narrows it (a home page's drill-down).
 
     Each row carries how many of its actions are overdue, for those who follow its case (None for the
     member of staff who only recorded it): one aggregate for the page. A fixed number of queries.
     """
     limit = limit or INBOX_PAGE
     visible = concerns_visible_to(actor)
+    if only is not None:
+        visible = visible.filter(only)
     cursor = inbox_cursor(after)
     first_band = cursor[0] if cursor else 0
     rows = []

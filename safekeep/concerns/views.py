@@ -1,4 +1,5 @@
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from safekeep.safetyplans import selectors as plans
 from safekeep.safetyplans.services import is_child_on_child
 
 from . import selectors, services
+from .forms import InboxFilter
 from .models import AdultRelationship, ConcernChild, SubjectNaming, Triage
 from .patterns import PATTERNS_SHOWN, patterns_for
 from .recording import Draft, children_step, first_sent_at, is_child_step
@@ -32,12 +34,32 @@ def concern_inbox(request):
     team_places = establishments_where(request.user, Permission.CHILD_VIEW)
     team = bool(team_places)
     after = request.GET.get("after", "")
-    page = selectors.inbox(request.user, after=after)
+    # A home page's figure drills down to the inbox narrowed (?show=, ?establishment=, ?recorded_from=).
+    narrowed = InboxFilter(request.GET) if set(request.GET) & set(InboxFilter.base_fields) else None
+    only = narrowed.narrowing() if narrowed else None
+    page = selectors.inbox(request.user, after=after, only=only)
     # At group scale there can be thousands: the strongest are shown, and the page says how many more.
-    patterns = patterns_for(request.user) if team else []
+    # A narrowed list is about the figure it came from, so the patterns stay on the whole inbox.
+    patterns = patterns_for(request.user) if team and only is None else []
     return render(request, "concerns/inbox.html", {
         "concerns": page.rows, "next_cursor": page.next_cursor, "later_page": bool(selectors.inbox_cursor(after)),
-        "team": team, "patterns": patterns[:PATTERNS_SHOWN], "patterns_more": max(len(patterns) - PATTERNS_SHOWN, 0)})
+        "team": team, "patterns": patterns[:PATTERNS_SHOWN], "patterns_more": max(len(patterns) - PATTERNS_SHOWN, 0),
+        "narrowed": narrowed, "narrowed_to": _narrowed_to(request, narrowed) if only is not None else "",
+        "narrowing": urlencode([(name, request.GET[name]) for name in InboxFilter.base_fields
+                                if request.GET.get(name)]) if only is not None else ""})
+
+
+def _narrowed_to(request, narrowed) -> str:
+    """The narrowed list's caption, in words: which concerns, where, and when they were recorded."""
+    data = narrowed.cleaned_data
+    words = [InboxFilter.SHOWN[data["show"]] if data["show"] else "Concerns"]
+    if data["establishment"]:
+        place = Establishment.objects.filter(pk=data["establishment"],
+                                             pk__in=establishments_where(request.user, Permission.CHILD_VIEW)).first()
+        words.append(f"at {place.name}" if place else "at an establishment whose records you do not read")
+    if data["recorded_from"]:
+        words.append(f"recorded {data['recorded_from']:%-d %B %Y} to {data['recorded_to']:%-d %B %Y}")
+    return " ".join(words)
 
 
 def concern_detail(request, concern_id):

@@ -5,21 +5,6 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from safekeep.authz.roles import Permission
-from safekeep.authz.scope import scope_for
-
-
-def home(request):
-    scope = scope_for(request.user)
-    return render(request, "core/home.html", {
-        "can_search": scope.has(Permission.CHILD_SEARCH),
-        "can_manage_people": scope.has(Permission.PERSON_MANAGE),
-        "can_import": scope.has(Permission.IMPORT_RUN),
-        "can_audit": scope.has(Permission.AUDIT_LOG_VIEW),
-        "has_roles": bool(scope.roles),
-        # Governor and SLT reports (safekeep.governance): the governor's way in, and the head's and above.
-        "can_read_reports": scope.has(Permission.GOVERNANCE_REPORT_VIEW),
-    })
 
 
 def healthz(request):

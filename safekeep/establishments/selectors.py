@@ -48,3 +48,16 @@ def linked_peers_of(establishment) -> list[Establishment]:
 def terms_for(establishment) -> tuple:
     """The establishment's terms as (first day, last day) pairs, for counting school days."""
     return tuple(TermDate.objects.filter(establishment=establishment).values_list("starts_on", "ends_on"))
+
+
+def this_and_last_terms(establishment_ids, today) -> dict[int, tuple]:
+    """For each establishment, (this term, last term) as TermDates, either None where not loaded. This term
+    is the one under way today, or in a holiday the one just ended; last term is the one before it.
+    One query, whatever the number of establishments."""
+    terms = {}
+    for term in (TermDate.objects.filter(establishment_id__in=establishment_ids, starts_on__lte=today)
+                 .order_by("establishment_id", "-starts_on")):
+        found = terms.setdefault(term.establishment_id, [])
+        if len(found) < 2:
+            found.append(term)
+    return {pk: (found[0], found[1] if len(found) > 1 else None) for pk, found in terms.items()}

@@ -354,7 +354,10 @@ SUBJECT_KINDS = {"concern": ("concern",), "attachment": ("attachment",), "action
 LISTS = ("home", "concerns:inbox", "actions:list", "children:detail", "children:access_log", "chronology:child",
          "safetyplans:child", "meetings:list", "sharing:register", "sharing:export", "audit:log",
          "api:concern-inbox", "api:action-list", "api:child-chronology", "api:child-detail", "api:sharing",
-         "trends:drill")
+         "trends:drill",
+         "oversight:referrals_awaiting", "oversight:open_cases", "oversight:clocks_missed")
+# The lists read more than one way: the chronology printed, the referrals past their window.
+LIST_QUERIES = {"chronology:child": ("", "?print=1"), "oversight:referrals_awaiting": ("", "?window=late")}
 ROUTES = dict(PATTERNS)
 
 
@@ -450,7 +453,7 @@ def subjects_lists(matrix_world, django_db_blocker):
                 values = _values(matrix_world, rule, "here", persona) | {"child_id": found["child"].pk,
                                                                          "pk": found["child"].pk}
                 path = _fill(ROUTES[name], values)
-                for query in ("", "?print=1") if name == "chronology:child" else ("",):
+                for query in LIST_QUERIES.get(name, ("",)):
                     response = client.get(path + query)
                     assert response.status_code == 200, f"GET {path}{query} as {role}: {response.status_code}"
                     body = b"".join(response.streaming_content) if response.streaming else response.content
