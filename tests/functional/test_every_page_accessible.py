@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Not Safekeep's own pages: the Django admin (platform operators only) and JSON or file responses
 # (a file download: tests/integration/test_attachments.py checks its headers).
 NOT_PAGES = ("admin:", "api:", "healthz", "mfa_download_recovery_codes", "concerns:attachment_download",
-             "sharing:export")
+             "sharing:export", "trends:concerns_csv", "trends:child_on_child_csv", "trends:exploitation_csv",
+             "trends:clocks_csv")
 
 
 def _page_urls(world):

@@ -84,6 +84,12 @@ def recorded(world, time_machine):
     concerns.triage_record(actor=dsl, involved=made["coc"].children_involved.get(child=ben), risk="medium",
                            rationale="Repeated name-calling", categories=["coc_bullying"], outcome="monitor",
                            hackett="problematic", hackett_rationale="Not reciprocal")
+    # Half an hour after the rough-timed concern was recorded, the DSL decides it is emotional abuse, not
+    # neglect: the trends count the DSL's latest decision.
+    time_machine.move_to(made["rough"].recorded_at + timedelta(minutes=30))
+    concerns.triage_record(actor=dsl, involved=made["rough"].children_involved.get(), risk="low",
+                           rationale="Spoken to at length", categories=["emotional_abuse"],
+                           categories_reason="What she said after", outcome="monitor")
     # And refers the CSE concern three hours after it was recorded.
     time_machine.move_to(made["cse"].recorded_at + timedelta(hours=3))
     referrals.referral_record(actor=dsl, establishment=world.establishments["here"], child=ada,
@@ -123,7 +129,8 @@ def test_the_dsl_sees_their_establishments_counts_from_the_summaries(world, reco
     assert _table(html, "by-establishment") == {"Establishment here": ["3"]}
     categories = _table(html, "by-category")
     assert categories["Child sexual exploitation (CSE)"] == ["1"]
-    assert categories["Neglect"] == ["1"]
+    assert categories["Emotional abuse"] == ["1"]
+    assert "Neglect" not in categories  # as recorded, then changed by the DSL's decision
     assert "Child criminal exploitation (CCE)" not in categories  # that one is at "region"
     assert _table(html, "by-year-group") == {"Year 9": ["2"], "Year 8": ["1"]}
     assert _table(html, "by-looked-after") == {"Looked after": ["2"], "Not looked after": ["1"]}
@@ -149,8 +156,8 @@ def test_the_dsl_sees_their_establishments_counts_from_the_summaries(world, reco
 
     clocks = _page(client, "/trends/clocks/")
     triage = _table(clocks, "time-to-triage")
-    assert triage["1 to 4 hours"] == ["1"] and triage["No decision yet"] == ["2"]
-    assert "Median: 1 to 4 hours (1 concern measured)." in clocks
+    assert (triage["Within an hour"], triage["1 to 4 hours"], triage["No decision yet"]) == (["1"], ["1"], ["1"])
+    assert "Median: 1 to 4 hours (2 concerns measured)." in clocks
     assert _table(clocks, "time-to-referral")["1 to 4 hours"] == ["1"]
     summary = _table(clocks, "clocks-summary")
     assert summary["Referrals made"] == ["1"]
