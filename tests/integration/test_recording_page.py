@@ -110,4 +110,5 @@ def test_finding_and_adding_a_child_by_htmx_answers_with_only_the_childrens_part
     sent = client.post("/concerns/new/", base | {"intent": "send", "child": [here.pk], f"role-{here.pk}": "harmed",
                                                  "occurred_date": "2026-11-20"}, headers={"HX-Request": "true"})
     concern = Concern.objects.get(idempotency_key="part-1")
-    assert sent.headers["HX-Redirect"] == f"/concerns/{concern.pk}/"  # the browser then opens it once
+    assert sent.headers["HX-Redirect"] == f"/concerns/{concern.pk}/?sent=1"  # the browser then opens it once
+    assert "Your concern has been sent to the" in client.get(sent.headers["HX-Redirect"]).content.decode()
