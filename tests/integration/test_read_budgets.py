@@ -263,3 +263,30 @@ def test_the_inbox_lists_the_first_patterns_and_says_how_many_more(client, signe
     listed = re.search(r'<ul class="govuk-list govuk-list--bullet" id="patterns">(.*?)</ul>', page, re.S).group(1)
     assert listed.count("<li>") == 1
     assert "And 2 more patterns not listed here." in page
+
+
+def test_the_actions_api_comes_a_page_at_a_time_by_its_next_link(client, world, adopted, small_pages, time_machine):
+    """An API client follows the Link header's rel="next" from the first page to the last and gets every open
+    action once, in the same order as the page; the body of each page is the list it always was."""
+    from safekeep.accounts import services as accounts
+
+    time_machine.move_to(RECORDED)
+    for i in range(3):
+        _record(world, f"api-{i}")
+    time_machine.move_to(LATER)
+    dsl = world.personas[Role.DSL]
+    _, key = accounts.api_token_create(actor=dsl, name="Team's case system", mfa_passed=True)
+    path, shown, pages = "/api/v1/actions/", [], 0
+    while path:
+        answer = client.get(path, HTTP_AUTHORIZATION=f"Bearer {key}")
+        assert answer.status_code == 200 and isinstance(answer.json(), list)
+        assert len(answer.json()) <= action_selectors.ACTIONS_PAGE and len(answer.content) < 200 * 1024
+        shown += [row["id"] for row in answer.json()]
+        found = re.fullmatch(r'<([^>]+)>; rel="next"', answer.get("Link", ""))
+        path = found.group(1) if found else None
+        pages += 1
+        assert pages < 20, "the pages never end"
+    assert pages >= 3
+    assert shown == [a.pk for a in action_selectors.my_open_actions(dsl)]
+    for after in ("x", "²", "9" * 18, "'; drop"):  # a cursor that is not one is the first page, never an error
+        assert client.get(f"/api/v1/actions/?after={after}", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
