@@ -50,7 +50,7 @@ def _run(call):
     summary="Open actions: yours, or an establishment's (overdue first), a page at a time", tags=["actions"],
     description=f"Up to {selectors.ACTIONS_PAGE} actions, the soonest due first. When there are more, the answer "
                 "has a `Link` header with `rel=\"next\"`: ask for that URL (it adds `after`, the last action's id) "
-                "for the next page, until an answer has no `Link` header. The body is the same list as before.",
+                "for the next page, until an answer has no `Link` header. Each page's body is a plain list of actions.",
     parameters=[OpenApiParameter("establishment", int, description="All open actions there (for its safeguarding "
                                  "team)"),
                 OpenApiParameter("after", str, description="From the next page's link: the id of the last action of "
