@@ -9,10 +9,11 @@ from safekeep.authz.scope import scope_for
 from .models import Consultation, NrmTracker, Referral, ReferralOutcome
 
 
-def _hidden_allegations(actor):
-    from safekeep.concerns.selectors import allegations_hidden_from
+def _not_a_hidden_allegation(actor):
+    """Judged on each record's own concern (a join), not a subquery over every allegation (issue 12)."""
+    from safekeep.concerns.selectors import not_a_hidden_allegation
 
-    return allegations_hidden_from(actor)
+    return not_a_hidden_allegation(actor, "concern")
 
 
 def referrals_visible_to(actor):
@@ -22,7 +23,7 @@ def referrals_visible_to(actor):
     if not scope.roles:
         return Referral.objects.none()
     return (Referral.objects.filter(Q(made_by=actor) | Q(establishment_id__in=scope.establishment_ids(
-        Permission.CHILD_VIEW))).exclude(concern_id__in=_hidden_allegations(actor)))
+        Permission.CHILD_VIEW))).filter(_not_a_hidden_allegation(actor)))
 
 
 def team_records(model, actor):
@@ -30,7 +31,7 @@ def team_records(model, actor):
     ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
     if not ids:
         return model.objects.none()
-    return model.objects.filter(establishment_id__in=ids).exclude(concern_id__in=_hidden_allegations(actor))
+    return model.objects.filter(_not_a_hidden_allegation(actor), establishment_id__in=ids)
 
 
 def access_referral(actor, referral_id, action="referral.view") -> Referral:

@@ -15,13 +15,14 @@ from .models import PlanDecision, SafetyPlan, SafetyPlanReview, SafetyPlanVersio
 
 
 def _scoped(queryset, actor):
-    from safekeep.concerns.selectors import allegations_hidden_from
+    from safekeep.concerns.selectors import not_a_hidden_allegation
 
     establishment_ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
     if not establishment_ids:
         return queryset.none()
-    return (queryset.filter(establishment_id__in=establishment_ids, child__in=children_visible_to(actor))
-            .exclude(concern_id__in=allegations_hidden_from(actor)))
+    # Judged on each record's own concern (a join), not a subquery over every allegation (issue 12).
+    return queryset.filter(not_a_hidden_allegation(actor, "concern"), establishment_id__in=establishment_ids,
+                           child__in=children_visible_to(actor))
 
 
 def plans_visible_to(actor):
