@@ -29,7 +29,7 @@ def concern_inbox(request):
     team_places = establishments_where(request.user, Permission.CHILD_VIEW)
     team = bool(team_places)
     after = request.GET.get("after", "")
-    page = selectors.inbox(request.user, after=after)
+    page = selectors.inbox(request.user, after=after, words=False)  # the page lists no one's words
     # At group scale there can be thousands: the strongest are shown, and the page says how many more.
     patterns = patterns_for(request.user) if team else []
     return render(request, "concerns/inbox.html", {
