@@ -366,7 +366,7 @@ def count_queries(scenario: Scenario, person: Person) -> dict:
     if scenario.kind == "record" and answer.status_code == 302:
         from safekeep.actions.models import Action
 
-        concern_id = int(answer["Location"].rstrip("/").rsplit("/", 1)[1])
+        concern_id = int(urlsplit(answer["Location"]).path.rstrip("/").rsplit("/", 1)[1])  # /concerns/<id>/?sent=1
         result["actions"] = Action.objects.filter(concern_id=concern_id).count()
     return result
 

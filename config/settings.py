@@ -211,7 +211,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's, reading the person with their second factor in one query on each request.
+    "safekeep.accounts.backends.SafekeepAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -289,6 +290,8 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 # Session: idle and absolute limits (security-tests.md proposal: 15 minutes idle).
 SAFEKEEP_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SAFEKEEP_IDLE_MINUTES", "15")))
 SAFEKEEP_ABSOLUTE_TIMEOUT = timedelta(hours=int(os.environ.get("SAFEKEEP_ABSOLUTE_HOURS", "10")))
+# How finely the last request's time is kept in the session: a page within this of the last writes no session row.
+SAFEKEEP_ACTIVITY_RESOLUTION = timedelta(seconds=60)
 SESSION_COOKIE_AGE = int(SAFEKEEP_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

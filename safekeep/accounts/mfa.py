@@ -18,6 +18,10 @@ STRONG_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 TOTP_PERIOD = 30  # seconds a code is shown for (RFC 6238; allauth's default)
 
 
+# Set on the person read for a request (backends.SafekeepAuthenticationBackend): whether they hold one now.
+STRONG_AUTHENTICATOR = "safekeep_strong_authenticator"
+
+
 def has_strong_authenticator(user) -> bool:
     return Authenticator.objects.filter(user=user, type__in=STRONG_TYPES).exists()
 
@@ -31,7 +35,8 @@ def mfa_satisfied(request) -> bool:
     if cached is None:
         passed = any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user))
         enrolled = request.session.get(ENROLLED_THIS_SESSION) == request.user.pk
-        cached = (passed or enrolled) and has_strong_authenticator(request.user)
+        strong = getattr(request.user, STRONG_AUTHENTICATOR, None)
+        cached = (passed or enrolled) and (has_strong_authenticator(request.user) if strong is None else strong)
         request._safekeep_mfa = cached
     return cached
 

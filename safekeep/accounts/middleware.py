@@ -35,6 +35,11 @@ class SessionTimeoutMiddleware:
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
                 return redirect_to_login(request.get_full_path())
-            if request.headers.get("HX-Trigger") not in POLLING_ELEMENTS:
+            # Written when it has moved on by SAFEKEEP_ACTIVITY_RESOLUTION, not on every request: a session row
+            # written per page cost three queries of each (issue 12). The time kept is never later than the
+            # person's last request, so an idle session ends on time or up to that much sooner, never later.
+            moved_on = now - last_seen >= settings.SAFEKEEP_ACTIVITY_RESOLUTION.total_seconds()
+            if request.headers.get("HX-Trigger") not in POLLING_ELEMENTS and (moved_on or LAST_SEEN not in
+                                                                               request.session):
                 request.session[LAST_SEEN] = now
         return self.get_response(request)

@@ -101,21 +101,20 @@ class ActionPage:
     next_cursor: str = ""  # ?after= for the next page: the id of this page's last action; empty on the last
 
 
-def read_action_list(actor, establishment_id=None, *, after: str = "", every: bool = False,
-                     due: str = "") -> ActionPage:
-    """A page of open actions (keyset: those due after the action the last page ended with), or every one;
-    `due` (a key of DUE) narrows it to the overdue ones or those due later today."""
-    limit = None if every else ACTIONS_PAGE
+def read_action_list(actor, establishment_id=None, *, after: str = "", due: str = "") -> ActionPage:
+    """A page of open actions (keyset: those due after the action the last page ended with); `due` (a key of
+    DUE) narrows it to the overdue ones or those due later today."""
+    limit = ACTIONS_PAGE
     actions = establishment_open_actions(actor, establishment_id) if establishment_id else my_open_actions(actor)
     if due in DUE:
         actions = actions.filter(DUE[due][1]())
-    if after.isdigit() and len(after) < 19:
+    if after.isascii() and after.isdigit() and len(after) < 19:
         # Looked up among the actions the person may see, done or not: a page's last action may be done since.
         then = actions_visible_to(actor).filter(pk=int(after)).values("due_at")[:1]
         actions = actions.filter(Q(due_at__gt=Subquery(then)) | Q(due_at=Subquery(then), pk__gt=int(after)))
     with transaction.atomic():
-        rows = list(actions if limit is None else actions[:limit + 1])
-        more = limit is not None and len(rows) > limit
+        rows = list(actions[:limit + 1])
+        more = len(rows) > limit
         rows = rows[:limit] if more else rows
         audit_record(actor=actor, action="action.list", object_type="action", establishment_id=establishment_id,
                      detail={"results": len(rows)})

@@ -6,7 +6,7 @@ terms of each place are read once, "does this concern already have this step?" i
 the concern's steps, and the steps, their chronology entries, audit rows and emails are each written in one
 go when the change is done, still inside its transaction."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -40,6 +40,25 @@ OWNER_ROLES = [r.value for r in Role] + ["linked_establishment_dsl"]
 ALERTED = {Role.DSL.value, Role.DEPUTY_DSL.value}  # whom a new concern's alert goes to (CE 10.1)
 
 
+class TermsWhenCounted(Sequence):
+    """A place's terms, read from the database the first time a deadline counts school days: only a few rules
+    do (a child's file sent on, KCSIE), so most recordings never need them (issue 12's recording budget)."""
+
+    def __init__(self, place):
+        self._place, self._terms = place, None
+
+    def _read(self) -> tuple:
+        if self._terms is None:
+            self._terms = terms_for(self._place)
+        return self._terms
+
+    def __getitem__(self, index):
+        return self._read()[index]
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+
 @dataclass
 class Steps:
     """What one change that sets many steps has read and written so far (see steps_batch)."""
@@ -49,7 +68,7 @@ class Steps:
     new_concerns: set[int] = field(default_factory=set)  # written in this change: no steps in the database
     _packs: dict[int, list] = field(default_factory=dict)
     _ladders: dict[int, Ladders] = field(default_factory=dict)
-    _terms: dict[int, tuple] = field(default_factory=dict)
+    _terms: dict[int, "TermsWhenCounted"] = field(default_factory=dict)
     _peers: dict[int, list] = field(default_factory=dict)
 
     def packs_at(self, place) -> list:
@@ -68,9 +87,9 @@ class Steps:
             self._peers[place.pk] = linked_peers_of(place)
         return self._peers[place.pk]
 
-    def terms_at(self, place) -> tuple:
+    def terms_at(self, place) -> "TermsWhenCounted":
         if place.pk not in self._terms:
-            self._terms[place.pk] = terms_for(place)
+            self._terms[place.pk] = TermsWhenCounted(place)
         return self._terms[place.pk]
 
     def _codes(self, concern_id) -> set[tuple[str, int]]:

@@ -39,8 +39,6 @@ def navigation(request):
                                                                    request.path.startswith(i["url"]))]
         if matches:
             max(matches, key=lambda i: len(i["url"]))["active"] = True
-        names = sorted({m.where for m in user.memberships.current().select_related(
-            "establishment", "region", "organisation")})
-        return {"items": items, "establishments": names}
+        return {"items": items, "establishments": scope.places_named}
 
     return {"nav": SimpleLazyObject(build)}

@@ -25,6 +25,8 @@ class ActorScope:
     organisation_grants: dict[Permission, dict[int, Role]] = field(default_factory=lambda: defaultdict(dict))
     # role -> the establishments where the person holds it (directly, or through a region or organisation)
     places: dict[Role, set[int]] = field(default_factory=lambda: defaultdict(set))
+    # Where each current role is held, as the header names them ("Manor Field School"), read with the roles.
+    places_named: list[str] = field(default_factory=list)
 
     def establishment_ids(self, permission: Permission) -> set[int]:
         return set(self.grants.get(permission, {}))
@@ -65,9 +67,12 @@ def forget_scope(user) -> None:
 
 def _build(user) -> ActorScope:
     scope = ActorScope()
-    memberships = list(RoleMembership.objects.current().filter(user=user).order_by("id"))
+    # With the places' names: every page's header shows them, and one read serves both (issue 12).
+    memberships = list(RoleMembership.objects.current().filter(user=user)
+                       .select_related("establishment", "region", "organisation").order_by("id"))
     if not memberships:
         return scope
+    scope.places_named = sorted({m.where for m in memberships})
     regions = {m.region_id for m in memberships if m.scope == Scope.REGION}
     organisations = {m.organisation_id for m in memberships if m.scope == Scope.ORGANISATION}
     by_region, by_organisation = defaultdict(set), defaultdict(set)

@@ -7,6 +7,7 @@ children's part of the page, and a send that fails leaves the page and the words
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -90,11 +91,12 @@ class Draft:
     def time_not_known(self) -> bool:
         return not self.occurred_time
 
-    def occurred_at(self, first_sent: datetime | None = None) -> datetime | None:
+    def occurred_at(self, first_sent: Callable[[], datetime | None] = lambda: None) -> datetime | None:
         """When it happened. A blank time means "time not known": midday on an earlier day, and on
         today the moment it is sent if that is before midday, so a morning concern is never refused as
         "in the future" and never claims a time later than it was written down. A retry of a send that
-        did arrive (its answer lost) keeps the time first recorded, so it is the same concern."""
+        did arrive (its answer lost) keeps the time first recorded, so it is the same concern: first_sent
+        looks that up, only when it matters (a time not known, today)."""
         try:
             day = datetime.strptime(self.occurred_date, "%Y-%m-%d").date()
         except ValueError:
@@ -103,8 +105,9 @@ class Draft:
             midday = datetime.combine(day, time(12, 0), tzinfo=clock.LONDON)
             if day != clock.today():
                 return midday
-            if first_sent is not None and first_sent.astimezone(clock.LONDON).date() == day:
-                return first_sent
+            sent = first_sent()
+            if sent is not None and sent.astimezone(clock.LONDON).date() == day:
+                return sent
             return min(midday, clock.now())
         try:
             when = datetime.strptime(self.occurred_time, "%H:%M").time()

@@ -164,13 +164,19 @@ def inbox_cursor(after: str) -> tuple[int, int] | None:
     return None
 
 
-def inbox(actor, *, after: str = "", limit: int | None = None, only: Q | None = None) -> InboxPage:
+# What a concern's row in the inbox page never shows: encrypted, and decrypted row by row if read (issue 12).
+CASE_WORDS = ("narrative", "childs_words", "action_taken", "subject_description")
+
+
+def inbox(actor, *, after: str = "", limit: int | None = None, only: Q | None = None,
+          words: bool = True) -> InboxPage:
     """New and urgent first: unread concerns with a child at risk now, then other unread, then the rest,
     a page at a time (keyset: each band is read newest first from where the last page ended, so a page
     costs the same at the first concern as at the millionth). `only` narrows it (a home page's drill-down).
 
     Each row carries how many of its actions are overdue, for those who follow its case (None for the
     member of staff who only recorded it): one aggregate for the page. A fixed number of queries.
+    words=False leaves out the concern's own words (CASE_WORDS), for a page that lists without them.
     """
     limit = limit or INBOX_PAGE
     visible = concerns_visible_to(actor)
@@ -187,6 +193,8 @@ def inbox(actor, *, after: str = "", limit: int | None = None, only: Q | None = 
                 then = Concern.objects.filter(pk=cursor[1]).values("recorded_at")[:1]
                 concerns = concerns.filter(Q(recorded_at__lt=Subquery(then))
                                            | Q(recorded_at=Subquery(then), pk__lt=cursor[1]))
+            if not words:
+                concerns = concerns.defer(*CASE_WORDS)
             found = list(concerns.select_related("establishment", "recorded_by")
                          .annotate(followed=ExpressionWrapper(_case_team(actor), output_field=BooleanField()))
                          .order_by("-recorded_at", "-pk")[:limit + 1 - len(rows)])

@@ -86,8 +86,9 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
                    language_prompts_shown: int = 0, place=None, about_adult: bool = False, subject=None,
                    subject_relationship: str = "", subject_description: str = "", body_marks=(),
                    attachments=()) -> tuple[Concern, bool]:
-    """Record a concern. `children`: [{"child": Child, "role": ConcernChild.Role, "categories": [codes],
-    "indicators": [signs as the packs word them]}].
+    """Record a concern. `children`: [{"child": Child or its id, "role": ConcernChild.Role, "categories": [codes],
+    "indicators": [signs as the packs word them]}]. Each child is read again here, among those the recorder may
+    see at the establishment: a child they may not see is never recorded (NotVisible).
 
     `place` is one of the establishment's Locations. `about_adult` sends it down the allegations route:
     `subject` is the adult's Safekeep account when they have one, `subject_description` says who they are.
@@ -98,15 +99,15 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
     """
     role = require_permission(actor, Permission.CHILD_SEARCH, action="concern.create",
                               establishment_id=establishment.pk)
+    children = [entry | {"child": getattr(entry["child"], "pk", entry["child"])} for entry in children]
     submitted = {"establishment": establishment.pk, "children": children, "occurred_at": occurred_at,
                  "narrative": narrative, "childs_words": childs_words, "action_taken": action_taken,
                  "location": location.strip()[:200], "disclosure": disclosure, "immediate_risk": immediate_risk,
                  "images_shared": images_shared, "about_adult": about_adult,
                  "subject_description": subject_description.strip() if about_adult else ""}
-    existing = Concern.objects.filter(recorded_by=actor, idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return _replayed(existing, submitted), False
-    _validate(actor, establishment, children, occurred_at, narrative, idempotency_key)
+    # A retry (the same key from the same person) is found by the key's unique constraint, below, not by a read
+    # first: the first send, by far the most common, costs no query for it (issue 12's recording budget).
+    children = _validate(actor, establishment, children, occurred_at, narrative, idempotency_key)
     _validate_place_and_adult(actor, establishment, place, about_adult, subject, subject_relationship,
                               subject_description)
     attachment_services.extras_check(actor, body_marks, attachments)
@@ -129,8 +130,9 @@ def concern_submit(*, actor, establishment, children: list[dict], occurred_at: d
             # Last, so nothing after it can fail: queued with the concern or not at all (CE 10.1).
             notifications.alert_safeguarding_team(concern)
     except IntegrityError:
-        # Two submissions with one key raced: the other one won, and that is the concern. Any other refusal
-        # (the audit log cannot be written) is the error itself: nothing was recorded.
+        # The key was sent before (a double click, a lost answer) or two submissions with it raced: the first is
+        # the concern. Any other refusal (the audit log cannot be written) is the error itself: nothing was
+        # recorded.
         winner = Concern.objects.filter(recorded_by=actor, idempotency_key=idempotency_key).first()
         if winner is None:
             raise
@@ -158,7 +160,7 @@ def _submission(concern: Concern) -> dict:
 def _replayed(existing: Concern, submitted: dict) -> Concern:
     """The same key again is a retry (a double click, a lost answer): it returns the first concern. A key sent
     with different words (Back, edit, Send) is not: dropping those words would lose what the recorder wrote."""
-    children = {(c["child"].pk, c["role"], tuple(sorted(set(c.get("categories") or []))),
+    children = {(c["child"], c["role"], tuple(sorted(set(c.get("categories") or []))),
                  tuple(dict.fromkeys(c.get("indicators") or []))) for c in submitted["children"]}
     if _submission(existing) != submitted | {"children": children}:
         raise ValidationError({"idempotency_key": KEY_REUSED})
@@ -171,13 +173,14 @@ def indicators_offered(establishment) -> set[str]:
             for note in category.indicators}
 
 
-def _validate(actor, establishment, children, occurred_at, narrative, idempotency_key):
+def _validate(actor, establishment, children, occurred_at, narrative, idempotency_key) -> list[dict]:
+    """The entries with each child's row, read among those the recorder may see at the establishment."""
     errors = {}
     if not children:
         errors["children"] = "Choose at least one child."
     if len(children) > MAX_CHILDREN:
         errors["children"] = f"A concern can name up to {MAX_CHILDREN} children."
-    if len({c["child"].pk for c in children}) != len(children):
+    if len({c["child"] for c in children}) != len(children):
         errors["children"] = "Each child is named once, with their own role."
     for entry in children:
         if entry["role"] not in ConcernChild.Role.values:
@@ -194,11 +197,12 @@ def _validate(actor, establishment, children, occurred_at, narrative, idempotenc
         errors["idempotency_key"] = "The form was missing its one-time key: reload the page (your words are kept)."
     if errors:
         raise ValidationError(errors)
-    visible = set(children_visible_to(actor, Permission.CHILD_SEARCH).filter(
-        pk__in=[c["child"].pk for c in children], enrolments__establishment=establishment).values_list("pk", flat=True))
+    visible = {child.pk: child for child in children_visible_to(actor, Permission.CHILD_SEARCH).filter(
+        pk__in=[c["child"] for c in children], enrolments__establishment=establishment)}
     for entry in children:
-        if entry["child"].pk not in visible:
-            raise NotVisible("concern.create", "child", entry["child"].pk, establishment.pk)
+        if entry["child"] not in visible:
+            raise NotVisible("concern.create", "child", entry["child"], establishment.pk)
+    return [entry | {"child": visible[entry["child"]]} for entry in children]
 
 
 def _validate_place_and_adult(actor, establishment, place, about_adult, subject, relationship, description):

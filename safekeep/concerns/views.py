@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from safekeep.attachments import recording as attachment_recording
-from safekeep.audit.services import audit_record
+from safekeep.audit.services import audit_denial, audit_record
 from safekeep.authz.access import NotVisible, can, establishments_where, get_visible, require_permission
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
@@ -37,7 +37,7 @@ def concern_inbox(request):
     # A home page's figure drills down to the inbox narrowed (?show=, ?establishment=, ?recorded_from=).
     narrowed = InboxFilter(request.GET) if set(request.GET) & set(InboxFilter.base_fields) else None
     only = narrowed.narrowing() if narrowed else None
-    page = selectors.inbox(request.user, after=after, only=only)
+    page = selectors.inbox(request.user, after=after, only=only, words=False)  # the page lists no one's words
     # At group scale there can be thousands: the strongest are shown, and the page says how many more.
     # A narrowed list is about the figure it came from, so the patterns stay on the whole inbox.
     patterns = patterns_for(request.user) if team and only is None else []
@@ -63,7 +63,11 @@ def _narrowed_to(request, narrowed) -> str:
 
 
 def concern_detail(request, concern_id):
-    return concern_page(request, selectors.read_concern(request.user, concern_id))
+    concern = selectors.read_concern(request.user, concern_id)
+    # Straight after recording (record's redirect): said on the page, not flashed through the session, so sending
+    # a concern writes no session row (issue 12's recording budget). Only the recorder is told it was sent.
+    just_sent = request.GET.get("sent") == "1" and concern.recorded_by_id == request.user.pk
+    return concern_page(request, concern, just_sent=just_sent)
 
 
 def concern_page(request, concern, **addendum):
@@ -153,7 +157,8 @@ def concern_mark_read(request, concern_id):
 
 def _establishments(request):
     ids = scope_for(request.user).establishment_ids(Permission.CHILD_SEARCH)
-    return list(Establishment.objects.filter(pk__in=ids).order_by("name"))
+    # With its organisation: an exploitation concern tells the group's addresses (CE 10.5), read in the same query.
+    return list(Establishment.objects.filter(pk__in=ids).select_related("organisation").order_by("name"))
 
 
 def record(request):
@@ -170,17 +175,18 @@ def record(request):
     intent = request.POST.get("intent", "")
     if request.method == "POST":
         attachment_recording.apply(request, draft, intent)  # body-map marks and files chosen (kept server-side)
-    step = children_step(request.user, draft, intent, request.POST.get("find_q", ""), visible, establishment)
     prompts = draft.wording_prompts() if intent == "send" else []
     if intent == "send" and draft.check() and (draft.language_seen or not prompts):
-        concern, created = run_draft(request, establishment, draft, step.chosen)
+        # The service reads the children itself, among those the recorder may see: a send that succeeds reads
+        # them once. Only a page shown again (a refusal) reads them for the page, below.
+        concern, created = run_draft(request, establishment, draft)
         if concern is not None:
-            if created:  # a retry of a send that arrived: its message is already waiting, said once
-                messages.success(request, f"Your concern has been sent to the {establishment.safeguarding_lead_title}. "
-                                          "Thank you for writing it down.")
+            # The concern's page says it was sent; a retry of a send that arrived goes to it without saying so again.
+            page = reverse("concerns:detail", args=[concern.pk]) + ("?sent=1" if created else "")
             if request.htmx:  # sent by htmx: the browser goes to the concern itself, read once
-                return HttpResponseClientRedirect(reverse("concerns:detail", args=[concern.pk]))
-            return redirect("concerns:detail", concern.pk)
+                return HttpResponseClientRedirect(page)
+            return redirect(page)
+    step = children_step(request.user, draft, intent, request.POST.get("find_q", ""), visible, establishment)
     packs = packs_for(establishment)
     contacts = [c for c in establishment.local_contacts.all() if c.kind == "la_front_door"]
     # Only "send" checks the whole draft; a file or mark refused on any round trip is shown at once.
@@ -223,14 +229,14 @@ def wording_check(request):
     return render(request, "concerns/_wording.html", {"prompts": prompts, "shown": shown})
 
 
-def run_draft(request, establishment, draft, chosen):
+def run_draft(request, establishment, draft):
     adults = selectors.adults_to_name(establishment)
     try:
         concern, created = services.concern_submit(
             actor=request.user, establishment=establishment, idempotency_key=draft.key,
-            children=[{"child": chosen[c], "role": draft.roles[c], "categories": draft.categories.get(c, []),
-                       "indicators": draft.indicators.get(c, [])} for c in draft.child_ids],
-            occurred_at=draft.occurred_at(first_sent_at(request.user, draft.key)),
+            children=[{"child": c, "role": draft.roles[c], "categories": draft.categories.get(c, []),
+                       "indicators": draft.indicators.get(c, [])} for c in dict.fromkeys(draft.child_ids)],
+            occurred_at=draft.occurred_at(lambda: first_sent_at(request.user, draft.key)),
             occurred_approximately=draft.approximate,
             location=draft.location, narrative=draft.narrative, childs_words=draft.childs_words,
             action_taken=draft.action_taken, disclosure=draft.disclosure, immediate_risk=draft.immediate_risk,
@@ -240,6 +246,15 @@ def run_draft(request, establishment, draft, chosen):
             about_adult=draft.about_adult, subject_relationship=draft.subject_relationship,
             subject=adults.filter(pk=draft.subject_id).first() if draft.about_adult and draft.subject_id else None,
             subject_description=draft.subject_description, **attachment_recording.for_submit(request, draft))
+    except NotVisible as denial:
+        if denial.object_type != "child":
+            raise
+        # A child chosen earlier who may no longer be chosen here (or an id typed into the form): refused and
+        # audited, and the page comes back without them, every word kept.
+        audit_denial(request, denial)
+        draft.errors["child-search"] = ("A child you chose can no longer be chosen here, so the concern has not "
+                                        "been sent. Check the children, then choose Send.")
+        return None, False
     except ValidationError as error:
         if error.message_dict.get("idempotency_key") == [services.KEY_REUSED]:
             # Back, an edit, then Send: the words on screen are not the concern already sent from this page.

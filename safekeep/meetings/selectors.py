@@ -13,7 +13,7 @@ from safekeep.authz.access import deny_if_subject_of_allegation, get_visible, ro
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.models import Child
-from safekeep.concerns.selectors import allegations_hidden_from
+from safekeep.concerns.selectors import not_a_hidden_allegation
 from safekeep.establishments.models import Establishment
 from safekeep.sharing.models import InformationShare, SourceKind
 
@@ -31,7 +31,8 @@ def meetings_visible_to(actor):
     ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
     if not ids:
         return Meeting.objects.none()
-    return Meeting.objects.filter(establishment_id__in=ids).exclude(concern_id__in=allegations_hidden_from(actor))
+    # Judged on each meeting's own concern (a join), not a subquery over every allegation (issue 12).
+    return Meeting.objects.filter(not_a_hidden_allegation(actor, "concern"), establishment_id__in=ids)
 
 
 def meeting_establishments(actor):

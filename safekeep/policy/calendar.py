@@ -7,6 +7,7 @@ has loaded its term dates, every working day counts as a school day.
 """
 
 from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -14,7 +15,7 @@ import holidays
 
 # The nations Safekeep knows, as the `holidays` library names the UK's subdivisions.
 NATIONS = ("ENG", "WLS", "SCT", "NIR")
-Terms = tuple[tuple[date, date], ...]
+Terms = Sequence[tuple[date, date]]  # (first day, last day) pairs; a caller may read them only when asked
 
 
 @lru_cache(maxsize=64)

@@ -5,13 +5,14 @@ from safekeep.audit.services import audit_record
 from safekeep.authz.access import can, establishments_where, get_visible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
-from safekeep.concerns.selectors import allegations_hidden_from
+from safekeep.concerns.selectors import not_a_hidden_allegation
 
 from .models import Consultation, NrmTracker, Referral, ReferralOutcome
 
 
-def _hidden_allegations(actor):
-    return allegations_hidden_from(actor)
+def _not_a_hidden_allegation(actor):
+    """Judged on each record's own concern (a join), not a subquery over every allegation (issue 12)."""
+    return not_a_hidden_allegation(actor, "concern")
 
 
 def referrals_visible_to(actor):
@@ -21,7 +22,7 @@ def referrals_visible_to(actor):
     if not scope.roles:
         return Referral.objects.none()
     return (Referral.objects.filter(Q(made_by=actor) | Q(establishment_id__in=scope.establishment_ids(
-        Permission.CHILD_VIEW))).exclude(concern_id__in=_hidden_allegations(actor)))
+        Permission.CHILD_VIEW))).filter(_not_a_hidden_allegation(actor)))
 
 
 def team_records(model, actor):
@@ -29,7 +30,7 @@ def team_records(model, actor):
     ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
     if not ids:
         return model.objects.none()
-    return model.objects.filter(establishment_id__in=ids).exclude(concern_id__in=_hidden_allegations(actor))
+    return model.objects.filter(_not_a_hidden_allegation(actor), establishment_id__in=ids)
 
 
 def access_referral(actor, referral_id, action="referral.view") -> Referral:

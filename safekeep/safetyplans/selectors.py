@@ -10,7 +10,7 @@ from safekeep.authz.access import get_visible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import access_child, children_visible_to
-from safekeep.concerns.selectors import allegations_hidden_from
+from safekeep.concerns.selectors import not_a_hidden_allegation
 
 from .models import PlanDecision, SafetyPlan, SafetyPlanReview, SafetyPlanVersion, Sanction
 
@@ -19,8 +19,9 @@ def _scoped(queryset, actor):
     establishment_ids = scope_for(actor).establishment_ids(Permission.CHILD_VIEW)
     if not establishment_ids:
         return queryset.none()
-    return (queryset.filter(establishment_id__in=establishment_ids, child__in=children_visible_to(actor))
-            .exclude(concern_id__in=allegations_hidden_from(actor)))
+    # Judged on each record's own concern (a join), not a subquery over every allegation (issue 12).
+    return queryset.filter(not_a_hidden_allegation(actor, "concern"), establishment_id__in=establishment_ids,
+                           child__in=children_visible_to(actor))
 
 
 def plans_visible_to(actor):

@@ -110,4 +110,33 @@ def test_finding_and_adding_a_child_by_htmx_answers_with_only_the_childrens_part
     sent = client.post("/concerns/new/", base | {"intent": "send", "child": [here.pk], f"role-{here.pk}": "harmed",
                                                  "occurred_date": "2026-11-20"}, headers={"HX-Request": "true"})
     concern = Concern.objects.get(idempotency_key="part-1")
-    assert sent.headers["HX-Redirect"] == f"/concerns/{concern.pk}/"  # the browser then opens it once
+    assert sent.headers["HX-Redirect"] == f"/concerns/{concern.pk}/?sent=1"  # the browser then opens it once
+    assert "Your concern has been sent to the" in client.get(sent.headers["HX-Redirect"]).content.decode()
+
+
+def test_a_send_naming_a_child_the_recorder_may_not_choose_is_refused_with_every_word_kept(client, world, adopted,
+                                                                                          signed_in):
+    from safekeep.audit.models import AuditEvent
+
+    signed_in(world.personas[Role.STAFF])
+    here, elsewhere = world.children["here"], world.children["elsewhere"]
+    page = _post(client, key="hidden-1", establishment=world.establishments["here"].pk, child=[here.pk, elsewhere.pk],
+                 **{f"role-{here.pk}": "harmed", f"role-{elsewhere.pk}": "harmed"}, narrative="Crying by the gate",
+                 occurred_date="2026-11-20", intent="send")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "A child you chose can no longer be chosen here" in text and "Crying by the gate" in text
+    assert "Child Elsewhere" not in text and "Child Here" in text
+    assert not Concern.objects.filter(idempotency_key="hidden-1").exists()
+    assert AuditEvent.objects.filter(action="concern.create", outcome="denied", object_id=str(elsewhere.pk)).exists()
+
+
+def test_only_the_recorder_is_told_on_the_concerns_page_that_it_was_sent(client, world, adopted, signed_in):
+    signed_in(world.personas[Role.STAFF])
+    here = world.children["here"]
+    sent = _post(client, key="told-1", establishment=world.establishments["here"].pk, child=[here.pk],
+                 **{f"role-{here.pk}": "harmed"}, narrative="Crying by the gate", occurred_date="2026-11-20",
+                 intent="send")
+    assert "Your concern has been sent to the" in client.get(sent["Location"]).content.decode()
+    dsl_page = signed_in(world.personas[Role.DSL]).get(sent["Location"])
+    assert dsl_page.status_code == 200 and "Your concern has been sent" not in dsl_page.content.decode()
