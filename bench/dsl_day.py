@@ -36,7 +36,8 @@ from safekeep.children.models import Child  # noqa: E402
 from safekeep.concerns import services as concerns  # noqa: E402
 from safekeep.concerns import tasks as concern_tasks  # noqa: E402
 from safekeep.concerns.models import Concern, ConcernChild, Triage  # noqa: E402
-from safekeep.core import clock, demo  # noqa: E402
+from safekeep.core import clock  # noqa: E402
+from safekeep.demo import data as demo  # noqa: E402
 from safekeep.establishments.models import Establishment  # noqa: E402
 from safekeep.policy.packs import shipped_packs  # noqa: E402
 from safekeep.referrals import services as referrals  # noqa: E402

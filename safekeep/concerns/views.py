@@ -179,10 +179,11 @@ def record(request):
     if intent == "send" and draft.check() and (draft.language_seen or not prompts):
         # The service reads the children itself, among those the recorder may see: a send that succeeds reads
         # them once. Only a page shown again (a refusal) reads them for the page, below.
-        concern, created = run_draft(request, establishment, draft)
+        concern, _ = run_draft(request, establishment, draft)
         if concern is not None:
-            # The concern's page says it was sent; a retry of a send that arrived goes to it without saying so again.
-            page = reverse("concerns:detail", args=[concern.pk]) + ("?sent=1" if created else "")
+            # The concern's page says it was sent. A retry of a send that arrived says so too: its first answer was
+            # lost on the way, so the recorder has not yet been told.
+            page = reverse("concerns:detail", args=[concern.pk]) + "?sent=1"
             if request.htmx:  # sent by htmx: the browser goes to the concern itself, read once
                 return HttpResponseClientRedirect(page)
             return redirect(page)

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible, role_for
+from safekeep.authz.access import NotVisible, can, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 
@@ -56,7 +56,7 @@ def _report_page(request, report, *, establishment, organisation):
 def _may_record(actor, establishment, organisation) -> bool:
     scope = scope_for(actor)
     if establishment is not None:
-        return scope.role_at(Permission.GOVERNANCE_REVIEW_RECORD, establishment.pk) is not None
+        return can(actor, Permission.GOVERNANCE_REVIEW_RECORD, establishment)
     return organisation.pk in scope.organisations_with(Permission.GOVERNANCE_REVIEW_RECORD)
 
 

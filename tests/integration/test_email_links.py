@@ -19,7 +19,8 @@ from safekeep.actions.notifications import send_digests
 from safekeep.audit.models import AuditEvent
 from safekeep.children.models import Child
 from safekeep.concerns import services as concerns
-from safekeep.core import clock, demo
+from safekeep.core import clock
+from safekeep.demo import data as demo
 from safekeep.establishments.models import Establishment
 from safekeep.referrals import services as referrals
 from tests.world import sign_in

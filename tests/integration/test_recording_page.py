@@ -90,7 +90,7 @@ def test_a_concern_from_earlier_today_with_no_time_is_sent_before_noon(client, w
                                                                                     tzinfo=LONDON)
     time_machine.move_to(datetime(2026, 12, 1, 9, 10, tzinfo=LONDON), tick=False)
     again = _post(client, **base, key="today-1")  # a retry of a send whose answer was lost, 10 minutes on
-    assert again.headers["Location"] == f"/concerns/{concern.pk}/"  # the same concern, not "a different one"
+    assert again.headers["Location"] == f"/concerns/{concern.pk}/?sent=1"  # the same concern, said sent
     later = _post(client, **base, key="later-1", occurred_time="10:30").content.decode()
     assert "it cannot be in the future" in later and 'href="#occurred_date"' in later  # a time given is kept to
 
