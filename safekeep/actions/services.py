@@ -542,7 +542,10 @@ def _open_steps(batch: Steps | None, record, child, concern_id) -> list[Action]:
 
     saved = []
     if batch is None or concern_id not in batch.new_concerns:
-        open_steps = Action.objects.select_for_update().filter(status=Action.Status.OPEN).exclude(action_code="")
+        # Only the actions are locked: an action about no child joins its child as an outer join, which
+        # PostgreSQL cannot lock (FOR UPDATE on the nullable side of an outer join).
+        open_steps = (Action.objects.select_for_update(of=("self",)).filter(status=Action.Status.OPEN)
+                      .exclude(action_code=""))
         if concern_id is not None:
             open_steps = open_steps.filter(concern_id=concern_id)
         else:
