@@ -52,14 +52,14 @@ def test_two_child_concern_with_photo_reaches_the_dsl_and_both_chronologies(page
     page.get_by_label("What the mark looks like").fill("Red finger marks, about 4 cm")
     page.get_by_role("button", name="Add the mark").click()
     # The round trip kept the photo on the server (not in the browser) and every word typed.
-    assert page.get_by_text("photo.jpg — kept").is_visible()
-    assert page.get_by_text("Back, left forearm or wrist:").is_visible()
+    expect(page.get_by_text("photo.jpg — kept")).to_be_visible()
+    expect(page.get_by_text("Back, left forearm or wrist:")).to_be_visible()
     assert page.get_by_label("What you saw, heard or were told").input_value() == NARRATIVE
-    assert page.locator("svg.sk-body-map circle[fill='#d4351c']").count() == 1
+    expect(page.locator("svg.sk-body-map circle[fill='#d4351c']")).to_have_count(1)
     assert_accessible(page)
     page.get_by_role("button", name="Send to the safeguarding lead").click()
     expect(page.get_by_text("Your concern has been sent")).to_be_visible()
-    assert page.get_by_text("Back, left forearm or wrist:").is_visible()
+    expect(page.get_by_text("Back, left forearm or wrist:")).to_be_visible()
     assert_accessible(page)
     concern = Concern.objects.get(recorded_by=staff)
     assert concern.attachments.count() == 1 and concern.body_marks.count() == 1
@@ -79,8 +79,8 @@ def test_two_child_concern_with_photo_reaches_the_dsl_and_both_chronologies(page
     page.goto(f"{live_server.url}/concerns/")
     assert_accessible(page)
     page.locator(f'a[href="/concerns/{concern.pk}/"]').click()
-    assert page.get_by_text(NARRATIVE).is_visible()
-    assert page.get_by_text("Red finger marks, about 4 cm").is_visible()
+    expect(page.get_by_text(NARRATIVE)).to_be_visible()
+    expect(page.get_by_text("Red finger marks, about 4 cm")).to_be_visible()
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download photo.jpg").click()
@@ -92,14 +92,14 @@ def test_two_child_concern_with_photo_reaches_the_dsl_and_both_chronologies(page
         page.get_by_label("Why", exact=True).fill(f"Decision for {child.first_name} after reading the concern")
         page.get_by_label(outcome, exact=True).check()
         page.get_by_role("button", name="Record decision").click()
-        assert page.get_by_text(re.compile(f"Your decision for {child.display_name}")).is_visible()
+        expect(page.get_by_text(re.compile(f"Your decision for {child.display_name}"))).to_be_visible()
         assert_accessible(page)
 
     # Both chronologies show the concern, each with that child's own role.
     for child, own, other in ((harmed, "harmed or at risk", "alleged to be responsible"),
                               (noor, "alleged to be responsible", "harmed or at risk")):
         page.goto(f"{live_server.url}/chronology/{child.pk}/")
-        assert page.locator("table").get_by_text(re.compile(own, re.I)).first.is_visible()
+        expect(page.locator("table").get_by_text(re.compile(own, re.I)).first).to_be_visible()
         assert other not in page.locator("main").inner_text().lower()
-        assert page.locator("table").get_by_text(re.compile("Triage decision", re.I)).first.is_visible()
+        expect(page.locator("table").get_by_text(re.compile("Triage decision", re.I)).first).to_be_visible()
         assert_accessible(page)

@@ -32,10 +32,10 @@ def test_a_dsl_signs_in_with_a_code_finds_a_child_and_sees_who_viewed_them(page,
     page.get_by_role("link", name="Find a child").first.click()
     page.get_by_label("Name").fill("here")
     page.get_by_role("link", name="Child Here").click()  # results arrive by htmx as you type
-    assert page.get_by_role("heading", name="Child Here").is_visible()
+    expect(page.get_by_role("heading", name="Child Here")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="See who has looked at this record").click()
-    assert page.get_by_role("cell", name=dsl.full_name).first.is_visible()
+    expect(page.get_by_role("cell", name=dsl.full_name).first).to_be_visible()
     assert_accessible(page)
     for path in ("/establishments/", f"/establishments/{world.establishments['here'].pk}/", "/roles/",
                  "/account/security/", "/accounts/2fa/"):
@@ -50,18 +50,18 @@ def test_an_administrator_adds_a_person_and_gives_them_a_role(page, live_server)
     sign_in(page, live_server, admin, secret)
     page.goto(live_server.url + "/people/new/")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_role("alert").is_visible()  # the error summary, typing kept
+    expect(page.get_by_role("alert")).to_be_visible()  # the error summary, typing kept
     assert_accessible(page)
     page.get_by_label("Full name").fill("Rosa Lind")
     page.get_by_label("Work email address").fill("rosa.lind@example.org")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_role("heading", name="Rosa Lind").is_visible()
+    expect(page.get_by_role("heading", name="Rosa Lind")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Give a role").click()
     page.get_by_label("Role").select_option("dsl")
     page.get_by_label("Where").select_option(label="Establishment here")
     page.get_by_role("button", name="Give role").click()
-    assert page.get_by_role("cell", name="Designated safeguarding lead", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="Designated safeguarding lead", exact=True)).to_be_visible()
     for path in ("/people/", "/imports/", "/establishments/new/"):
         page.goto(live_server.url + path)
         assert_accessible(page)
@@ -107,14 +107,14 @@ def test_an_administrator_loads_a_pupil_file_fixing_a_bad_row_first(page, live_s
         page.get_by_role("button", name="Check the file").click()
 
     choose(headings + good + "B99,Late,Entry,30/02/2013,Year 8\n")
-    assert page.get_by_text("Nothing has been loaded").is_visible()
-    assert page.get_by_text("Line 32:").is_visible()
+    expect(page.get_by_text("Nothing has been loaded")).to_be_visible()
+    expect(page.get_by_text("Line 32:")).to_be_visible()
     assert_accessible(page)
     choose(headings + good)
-    assert page.get_by_text("30 new").is_visible()
+    expect(page.get_by_text("30 new")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Load 30 children").click()
-    assert page.get_by_text("30 of 30 rows (100%)").is_visible()
+    expect(page.get_by_text("30 of 30 rows (100%)")).to_be_visible()
     assert page.get_by_label("Loaded").evaluate("el => el.value") == 30
     assert_accessible(page)
 
@@ -148,7 +148,7 @@ def test_a_passkey_added_after_signing_in_then_signs_in_on_its_own(page, live_se
     page.get_by_role("button", name="Sign in with a passkey").click()
     page.wait_for_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/children/{world.children['here'].pk}/")
-    assert page.get_by_role("heading", name="Child Here").is_visible()
+    expect(page.get_by_role("heading", name="Child Here")).to_be_visible()
 
 
 def test_a_dsl_asks_what_happens_when_a_child_is_exploited_and_in_danger(page, live_server):
@@ -167,8 +167,8 @@ def test_a_dsl_asks_what_happens_when_a_child_is_exploited_and_in_danger(page, l
     page.get_by_label("A child is at risk of harm now").check()
     page.get_by_role("button", name="Show what must happen").click()
     table = page.get_by_role("table").first
-    assert table.get_by_text("immediately").first.is_visible()
-    assert table.get_by_text("CE 10.1").first.is_visible()
+    expect(table.get_by_text("immediately").first).to_be_visible()
+    expect(table.get_by_text("CE 10.1").first).to_be_visible()
     assert_accessible(page)
 
 
@@ -187,16 +187,16 @@ def test_a_dsl_finds_an_overdue_action_first_and_marks_it_done(page, live_server
     sign_in(page, live_server, dsl, enrol_totp(dsl))
     page.get_by_role("link", name="Actions", exact=True).click()
     first_row = page.get_by_role("row").nth(1)
-    assert first_row.get_by_text("Overdue").is_visible()
+    expect(first_row.get_by_text("Overdue")).to_be_visible()
     assert_accessible(page)
     first_row.get_by_role("link", name="Tell the placing authority").click()
     assert_accessible(page)
     page.get_by_role("button", name="Mark as done").click()  # nothing typed: told why, nothing lost
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("What was done").fill("Emailed the placing authority's duty team")
     page.get_by_role("button", name="Mark as done").click()
-    assert page.get_by_text("The action is done").is_visible()
+    expect(page.get_by_text("The action is done")).to_be_visible()
     assert not page.get_by_role("link", name="Tell the placing authority").count()
 
 
@@ -217,10 +217,10 @@ def test_a_group_head_adopts_a_revised_policy(page, live_server):
     page.get_by_label("Policy pack file (YAML)").set_input_files(
         files=[{"name": "child-exploitation.yaml", "mimeType": "application/yaml", "buffer": revised.encode()}])
     page.get_by_role("button", name="Check the file").click()
-    assert page.get_by_role("heading", name="What changes from version 2024-01-01-r3").is_visible()
+    expect(page.get_by_role("heading", name="What changes from version 2024-01-01-r3")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Adopt version 2026-12-01").click()
-    assert page.get_by_text("now follows").is_visible()
+    expect(page.get_by_text("now follows")).to_be_visible()
 
 
 def test_a_member_of_staff_records_a_concern_about_two_children(page, live_server):

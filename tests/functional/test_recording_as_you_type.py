@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from safekeep.authz.roles import Role
 from tests.functional.conftest import assert_accessible
@@ -36,7 +37,7 @@ def test_wording_is_suggested_while_typing_and_an_allegation_goes_down_its_route
     page.locator(f"#role-{world.children['here'].pk} input[value=harmed]").check()
     page.get_by_label("Date it happened").fill("2026-11-20")
     page.get_by_label(re.compile("The concern is about an adult")).check()
-    assert page.get_by_text("never the adult it is about").is_visible()
+    expect(page.get_by_text("never the adult it is about")).to_be_visible()
     page.get_by_label("They are", exact=True).select_option("staff")
     page.get_by_label("Who? (if they use Safekeep)").select_option(label=world.personas[Role.HEAD].full_name)
     page.get_by_label("Where (optional)").select_option(label="Playground")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from safekeep.authz.roles import Role
 from tests.functional.conftest import assert_accessible
@@ -44,13 +45,13 @@ def test_a_referral_is_chased_across_a_bank_holiday_and_trafficking_opens_the_nr
     page.get_by_role("radio", name="Yes").check()
     page.get_by_role("button", name="Record the referral").click()
     page.get_by_text("Safekeep will remind you to chase their decision").wait_for()
-    assert page.get_by_text("Tuesday 26 May 2026, 16:00 (1 working day)").is_visible()
+    expect(page.get_by_text("Tuesday 26 May 2026, 16:00 (1 working day)")).to_be_visible()
     assert_accessible(page)
 
     referral = Referral.objects.get(reference="CS-2026-0522")
     assert escalate_overdue(referral.chase_action.due_at + timedelta(minutes=5)) == 1
     page.goto(f"{live_server.url}/chronology/{child.pk}/?tracked=1")  # an escalation is a step Safekeep tracked
-    assert page.get_by_text(re.compile("Overdue: Get the decision of Front door here")).first.is_visible()
+    expect(page.get_by_text(re.compile("Overdue: Get the decision of Front door here")).first).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/referrals/{referral.pk}/")
@@ -61,7 +62,7 @@ def test_a_referral_is_chased_across_a_bank_holiday_and_trafficking_opens_the_nr
         "Three missing episodes in a month: we asked for a strategy discussion.")
     page.get_by_role("button", name="Record the decision").click()
     page.get_by_text("The agency's decision is recorded").wait_for()
-    assert page.get_by_text("Three missing episodes in a month").is_visible()
+    expect(page.get_by_text("Three missing episodes in a month")).to_be_visible()
     assert_accessible(page)
 
     concerns.concern_submit(actor=world.personas[Role.STAFF], establishment=world.establishments["here"],
@@ -76,6 +77,6 @@ def test_a_referral_is_chased_across_a_bank_holiday_and_trafficking_opens_the_nr
     page.get_by_role("button", name="Save").click()
     page.get_by_text("The NRM tracker is up to date").wait_for()
     page.goto(f"{live_server.url}/actions/")
-    assert page.get_by_text(re.compile("ask them to refer the child to the National Referral Mechanism")).first.is_visible()
+    expect(page.get_by_text(re.compile("ask them to refer the child to the National Referral Mechanism")).first).to_be_visible()
     assert_accessible(page)
     assert referral.chase_action.due_at == datetime(2026, 5, 26, 16, 0, tzinfo=ZoneInfo("Europe/London"))

@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from django.db import transaction
 
 from safekeep.authz.roles import Role
@@ -73,28 +74,28 @@ def test_a_child_on_child_case_gets_two_plans_and_a_decision_for_the_witness(pag
     concern_url = f"{live_server.url}/concerns/{concern.pk}/"
 
     page.goto(concern_url)
-    assert page.get_by_role("heading", name="Safety plans").is_visible()
+    expect(page.get_by_role("heading", name="Safety plans")).to_be_visible()
     assert_accessible(page)
 
     # Hana (harmed): a first try with nothing filled in keeps what was typed and shows every problem.
     page.get_by_role("link", name="Start a safety plan for Hana Pupil").click()
-    assert page.get_by_role("heading", name="How can I try and ensure I will not be at risk", exact=False).is_visible()
+    expect(page.get_by_role("heading", name="How can I try and ensure I will not be at risk", exact=False)).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Situations, places, groups or people to avoid").fill("The lockers by the science block")
     page.get_by_role("button", name="Put the plan in place").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert page.get_by_label("Situations, places, groups or people to avoid").input_value() == \
         "The lockers by the science block"
-    assert page.get_by_role("link", name="Say who the child checks in with.").is_visible()
+    expect(page.get_by_role("link", name="Say who the child checks in with.")).to_be_visible()
     assert_accessible(page)
     _fill_plan(page, avoid="The lockers by the science block", who="Ms Shah, head of year", review_in_days=28)
     page.get_by_role("button", name="Put the plan in place").click()
     page.wait_for_url(re.compile(r"/safety-plans/\d+/$"))
-    assert page.get_by_text("The lockers by the science block").is_visible()
+    expect(page.get_by_text("The lockers by the science block")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Print view").click()
-    assert page.get_by_role("heading", name="Safety plan: Hana Pupil").is_visible()
-    assert page.locator(".govuk-service-navigation").count() == 0
+    expect(page.get_by_role("heading", name="Safety plan: Hana Pupil")).to_be_visible()
+    expect(page.locator(".govuk-service-navigation")).to_have_count(0)
     assert_accessible(page)
 
     # Rory (alleged to be responsible).
@@ -111,14 +112,14 @@ def test_a_child_on_child_case_gets_two_plans_and_a_decision_for_the_witness(pag
     page.get_by_role("link", name="Record a decision for Wes Pupil").click()
     assert_accessible(page)
     page.get_by_role("button", name="Record decision").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("No safety plan is needed").check()
     page.get_by_label("Why").fill("Saw it from across the corridor; spoken to with his mum; not worried")
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_url(concern_url)
-    assert page.get_by_text("no safety plan is needed", exact=False).is_visible()
-    assert page.get_by_role("link", name=re.compile("Start a safety plan")).count() == 0
+    expect(page.get_by_text("no safety plan is needed", exact=False)).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Start a safety plan"))).to_have_count(0)
     assert_accessible(page)
 
     # A sanction for Rory: a suspension needs the reason other options were not enough (CoC 13.6).
@@ -130,19 +131,19 @@ def test_a_child_on_child_case_gets_two_plans_and_a_decision_for_the_witness(pag
     page.get_by_label("How the child's welfare and safety were considered").fill("Mentor; check-ins continue")
     page.get_by_label("Date of the decision").fill(clock_today().isoformat())
     page.get_by_role("button", name="Record sanction").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert page.get_by_label("Describe the sanction").input_value() == "Two days' suspension"
     assert_accessible(page)
     page.get_by_label("For a suspension or exclusion: why other options were not enough").fill(
         "Restorative work and detentions did not stop it; Hana is frightened")
     page.get_by_role("button", name="Record sanction").click()
     page.wait_for_url(re.compile(rf"/safety-plans/child/{children['Rory'].pk}/$"))
-    assert page.get_by_text("Restorative work and detentions did not stop it", exact=False).is_visible()
+    expect(page.get_by_text("Restorative work and detentions did not stop it", exact=False)).to_be_visible()
     assert_accessible(page)
 
     # Each plan's review is on the action list; the child's page lists their plans.
     page.goto(f"{live_server.url}/safety-plans/child/{children['Hana'].pk}/")
-    assert page.get_by_role("link", name=re.compile("Harmed or affected")).is_visible()
+    expect(page.get_by_role("link", name=re.compile("Harmed or affected"))).to_be_visible()
     assert_accessible(page)
     plans = SafetyPlan.objects.filter(concern=concern)
     assert sorted(plans.values_list("role", flat=True)) == ["alleged_responsible", "harmed"]
