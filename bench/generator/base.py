@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 
 from safekeep.accounts.models import User
 from safekeep.authz.models import RoleMembership
@@ -95,7 +95,10 @@ def build_group(*, establishments: int, children: int, seed: int, name: str = "H
 
 
 def _people(group: Group, regions) -> None:
-    password = make_password(PASSWORD)  # hashed once: hashing 2,000 passwords would take minutes
+    # Hashed once (hashing 2,000 passwords would take minutes), and with the hasher production settings use
+    # first: the page benchmarks sign these people in under production settings, which do not accept the test
+    # settings' quick hasher.
+    password = make_password(PASSWORD, hasher=PBKDF2PasswordHasher())
     users, grants = [], []
 
     def person(email, name, role, **where):
