@@ -137,7 +137,7 @@ def clusters_of(links, since: datetime | None = None) -> list[Cluster]:
     members, edges, concerns, last = defaultdict(list), defaultdict(int), defaultdict(int), {}
     for child in parent:
         members[find(child, parent)].append(child)
-    for low, high, _, last_named, count in links:
+    for low, _high, _, last_named, count in links:
         root = find(low, parent)
         edges[root] += 1
         concerns[root] += count
