@@ -537,7 +537,7 @@ def _peer_groups(checker, data) -> PeerGroupRules | None:
     for key in sorted(set(section) - set(PEER_GROUP_FIELDS)):
         checker.error(section, f"peer_groups.{key}",
                       f"is not part of peer_groups: use {', '.join(sorted(PEER_GROUP_FIELDS))}", key)
-    figures, sources = {}, {}
+    figures, sources, wrong = {}, {}, False
     for part, names in PEER_GROUP_FIELDS.items():
         path = f"peer_groups.{part}"
         item = section.get(part)
@@ -549,10 +549,10 @@ def _peer_groups(checker, data) -> PeerGroupRules | None:
             value = item.get(name)
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
                 checker.error(item or section, f"{path}.{name}", "should be a whole number from 1 to 3650", name)
-                value = 1
+                value, wrong = 1, True
             figures[(part, name)] = value
         sources[part] = checker.text(item, "source", path)
-    if figures[("cluster_grew", "grown_by")] > figures[("cluster_grew", "at_least_children")]:
+    if not wrong and figures[("cluster_grew", "grown_by")] > figures[("cluster_grew", "at_least_children")]:
         checker.error(section, "peer_groups.cluster_grew.grown_by",
                       "cannot be more than at_least_children: a cluster grows by at most its own size", "cluster_grew")
     return PeerGroupRules(
