@@ -49,7 +49,7 @@ def _role_labels(bits: int) -> list[str]:
     return [ConcernChild.Role(role).label for role in PeerLink.roles_of(bits)]
 
 
-def _rows(clusters, links, rule, names_of, places_of=None) -> list[ClusterRow]:
+def _rows(clusters, links, rule, places_of=None) -> list[ClusterRow]:
     """The table's rows: the roles each child had, from the cluster's edges."""
     bits = {}
     for _establishment_id, low, high, *_rest, low_roles, high_roles in links:
@@ -86,7 +86,7 @@ def read_establishment_clusters(actor, establishment_id) -> dict:
         links = _links([establishment.pk], since)
         clusters = clusters_of([link[1:6] for link in links],
                                since=now - timedelta(days=rule.grew_within_days) if rule else None)
-        rows = _rows(clusters, links, rule, None)
+        rows = _rows(clusters, links, rule)
         audit_record(actor=actor, action="peergroups.clusters.view", obj=establishment,
                      role=role_for(actor, VIEW, establishment), establishment_id=establishment.pk,
                      detail={"clusters": len(rows)})
@@ -123,7 +123,7 @@ def read_group_clusters(actor) -> dict:
         def places_of(cluster):
             return sorted({places[e] for pk in cluster.children for e in where.get(pk, ())})
 
-        rows = _rows(shown, links, None, None, places_of)
+        rows = _rows(shown, links, None, places_of)
         audit_record(actor=actor, action="peergroups.group.view", obj=None, object_type="organisation",
                      object_id=organisation_id, role=str(scope_for(actor).role_for(VIEW) or ""),
                      detail={"clusters": len(clusters)})
