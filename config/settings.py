@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "safekeep.sharing",
     "safekeep.meetings",
     "safekeep.attachments",
+    "safekeep.peergroups",
     # Oversight: trend summaries and pages (top layer: reads every casework app).
     "safekeep.trends",
     "safekeep.oversight",

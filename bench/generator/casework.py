@@ -6,7 +6,8 @@ happened; `CaseworkWriter` writes, for each event, the rows of the service named
 
   submit           concern_submit     the concern, each child's part, chronology, the steps the packs require
                                       (the real policy engine), steps met by sending it, notes on linked
-                                      files and the steps there, audit (and the alert's audit row)
+                                      files and the steps there, the pairs of children it names together
+                                      (written once, at the end), audit (and the alert's audit row)
   view_concern     read_concern       the audit row of opening the concern (recorder or DSL)
   read             concern_mark_read  read_by_dsl_at, chronology per child, audit
   view_chronology  read_chronology    the audit rows of opening the child's chronology
@@ -50,8 +51,9 @@ from safekeep.authz.access import require_permission, role_for
 from safekeep.authz.roles import Permission, Role
 from safekeep.chronology.forms import ChronologyFilterForm
 from safekeep.chronology.models import ChronologyEntry
-from safekeep.concerns.models import Concern, ConcernChild, Triage
+from safekeep.concerns.models import Concern, ConcernChild, PeerLink, Triage
 from safekeep.concerns.notifications import ALERT_QUEUED, alert_recipients
+from safekeep.concerns.peers import pairs_in
 from safekeep.core.clock import LONDON
 from safekeep.establishments.selectors import terms_for
 from safekeep.packs.selectors import packs_for
@@ -281,7 +283,8 @@ class CaseworkWriter:
     """Writes the rows of each event. `flush_every` concerns at a time, each flush in one transaction."""
 
     MODELS = (Concern, ConcernChild, Triage, Action, Referral, Meeting, Meeting.children.through, Attendee,
-              SafetyPlan, SafetyPlanVersion, InformationShare, InformationShare.children.through, ChronologyEntry, AuditEvent)
+              SafetyPlan, SafetyPlanVersion, InformationShare, InformationShare.children.through, ChronologyEntry, AuditEvent,
+              PeerLink)
 
     def __init__(self, group, *, flush_every: int = 2000, progress=None):
         self.group, self.flush_every, self.progress = group, flush_every, progress
@@ -301,6 +304,9 @@ class CaseworkWriter:
             self._linked[school.pk].append(home)
             self._linked[home.pk].append(school)
         self._planned = set()  # (establishment pk, child pk, role) with a safety plan in place
+        # The peer graph's edges (peer_links_record): a pair's row changes with every concern naming both, so
+        # they are kept here and written once, at the end (the generator writes on an empty database).
+        self._links: dict[tuple[int, int, int], PeerLink] = {}
         self._places_of = {}  # child pk -> establishment pks where they are now
         for pk, kids in group.children_at.items():
             for child in kids:
@@ -404,6 +410,7 @@ class CaseworkWriter:
                         summary=f"Note from {establishment.name}: a concern about this child was recorded there "
                                 f"({ConcernChild.Role(child_role).label.lower()}). Their safeguarding lead will "
                                 f"share what you need to know (CE 11.3).")
+        self._peer_links(concern, [(child.pk, child_role) for child, child_role, _ in plan.children])
         self._audit(actor=actor, action="concern.create", obj=concern, at=at, role=role,
                     establishment_id=establishment.pk,
                     detail={"children": len(plan.children), "immediate_risk": concern.immediate_risk})
@@ -412,6 +419,22 @@ class CaseworkWriter:
             self._alerted[key] = len(alert_recipients(concern))
         self._audit(actor=None, action=ALERT_QUEUED, obj=concern, at=at, establishment_id=establishment.pk,
                     detail={"recipients": self._alerted[key], "swept": False})
+
+    def _peer_links(self, concern, children):
+        """peer_links_record: each pair the concern names together, counted, with the roles each had."""
+        for low, high, low_bit, high_bit in pairs_in(children):
+            key = (concern.establishment_id, low, high)
+            link = self._links.get(key)
+            if link is None:
+                self._links[key] = PeerLink(pk=self._id(PeerLink), establishment_id=concern.establishment_id,
+                                            child_low_id=low, child_high_id=high, concern_count=1,
+                                            first_named_at=concern.recorded_at, last_named_at=concern.recorded_at,
+                                            low_roles=low_bit, high_roles=high_bit)
+            else:
+                link.concern_count += 1
+                link.last_named_at = concern.recorded_at
+                link.low_roles |= low_bit
+                link.high_roles |= high_bit
 
     def _linked_places(self, establishment, child) -> list:
         places = self._places_of.get(child.pk, set())
@@ -759,6 +782,7 @@ class CaseworkWriter:
         left, then moves each table's id sequence past the ids given here."""
         for n in list(self.open):
             self._finish(n)
+        self.pending[PeerLink].extend(self._links.values())
         self.flush()
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), list(self.MODELS)):

@@ -116,6 +116,13 @@ ACTION_WORDS = {
     "governance.report.export": "Downloaded a termly governor and SLT report as a PDF",
     "governance.review.create": "Recorded a meeting's exploitation risk review",
     "governance.review.view": "Opened a meeting's exploitation risk review",
+    # Peer groups (safekeep.peergroups; CoC 2.4-2.5, CE 5.1-5.2): pages that join many children.
+    "peergroups.clusters.view": "Looked at the clusters of children named together at an establishment",
+    "peergroups.group.view": "Looked at the clusters of children named together across the organisation",
+    "peergroup.create": "Saved a peer group",
+    "peergroup.member.add": "Added children to a peer group",
+    "peergroup.note": "Wrote in a peer group's chronology",
+    "peergroup.view": "Opened a peer group",
 }
 
 

@@ -59,6 +59,12 @@ class Permission(models.TextChoices):
                                               "overdue, at each establishment")
     ESTABLISHMENTS_COMPARE = "oversight.compare", ("See the establishments of a region or organisation side by "
                                                    "side, each figure leading to the records behind it")
+    # Peer groups (issue 14 section 2; CoC 2.4-2.5, CE 5.1-5.2): these pages join many children, so only the
+    # safeguarding team and the group head see them.
+    PEER_GROUPS_VIEW = "peergroups.view", ("See the clusters of children named together in concerns, and the "
+                                           "peer groups saved from them")
+    PEER_GROUP_RECORD = "peergroups.record", ("Save a peer group, add children to it and write in its "
+                                              "chronology")
 
 
 P = Permission
@@ -103,6 +109,8 @@ _CASE_READERS = frozenset({P.CHILD_SEARCH, P.CHILD_VIEW, P.CHILD_ACCESS_LOG_VIEW
 _ALLEGATION_READERS = _CASE_READERS | {P.ALLEGATION_VIEW}
 # Those who follow cases see the trends of the places they follow; governors get the suppressed pack instead.
 _TREND_READERS = frozenset({P.TRENDS_VIEW})
+# Children named together in concerns, across many children: the safeguarding team and the group head only.
+_PEER_GROUPS = frozenset({P.PEER_GROUPS_VIEW, P.PEER_GROUP_RECORD})
 # Exploitation risks are reviewed at every governance and SLT meeting (CE 10.6): the governors, the head and
 # those above the establishment read the termly report and record the review.
 _GOVERNANCE = frozenset({P.GOVERNANCE_REPORT_VIEW, P.GOVERNANCE_REVIEW_RECORD})
@@ -131,7 +139,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The designated safeguarding lead of a school, or the safeguarding lead of a children's home.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
-            _ALLEGATION_READERS | _TREND_READERS,
+            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -140,7 +148,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Stands in for the designated safeguarding lead, with the same access.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
-            _ALLEGATION_READERS | _TREND_READERS,
+            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -170,7 +178,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
             _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS
-            | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
+            | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW} | _PEER_GROUPS,
             reads_child_data=True,
         ),
         RoleDefinition(

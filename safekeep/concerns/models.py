@@ -205,3 +205,44 @@ class SubjectNaming(WrittenOnce):
     # Decided once: the outcome, who decided, when and why.
     changeable_fields = frozenset({"outcome", "decided_by", "decided_at", "decision_reason"})
     never_changed = "A proposed name is never changed: confirm or reject it, or propose a correction"
+
+
+class PeerLink(models.Model):
+    """Two children named together in concerns at an establishment: the edge of the peer graph (CoC 2.5(f)
+    "friendship clusters"; CE 5.1-5.2, peer groups as the key risk or protective factor).
+
+    One row per pair (the lower child id first), kept up to date in the transaction that records a concern
+    (safekeep/concerns/peers.py), so the peer clusters are read from here, never rebuilt from every concern
+    (ADR 0015). The roles each child had in the concerns naming both are kept as a set of bits (ROLE_BITS):
+    CE 3.2, a young person can be both harmed and responsible. Allegations about adults are left out: their
+    children are not a peer group, and the allegation stays hidden from its subject.
+    """
+
+    ROLE_BITS = {"harmed": 1, "alleged_responsible": 2, "witness": 4, "bystander": 8}
+
+    establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="+")
+    child_low = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    child_high = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    concern_count = models.PositiveIntegerField(default=0)
+    first_named_at = models.DateTimeField()  # when the first concern naming both was recorded
+    last_named_at = models.DateTimeField()
+    low_roles = models.PositiveSmallIntegerField(default=0)  # ROLE_BITS of child_low's roles
+    high_roles = models.PositiveSmallIntegerField(default=0)
+
+    data_classification = {"id": NOT_PERSONAL, "establishment": PERSONAL, "child_low": SPECIAL,
+                           "child_high": SPECIAL, "concern_count": SPECIAL, "first_named_at": SPECIAL,
+                           "last_named_at": SPECIAL, "low_roles": SPECIAL, "high_roles": SPECIAL}
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["establishment", "child_low", "child_high"], name="peer_link_unique"),
+            models.CheckConstraint(condition=models.Q(child_low__lt=models.F("child_high")),
+                                   name="peer_link_lower_child_first"),
+        ]
+        indexes = [models.Index(fields=["establishment", "first_named_at"], name="peer_link_first_named"),
+                   models.Index(fields=["establishment", "last_named_at"], name="peer_link_last_named")]
+
+    @classmethod
+    def roles_of(cls, bits: int) -> list[str]:
+        """The roles a set of bits stands for, in ConcernChild.Role's order."""
+        return [role for role, bit in cls.ROLE_BITS.items() if bits & bit]

@@ -21,6 +21,7 @@ from safekeep.core import clock
 
 from . import notifications
 from .models import Addendum, AdultRelationship, Concern, ConcernChild, SubjectNaming, Triage
+from .peers import peer_links_record
 from .selectors import adults_to_name
 
 MAX_CHILDREN = 20
@@ -251,6 +252,8 @@ def _record(actor, establishment, children, role, **fields) -> Concern:
         ConcernChild(concern=concern, child=entry["child"], role=entry["role"],
                      categories=sorted(set(entry.get("categories") or [])),
                      indicators=list(dict.fromkeys(entry.get("indicators") or []))) for entry in children])
+    # The peer graph's edges with the concern, in its transaction (ADR 0015).
+    peer_links_record(concern, [(entry["child"].pk, entry["role"]) for entry in children])
     chronology_concern_written(concern.pk, {entry["child"].pk: sorted(set(entry.get("categories") or []))
                                             for entry in children})
     linked = _linked_places(concern, [entry["child"] for entry in children], actions.peers_in_batch(establishment))

@@ -1,6 +1,7 @@
 from django.db.models import Q
 
-from safekeep.policy.packs import Pack, parse_packs_once
+from safekeep.establishments.models import Establishment
+from safekeep.policy.packs import Pack, PeerGroupRules, parse_packs_once
 
 from .models import PackAdoption, PolicyPackVersion
 
@@ -44,3 +45,29 @@ def organisation_adoptions(organisation_id):
     return (PackAdoption.objects.filter(organisation_id=organisation_id, establishment__isnull=True,
                                         ended_at__isnull=True).select_related("pack_version", "adopted_by")
             .order_by("pack_version__pack"))
+
+
+def peer_group_rules_at(establishment_ids) -> dict[int, PeerGroupRules]:
+    """For each establishment, the peer_groups section of the packs it follows (CoC 2.4-2.5), chosen as
+    adopted_versions chooses; an establishment following no pack with one is left out. Two queries for any
+    number of establishments (the inbox asks for all the places the person reads)."""
+    organisation_of = dict(Establishment.objects.filter(pk__in=establishment_ids).values_list("pk", "organisation_id"))
+    if not organisation_of:
+        return {}
+    adoptions = list(PackAdoption.objects.filter(organisation_id__in=set(organisation_of.values()),
+                                                 ended_at__isnull=True)
+                     .select_related("pack_version").order_by("adopted_at"))
+    found = {}
+    for establishment_id, organisation_id in organisation_of.items():
+        chosen = {}
+        for adoption in adoptions:
+            if adoption.organisation_id == organisation_id and adoption.establishment_id is None:
+                chosen.setdefault(adoption.pack_version.pack, adoption.pack_version)
+        for adoption in adoptions:
+            if adoption.establishment_id == establishment_id:
+                chosen[adoption.pack_version.pack] = adoption.pack_version
+        packs = parse_packs_once(tuple(sorted((f"{pack}.yaml", v.text) for pack, v in chosen.items())))
+        rules = next((pack.peer_groups for pack in packs if pack.peer_groups is not None), None)
+        if rules is not None:
+            found[establishment_id] = rules
+    return found

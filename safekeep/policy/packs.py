@@ -148,6 +148,8 @@ class Pack:
     nrm_source: str = ""
     # The `reporting:` section, if the pack has one (the statutory baseline does): governor and SLT reports.
     reporting: Reporting | None = None
+    # The `peer_groups:` section, if the pack has one (the child-on-child abuse pack does): peer clusters.
+    peer_groups: "PeerGroupRules | None" = None
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -335,6 +337,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
     ladders = _ladders(checker, data)
     windows, nrm_categories, nrm_source = _referrals(checker, data, codes)
     reporting = _reporting(checker, data)
+    peer_groups = _peer_groups(checker, data)
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -344,6 +347,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         local_contacts=data["local_contacts"], training=data["training"], support_services=data["support_services"],
         retention=data["retention"], safety_plan_template=dict(template), ladders=ladders,
         response_windows=windows, nrm_categories=nrm_categories, nrm_source=nrm_source, reporting=reporting,
+        peer_groups=peer_groups,
     )
 
 
@@ -499,6 +503,64 @@ def _reporting(checker, data) -> Reporting | None:
             periods.append(Period(name=checker.text(item, "name", path), starts_month=month))
     return Reporting(threshold=threshold, threshold_source=checker.text(small, "source", "reporting.small_numbers"),
                      periods=tuple(periods), periods_source=checker.text(terms, "source", "reporting.terms"))
+
+
+# --- peer_groups: the peer clusters and the patterns about them (CoC 2.4-2.5, CE 3.2, 5.1-5.2) ----------
+
+@dataclass(frozen=True)
+class PeerGroupRules:
+    """How far back the peer clusters look, and when the safeguarding team's inbox shows a pattern about them.
+    Each figure has its source. A pattern is something to look at, never a label on a child."""
+    named_within_days: int  # a cluster joins children named together in concerns recorded this recently
+    clusters_source: str
+    grew_at_least_children: int  # a cluster this large ...
+    grew_by: int  # ... with this many more children than it had ...
+    grew_within_days: int  # ... this many days ago
+    grew_source: str
+    role_changed_within_days: int  # harmed in one concern, alleged responsible in another, one of them this recent
+    role_changed_source: str
+
+
+PEER_GROUP_FIELDS = {"clusters": ("named_within_days",), "cluster_grew": ("at_least_children", "grown_by",
+                     "within_days"), "role_changed": ("within_days",)}
+
+
+def _peer_groups(checker, data) -> PeerGroupRules | None:
+    """peer_groups: clusters (named_within_days), cluster_grew (at_least_children, grown_by, within_days) and
+    role_changed (within_days), each with its source."""
+    section = data.get("peer_groups")
+    if section is None:
+        return None
+    section = checker.mapping(section, "peer_groups")
+    if section is None:
+        return None
+    for key in sorted(set(section) - set(PEER_GROUP_FIELDS)):
+        checker.error(section, f"peer_groups.{key}",
+                      f"is not part of peer_groups: use {', '.join(sorted(PEER_GROUP_FIELDS))}", key)
+    figures, sources, wrong = {}, {}, False
+    for part, names in PEER_GROUP_FIELDS.items():
+        path = f"peer_groups.{part}"
+        item = section.get(part)
+        if item is None:
+            checker.error(section, path, "is missing", part)
+            item = _Map()
+        item = checker.mapping(item, path) or _Map()
+        for name in names:
+            value = item.get(name)
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
+                checker.error(item or section, f"{path}.{name}", "should be a whole number from 1 to 3650", name)
+                value, wrong = 1, True
+            figures[(part, name)] = value
+        sources[part] = checker.text(item, "source", path)
+    if not wrong and figures[("cluster_grew", "grown_by")] > figures[("cluster_grew", "at_least_children")]:
+        checker.error(section, "peer_groups.cluster_grew.grown_by",
+                      "cannot be more than at_least_children: a cluster grows by at most its own size", "cluster_grew")
+    return PeerGroupRules(
+        named_within_days=figures[("clusters", "named_within_days")], clusters_source=sources["clusters"],
+        grew_at_least_children=figures[("cluster_grew", "at_least_children")],
+        grew_by=figures[("cluster_grew", "grown_by")], grew_within_days=figures[("cluster_grew", "within_days")],
+        grew_source=sources["cluster_grew"], role_changed_within_days=figures[("role_changed", "within_days")],
+        role_changed_source=sources["role_changed"])
 
 
 # --- ladders: who is told in turn when a step is late, and how fast ----------------------------

@@ -43,7 +43,7 @@ from safekeep.actions.services import action_complete
 from safekeep.audit.models import AuditEvent
 from safekeep.audit.selectors import verify_chain
 from safekeep.chronology.models import ChronologyEntry
-from safekeep.concerns.models import Concern, ConcernChild, Triage
+from safekeep.concerns.models import Concern, ConcernChild, PeerLink, Triage
 from safekeep.chronology.selectors import read_chronology
 from safekeep.concerns.selectors import read_concern
 from safekeep.core.clock import LONDON
@@ -62,7 +62,8 @@ NOW = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # a Friday afternoon
 SEED = 5
 CONCERNS = 12
 TABLES = (Concern, ConcernChild, Triage, Action, Referral, Meeting, Meeting.children.through, Attendee,
-          SafetyPlan, SafetyPlanVersion, InformationShare, InformationShare.children.through, ChronologyEntry, AuditEvent)
+          SafetyPlan, SafetyPlanVersion, InformationShare, InformationShare.children.through, ChronologyEntry, AuditEvent,
+          PeerLink)
 CHAIN = {"prev_hash", "row_hash"}
 # Columns naming a row of a casework table, by the table they name.
 POINTS_AT = {"concern_id": Concern, "involved_id": ConcernChild, "chase_action_id": Action,
@@ -222,6 +223,7 @@ def test_the_generator_writes_the_rows_the_services_write(group, smtp_server, ti
             "child.chronology.view", "action.create", "action.complete", "referral.create",
             "sharing.record", "meeting.create", "plan.create"} == {row["action"] for row in replayed["audit_auditevent"]} - {"policy.adopt"}
     assert any(len(plan.children) > 1 for plan in plans)
+    assert replayed["concerns_peerlink"]  # children named together: the peer graph's edges
     actions = replayed["actions_action"]
     assert {"open", "done"} <= {row["status"] for row in actions}
     assert {"concern.sent", "triage", ""} <= {row["met_by_kind"] for row in actions}

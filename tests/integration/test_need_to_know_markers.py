@@ -27,6 +27,7 @@ from safekeep.core import clock
 from safekeep.establishments import services as establishments
 from safekeep.meetings import services as meetings
 from safekeep.packs import services as packs
+from safekeep.peergroups import services as peergroups
 from safekeep.referrals import services as referrals
 from safekeep.safetyplans import services as safetyplans
 from safekeep.sharing import services as sharing
@@ -72,13 +73,14 @@ def _written(marked, record, *fields_):
 def may_see(persona: str, everything: set) -> set:
     """The markers this persona may be shown: a readable table of need to know."""
     allegation = {m for m in everything if m.startswith("MK-alleg-a1-")}
+    peer_group = {m for m in everything if m.startswith("MK-pg1-")}  # the safeguarding team and the group head
     register = {m for m in everything if m.rsplit("-", 1)[1] in REGISTER or "share_" in m}
     own = {marker(record, name) for record, names in RECORDER_OWN.items() for name in names}
     return {
         "recorder": own,  # their own words and addenda; never triage, outcome or the team's addenda
         "other staff": {marker("c2", "narrative")},  # the concern they recorded; else names and year groups
-        "dsl": everything, "deputy": everything, "head": everything, "group head": everything,
-        "regional": everything - allegation,  # oversees cases, never allegations about staff
+        "dsl": everything, "deputy": everything, "head": everything - peer_group, "group head": everything,
+        "regional": everything - allegation - peer_group,  # oversees cases, never allegations about staff
         "subject": everything - allegation,  # a DSL, but never the allegation about them
         "linked lead": set(),  # the note on the linked file, and nothing more
         "dpo": register,  # the register and the audit log, never narratives
@@ -172,6 +174,10 @@ def _build(marked):
         actor=dsl, establishment=here, child=second, concern=c2, kind="detention", what=coc["sanction_what"],
         why=coc["sanction_why"], safeguarding_considerations=coc["sanction_considerations"], decided_on=today)
     safetyplans.sanction_withdraw(actor=dsl, sanction=sanction, reason=coc["sanction_withdrawn"])
+    peer_words = _written(marked, "pg1", "name", "note")
+    peer_group = peergroups.peer_group_save(actor=dsl, establishment=here, name=peer_words["name"],
+                                            children=[child, second], from_cluster=True)
+    peergroups.peer_group_note_add(actor=dsl, group=peer_group, text=peer_words["note"])
     closing = _written(marked, "case1", "close_reason", "cancel_reason")
     for step in Action.objects.filter(child=second, establishment=here, status=Action.Status.OPEN):
         actions.action_cancel(actor=dsl, action=step, reason=closing["cancel_reason"])
@@ -195,6 +201,7 @@ def _build(marked):
         "meeting": [{"meeting_id": m.pk, "pk": m.pk} for m in (meeting, allegation["meeting"])],
         "plan": [{"plan_id": p.pk, "pk": p.pk} for p in (plan, allegation["plan"])],
         "sanction": [{"sanction_id": sanction.pk}],
+        "peergroup": [{"group_id": peer_group.pk}],
         "nrm": [{"tracker_id": allegation["nrm"].pk, "pk": allegation["nrm"].pk}],
         "establishment": [{"establishment_id": e.pk, "pk": e.pk, "contact_id": world.contacts["here"].pk,
                            "location_id": world.places["here"].pk} for e in (here, home)],
@@ -305,6 +312,8 @@ def test_the_world_has_a_marker_in_every_free_text_field_and_the_team_sees_them(
     child = marked.ids["child"][0]["child_id"]
     text = client.get(reverse("chronology:child", args=[child])).content.decode()
     assert {marker("c1", "triage_rationale"), marker("meet1", "decisions")} <= markers_in(text)
+    group = client.get(reverse("peergroups:detail", args=[marked.ids["peergroup"][0]["group_id"]])).content.decode()
+    assert {marker("pg1", "name"), marker("pg1", "note")} <= markers_in(group)
 
 
 def test_emails_carry_no_marker_at_all(marked):

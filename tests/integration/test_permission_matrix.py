@@ -33,6 +33,7 @@ from safekeep.chronology.models import ChronologyEntry
 from safekeep.establishments.models import TermDate
 from safekeep.governance.selectors import establishment_report
 from safekeep.governance.services import review_record
+from safekeep.peergroups.services import peer_group_save
 from tests.markers import allegation_markers, allegation_with_everything, markers_in
 from tests.world import LOCATIONS, build_world, enrol_totp, give_role, make_user, sign_in
 
@@ -106,6 +107,7 @@ def _values(world, rule, location, persona):
                     "child_id": world.children[location].pk},
         "attachment": {"concern_id": world.concerns[location].pk, "pk": world.concerns[location].pk,
                        "attachment_id": world.attachments[location].pk},
+        "peergroup": {"group_id": world.peer_groups[location].pk},
     }
     if rule.object == "entry":
         entry = _entry(world, location)
@@ -203,6 +205,7 @@ def equip(world):
                                  "uidb36": user_pk_to_url_str(persona),
                                  "reset_key": default_token_generator.make_token(persona)}
     world.reviews = _reviews(world)
+    world.peer_groups = _peer_groups(world)
     world.terms = {location: TermDate.objects.create(establishment=establishment, name="Autumn term",
                                                      starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18))
                    for location, establishment in world.establishments.items()}
@@ -224,12 +227,30 @@ def _reviews(world) -> dict:
     return reviews
 
 
+def _peer_groups(world) -> dict:
+    """A peer group at each establishment, of its child and a second one, saved through the service by someone who
+    may: the group head in organisation one, a DSL of its own at the establishment elsewhere."""
+    groups = {}
+    for location, establishment in world.establishments.items():
+        actor = world.personas[Role.GROUP_HEAD]
+        if location == "elsewhere":
+            actor = make_user("dsl-elsewhere@example.org", establishment.organisation)
+            give_role(actor, Role.DSL, establishment=establishment)
+        friend = Child.objects.create(organisation=establishment.organisation, first_name="Friend",
+                                      last_name=location.title(), date_of_birth=date(2012, 6, 1), year_group="Year 9")
+        Enrolment.objects.create(child=friend, establishment=establishment, mis_id=f"F-{location}")
+        groups[location] = peer_group_save(actor=actor, establishment=establishment, name=f"Group {location}",
+                                           children=[world.children[location], friend])
+    return groups
+
+
 # Records about children, and the pages that list or find them: a governor reads totals only (DESIGN.md section 1).
 CHILD_LEVEL_OBJECTS = {"child", "concern", "case", "plan", "sanction", "referral", "nrm", "action", "meeting",
-                       "attachment", "entry", "share"}
+                       "attachment", "entry", "share", "peergroup"}
 CHILD_LEVEL_PREFIXES = ("children:", "concerns:", "cases:", "chronology:", "safetyplans:", "referrals:", "actions:",
                         "meetings:", "sharing:", "attachments:", "api:child", "api:concern", "api:action",
-                        "api:referral", "api:plan", "api:meeting", "api:sharing", "api:case", "api:sanction", "api:nrm")
+                        "api:referral", "api:plan", "api:meeting", "api:sharing", "api:case", "api:sanction", "api:nrm",
+                        "peergroups:")
 # "My actions" is open to everyone and lists only what the person owns: no rule or review gives a governor an
 # action (a governance review's actions are for the head and those who work actions, governance.services).
 OWN_ACTIONS = ("actions:list", "api:action-list")

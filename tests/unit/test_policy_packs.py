@@ -119,3 +119,41 @@ def test_mistakes_in_referral_data_are_named_by_file_line_and_field(change, expe
     with pytest.raises(PackInvalid) as refused:
         parse_pack(REFERRALS.replace(*change), "example.yaml")
     assert any(str(error).startswith(expected) for error in refused.value.errors), str(refused.value)
+
+
+PEER_GROUPS = GOOD + """\
+peer_groups:
+  clusters:
+    named_within_days: 365
+    source: EX 2.5
+  cluster_grew:
+    at_least_children: 4
+    grown_by: 2
+    within_days: 28
+    source: EX 2.5(f)
+  role_changed:
+    within_days: 90
+    source: EX 3.2
+"""
+
+
+def test_a_pack_gives_the_peer_groups_thresholds_with_their_sources():
+    rules = parse_pack(PEER_GROUPS, "example.yaml").peer_groups
+    assert (rules.named_within_days, rules.grew_at_least_children, rules.grew_by, rules.grew_within_days,
+            rules.role_changed_within_days) == (365, 4, 2, 28, 90)
+    assert (rules.clusters_source, rules.grew_source, rules.role_changed_source) == ("EX 2.5", "EX 2.5(f)", "EX 3.2")
+    assert parse_pack(GOOD, "example.yaml").peer_groups is None  # a pack without the section sets no pattern
+
+
+@pytest.mark.parametrize("change,expected", [
+    (("at_least_children: 4", "at_least_children: four"),
+     "example.yaml:45: peer_groups.cluster_grew.at_least_children: should be a whole number from 1 to 3650"),
+    (("grown_by: 2", "grown_by: 0"), "example.yaml:46: peer_groups.cluster_grew.grown_by: should be a whole number"),
+    (("grown_by: 2", "grown_by: 5"), "example.yaml:44: peer_groups.cluster_grew.grown_by: cannot be more than"),
+    (("    source: EX 3.2\n", ""), "example.yaml:50: peer_groups.role_changed.source: is missing"),
+    (("  role_changed:", "  role_swapped:"), "example.yaml:49: peer_groups.role_swapped: is not part of peer_groups"),
+])
+def test_mistakes_in_the_peer_groups_thresholds_are_named_by_file_line_and_field(change, expected):
+    with pytest.raises(PackInvalid) as refused:
+        parse_pack(PEER_GROUPS.replace(*change), "example.yaml")
+    assert any(str(error).startswith(expected) for error in refused.value.errors), str(refused.value)
