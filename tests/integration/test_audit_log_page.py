@@ -116,7 +116,9 @@ def test_the_csv_is_formula_safe_streamed_audited_and_of_fixed_queries(client, w
     _open_child(world, 40)
     with CaptureQueriesContext(connection) as large:
         assert len(list(csv.reader(io.StringIO(_read(client.post("/audit/export.csv")))))) > len(rows) + 39
-    assert len(large) == len(small) <= 10
+    # The session and the person, their roles and places, the allegation check, the export's audit row (a
+    # savepoint, the chain's head and insert, and on PostgreSQL its advisory lock) and the log itself.
+    assert len(large) == len(small) <= (11 if connection.vendor == "postgresql" else 10)
 
 
 def test_the_subject_of_an_allegation_sees_nothing_of_it_on_the_page_in_the_csv_or_the_panel(client, world,
