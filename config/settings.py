@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "safekeep.demo",
     # Governor and SLT reports and the CE 10.6 exploitation risk review (top layer: reads the others)
     "safekeep.governance",
+    # The audit log's page and CSV, with the names of the children and concerns it is about (above those apps).
+    "safekeep.auditlog",
 ]
 
 MIDDLEWARE = [

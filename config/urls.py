@@ -11,7 +11,7 @@ urlpatterns = [
     path("account/", include("safekeep.accounts.urls")),
     path("people/", include("safekeep.accounts.people_urls")),
     path("roles/", include("safekeep.authz.urls")),
-    path("audit/", include("safekeep.audit.urls")),
+    path("audit/", include("safekeep.auditlog.urls")),
     path("establishments/", include("safekeep.establishments.urls")),
     path("children/", include("safekeep.children.urls")),
     path("imports/", include("safekeep.imports.urls")),

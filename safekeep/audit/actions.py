@@ -29,6 +29,7 @@ ACTION_WORDS = {
     "attachment.download": "Downloaded a photo or screenshot of a concern",
     "attachment.keep": "Chose a photo or screenshot for a concern not yet sent",
     "audit.view": "Read the audit log",
+    "audit.export": "Downloaded the audit log as CSV",
     "referral.create": "Recorded a referral to another agency",
     "referral.outcome": "Recorded an agency's decision on a referral",
     "referral.view": "Opened a referral",

@@ -1,3 +1,6 @@
+import functools
+import operator
+
 from django.apps import apps
 from django.db.models import CharField, Max, Q
 from django.db.models.functions import Cast
@@ -13,11 +16,22 @@ from .chain import ChainBreak, Checkpoint, checkpoint_break, first_break
 from .models import AuditCheckpoint, AuditEvent
 
 
-def child_access_log(child, *, limit=200):
-    """Who looked at or changed this child's record, newest first, with the person's current name."""
-    events = list(
-        AuditEvent.objects.filter(object_type="child", object_id=str(child.pk)).order_by("-seq")[:limit]
-    )
+# The audit log a page at a time: the newest first, each page from where the last ended (keyset, seq < the last
+# one shown), so the thousandth page costs what the first does however long the log is.
+PAGE_SIZE = 50
+
+
+def child_access_log(child, *, actor, concern_ids=(), limit=200):
+    """Who opened or changed this child's record, their chronology or the concerns about them, newest first, with
+    the person's current name and the role they acted in. concern_ids: the concerns about the child the reader
+    may see. Rows about an allegation are never shown to its subject (ADR 0008)."""
+    about_child = Q(object_type="child", object_id=str(child.pk))
+    if concern_ids:
+        about_child |= Q(object_type="concern", object_id__in=[str(pk) for pk in concern_ids])
+    events = AuditEvent.objects.filter(about_child).order_by("-seq")
+    if about_them := _rows_about_allegations_concerning(actor):
+        events = events.exclude(about_them)
+    events = list(events[:limit])
     names = dict(User.objects.filter(pk__in={e.actor_id for e in events}).values_list("pk", "full_name"))
     # The role as it is called where it was used: a children's home's lead is its safeguarding lead.
     kinds = dict(Establishment.objects.filter(pk__in={e.establishment_id for e in events})
@@ -28,18 +42,44 @@ def child_access_log(child, *, limit=200):
     return events
 
 
-def audit_log(*, actor, organisation_ids, action_prefix="", limit=200):
-    """The audit log for people in the given organisations. Rows name ids, never case content.
+def audit_events(*, actor, organisation_ids, action_prefix="", actor_ids=None, records=(), object_type="",
+                 object_id=None, occurred_from=None, occurred_before=None):
+    """The audit log for people in the given organisations, newest first, filtered. Rows name ids, never case
+    content. actor_ids: only rows by these people; records: (object type, ids) pairs, rows about any of them;
+    object_type and object_id: rows about that kind of record, or that one record; occurred_from and occurred_before: a time range, the end left out.
 
     The adult an allegation is about never sees it, whatever their role (DESIGN.md section 1), so
     they are not shown who opened it, triaged it or referred it either (ADR 0008)."""
     people = User.objects.filter(organisation_id__in=organisation_ids).values_list("pk", flat=True)
     events = AuditEvent.objects.filter(actor_id__in=people).order_by("-seq")
+    if actor_ids is not None:
+        events = events.filter(actor_id__in=actor_ids)
+    if records:
+        about = [Q(object_type=object_type, object_id__in=[str(pk) for pk in ids]) for object_type, ids in records
+                 if ids]
+        events = events.filter(functools.reduce(operator.or_, about)) if about else events.none()
+    if object_type:
+        events = events.filter(object_type=object_type)
+    if object_id is not None:
+        events = events.filter(object_id=str(object_id))
+    if occurred_from is not None:
+        events = events.filter(occurred_at__gte=occurred_from)
+    if occurred_before is not None:
+        events = events.filter(occurred_at__lt=occurred_before)
     if about_them := _rows_about_allegations_concerning(actor):
         events = events.exclude(about_them)
     if action_prefix:
         events = events.filter(_actions_starting(action_prefix))
-    return list(events[:limit])
+    return events
+
+
+def audit_page(events, *, before=None, size=PAGE_SIZE):
+    """One page of a filtered log: the rows older than `before` (a seq), and the seq to start the next page
+    from, or None on the last page. One query, reading one row more than it shows to know if there is more."""
+    if before is not None:
+        events = events.filter(seq__lt=before)
+    rows = list(events[:size + 1])
+    return rows[:size], (rows[size - 1].seq if len(rows) > size else None)
 
 
 def _actions_starting(prefix: str) -> Q:

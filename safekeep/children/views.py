@@ -6,7 +6,7 @@ from safekeep.audit.selectors import child_access_log
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.cases.selectors import case_history
-from safekeep.concerns.selectors import concerns_about
+from safekeep.concerns.selectors import concerns_about, concerns_visible_to
 from safekeep.meetings.selectors import meetings_visible_to
 from safekeep.referrals.selectors import child_referral_work
 from safekeep.sharing.selectors import shares_for_child
@@ -67,9 +67,13 @@ def detail(request, child_id):
 
 
 def access_log(request, child_id):
-    """Who has looked at this child's record: a DSL's check that only the right people have."""
+    """Who has looked at this child's record, their chronology or the concerns about them: a DSL's check that only
+    the right people have. Read from the audit log, as the data protection officer's page is; the concerns are
+    those the reader may see, so an allegation they may not read is not named here either (ADR 0008)."""
     with transaction.atomic():
         child = selectors.access_child(request.user, child_id, permission=Permission.CHILD_ACCESS_LOG_VIEW,
                                        action="child.access_log.view")
-        events = child_access_log(child)
+        concern_ids = list(concerns_visible_to(request.user).filter(children_involved__child=child)
+                           .values_list("pk", flat=True))
+        events = child_access_log(child, actor=request.user, concern_ids=concern_ids)
     return render(request, "children/access_log.html", {"child": child, "events": events})

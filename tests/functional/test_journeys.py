@@ -34,7 +34,7 @@ def test_a_dsl_signs_in_with_a_code_finds_a_child_and_sees_who_viewed_them(page,
     page.get_by_role("link", name="Child Here").click()  # results arrive by htmx as you type
     expect(page.get_by_role("heading", name="Child Here")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("link", name="See who has looked at this record").click()
+    page.get_by_role("link", name="Who has seen this record").click()
     expect(page.get_by_role("cell", name=dsl.full_name).first).to_be_visible()
     assert_accessible(page)
     for path in ("/establishments/", f"/establishments/{world.establishments['here'].pk}/", "/roles/",

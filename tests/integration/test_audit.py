@@ -164,21 +164,22 @@ def test_the_subject_of_an_allegation_does_not_see_who_handles_it_in_the_audit_l
     assert client.get(f"/children/{world.children['here'].pk}/").status_code == 200
     other = world.attachments["here"]  # a photo on another concern: its download row names that concern
     assert client.get(f"/concerns/{other.concern_id}/attachments/{other.pk}/").status_code == 200
-    rows_about_it = [f">concern {concern.pk}</td>", f">action {lado.pk}</td>", f">chronologyentry {entry.pk}</td>"]
+    rows_about_it = [f"A concern about Child Here ({concern.pk})</td>", f">An action ({lado.pk})</td>",
+                     f">An entry in a chronology ({entry.pk})</td>"]
 
     signed_in(subject)
     page = client.get("/audit/").content.decode()
     assert not [row for row in rows_about_it if row in page]
     assert "Opened a concern" not in page and "Opened an action" not in page
     # The rest of the log is still there, rows naming other concerns in their detail too.
-    assert f">child {world.children['here'].pk}</td>" in page
+    assert ">Child Here&#x27;s record</td>" in page
     assert AuditEvent.objects.get(action="attachment.download").detail == {"concern": other.concern_id}
-    assert f">attachment {other.pk}</td>" in page
+    assert f">A photo or screenshot ({other.pk})</td>" in page
 
     # The data protection officer, who is not its subject, sees who handled it.
     signed_in(world.personas[Role.DPO])
     page = client.get("/audit/").content.decode()
-    assert f">concern {concern.pk}</td>" in page and f">action {lado.pk}</td>" in page
+    assert f">A concern about Child Here ({concern.pk})</td>" in page and f">An action ({lado.pk})</td>" in page
     assert "Opened a concern" in page and world.personas[Role.DEPUTY_DSL].email in page
 
 
