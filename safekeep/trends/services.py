@@ -19,7 +19,6 @@ from django.db.models import (
     Exists,
     F,
     JSONField,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -49,17 +48,19 @@ def _month(field: str):
     return TruncMonth(field, tzinfo=LONDON, output_field=DateField())
 
 
-def _latest_triages():
-    """The id of each child's latest triage decision (decisions are only ever added: the highest id). Not
-    correlated with the outer row, so the database works it out once per query, not once per child."""
-    return Triage.objects.order_by().values("involved").annotate(latest=Max("id")).values("latest")
+def _superseded(triage: str = "pk", involved: str = "involved"):
+    """A later decision exists for the same child in the same concern (decisions are only ever added: the
+    highest id is the latest). A lookup on the index of triages by child per row: an `IN (SELECT MAX(id) ...
+    GROUP BY)` over every decision is only hashed while it fits in work_mem, and at 1,000,000 concerns
+    PostgreSQL scanned the whole list again for each row (a full rebuild did not finish in 6 minutes)."""
+    return Exists(Triage.objects.filter(involved=OuterRef(involved), pk__gt=OuterRef(triage)))
 
 
 def with_decided_categories(children):
     """Each child in a concern with `decided`: their categories as the DSL last decided them, or as recorded
-    while nobody has decided yet. One join to the child's latest decision (or none), read as a plain column."""
+    while nobody has decided yet. One join to the child's decisions, keeping the latest (or none)."""
     return (children.alias(decision=F("triages__pk"), decided_categories=F("triages__categories"))
-            .filter(Q(decision__isnull=True) | Q(decision__in=_latest_triages()))
+            .alias(superseded=_superseded("decision", "pk")).filter(superseded=False)
             .alias(decided=Coalesce(F("decided_categories"), F("categories"), output_field=JSONField())))
 
 
@@ -183,7 +184,7 @@ class _Counts:
         return [(row[0], row[1], m.CATEGORY, code, n) for row in rows for code, n in zip(codes, row[2:], strict=True) if n]
 
     def hackett(self):
-        decided = self.within(Triage.objects.filter(involved__concern__about_adult=False, pk__in=_latest_triages())
+        decided = self.within(Triage.objects.filter(involved__concern__about_adult=False).filter(~_superseded())
                               .exclude(hackett=""), "involved__concern__establishment_id",
                               "involved__concern__occurred_at")
         return self.grouped(decided, "involved__concern__establishment_id", m.HACKETT, F("hackett"),
