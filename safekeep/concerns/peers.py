@@ -3,15 +3,16 @@
 Its edges are PeerLink rows, one per pair of children at an establishment, written in the transaction that
 records the concern (peer_links_record), so a cluster is read from the edges and never rebuilt from every
 concern on a request (ADR 0015). `peer_links_rebuild` writes them again from the concerns, for data recorded
-before the table existed. Clusters are the connected parts of the graph, found here in one pass over the
-edges (union-find), with how much each grew since a given moment.
+before the table existed. Clusters are the connected parts of the graph (networkx's connected_components over
+the edges), with how much each grew since a given moment.
 """
 
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 
+import networkx as nx
 from django.db import connection, transaction
 
 from .models import Concern, ConcernChild, PeerLink
@@ -107,50 +108,34 @@ class Cluster:
     grown_by: int  # children more than the largest part of it that existed before `since`
 
 
+def peer_graph(links) -> nx.Graph:
+    """The graph whose edges are `links`: (low, high, first named at, last named at, concern count) tuples.
+    Children and pairs are added lowest first, so the same edges make the same graph whatever order the
+    database returned them in (the close groups found in it depend on that order)."""
+    graph = nx.Graph()
+    for low, high, first, last, count in sorted(links, key=lambda link: (link[0], link[1])):
+        graph.add_edge(low, high, first_named_at=first, last_named_at=last, concerns=count)
+    return graph
+
+
 def clusters_of(links, since: datetime | None = None) -> list[Cluster]:
-    """The connected parts of the graph whose edges are `links`: (low, high, first named at, last named at,
-    concern count) tuples. Each says how many children it has more than the largest part of it whose pairs
-    were all first named before `since` (a cluster formed since then has grown by all its children).
-    Largest first."""
-    links = list(links)
-    parent: dict[int, int] = {}
-
-    def find(x, parents):
-        root = x
-        while parents.setdefault(root, root) != root:
-            root = parents[root]
-        while parents[x] != root:
-            parents[x], x = root, parents[x]
-        return root
-
-    for low, high, *_ in links:
-        a, b = find(low, parent), find(high, parent)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    before: dict[int, int] = {}
+    """The connected parts of the graph whose edges are `links` (as peer_graph reads them). Each says how
+    many children it has more than the largest part of it whose pairs were all first named before `since`
+    (a cluster formed since then has grown by all its children). Largest first."""
+    graph = peer_graph(links)
+    old_part = {}
     if since is not None:
-        for low, high, first, *_ in links:
-            if first < since:
-                a, b = find(low, before), find(high, before)
-                if a != b:
-                    before[max(a, b)] = min(a, b)
-    members, edges, concerns, last = defaultdict(list), defaultdict(int), defaultdict(int), {}
-    for child in parent:
-        members[find(child, parent)].append(child)
-    for low, _high, _, last_named, count in links:
-        root = find(low, parent)
-        edges[root] += 1
-        concerns[root] += count
-        last[root] = max(last.get(root, last_named), last_named)
+        before = nx.Graph((low, high) for low, high, first in graph.edges(data="first_named_at") if first < since)
+        for number, part in enumerate(nx.connected_components(before)):
+            old_part.update(dict.fromkeys(part, number))
     found = []
-    for root, children in members.items():
-        old_parts = defaultdict(int)
-        for child in children:
-            if child in before:
-                old_parts[find(child, before)] += 1
-        grown = len(children) - max(old_parts.values(), default=0) if since is not None else 0
-        found.append(Cluster(children=tuple(sorted(children)), links=edges[root], concerns=concerns[root],
-                             last_named_at=last[root], grown_by=grown))
+    for children in nx.connected_components(graph):
+        edges = graph.subgraph(children).edges(data=True)
+        old_sizes = Counter(old_part[child] for child in children if child in old_part)
+        found.append(Cluster(children=tuple(sorted(children)), links=len(edges),
+                             concerns=sum(data["concerns"] for *_, data in edges),
+                             last_named_at=max(data["last_named_at"] for *_, data in edges),
+                             grown_by=len(children) - max(old_sizes.values(), default=0) if since is not None else 0))
     return sorted(found, key=lambda c: (-len(c.children), c.children))
 
 
