@@ -108,33 +108,50 @@ class Cluster:
     grown_by: int  # children more than the largest part of it that existed before `since`
 
 
+def _pairs(links) -> dict[tuple[int, int], tuple[datetime, datetime, int]]:
+    """Each pair of `links`: (low, high, first named at, last named at, concern count) tuples, once: a pair
+    named at two establishments (the group-wide page) is one edge, with both establishments' concerns."""
+    pairs = {}
+    for low, high, first, last, count in links:
+        known = pairs.get((low, high))
+        pairs[(low, high)] = (first, last, count) if known is None else (
+            min(known[0], first), max(known[1], last), known[2] + count)
+    return pairs
+
+
 def peer_graph(links) -> nx.Graph:
-    """The graph whose edges are `links`: (low, high, first named at, last named at, concern count) tuples.
-    Children and pairs are added lowest first, so the same edges make the same graph whatever order the
-    database returned them in (the close groups found in it depend on that order)."""
+    """The graph whose edges are `links` (as _pairs reads them), each with when the pair was first and last
+    named together and in how many concerns. Children and pairs are added lowest first, so the same edges
+    make the same graph whatever order the database returned them in (the close groups found in it depend on
+    that order)."""
     graph = nx.Graph()
-    for low, high, first, last, count in sorted(links, key=lambda link: (link[0], link[1])):
-        graph.add_edge(low, high, first_named_at=first, last_named_at=last, concerns=count)
+    graph.add_edges_from((low, high, {"first_named_at": first, "last_named_at": last, "concerns": count})
+                         for (low, high), (first, last, count) in sorted(_pairs(links).items()))
     return graph
 
 
 def clusters_of(links, since: datetime | None = None) -> list[Cluster]:
-    """The connected parts of the graph whose edges are `links` (as peer_graph reads them). Each says how
-    many children it has more than the largest part of it whose pairs were all first named before `since`
-    (a cluster formed since then has grown by all its children). Largest first."""
-    graph = peer_graph(links)
-    old_part = {}
-    if since is not None:
-        before = nx.Graph((low, high) for low, high, first in graph.edges(data="first_named_at") if first < since)
-        for number, part in enumerate(nx.connected_components(before)):
-            old_part.update(dict.fromkeys(part, number))
+    """The connected parts of the graph whose edges are `links` (as _pairs reads them). Each says how many
+    children it has more than the largest part of it whose pairs were all first named before `since` (a
+    cluster formed since then has grown by all its children). Largest first."""
+    pairs = _pairs(links)
+    parts = list(nx.connected_components(nx.Graph(list(pairs))))
+    part_of = {child: number for number, part in enumerate(parts) for child in part}
+    old_part = nx.utils.UnionFind()
+    # One pass over the pairs for each part's counts and the parts that existed before `since`.
+    edges, concerns, last = Counter(), Counter(), {}
+    for (low, high), (first, last_named, count) in pairs.items():
+        number = part_of[low]
+        edges[number] += 1
+        concerns[number] += count
+        last[number] = max(last.get(number, last_named), last_named)
+        if since is not None and first < since:
+            old_part.union(low, high)
     found = []
-    for children in nx.connected_components(graph):
-        edges = graph.subgraph(children).edges(data=True)
-        old_sizes = Counter(old_part[child] for child in children if child in old_part)
-        found.append(Cluster(children=tuple(sorted(children)), links=len(edges),
-                             concerns=sum(data["concerns"] for *_, data in edges),
-                             last_named_at=max(data["last_named_at"] for *_, data in edges),
+    for number, children in enumerate(parts):
+        old_sizes = Counter(old_part[child] for child in children if child in old_part.parents)
+        found.append(Cluster(children=tuple(sorted(children)), links=edges[number], concerns=concerns[number],
+                             last_named_at=last[number],
                              grown_by=len(children) - max(old_sizes.values(), default=0) if since is not None else 0))
     return sorted(found, key=lambda c: (-len(c.children), c.children))
 
