@@ -3,15 +3,16 @@
 Its edges are PeerLink rows, one per pair of children at an establishment, written in the transaction that
 records the concern (peer_links_record), so a cluster is read from the edges and never rebuilt from every
 concern on a request (ADR 0015). `peer_links_rebuild` writes them again from the concerns, for data recorded
-before the table existed. Clusters are the connected parts of the graph, found here in one pass over the
-edges (union-find), with how much each grew since a given moment.
+before the table existed. Clusters are the connected parts of the graph (networkx's connected_components over
+the edges), with how much each grew since a given moment.
 """
 
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 
+import networkx as nx
 from django.db import connection, transaction
 
 from .models import Concern, ConcernChild, PeerLink
@@ -107,50 +108,51 @@ class Cluster:
     grown_by: int  # children more than the largest part of it that existed before `since`
 
 
+def _pairs(links) -> dict[tuple[int, int], tuple[datetime, datetime, int]]:
+    """Each pair of `links`: (low, high, first named at, last named at, concern count) tuples, once: a pair
+    named at two establishments (the group-wide page) is one edge, with both establishments' concerns."""
+    pairs = {}
+    for low, high, first, last, count in links:
+        known = pairs.get((low, high))
+        pairs[(low, high)] = (first, last, count) if known is None else (
+            min(known[0], first), max(known[1], last), known[2] + count)
+    return pairs
+
+
+def peer_graph(links) -> nx.Graph:
+    """The graph whose edges are `links` (as _pairs reads them), each with when the pair was first and last
+    named together and in how many concerns. Children and pairs are added lowest first, so the same edges
+    make the same graph whatever order the database returned them in (the close groups found in it depend on
+    that order)."""
+    graph = nx.Graph()
+    graph.add_edges_from((low, high, {"first_named_at": first, "last_named_at": last, "concerns": count})
+                         for (low, high), (first, last, count) in sorted(_pairs(links).items()))
+    return graph
+
+
 def clusters_of(links, since: datetime | None = None) -> list[Cluster]:
-    """The connected parts of the graph whose edges are `links`: (low, high, first named at, last named at,
-    concern count) tuples. Each says how many children it has more than the largest part of it whose pairs
-    were all first named before `since` (a cluster formed since then has grown by all its children).
-    Largest first."""
-    links = list(links)
-    parent: dict[int, int] = {}
-
-    def find(x, parents):
-        root = x
-        while parents.setdefault(root, root) != root:
-            root = parents[root]
-        while parents[x] != root:
-            parents[x], x = root, parents[x]
-        return root
-
-    for low, high, *_ in links:
-        a, b = find(low, parent), find(high, parent)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
-    before: dict[int, int] = {}
-    if since is not None:
-        for low, high, first, *_ in links:
-            if first < since:
-                a, b = find(low, before), find(high, before)
-                if a != b:
-                    before[max(a, b)] = min(a, b)
-    members, edges, concerns, last = defaultdict(list), defaultdict(int), defaultdict(int), {}
-    for child in parent:
-        members[find(child, parent)].append(child)
-    for low, _high, _, last_named, count in links:
-        root = find(low, parent)
-        edges[root] += 1
-        concerns[root] += count
-        last[root] = max(last.get(root, last_named), last_named)
+    """The connected parts of the graph whose edges are `links` (as _pairs reads them). Each says how many
+    children it has more than the largest part of it whose pairs were all first named before `since` (a
+    cluster formed since then has grown by all its children). Largest first."""
+    pairs = _pairs(links)
+    parts = list(nx.connected_components(nx.Graph(list(pairs))))
+    part_of = {child: number for number, part in enumerate(parts) for child in part}
+    old_part = nx.utils.UnionFind()
+    # One pass over the pairs for each part's counts and the parts that existed before `since`.
+    edges, concerns, last = Counter(), Counter(), {}
+    for (low, high), (first, last_named, count) in pairs.items():
+        number = part_of[low]
+        edges[number] += 1
+        concerns[number] += count
+        last[number] = max(last.get(number, last_named), last_named)
+        if since is not None and first < since:
+            old_part.union(low, high)
     found = []
-    for root, children in members.items():
-        old_parts = defaultdict(int)
-        for child in children:
-            if child in before:
-                old_parts[find(child, before)] += 1
-        grown = len(children) - max(old_parts.values(), default=0) if since is not None else 0
-        found.append(Cluster(children=tuple(sorted(children)), links=edges[root], concerns=concerns[root],
-                             last_named_at=last[root], grown_by=grown))
+    for number, children in enumerate(parts):
+        old_sizes = Counter(old_part[child] for child in children if child in old_part.parents)
+        found.append(Cluster(children=tuple(sorted(children)), links=edges[number], concerns=concerns[number],
+                             last_named_at=last[number],
+                             grown_by=len(children) - max(old_sizes.values(), default=0) if since is not None else 0))
     return sorted(found, key=lambda c: (-len(c.children), c.children))
 
 

@@ -2,7 +2,7 @@
 peergroups.view where the children are (the safeguarding team, the group head) see them; 404 for anyone else.
 Every read is audited in the same transaction (fail closed)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -13,12 +13,14 @@ from safekeep.authz.access import NotVisible, establishments_where, get_visible,
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.models import Child
+from safekeep.children.selectors import children_visible_to
 from safekeep.concerns.models import ConcernChild, PeerLink
-from safekeep.concerns.peers import Cluster, clusters_of
+from safekeep.concerns.peers import Cluster, clusters_of, peer_graph
 from safekeep.core import clock
 from safekeep.establishments.models import Establishment
 from safekeep.packs.selectors import peer_group_rules_at
 
+from . import network
 from .models import PeerGroup, PeerGroupEntry, PeerGroupMember
 
 VIEW = Permission.PEER_GROUPS_VIEW
@@ -35,6 +37,15 @@ class ClusterRow:
     children: list  # [(child, [role labels])], by name
     grown: bool  # the pack's cluster_grew pattern
     establishments: list  # names, on the group-wide page
+    close_groups: list | None = None  # [[child, ...], ...]; [] when it does not split; None when not looked for
+
+
+@dataclass(frozen=True)
+class DrawnCluster:
+    """The cluster the page draws: its row, and the drawing, or None when it is too large to draw."""
+    row: ClusterRow
+    drawing: network.Drawing | None
+    asked: str  # the cluster number asked for when there is no such cluster, to say so
 
 
 def establishments_for_peer_groups(actor):
@@ -75,9 +86,44 @@ def _links(establishment_ids, since: datetime | None):
                                   "last_named_at", "concern_count", "low_roles", "high_roles"))
 
 
-def read_establishment_clusters(actor, establishment_id) -> dict:
+def _with_close_groups(rows, graph, at_least: int | None) -> list[ClusterRow]:
+    """Each row of a cluster of at least `at_least` children (the pack's peer_groups.close_groups) with the
+    close groups within it, each by name as the row lists its children."""
+    if at_least is None:
+        return rows
+    found = []
+    for row in rows:
+        if len(row.cluster.children) < at_least:
+            found.append(row)
+            continue
+        by_pk = {child.pk: child for child, _roles in row.children}
+        groups = [sorted((by_pk[pk] for pk in group), key=lambda c: (c.last_name, c.first_name, c.pk))
+                  for group in network.close_groups(graph, row.cluster.children)]
+        found.append(replace(row, close_groups=groups))
+    return found
+
+
+def _drawn(actor, rows, graph, asked: str) -> DrawnCluster | None:
+    """The cluster numbered `asked` (the largest when nothing or something else is asked), drawn, with names
+    only for the children whose records the viewer may open."""
+    if not rows:
+        return None
+    chosen = next((row for row in rows if str(row.number) == asked), None)
+    missing = asked if chosen is None and asked else ""
+    chosen = chosen or rows[0]
+    if len(chosen.cluster.children) > network.DRAWN_AT_MOST:
+        return DrawnCluster(row=chosen, drawing=None, asked=missing)
+    may_open = set(children_visible_to(actor).filter(pk__in=chosen.cluster.children).values_list("pk", flat=True))
+    names = {child.pk: child for child, _roles in chosen.children if child.pk in may_open}
+    groups = [[child.pk for child in group] for group in chosen.close_groups or []]
+    return DrawnCluster(row=chosen, drawing=network.draw(graph, chosen.cluster.children, groups, names),
+                        asked=missing)
+
+
+def read_establishment_clusters(actor, establishment_id, drawn: str = "") -> dict:
     """The clusters at one establishment, over the period its child-on-child abuse pack gives (all time when it
-    follows no pack with a peer_groups section), largest first. Read and audited together."""
+    follows no pack with a peer_groups section), largest first, with the close groups within the large ones
+    and the cluster numbered `drawn` drawn. Read and audited together."""
     with transaction.atomic():
         establishment = access_establishment(actor, establishment_id, "peergroups.clusters.view")
         rule = peer_group_rules_at([establishment.pk]).get(establishment.pk)
@@ -86,11 +132,15 @@ def read_establishment_clusters(actor, establishment_id) -> dict:
         links = _links([establishment.pk], since)
         clusters = clusters_of([link[1:6] for link in links],
                                since=now - timedelta(days=rule.grew_within_days) if rule else None)
-        rows = _rows(clusters, links, rule)
+        graph = peer_graph(link[1:6] for link in links)
+        rows = _with_close_groups(_rows(clusters, links, rule), graph,
+                                  rule.close_groups_at_least_children if rule else None)
+        drawing = _drawn(actor, rows, graph, drawn)
         audit_record(actor=actor, action="peergroups.clusters.view", obj=establishment,
                      role=role_for(actor, VIEW, establishment), establishment_id=establishment.pk,
                      detail={"clusters": len(rows)})
-    return {"establishment": establishment, "rule": rule, "rows": rows, "since": since}
+    return {"establishment": establishment, "rule": rule, "rows": rows, "since": since, "drawn": drawing,
+            "drawn_at_most": network.DRAWN_AT_MOST}
 
 
 def group_organisation(actor):

@@ -24,7 +24,9 @@ def index(request):
 
 
 def clusters(request, establishment_id):
-    found = selectors.read_establishment_clusters(request.user, establishment_id)
+    # ?cluster=<number> asks for that cluster to be drawn (a number on the page, never a child).
+    found = selectors.read_establishment_clusters(request.user, establishment_id,
+                                                  drawn=request.GET.get("cluster", "")[:10])
     found["can_save"] = can(request.user, Permission.PEER_GROUP_RECORD, found["establishment"])
     return render(request, "peergroups/clusters.html", found)
 

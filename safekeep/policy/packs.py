@@ -519,26 +519,33 @@ class PeerGroupRules:
     grew_source: str
     role_changed_within_days: int  # harmed in one concern, alleged responsible in another, one of them this recent
     role_changed_source: str
+    # The clusters page shows the close groups within a cluster this large (None: the pack sets none, so none
+    # are shown). Optional, so a revision written before it was part of the section still reads.
+    close_groups_at_least_children: int | None = None
+    close_groups_source: str = ""
 
 
 PEER_GROUP_FIELDS = {"clusters": ("named_within_days",), "cluster_grew": ("at_least_children", "grown_by",
                      "within_days"), "role_changed": ("within_days",)}
+PEER_GROUP_OPTIONAL = {"close_groups": ("at_least_children",)}
 
 
 def _peer_groups(checker, data) -> PeerGroupRules | None:
     """peer_groups: clusters (named_within_days), cluster_grew (at_least_children, grown_by, within_days) and
-    role_changed (within_days), each with its source."""
+    role_changed (within_days), each with its source; close_groups (at_least_children) if the pack sets it."""
     section = data.get("peer_groups")
     if section is None:
         return None
     section = checker.mapping(section, "peer_groups")
     if section is None:
         return None
-    for key in sorted(set(section) - set(PEER_GROUP_FIELDS)):
+    known = {**PEER_GROUP_FIELDS, **PEER_GROUP_OPTIONAL}
+    for key in sorted(set(section) - set(known)):
         checker.error(section, f"peer_groups.{key}",
-                      f"is not part of peer_groups: use {', '.join(sorted(PEER_GROUP_FIELDS))}", key)
+                      f"is not part of peer_groups: use {', '.join(sorted(known))}", key)
     figures, sources, wrong = {}, {}, False
-    for part, names in PEER_GROUP_FIELDS.items():
+    present = {part: names for part, names in PEER_GROUP_OPTIONAL.items() if part in section}
+    for part, names in {**PEER_GROUP_FIELDS, **present}.items():
         path = f"peer_groups.{part}"
         item = section.get(part)
         if item is None:
@@ -560,7 +567,9 @@ def _peer_groups(checker, data) -> PeerGroupRules | None:
         grew_at_least_children=figures[("cluster_grew", "at_least_children")],
         grew_by=figures[("cluster_grew", "grown_by")], grew_within_days=figures[("cluster_grew", "within_days")],
         grew_source=sources["cluster_grew"], role_changed_within_days=figures[("role_changed", "within_days")],
-        role_changed_source=sources["role_changed"])
+        role_changed_source=sources["role_changed"],
+        close_groups_at_least_children=figures.get(("close_groups", "at_least_children")),
+        close_groups_source=sources.get("close_groups", ""))
 
 
 # --- ladders: who is told in turn when a step is late, and how fast ----------------------------

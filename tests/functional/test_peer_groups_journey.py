@@ -1,5 +1,6 @@
 """A DSL sees on the inbox that a cluster of children named together has grown, opens the clusters, saves the
-cluster as a peer group and writes in its chronology; every page passes axe, and a note left empty keeps the
+cluster as a peer group and writes in its chronology; the cluster is drawn beside its table with a text
+alternative; every page passes axe, and a note left empty keeps the
 page with its error (CoC 2.4-2.5; CE 3.2, 5.1-5.2)."""
 
 import re
@@ -66,6 +67,13 @@ def test_a_dsl_sees_a_growing_cluster_saves_it_as_a_peer_group_and_writes_in_its
     row = page.get_by_role("row", name=re.compile("Cluster 1"))
     expect(row).to_contain_text("Grown by 4")
     expect(row).to_contain_text("Cara Peer (harmed or at risk; witness)")
+    # The drawn network beside the table, with its text alternative: one circle per child, named by initials.
+    drawing = page.get_by_role("img", name=re.compile(r"^Cluster 1: 4 children, 4 pairs named together\. "
+                                                      r"The table below holds the same information\.$"))
+    expect(drawing).to_be_visible()
+    expect(drawing.locator("circle")).to_have_count(4)
+    expect(drawing.locator("text")).to_have_text(["AP", "BP", "CP", "DP"])
+    expect(page.locator("#drawn-note")).to_contain_text("The table below holds the same information.")
     assert_accessible(page)
 
     # Saved without a name: the page says why and keeps the cluster's children ticked.

@@ -16,8 +16,9 @@ from safekeep.authz.roles import Role
 from safekeep.children.models import Child, Enrolment
 from safekeep.concerns import services as concerns
 from safekeep.concerns.models import PeerLink
+from safekeep.concerns.peers import peer_graph
 from safekeep.packs import services as packs
-from safekeep.peergroups import services
+from safekeep.peergroups import network, services
 from safekeep.peergroups.models import PeerGroup, PeerGroupEntry
 from tests.world import adopt_every_shipped_pack
 
@@ -143,7 +144,7 @@ def test_the_thresholds_are_the_adopted_packs(here, client, signed_in, time_mach
     _record(here, time_machine, 40, (a, "harmed"), (b, "alleged_responsible"))
     _record(here, time_machine, 2, (b, "harmed"), (c, "witness"))
     assert GREW not in _inbox(client, signed_in, here)
-    text = PACK.read_text().replace('version: "2025-09-r4"', 'version: "2025-09-local"').replace(
+    text = PACK.read_text().replace('version: "2025-09-r5"', 'version: "2025-09-local"').replace(
         "at_least_children: 4\n    grown_by: 2", "at_least_children: 3\n    grown_by: 1")
     group_head = here.personas[Role.GROUP_HEAD]
     revised = packs.pack_load(actor=group_head, organisation=here.organisations["one"],
@@ -192,6 +193,87 @@ def test_the_clusters_page_lists_each_cluster_with_its_childrens_roles_and_is_au
     assert "Gus Peer" not in page  # named together only in a concern recorded more than a year ago
     event = AuditEvent.objects.filter(action="peergroups.clusters.view").get()
     assert event.actor_id == here.personas[Role.DSL].pk and event.establishment_id == here.establishments["here"].pk
+
+
+def _two_close_groups(world, time_machine):
+    """Ava, Ben, Cara and Dev all named together twice; Ella, Finn, Gus and Hana twice; Dev and Ella once: one
+    cluster of eight, of two close groups joined by one pair."""
+    kids = world.kids
+    first, second = [kids[n] for n in ("Ava", "Ben", "Cara", "Dev")], [kids[n] for n in ("Ella", "Finn", "Gus", "Hana")]
+    for days_ago in (30, 20):
+        _record(world, time_machine, days_ago, *((child, "witness") for child in first))
+        _record(world, time_machine, days_ago, *((child, "bystander") for child in second))
+    _record(world, time_machine, 5, (kids["Dev"], "harmed"), (kids["Ella"], "alleged_responsible"))
+
+
+def _svg(page: str) -> str:
+    return re.search(r"<svg.*?</svg>", page, re.S).group(0)
+
+
+def test_the_close_groups_within_a_cluster_are_found_the_same_each_time(here, client, signed_in, time_machine):
+    _two_close_groups(here, time_machine)
+    signed_in(here.personas[Role.DSL])
+    url = f"/peer-groups/establishments/{here.establishments['here'].pk}/"
+    page = client.get(url).content.decode()
+    assert "1 cluster, largest first" in page and "Close groups within this cluster" in page
+    groups = re.findall(r'<ol class="govuk-list govuk-list--number[^>]*>(.*?)</ol>', page)
+    assert groups == ["<li>Ava Peer, Ben Peer, Cara Peer, Dev Peer</li><li>Ella Peer, Finn Peer, Gus Peer, Hana Peer</li>"]
+    assert "A close group is a pattern to look at, never a finding about a child." in page
+    again = client.get(url).content.decode()
+    assert re.findall(r'<ol class="govuk-list govuk-list--number[^>]*>(.*?)</ol>', again) == groups
+    assert _svg(again) == _svg(page)  # the same data, the same groups and the same drawing
+
+    # Whatever order the pairs are read in, the groups are the same (the seed is fixed, the graph built in order).
+    links = list(PeerLink.objects.values_list("child_low_id", "child_high_id", "first_named_at", "last_named_at",
+                                              "concern_count"))
+    kids = sorted(child.pk for child in here.kids.values())
+    groups = {tuple(network.close_groups(peer_graph(order), kids)) for order in (links, links[::-1])}
+    assert len(groups) == 1 and [len(group) for group in groups.pop()] == [4, 4]
+
+
+def test_a_cluster_smaller_than_the_packs_size_is_not_split(here, client, signed_in, time_machine):
+    a, b, c, d, e = (here.kids[n] for n in ("Ava", "Ben", "Cara", "Dev", "Ella"))
+    _record(here, time_machine, 9, (a, "harmed"), (b, "witness"), (c, "witness"))
+    _record(here, time_machine, 8, (c, "harmed"), (d, "witness"), (e, "witness"))
+    signed_in(here.personas[Role.DSL])
+    page = client.get(f"/peer-groups/establishments/{here.establishments['here'].pk}/").content.decode()
+    row = page.split("Cluster 1</th>")[1].split("</tr>")[0]
+    assert "Ava Peer, Ben Peer" not in row and "None found" not in row  # 5 children: under the pack's 6
+
+
+def test_the_drawing_has_one_circle_per_child_and_names_only_those_the_viewer_may_open(
+        here, client, signed_in, time_machine):
+    _two_close_groups(here, time_machine)
+    Enrolment.objects.filter(child=here.kids["Hana"]).update(end_date=date(2026, 10, 1))  # left last month
+    signed_in(here.personas[Role.DSL])
+    page = client.get(f"/peer-groups/establishments/{here.establishments['here'].pk}/").content.decode()
+    svg = _svg(page)
+    assert 'role="img"' in svg and 'aria-label="Cluster 1: 8 children, 13 pairs named together. The table below ' \
+                                   'holds the same information."' in svg
+    assert svg.count("<circle") == 8 and svg.count("<line") == 13
+    assert ">AP<" in svg and "<title>Ava Peer</title>" in svg
+    assert "Hana" not in svg and ">HP<" not in svg and svg.count("<text") == 7
+    assert "Hana Peer" in page  # the table lists her still, as it did before the drawing
+    widths = re.findall(r'stroke-width="(\d)"/>', svg.split("<g>")[0])
+    assert sorted(widths) == ["1"] + ["2"] * 12  # Dev and Ella named together once, the others twice
+
+
+def test_another_cluster_is_drawn_when_asked_and_a_large_one_is_not(here, client, signed_in, time_machine,
+                                                                    monkeypatch):
+    a, b, c, d, e = (here.kids[n] for n in ("Ava", "Ben", "Cara", "Dev", "Ella"))
+    _record(here, time_machine, 9, (a, "harmed"), (b, "witness"), (c, "witness"))
+    _record(here, time_machine, 8, (d, "harmed"), (e, "witness"))
+    signed_in(here.personas[Role.DSL])
+    url = f"/peer-groups/establishments/{here.establishments['here'].pk}/"
+    assert "Cluster 1 drawn" in client.get(url).content.decode()
+    second = client.get(url, {"cluster": "2"}).content.decode()
+    assert "Cluster 2 drawn" in second and _svg(second).count("<circle") == 2
+    for asked in ("7", "seven"):
+        page = client.get(url, {"cluster": asked}).content.decode()
+        assert f"There is no cluster {asked} on this page now, so the drawing shows cluster 1." in page
+    monkeypatch.setattr(network, "DRAWN_AT_MOST", 2)
+    page = client.get(url).content.decode()
+    assert "Cluster 1 has 3 children: only clusters of up to 2 children are drawn" in page and "<svg" not in page
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.HEAD, Role.REGIONAL_DIRECTOR, Role.GOVERNOR, Role.DPO,

@@ -134,6 +134,9 @@ peer_groups:
   role_changed:
     within_days: 90
     source: EX 3.2
+  close_groups:
+    at_least_children: 6
+    source: EX 2.5(e)
 """
 
 
@@ -143,6 +146,10 @@ def test_a_pack_gives_the_peer_groups_thresholds_with_their_sources():
             rules.role_changed_within_days) == (365, 4, 2, 28, 90)
     assert (rules.clusters_source, rules.grew_source, rules.role_changed_source) == ("EX 2.5", "EX 2.5(f)", "EX 3.2")
     assert parse_pack(GOOD, "example.yaml").peer_groups is None  # a pack without the section sets no pattern
+    assert (rules.close_groups_at_least_children, rules.close_groups_source) == (6, "EX 2.5(e)")
+    # close_groups is optional: without it no close groups are shown.
+    without = PEER_GROUPS.split("  close_groups:")[0]
+    assert parse_pack(without, "example.yaml").peer_groups.close_groups_at_least_children is None
 
 
 @pytest.mark.parametrize("change,expected", [
@@ -152,6 +159,9 @@ def test_a_pack_gives_the_peer_groups_thresholds_with_their_sources():
     (("grown_by: 2", "grown_by: 5"), "example.yaml:44: peer_groups.cluster_grew.grown_by: cannot be more than"),
     (("    source: EX 3.2\n", ""), "example.yaml:50: peer_groups.role_changed.source: is missing"),
     (("  role_changed:", "  role_swapped:"), "example.yaml:49: peer_groups.role_swapped: is not part of peer_groups"),
+    (("at_least_children: 6", "at_least_children: many"),
+     "example.yaml:53: peer_groups.close_groups.at_least_children: should be a whole number from 1 to 3650"),
+    (("    source: EX 2.5(e)\n", ""), "example.yaml:53: peer_groups.close_groups.source: is missing"),
 ])
 def test_mistakes_in_the_peer_groups_thresholds_are_named_by_file_line_and_field(change, expected):
     with pytest.raises(PackInvalid) as refused:
