@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "safekeep.meetings",
     "safekeep.attachments",
     "safekeep.peergroups",
+    # Missing episodes and the description kept ready for the police (issue 14 section 4).
+    "safekeep.missing",
     # Oversight: trend summaries and pages (top layer: reads every casework app).
     "safekeep.trends",
     "safekeep.oversight",

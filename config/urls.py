@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include("safekeep.api.urls")),
     path("governance/", include("safekeep.governance.urls")),
     path("peer-groups/", include("safekeep.peergroups.urls")),
+    path("missing/", include("safekeep.missing.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),
 ]

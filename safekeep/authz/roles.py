@@ -65,6 +65,12 @@ class Permission(models.TextChoices):
                                            "peer groups saved from them")
     PEER_GROUP_RECORD = "peergroups.record", ("Save a peer group, add children to it and write in its "
                                               "chronology")
+    # Missing episodes (issue 14 section 4; CE 5.3, 5.4, 7.8): the safeguarding team records them and the group
+    # head reads them; a governor sees nothing about one child.
+    MISSING_VIEW = "missing.view", ("Read a child's missing episodes and the description kept ready for the "
+                                    "police")
+    MISSING_RECORD = "missing.record", ("Record a child going missing and coming back, and keep their description "
+                                        "ready for the police")
 
 
 P = Permission
@@ -116,6 +122,8 @@ _PEER_GROUPS = frozenset({P.PEER_GROUPS_VIEW, P.PEER_GROUP_RECORD})
 _GOVERNANCE = frozenset({P.GOVERNANCE_REPORT_VIEW, P.GOVERNANCE_REVIEW_RECORD})
 # Those who oversee several establishments see them side by side, with the clocks each missed this term.
 _OVERSEERS = frozenset({P.CLOCKS_MISSED_VIEW, P.ESTABLISHMENTS_COMPARE})
+# Missing episodes: the safeguarding team at the establishment records them; the group head reads them.
+_MISSING_TEAM = frozenset({P.MISSING_VIEW, P.MISSING_RECORD})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -139,7 +147,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The designated safeguarding lead of a school, or the safeguarding lead of a children's home.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
-            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS,
+            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -148,7 +156,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Stands in for the designated safeguarding lead, with the same access.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
-            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS,
+            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -158,7 +166,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of their establishment, including allegations about adults, except one about themselves.",
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
-            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | {P.CLOCKS_MISSED_VIEW},
+            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _MISSING_TEAM | {P.CLOCKS_MISSED_VIEW},
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -178,7 +186,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
             _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS
-            | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW} | _PEER_GROUPS,
+            | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW, P.MISSING_VIEW} | _PEER_GROUPS,
             reads_child_data=True,
         ),
         RoleDefinition(

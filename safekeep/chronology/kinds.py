@@ -54,6 +54,10 @@ KINDS: dict[str, Kind] = {
     "share.recorded": Kind("Information shared with another agency", "share", RECORD),
     "meeting.recorded": Kind("Meeting", "meeting", RECORD),
     "meeting.note": Kind("Note added to a meeting record", "meeting", RECORD),
+    # Missing episodes (CE 5.3, 5.4, 7.8), and the description kept ready for the police.
+    "missing.recorded": Kind("Went missing", "", RECORD),
+    "missing.returned": Kind("Came back after going missing", "", RECORD),
+    "missing.description": Kind("Description for the police updated", "", RECORD),
     "action.required": Kind("Action the policies require", "action", TRACKED),
     "action.added": Kind("Action added", "action", TRACKED),
     "action.completed": Kind("Action done", "action", TRACKED),

@@ -3,7 +3,10 @@
 - A child with several concerns in a short time (SAFEKEEP_PATTERN_CONCERNS in SAFEKEEP_PATTERN_DAYS).
 - Children named together in more than one concern in that time (a peer group forming).
 - Several children (SAFEKEEP_PATTERN_SHARED_SIGN) with the same sign noticed in that time.
-Four queries, whatever the number of concerns.
+- A child who went missing repeatedly (the adopted packs' missing.pattern: episodes within days; CE 5.3, 5.4,
+  7.8), for those who read missing episodes (safekeep.missing.selectors). Shown first: going missing is a sign
+  of exploitation.
+Four queries, whatever the number of concerns, and three for the missing episodes.
 
 For the safeguarding team of an establishment, from the peer graph's edges (peers.py) and the thresholds in
 the child-on-child abuse pack's peer_groups section (CoC 2.4-2.5, CE 3.2, 5.1-5.2), four queries more:
@@ -24,6 +27,7 @@ from safekeep.authz.scope import scope_for
 from safekeep.children.models import Child
 from safekeep.core import clock
 from safekeep.packs.selectors import peer_group_rules_at
+from safekeep.missing.selectors import missing_patterns_for
 
 from .models import ConcernChild, PeerLink
 from .peers import clusters_of
@@ -44,8 +48,10 @@ def patterns_for(actor) -> list[Pattern]:
     """The patterns in the concerns of the establishments whose records the actor reads (the inbox page and
     the API show the same); none for a member of staff, who sees only the concerns they recorded."""
     team_places = establishments_where(actor, Permission.CHILD_VIEW)
+    missing = [Pattern(f"{found.name}: went missing {found.episodes} times in the last {found.days} days",
+                       (found.child_id,)) for found in missing_patterns_for(actor)]
     found = patterns_in(concerns_visible_to(actor).filter(establishment_id__in=team_places)) if team_places else []
-    return found + peer_patterns_for(actor)
+    return missing + found + peer_patterns_for(actor)
 
 
 def patterns_in(concerns) -> list[Pattern]:

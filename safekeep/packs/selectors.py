@@ -10,12 +10,17 @@ def adopted_versions(establishment) -> dict[str, PolicyPackVersion]:
     """pack id -> the version this establishment follows: its own adoption, else its organisation's."""
     adoptions = (PackAdoption.objects.filter(organisation_id=establishment.organisation_id, ended_at__isnull=True)
                  .select_related("pack_version").order_by("adopted_at"))
+    return _chosen(adoptions, establishment.pk, establishment.organisation_id)
+
+
+def _chosen(adoptions, establishment_id, organisation_id) -> dict[str, PolicyPackVersion]:
+    """From adoptions in the order they were made: the organisation's, then the establishment's own over it."""
     chosen = {}
     for adoption in adoptions:
-        if adoption.establishment_id is None:
+        if adoption.establishment_id is None and adoption.organisation_id == organisation_id:
             chosen.setdefault(adoption.pack_version.pack, adoption.pack_version)
     for adoption in adoptions:
-        if adoption.establishment_id == establishment.pk:
+        if adoption.establishment_id == establishment_id:
             chosen[adoption.pack_version.pack] = adoption.pack_version
     return chosen
 
@@ -47,26 +52,29 @@ def organisation_adoptions(organisation_id):
             .order_by("pack_version__pack"))
 
 
-def peer_group_rules_at(establishment_ids) -> dict[int, PeerGroupRules]:
-    """For each establishment, the peer_groups section of the packs it follows (CoC 2.4-2.5), chosen as
-    adopted_versions chooses; an establishment following no pack with one is left out. Two queries for any
-    number of establishments (the inbox asks for all the places the person reads)."""
-    organisation_of = dict(Establishment.objects.filter(pk__in=establishment_ids).values_list("pk", "organisation_id"))
-    if not organisation_of:
+def packs_for_each(establishments) -> dict[int, list[Pack]]:
+    """packs_for for many establishments (id -> packs) in one read of their organisations' adoptions: the
+    inbox of someone who oversees many establishments asks each one's rules without a query per place."""
+    places = {place.pk: place.organisation_id for place in establishments}
+    if not places:
         return {}
-    adoptions = list(PackAdoption.objects.filter(organisation_id__in=set(organisation_of.values()),
-                                                 ended_at__isnull=True)
-                     .select_related("pack_version").order_by("adopted_at"))
+    adoptions = (PackAdoption.objects.filter(organisation_id__in=set(places.values()), ended_at__isnull=True)
+                 .filter(Q(establishment__isnull=True) | Q(establishment_id__in=places))
+                 .select_related("pack_version").order_by("adopted_at"))
+    adoptions = list(adoptions)
     found = {}
-    for establishment_id, organisation_id in organisation_of.items():
-        chosen = {}
-        for adoption in adoptions:
-            if adoption.organisation_id == organisation_id and adoption.establishment_id is None:
-                chosen.setdefault(adoption.pack_version.pack, adoption.pack_version)
-        for adoption in adoptions:
-            if adoption.establishment_id == establishment_id:
-                chosen[adoption.pack_version.pack] = adoption.pack_version
-        packs = parse_packs_once(tuple(sorted((f"{pack}.yaml", v.text) for pack, v in chosen.items())))
+    for place, organisation_id in places.items():
+        chosen = _chosen(adoptions, place, organisation_id)
+        found[place] = list(parse_packs_once(tuple(sorted((f"{pack}.yaml", v.text) for pack, v in chosen.items()))))
+    return found
+
+
+def peer_group_rules_at(establishment_ids) -> dict[int, PeerGroupRules]:
+    """For each establishment, the peer_groups section of the packs it follows (CoC 2.4-2.5); an establishment
+    following no pack with one is left out. Two queries for any number of establishments (the inbox asks for all
+    the places the person reads)."""
+    found = {}
+    for establishment_id, packs in packs_for_each(Establishment.objects.filter(pk__in=establishment_ids)).items():
         rules = next((pack.peer_groups for pack in packs if pack.peer_groups is not None), None)
         if rules is not None:
             found[establishment_id] = rules

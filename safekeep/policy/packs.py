@@ -126,6 +126,20 @@ class ResponseWindow:
 
 
 @dataclass(frozen=True)
+class Missing:
+    """The `missing:` section: the return home interview after a child goes missing, and when repeated
+    episodes make a pattern the safeguarding team is shown (CE 5.3, 5.4, 7.8; statutory guidance on children
+    who run away or go missing from home or care)."""
+    interview_what: str
+    interview_deadline: Deadline
+    interview_owner: str
+    interview_source: str
+    pattern_episodes: int
+    pattern_days: int
+    pattern_source: str
+
+
+@dataclass(frozen=True)
 class Pack:
     pack: str
     title: str
@@ -150,6 +164,8 @@ class Pack:
     reporting: Reporting | None = None
     # The `peer_groups:` section, if the pack has one (the child-on-child abuse pack does): peer clusters.
     peer_groups: "PeerGroupRules | None" = None
+    # The `missing:` section, if the pack has one (the statutory baseline does): missing episodes.
+    missing: Missing | None = None
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -338,6 +354,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
     windows, nrm_categories, nrm_source = _referrals(checker, data, codes)
     reporting = _reporting(checker, data)
     peer_groups = _peer_groups(checker, data)
+    missing = _missing(checker, data)
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -348,6 +365,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         retention=data["retention"], safety_plan_template=dict(template), ladders=ladders,
         response_windows=windows, nrm_categories=nrm_categories, nrm_source=nrm_source, reporting=reporting,
         peer_groups=peer_groups,
+        missing=missing,
     )
 
 
@@ -389,6 +407,45 @@ def _referrals(checker, data, codes) -> tuple[tuple[ResponseWindow, ...], frozen
         checker.error(nrm, "referrals.nrm.categories", "name at least one category", "categories")
     categories = checker.choices(nrm, "categories", "referrals.nrm", sorted(codes))
     return tuple(windows), frozenset(categories), checker.text(nrm, "source", "referrals.nrm")
+
+
+def _count(checker, data, key, path) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        checker.error(data, f"{path}.{key}", "should be a whole number, at least 1", key)
+        return 0
+    return value
+
+
+def _missing(checker, data) -> Missing | None:
+    """missing: return_interview (what, deadline, owner, source) and pattern (episodes, days, source)."""
+    section = data.get("missing")
+    if section is None:
+        return None
+    section = checker.mapping(section, "missing")
+    if section is None:
+        return None
+    for key in sorted(set(section) - {"return_interview", "pattern"}):
+        checker.error(section, f"missing.{key}", "is not part of missing (return_interview, pattern)", key)
+    interview = checker.mapping(section.get("return_interview") or _Map(), "missing.return_interview")
+    pattern = checker.mapping(section.get("pattern") or _Map(), "missing.pattern")
+    if interview is None or pattern is None:
+        return None
+    path = "missing.return_interview"
+    deadline = Deadline(Unit.HOURS, 72)
+    try:
+        deadline = Deadline.parse(checker.text(interview, "deadline", path))
+    except ValueError as problem:
+        checker.error(interview, f"{path}.deadline", str(problem), "deadline")
+    owner = checker.text(interview, "owner", path)
+    if owner and owner not in ROLES:
+        checker.error(interview, f"{path}.owner", f"“{owner}” is not one of: {', '.join(ROLES)}", "owner")
+    return Missing(
+        interview_what=checker.text(interview, "what", path), interview_deadline=deadline, interview_owner=owner,
+        interview_source=checker.text(interview, "source", path),
+        pattern_episodes=_count(checker, pattern, "episodes", "missing.pattern"),
+        pattern_days=_count(checker, pattern, "days", "missing.pattern"),
+        pattern_source=checker.text(pattern, "source", "missing.pattern"))
 
 
 def _categories(checker, data, elsewhere: set[str]) -> tuple[Category, ...]:
@@ -732,6 +789,10 @@ def check_together(packs: list[Pack]) -> list[PackError]:
                 errors.append(PackError(f"{pack.pack}.yaml", 0, f"referrals.response_windows.{window.agency}",
                                         f"“{window.agency}” is also given a response window by {waits[window.agency]}"))
             waits.setdefault(window.agency, pack.pack)
+    # One return home interview and one pattern threshold: a second pack's `missing:` would leave it unclear.
+    missing = [pack.pack for pack in packs if pack.missing is not None]
+    for other in missing[1:]:
+        errors.append(PackError(f"{other}.yaml", 0, "missing", f"missing episodes are also set by {missing[0]}"))
     return errors
 
 

@@ -9,7 +9,7 @@ URL naming one and in every list.
 """
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
@@ -34,6 +34,7 @@ from safekeep.establishments.models import TermDate
 from safekeep.governance.selectors import establishment_report
 from safekeep.governance.services import review_record
 from safekeep.peergroups.services import peer_group_save
+from safekeep.missing import services as missing_services
 from tests.markers import allegation_markers, allegation_with_everything, markers_in
 from tests.world import LOCATIONS, build_world, enrol_totp, give_role, make_user, sign_in
 
@@ -101,6 +102,7 @@ def _values(world, rule, location, persona):
         "plan": {"plan_id": world.plans[location].pk, "pk": world.plans[location].pk},
         "sanction": {"sanction_id": world.sanctions[location].pk},
         "action": {"action_id": world.actions[location].pk, "pk": world.actions[location].pk},
+        "episode": {"episode_id": world.episodes[location].pk},
         "review": {"review_id": world.reviews[location].pk, "pk": world.reviews[location].pk},
         "concern": {"concern_id": world.concerns[location].pk, "pk": world.concerns[location].pk,
                     "involved_id": world.concerns[location].children_involved.get().pk,
@@ -206,9 +208,22 @@ def equip(world):
                                  "reset_key": default_token_generator.make_token(persona)}
     world.reviews = _reviews(world)
     world.peer_groups = _peer_groups(world)
+    world.episodes = _episodes(world)
     world.terms = {location: TermDate.objects.create(establishment=establishment, name="Autumn term",
                                                      starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18))
                    for location, establishment in world.establishments.items()}
+
+
+def _episodes(world) -> dict:
+    """A missing episode, still open, for the child at each establishment, recorded by a safeguarding lead there."""
+    episodes = {}
+    for location, establishment in world.establishments.items():
+        lead = make_user(f"missing-lead-{location}@example.org", establishment.organisation)
+        give_role(lead, Role.DSL, establishment=establishment)
+        episodes[location] = missing_services.episode_record(
+            actor=lead, establishment=establishment, child=world.children[location], missing_from="home",
+            went_missing_at=datetime(2026, 1, 5, 20, 0, tzinfo=UTC), reported_by="A parent")
+    return episodes
 
 
 def _reviews(world) -> dict:
@@ -246,9 +261,9 @@ def _peer_groups(world) -> dict:
 
 # Records about children, and the pages that list or find them: a governor reads totals only (DESIGN.md section 1).
 CHILD_LEVEL_OBJECTS = {"child", "concern", "case", "plan", "sanction", "referral", "nrm", "action", "meeting",
-                       "attachment", "entry", "share", "peergroup"}
+                       "attachment", "entry", "share", "peergroup", "episode"}
 CHILD_LEVEL_PREFIXES = ("children:", "concerns:", "cases:", "chronology:", "safetyplans:", "referrals:", "actions:",
-                        "meetings:", "sharing:", "attachments:", "api:child", "api:concern", "api:action",
+                        "meetings:", "sharing:", "attachments:", "missing:", "api:child", "api:concern", "api:action",
                         "api:referral", "api:plan", "api:meeting", "api:sharing", "api:case", "api:sanction", "api:nrm",
                         "peergroups:")
 # "My actions" is open to everyone and lists only what the person owns: no rule or review gives a governor an
