@@ -124,6 +124,14 @@ ACTION_WORDS = {
     "peergroup.member.add": "Added children to a peer group",
     "peergroup.note": "Wrote in a peer group's chronology",
     "peergroup.view": "Opened a peer group",
+    # Missing episodes (safekeep.missing; CE 5.3, 5.4, 7.8) and the description kept ready for the police.
+    "missing.create": "Recorded a child going missing",
+    "missing.return": "Recorded a missing child's return",
+    "missing.list": "Looked at a child's missing episodes",
+    "missing.view": "Opened a missing episode",
+    "missing.description.view": "Opened the description kept ready for the police",
+    "missing.description.print": "Printed the description kept ready for the police",
+    "missing.description.update": "Updated the description kept ready for the police",
 }
 
 
