@@ -28,6 +28,7 @@ urlpatterns = [
     path("oversight/", include("safekeep.oversight.urls")),
     path("api/v1/", include("safekeep.api.urls")),
     path("governance/", include("safekeep.governance.urls")),
+    path("training/", include("safekeep.training.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),
 ]

@@ -19,6 +19,7 @@ _ITEMS = [
     ("Sharing register", "sharing:register", Permission.SHARING_REGISTER_VIEW),
     ("Trends", "trends:concerns", Permission.TRENDS_VIEW),
     ("Governor reports", "governance:index", Permission.GOVERNANCE_REPORT_VIEW),
+    ("Training", "training:mine", None),
 ]
 
 

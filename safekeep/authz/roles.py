@@ -59,6 +59,13 @@ class Permission(models.TextChoices):
                                               "overdue, at each establishment")
     ESTABLISHMENTS_COMPARE = "oversight.compare", ("See the establishments of a region or organisation side by "
                                                    "side, each figure leading to the records behind it")
+    # Training currency (issue 15 section 1; CE 2.0, KCSIE Part two and Annex C). Everyone sees their own.
+    TRAINING_RECORD = "training.record", ("Record the safeguarding training the staff of an establishment have "
+                                          "done, by hand or from a CSV file")
+    TRAINING_VIEW_ESTABLISHMENT = "training.view_establishment", ("See whose safeguarding training at an "
+                                                                  "establishment is overdue or expiring soon")
+    TRAINING_VIEW_GROUP = "training.view_group", ("See the share of staff whose training is current, course by "
+                                                  "course, at each establishment overseen")
 
 
 P = Permission
@@ -108,6 +115,11 @@ _TREND_READERS = frozenset({P.TRENDS_VIEW})
 _GOVERNANCE = frozenset({P.GOVERNANCE_REPORT_VIEW, P.GOVERNANCE_REVIEW_RECORD})
 # Those who oversee several establishments see them side by side, with the clocks each missed this term.
 _OVERSEERS = frozenset({P.CLOCKS_MISSED_VIEW, P.ESTABLISHMENTS_COMPARE})
+# The safeguarding team and the head keep their establishment's training current and record it (KCSIE Annex C:
+# the DSL makes sure staff are trained); the administrator loads records as they load staff. Those above the
+# establishment see the establishments' currency side by side.
+_TRAINING_KEEPERS = frozenset({P.TRAINING_RECORD, P.TRAINING_VIEW_ESTABLISHMENT})
+_TRAINING_OVERSEERS = frozenset({P.TRAINING_VIEW_ESTABLISHMENT, P.TRAINING_VIEW_GROUP})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -131,7 +143,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The designated safeguarding lead of a school, or the safeguarding lead of a children's home.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
-            _ALLEGATION_READERS | _TREND_READERS,
+            _ALLEGATION_READERS | _TREND_READERS | _TRAINING_KEEPERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -140,7 +152,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Stands in for the designated safeguarding lead, with the same access.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
-            _ALLEGATION_READERS | _TREND_READERS,
+            _ALLEGATION_READERS | _TREND_READERS | _TRAINING_KEEPERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -150,7 +162,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of their establishment, including allegations about adults, except one about themselves.",
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
-            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | {P.CLOCKS_MISSED_VIEW},
+            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | {P.CLOCKS_MISSED_VIEW} | _TRAINING_KEEPERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -159,7 +171,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "A regional director or head of service for a group of establishments.",
             "The records of every establishment in their region, except allegations about adults.",
             "Is told about exploitation concerns in the region and is an escalation point.",
-            _CASE_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS,
+            _CASE_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS | _TRAINING_OVERSEERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -169,7 +181,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of every establishment in the organisation, including allegations about adults (except "
             "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
-            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS
+            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS | _TRAINING_OVERSEERS
             | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW},
             reads_child_data=True,
         ),
@@ -199,7 +211,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Adds people, gives and removes roles, unlocks accounts, loads children and staff from MIS files, "
             "loads and adopts revised policies.",
             frozenset({P.ESTABLISHMENT_VIEW, P.ESTABLISHMENT_MANAGE, P.PERSON_MANAGE, P.ROLE_MANAGE, P.IMPORT_RUN,
-                       P.POLICY_ADOPT}),
+                       P.POLICY_ADOPT, P.TRAINING_RECORD}),
             reads_child_data=False,
         ),
     ]

@@ -44,3 +44,23 @@ def organisation_adoptions(organisation_id):
     return (PackAdoption.objects.filter(organisation_id=organisation_id, establishment__isnull=True,
                                         ended_at__isnull=True).select_related("pack_version", "adopted_by")
             .order_by("pack_version__pack"))
+
+
+def packs_for_each(establishments) -> dict[int, list[Pack]]:
+    """packs_for for many establishments in one query (a group-wide table): establishment id -> its packs."""
+    establishments = list(establishments)
+    adoptions = list(PackAdoption.objects.filter(
+        organisation_id__in={e.organisation_id for e in establishments}, ended_at__isnull=True)
+        .select_related("pack_version").order_by("adopted_at"))
+    result = {}
+    for establishment in establishments:
+        chosen = {}
+        for adoption in adoptions:
+            if adoption.organisation_id == establishment.organisation_id and adoption.establishment_id is None:
+                chosen.setdefault(adoption.pack_version.pack, adoption.pack_version)
+        for adoption in adoptions:
+            if adoption.establishment_id == establishment.pk:
+                chosen[adoption.pack_version.pack] = adoption.pack_version
+        result[establishment.pk] = list(parse_packs_once(tuple(sorted((f"{pack}.yaml", v.text)
+                                                                      for pack, v in chosen.items()))))
+    return result
