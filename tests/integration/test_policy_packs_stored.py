@@ -104,7 +104,7 @@ def test_the_group_head_uploads_sees_what_changed_and_adopts(client, world, adop
         "child-exploitation.yaml", _revised().encode())})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "What changes from version 2024-01-01-r3" in page
+    assert "What changes from version 2024-01-01-r4" in page
     assert "now due in 2 working days (was 1 working day)" in page
     client.post(response["Location"] + "adopt/")
     assert adopted_versions(world.establishments["here"])["child-exploitation"].version == "2026-12-01"
