@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "safekeep.safetyplans",
     "safekeep.sharing",
     "safekeep.meetings",
+    # Training currency: the packs' courses, each person's completions, who is due (CE 2.0, KCSIE).
+    "safekeep.training",
     "safekeep.attachments",
     "safekeep.peergroups",
     # Missing episodes and the description kept ready for the police (issue 14 section 4).

@@ -71,6 +71,13 @@ class Permission(models.TextChoices):
                                     "police")
     MISSING_RECORD = "missing.record", ("Record a child going missing and coming back, and keep their description "
                                         "ready for the police")
+    # Training currency (issue 15 section 1; CE 2.0, KCSIE Part two and Annex C). Everyone sees their own.
+    TRAINING_RECORD = "training.record", ("Record the safeguarding training the staff of an establishment have "
+                                          "done, by hand or from a CSV file")
+    TRAINING_VIEW_ESTABLISHMENT = "training.view_establishment", ("See whose safeguarding training at an "
+                                                                  "establishment is overdue or expiring soon")
+    TRAINING_VIEW_GROUP = "training.view_group", ("See the share of staff whose training is current, course by "
+                                                  "course, at each establishment overseen")
 
 
 P = Permission
@@ -124,6 +131,11 @@ _GOVERNANCE = frozenset({P.GOVERNANCE_REPORT_VIEW, P.GOVERNANCE_REVIEW_RECORD})
 _OVERSEERS = frozenset({P.CLOCKS_MISSED_VIEW, P.ESTABLISHMENTS_COMPARE})
 # Missing episodes: the safeguarding team at the establishment records them; the group head reads them.
 _MISSING_TEAM = frozenset({P.MISSING_VIEW, P.MISSING_RECORD})
+# The safeguarding team and the head keep their establishment's training current and record it (KCSIE Annex C:
+# the DSL makes sure staff are trained); the administrator loads records as they load staff. Those above the
+# establishment see the establishments' currency side by side.
+_TRAINING_KEEPERS = frozenset({P.TRAINING_RECORD, P.TRAINING_VIEW_ESTABLISHMENT})
+_TRAINING_OVERSEERS = frozenset({P.TRAINING_VIEW_ESTABLISHMENT, P.TRAINING_VIEW_GROUP})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -147,7 +159,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The designated safeguarding lead of a school, or the safeguarding lead of a children's home.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
-            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM,
+            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -156,7 +168,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Stands in for the designated safeguarding lead, with the same access.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
-            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM,
+            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -166,7 +178,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of their establishment, including allegations about adults, except one about themselves.",
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
-            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _MISSING_TEAM | {P.CLOCKS_MISSED_VIEW},
+            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _MISSING_TEAM | {P.CLOCKS_MISSED_VIEW} | _TRAINING_KEEPERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -175,7 +187,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "A regional director or head of service for a group of establishments.",
             "The records of every establishment in their region, except allegations about adults.",
             "Is told about exploitation concerns in the region and is an escalation point.",
-            _CASE_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS,
+            _CASE_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS | _TRAINING_OVERSEERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -185,7 +197,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of every establishment in the organisation, including allegations about adults (except "
             "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
-            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS
+            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS | _TRAINING_OVERSEERS
             | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW, P.MISSING_VIEW} | _PEER_GROUPS,
             reads_child_data=True,
         ),
@@ -215,7 +227,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Adds people, gives and removes roles, unlocks accounts, loads children and staff from MIS files, "
             "loads and adopts revised policies.",
             frozenset({P.ESTABLISHMENT_VIEW, P.ESTABLISHMENT_MANAGE, P.PERSON_MANAGE, P.ROLE_MANAGE, P.IMPORT_RUN,
-                       P.POLICY_ADOPT}),
+                       P.POLICY_ADOPT, P.TRAINING_RECORD}),
             reads_child_data=False,
         ),
     ]

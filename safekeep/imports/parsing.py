@@ -73,7 +73,7 @@ ESTABLISHMENT_ROLES = {Role.STAFF.value, Role.DSL.value, Role.DEPUTY_DSL.value, 
 UPN_PATTERN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
 
 
-def _parse_date(text: str) -> date:
+def parse_date(text: str) -> date:
     for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y"):
         try:
             return datetime.strptime(text, fmt).date()
@@ -91,7 +91,9 @@ def _decode(data: bytes) -> str:
     raise ValueError("The file is not a text file. Export it from your MIS as CSV.")
 
 
-def _read(data: bytes, columns: dict, required: tuple) -> tuple[list[tuple[int, dict]], list[RowError]]:
+def read_rows(data: bytes, columns: dict, required: tuple) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """The rows of a CSV file, each with its line number, by the columns named (heading aliases), or the one error
+    that stops the whole file. Shared by every CSV load (the MIS files, training records)."""
     try:
         text = _decode(data)
     except ValueError as error:
@@ -124,7 +126,7 @@ def _read(data: bytes, columns: dict, required: tuple) -> tuple[list[tuple[int, 
 
 
 def parse_children(data: bytes, *, today: date) -> ParsedFile:
-    records, errors = _read(data, CHILD_COLUMNS, CHILD_REQUIRED)
+    records, errors = read_rows(data, CHILD_COLUMNS, CHILD_REQUIRED)
     result = ParsedFile(errors=errors)
     seen_ids, seen_upns = {}, {}
     for line, raw in records:
@@ -134,7 +136,7 @@ def parse_children(data: bytes, *, today: date) -> ParsedFile:
                 problems.append(f"the {name.replace('_', ' ')} is missing")
             row[name] = raw.get(name, "")[:100]
         try:
-            dob = _parse_date(raw["date_of_birth"])
+            dob = parse_date(raw["date_of_birth"])
             if not date(today.year - 25, 1, 1) <= dob <= today:
                 problems.append(f"the date of birth {raw['date_of_birth']} is not a child's")
             row["date_of_birth"] = dob.isoformat()
@@ -155,7 +157,7 @@ def parse_children(data: bytes, *, today: date) -> ParsedFile:
         row["start_date"] = None
         if raw.get("start_date"):
             try:
-                row["start_date"] = _parse_date(raw["start_date"]).isoformat()
+                row["start_date"] = parse_date(raw["start_date"]).isoformat()
             except ValueError:
                 problems.append(f"the start date “{raw['start_date']}” is not a date like 01/09/2024")
         for name in ("preferred_name", "gender", "year_group", "placing_authority"):
@@ -167,7 +169,7 @@ def parse_children(data: bytes, *, today: date) -> ParsedFile:
             problems.append(f"the UPN is also on line {seen_upns[upn]}")
         seen_upns.setdefault(upn, line)
         if problems:
-            result.errors.append(RowError(line, _sentence(problems)))
+            result.errors.append(RowError(line, sentence(problems)))
         else:
             row["line"] = line
             result.rows.append(row)
@@ -177,7 +179,7 @@ def parse_children(data: bytes, *, today: date) -> ParsedFile:
 
 
 def parse_staff(data: bytes) -> ParsedFile:
-    records, errors = _read(data, STAFF_COLUMNS, STAFF_REQUIRED)
+    records, errors = read_rows(data, STAFF_COLUMNS, STAFF_REQUIRED)
     result = ParsedFile(errors=errors)
     seen = {}
     for line, raw in records:
@@ -198,7 +200,7 @@ def parse_staff(data: bytes) -> ParsedFile:
             problems.append(f"the email address is also on line {seen[email]}")
         seen.setdefault(email, line)
         if problems:
-            result.errors.append(RowError(line, _sentence(problems)))
+            result.errors.append(RowError(line, sentence(problems)))
         else:
             result.rows.append({"line": line, "email": email, "full_name": name[:200],
                                 "job_title": raw.get("job_title", "")[:200],
@@ -208,6 +210,6 @@ def parse_staff(data: bytes) -> ParsedFile:
     return result
 
 
-def _sentence(problems: list[str]) -> str:
+def sentence(problems: list[str]) -> str:
     text = "; ".join(problems)
     return text[0].upper() + text[1:] + "."

@@ -4,6 +4,7 @@ from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.establishments.models import Establishment
+from safekeep.training import selectors as training
 
 from . import selectors
 from .forms import AwaitingDrillDown, DrillDown
@@ -38,7 +39,21 @@ def home(request):
         "has_roles": bool(scope.roles),
         # The governor's way in to the termly reports (safekeep.governance), and the head's and above.
         "can_read_reports": scope.has(Permission.GOVERNANCE_REPORT_VIEW),
+        "training": _training_flags(request.user, scope) if scope.roles else None,
     })
+
+
+def _training_flags(user, scope) -> dict:
+    """Overdue training is a flag, not a silent number (issue 15): the person's own courses overdue or never
+    recorded, and for those who keep an establishment's training, how many people there are overdue."""
+    mine = [row for row in training.training_of(user) if row.needs_doing]
+    kept = scope.establishment_ids(Permission.TRAINING_VIEW_ESTABLISHMENT)
+    group = bool(scope.establishment_ids(Permission.TRAINING_VIEW_GROUP))
+    counts = training.overdue_people_counts(kept) if kept else {}
+    places = [] if group else [
+        (place, counts.get(place.pk, 0))
+        for place in Establishment.objects.filter(pk__in=kept, is_active=True).order_by("name", "pk")]
+    return {"mine": mine, "places": places, "group": group, "group_overdue": sum(counts.values()) if group else 0}
 
 
 def sort_rows(rows, sort: str) -> list:

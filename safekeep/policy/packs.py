@@ -60,6 +60,9 @@ MET_BY = (*(f"referral.{agency}" for agency in REFERRAL_AGENCIES), "safety_plan"
           "linked_note.acknowledged", "concern.sent")
 CODE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 EVERY = re.compile(r"^(\d+) (year|month)s?$")
+# A course done once (induction) has no cycle; a refreshed one says how long before it is due to remind.
+ONCE = "once"
+REMIND_BEFORE = re.compile(r"^(\d+) days?$")
 
 
 # --- what a pack holds ---------------------------------------------------------------------
@@ -341,8 +344,17 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
     for i, course in enumerate(data["training"]):
         if course.get("audience") not in AUDIENCES:
             checker.error(course, f"training[{i}].audience", f"should be one of: {', '.join(AUDIENCES)}", "audience")
-        if not EVERY.match(str(course.get("every", ""))):
-            checker.error(course, f"training[{i}].every", "should be like “3 years” or “12 months”", "every")
+        every = str(course.get("every", ""))
+        if not EVERY.match(every) and every != ONCE:
+            checker.error(course, f"training[{i}].every", "should be like “3 years” or “12 months”, or “once”",
+                          "every")
+        # Optional, so packs written before it still load: without it the reminder comes on the day it is due.
+        remind = course.get("remind_before")
+        if remind is not None:
+            if every == ONCE or not REMIND_BEFORE.match(str(remind)):
+                checker.error(course, f"training[{i}].remind_before", "should say how long before a refreshed "
+                              "course is due to remind, like “30 days”", "remind_before")
+            checker.text(course, "remind_source", f"training[{i}]")
     template = data.get("safety_plan_template") or {}
     if template:
         template = checker.mapping(template, "safety_plan_template") or {}
