@@ -14,8 +14,8 @@ from django.utils import timezone
 from safekeep.accounts.models import User
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import children_search
+from safekeep.core.forms import EARLIEST_YEAR, LATEST_YEAR, FilterForm
 
-EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
 NAME_IN_ADDRESS = ("For the children's privacy, a name is never put in the page address, where it would stay in the "
                    "browser's history. Type the name in the box below.")
 
@@ -83,7 +83,7 @@ class DateField(forms.MultiValueField):
         return typed
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(FilterForm):
     person = forms.CharField(required=False, max_length=200, label="Person",
                              help_text="Part of their name, or their email address.")
     child = forms.CharField(required=False, max_length=100, label="Child",
@@ -181,17 +181,8 @@ class AuditFilterForm(forms.Form):
         kind, number = cleaned.get("record_kind"), cleaned.get("record_id")
         if number and not kind and "record_kind" not in self.errors:
             self.add_error("record_kind", "Choose the kind of record the number is for.")
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The 'to' date must be the same as or after the 'from' date.")
+        self.check_date_order(cleaned)
         return cleaned
-
-    def filters(self) -> dict:
-        """The filters that are valid: a field with an error is left out (and the page says so)."""
-        self.is_valid()
-        cleaned = getattr(self, "cleaned_data", {})
-        return {name: value for name, value in cleaned.items()
-                if name not in self.errors and value not in (None, "")}
 
 
 def _start_of(day):

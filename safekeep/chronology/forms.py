@@ -6,6 +6,8 @@ from datetime import date
 
 from django import forms
 
+from safekeep.core.forms import EARLIEST_YEAR, LATEST_YEAR, FilterForm
+
 TYPES = {
     "concern": "Concerns",
     "addendum": "Addenda",
@@ -23,12 +25,10 @@ TYPES = {
 TRACKED_LABEL = "Show the steps Safekeep tracked"
 # These types are made of tracked steps, so choosing one shows them.
 TRACKED_TYPES = {"action"}
-# Dates outside these years are typing mistakes; refusing them also keeps date arithmetic in range.
-EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y"]
 
 
-class ChronologyFilterForm(forms.Form):
+class ChronologyFilterForm(FilterForm):
     type = forms.ChoiceField(required=False, label="Type", choices=[("", "Everything"), *TYPES.items()],
                              error_messages={"invalid_choice": "Choose a type from the list."})
     category = forms.ChoiceField(required=False, label="Category",
@@ -56,15 +56,12 @@ class ChronologyFilterForm(forms.Form):
             day = cleaned.get(name)
             if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
                 self.add_error(name, f"Enter a '{name}' date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
-        start, end = cleaned.get("from"), cleaned.get("to")
-        if start and end and start > end:
-            self.add_error("to", "The 'to' date must be the same as or after the 'from' date.")
+        self.check_date_order(cleaned, "from", "to")
         return cleaned
 
     def filters(self) -> "Filters":
         """The filters that are valid: a field with an error is left out (and the page says so)."""
-        self.is_valid()
-        ok = {name: value for name, value in getattr(self, "cleaned_data", {}).items() if name not in self.errors}
+        ok = self.valid()
         return Filters(type=ok.get("type") or "", category=ok.get("category") or "", date_from=ok.get("from"),
                        date_to=ok.get("to"), key_only=bool(ok.get("key")), tracked=bool(ok.get("tracked")))
 

@@ -4,6 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
+# A filter's dates outside these years are typing mistakes; refusing them also keeps date arithmetic in range.
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
+
 _WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
     forms.Select: "govuk-select",
@@ -48,6 +51,25 @@ class GovukFormMixin:
             base = attrs["class"].split()[0]
             attrs["class"] += f" {base}--error"
             attrs["aria-describedby"] = f"{attrs.get('aria-describedby', '')} {self[name].auto_id}-error".strip()
+
+
+class FilterForm(forms.Form):
+    """The filters of a list (the sharing register, the chronology, the audit log): a field with an error is
+    left out of what filters the list, and the page says so."""
+
+    def check_date_order(self, cleaned, start: str = "date_from", end: str = "date_to") -> None:
+        first, last = cleaned.get(start), cleaned.get(end)
+        if first and last and first > last:
+            self.add_error(end, "The 'to' date must be the same as or after the 'from' date.")
+
+    def valid(self) -> dict:
+        """Every field that has no error, with its cleaned value."""
+        self.is_valid()
+        return {name: value for name, value in getattr(self, "cleaned_data", {}).items() if name not in self.errors}
+
+    def filters(self) -> dict:
+        """The valid filters that were given."""
+        return {name: value for name, value in self.valid().items() if value not in (None, "")}
 
 
 class Form(GovukFormMixin, forms.Form):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from safekeep.core.forms import Form
+from safekeep.core.forms import EARLIEST_YEAR, LATEST_YEAR, FilterForm, Form
 from safekeep.concerns.labels import concern_label
 
 from . import lawful_basis
@@ -10,7 +10,6 @@ from .models import Consent, SourceKind
 from .services import share_errors
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d %m %Y"]
-EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
 
 
 class ShareForm(Form):
@@ -127,7 +126,7 @@ class ShareConcernForm(Form):
         self.fields["concern"].label_from_instance = concern_label
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(FilterForm):
     """The register's filters; from the query string (they hold no case content)."""
 
     establishment = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Establishment",
@@ -164,17 +163,8 @@ class RegisterFilterForm(forms.Form):
             day = cleaned.get(name)
             if day is not None and not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
                 self.add_error(name, f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The 'to' date must be the same as or after the 'from' date.")
+        self.check_date_order(cleaned)
         return cleaned
-
-    def filters(self) -> dict:
-        """The filters that are valid: a field with an error is left out (and the page says so)."""
-        self.is_valid()
-        cleaned = getattr(self, "cleaned_data", {})
-        return {name: value for name, value in cleaned.items()
-                if name not in self.errors and value not in (None, "")}
 
 
 def filter_names(filters: dict) -> list[str]:
