@@ -11,7 +11,7 @@ happened; `CaseworkWriter` writes, for each event, the rows of the service named
   view_concern     read_concern       the audit row of opening the concern (recorder or DSL)
   read             concern_mark_read  read_by_dsl_at, chronology per child, audit
   view_chronology  read_chronology    the audit rows of opening the child's chronology
-  triage           triage_record      the decision, steps it meets, chronology, audit
+  triage           triage_record      the decision, steps it meets, chronology, audit; the last child decides the concern
   referral         referral_record    the referral, its chase, the share in the register, steps met and set
   meeting          meeting_record     a strategy discussion, its attendees and its share in the register
   safety_plan      safety_plan_create the harmed child's plan, its review action, steps it meets
@@ -88,6 +88,10 @@ OUTCOMES = (("monitor", 5), ("early_help", 2), ("childrens_services", 2), ("nfa"
 REFERRED_SHARE = 0.35  # shares per concern in the measured group: 353,312 for 997,449 concerns
 MEETING_SHARE = 0.5  # referrals to children's services followed by a strategy discussion recorded here
 STILL_OPEN_SHARE = 0.03  # concerns whose remaining steps nobody has closed (overdue now)
+# A DSL decides most concerns within hours, but in a real group some wait: read and not yet decided, most of
+# them from the last fortnight (what the home pages' "open concerns" counts).
+WAITING_SHARE = 0.25
+WAITING_WITHIN = timedelta(days=14)
 LAWFUL_BASIS = "public-task-safeguarding"
 COMPLETION_NOTE = "Done and recorded on the child's file."
 MEETING_DECISIONS = "Section 47 enquiry to start; the school keeps a daily check-in."
@@ -186,10 +190,12 @@ def plan_casework(group, *, concerns: int, years: int, seed: int, now: datetime)
         if receipt < now and rng.random() < 0.5:
             plan.receipt_at = receipt
         read = recorded + timedelta(minutes=rng.randrange(3, 240), microseconds=rng.randrange(1_000_000))
+        waiting = False
         if read < now:
             plan.read_at = read
             at = read
-            for index in range(len(children)):
+            waiting = recorded > now - WAITING_WITHIN and rng.random() < WAITING_SHARE
+            for index in range(0 if waiting else len(children)):
                 at = at + timedelta(minutes=rng.randrange(2, 30))
                 if at < now:
                     plan.triages.append(Triaged(index=index, at=at, risk=_weighted(rng, RISKS),
@@ -206,7 +212,7 @@ def plan_casework(group, *, concerns: int, years: int, seed: int, now: datetime)
         if several and plan.triages and plan.triages[0].at + timedelta(minutes=20) < now:
             plan.plan_at = plan.triages[0].at + timedelta(minutes=20)
         closed = recorded + timedelta(days=rng.randrange(1, 15), minutes=rng.randrange(600))
-        if closed < now and rng.random() >= STILL_OPEN_SHARE:
+        if closed < now and rng.random() >= STILL_OPEN_SHARE and not waiting:  # steps wait for the decision
             plan.closed_at = closed
         plans.append(plan)
     return plans
@@ -551,6 +557,8 @@ class CaseworkWriter:
                              Triage.Outcome.CHILDRENS_SERVICES, Triage.Outcome.POLICE, Triage.Outcome.LADO})
         if state.concern.read_by_dsl_at is None:
             state.concern.read_by_dsl_at = at
+        if triaged.index == len(state.involved) - 1:  # each child in turn: the last one decides the concern
+            state.concern.decided_at = at
         self._audit(actor=actor, action="concern.triage", obj=state.concern, at=at, role=role,
                     establishment_id=plan.establishment.pk,
                     detail={"child": involved.child_id, "risk": triaged.risk, "outcome": triaged.outcome})

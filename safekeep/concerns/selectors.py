@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import (BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, Subquery,
+from django.db.models import (BooleanField, Count, ExpressionWrapper, Prefetch, Q, Subquery,
                               prefetch_related_objects)
 
 from safekeep.actions.models import Action
@@ -139,8 +139,9 @@ URGENT = UNREAD & Q(immediate_risk=True)
 
 
 def undecided() -> Q:
-    """Open: a child in it still waits for the safeguarding lead's decision (no triage yet, CoC 6.6)."""
-    return Q(Exists(ConcernChild.objects.filter(concern_id=OuterRef("pk"), triages__isnull=True)))
+    """Open: a child in it still waits for the safeguarding lead's decision (no triage yet, CoC 6.6).
+    triage_record marks the concern decided when its last child is decided (Concern.decided_at)."""
+    return Q(decided_at__isnull=True)
 
 
 def recorded_between(first_day, last_day, via: str = "") -> Q:

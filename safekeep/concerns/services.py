@@ -366,13 +366,28 @@ def triage_record(*, actor, involved, risk: str, rationale: str, categories: lis
                                            categories=added, concern=concern)
         everyone = {code for other in concern.children_involved.all() for code in other.categories} | added
         _require_actions(actor, concern, involved.child, sorted(added), involved.role, everyone, tell_owners=True)
-    if concern.read_by_dsl_at is None:
-        concern.read_by_dsl_at = clock.now()
-        concern.save(update_fields=["read_by_dsl_at"])
+    _mark_read_and_decided(concern)
     audit_record(actor=actor, action="concern.triage", obj=concern, role=role,
                  establishment_id=concern.establishment_id, detail={"child": involved.child_id, "risk": risk,
                                                                     "outcome": outcome})
     return triage
+
+
+def _mark_read_and_decided(concern):
+    """A decision reads the concern, and the decision for its last child decides it (Concern.decided_at).
+    The concern's row is locked first, so two leads deciding its two children at once cannot each see the
+    other's child still waiting and leave it open for ever."""
+    locked = Concern.objects.select_for_update().only("read_by_dsl_at", "decided_at").get(pk=concern.pk)
+    changed = []
+    if locked.read_by_dsl_at is None:
+        concern.read_by_dsl_at = clock.now()
+        changed.append("read_by_dsl_at")
+    if locked.decided_at is None and not ConcernChild.objects.filter(concern_id=concern.pk,
+                                                                     triages__isnull=True).exists():
+        concern.decided_at = clock.now()
+        changed.append("decided_at")
+    if changed:
+        concern.save(update_fields=changed)
 
 
 def is_under_13(involved) -> bool:

@@ -3,6 +3,29 @@
 from django.db import models
 
 
+class WrittenOnceQuerySet(models.QuerySet):
+    """WrittenOnce for many rows at once, as save() is for one: an update may set only the fields a service
+    may still set, and no record is deleted through the ORM (a record's end is a tombstone, never a DELETE)."""
+
+    def _only_changeable(self, fields):
+        if not fields or not set(fields) <= self.model.changeable_fields:
+            raise TypeError(self.model.never_changed)
+
+    def update(self, **kwargs):
+        self._only_changeable(kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        self._only_changeable(fields)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def update_or_create(self, *args, **kwargs):
+        raise TypeError(self.model.never_changed)
+
+    def delete(self):
+        raise TypeError(self.model.never_changed)
+
+
 class WrittenOnce(models.Model):
     """A record kept as it was written (DESIGN.md: concerns, decisions and logs are never edited).
     A correction is a new row; saving an existing row again is a programming error."""
@@ -10,6 +33,8 @@ class WrittenOnce(models.Model):
     # Fields a service may still set after creation (a concern being marked as read), and nothing else.
     changeable_fields: frozenset[str] = frozenset()
     never_changed = "This record is never changed: add a new one"
+
+    objects = WrittenOnceQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -88,24 +88,20 @@ def establishment_figures(actor, establishment_ids, *, full: bool) -> list[Figur
     now = clock.now()
     this_term = _in_terms(figures, "this_term", "recorded_at")
     last_term = _in_terms(figures, "last_term", "recorded_at")
-    concern_counts = {"open_concerns": Count("pk", filter=undecided()),
-                      "concerns_this_term": Count("pk", filter=this_term),
-                      "concerns_last_term": Count("pk", filter=last_term)}
+    concern_counts = {"open_concerns": undecided(), "concerns_this_term": this_term, "concerns_last_term": last_term}
     if full:
-        concern_counts |= {"unread": Count("pk", filter=UNREAD), "urgent": Count("pk", filter=URGENT)}
+        concern_counts |= {"unread": UNREAD, "urgent": URGENT}
     _fill(figures, concerns_visible_to(actor).filter(establishment_id__in=figures), concern_counts)
-    action_counts = {"overdue": Count("pk", filter=overdue()),
-                     "clocks_missed": Count("pk", filter=_in_terms(figures, "this_term", "due_at", until=now)
-                                            & clock_missed())}
+    action_counts = {"overdue": overdue(),
+                     "clocks_missed": _in_terms(figures, "this_term", "due_at", until=now) & clock_missed()}
     if full:
-        action_counts["due_today"] = Count("pk", filter=due_later_today())
+        action_counts["due_today"] = due_later_today()
     _fill(figures, actions_visible_to(actor).filter(establishment_id__in=figures), action_counts)
     _fill(figures, awaiting_answer(actor, figures),
-          {"referrals_late": Count("pk", filter=Q(chase_action__due_at__lt=now)),
-           "referrals_waiting": Count("pk", filter=Q(chase_action__due_at__gte=now))})
+          {"referrals_late": Q(chase_action__due_at__lt=now), "referrals_waiting": Q(chase_action__due_at__gte=now)})
     if full:
-        _fill(figures, open_cases(actor, figures), {"open_cases": Count("child_id", distinct=True)},
-              group="concern__establishment_id")
+        _count(figures, open_cases(actor, figures), {"open_cases": Count("child_id", distinct=True)},
+               group="concern__establishment_id")
     for figure in figures.values():  # no term loaded: no term figures, rather than a misleading 0
         if figure.this_term is None:
             figure.clocks_missed = figure.concerns_this_term = None
@@ -115,8 +111,17 @@ def establishment_figures(actor, establishment_ids, *, full: bool) -> list[Figur
 
 
 def _fill(figures, queryset, counts, group="establishment_id"):
-    for row in queryset.order_by().values(group).annotate(**counts):
-        for name in counts:
+    """counts: each figure's name and the condition of the rows it counts. The conditions, joined by OR,
+    narrow the rows first: the database reads what some figure counts (the undecided, the unread, a term's
+    days, the open actions) from their indexes, rather than every record the establishments have ever had
+    (a group head's home page at 1,000,000 concerns: 28 s)."""
+    queryset = queryset.filter(reduce(or_, counts.values()))
+    _count(figures, queryset, {name: Count("pk", filter=condition) for name, condition in counts.items()}, group)
+
+
+def _count(figures, queryset, aggregates, group="establishment_id"):
+    for row in queryset.order_by().values(group).annotate(**aggregates):
+        for name in aggregates:
             setattr(figures[row[group]], name, row[name])
 
 

@@ -24,3 +24,12 @@ def assert_accessible(page):
     assert violations == [], f"{page.url}: {violations}"
 
 
+
+
+def tab_to(page, element_id: str, most: int = 120) -> None:
+    """Press Tab until the element has the focus, as a keyboard user would; fail if it never does."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} cannot be reached with the Tab key")

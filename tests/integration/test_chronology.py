@@ -6,8 +6,8 @@ import importlib
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from django.apps import apps as global_apps
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from safekeep.accounts import services as accounts
@@ -402,8 +402,10 @@ def test_the_backfill_fills_in_entries_written_before_the_columns_existed(world,
         first = _triage(world, concern, child, categories=["cce", "cse"], risk="high", rationale="x")
         _triage(world, concern, child, categories=["cse"], risk="low", rationale="y", outcome="monitor")
     action = Action.objects.filter(concern_id=concern.pk, child=child).first()
-    ChronologyEntry.objects.all().delete()
-    KeyEventMark.objects.all().delete()
+    # The rows as they stood before the migration, written around the written-once guard as only a migration
+    # may (the base manager is Django's plain one).
+    ChronologyEntry._base_manager.all().delete()
+    KeyEventMark._base_manager.all().delete()
     old = {"child": child, "establishment": world.establishments["here"], "occurred_at": WHEN, "summary": "s"}
     recorded = ChronologyEntry.objects.create(kind="concern.recorded", object_type="concern",
                                               object_id=str(concern.pk), **old)
@@ -417,12 +419,15 @@ def test_the_backfill_fills_in_entries_written_before_the_columns_existed(world,
                                                object_id=str(action.pk), **old)
     unrelated = ChronologyEntry.objects.create(kind="action.added", object_type="action",
                                                object_id=str(world.actions["here"].pk), **old)
-    ChronologyEntry.objects.filter(pk=triaged.pk).update(recorded_at=first.triaged_at + timedelta(microseconds=1))
-    Triage.objects.exclude(pk=first.pk).update(triaged_at=first.triaged_at + timedelta(seconds=5))
-    ChronologyEntry.objects.update(concern=None, categories="", key_event=False)
+    ChronologyEntry._base_manager.filter(pk=triaged.pk).update(recorded_at=first.triaged_at + timedelta(microseconds=1))
+    Triage._base_manager.exclude(pk=first.pk).update(triaged_at=first.triaged_at + timedelta(seconds=5))
+    ChronologyEntry._base_manager.update(concern=None, categories="", key_event=False)
 
     migration = importlib.import_module("safekeep.chronology.migrations.0003_backfill_concern_categories_key_events")
-    migration.backfill(global_apps, None)
+    # With the models as the migration sees them (plain managers), as `migrate` runs it.
+    at_migration = MigrationExecutor(connection).loader.project_state(
+        ("chronology", "0003_backfill_concern_categories_key_events")).apps
+    migration.backfill(at_migration, None)
 
     def fresh(entry):
         return ChronologyEntry.objects.get(pk=entry.pk)
