@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "safekeep.peergroups",
     # Missing episodes and the description kept ready for the police (issue 14 section 4).
     "safekeep.missing",
+    # A child's exploitation signs over time, this term against last (issue 14 section 5).
+    "safekeep.exploitation",
     # Oversight: trend summaries and pages (top layer: reads every casework app).
     "safekeep.trends",
     "safekeep.oversight",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("governance/", include("safekeep.governance.urls")),
     path("peer-groups/", include("safekeep.peergroups.urls")),
     path("missing/", include("safekeep.missing.urls")),
+    path("exploitation/", include("safekeep.exploitation.urls")),
     path("training/", include("safekeep.training.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),

@@ -138,6 +138,8 @@ ACTION_WORDS = {
     "missing.description.view": "Opened the description kept ready for the police",
     "missing.description.print": "Printed the description kept ready for the police",
     "missing.description.update": "Updated the description kept ready for the police",
+    # A child's exploitation signs over time (safekeep.exploitation; CE 5.3, 5.4, 6.3, 7.8, 8.1, 8.2).
+    "exploitation.view": "Looked at a child's exploitation signs over time",
 }
 
 

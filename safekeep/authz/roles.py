@@ -71,6 +71,11 @@ class Permission(models.TextChoices):
                                     "police")
     MISSING_RECORD = "missing.record", ("Record a child going missing and coming back, and keep their description "
                                         "ready for the police")
+    # A child's exploitation signs over time (issue 14 section 5; CE 5.3, 5.4, 6.3, 7.8, 8.1, 8.2): it gathers
+    # what was recorded about one child across concerns, decisions and missing episodes, so only the
+    # safeguarding team and the group head see it.
+    EXPLOITATION_VIEW = "exploitation.view", ("See a child's exploitation risk factors and indicators as recorded, "
+                                              "this term against last, each linked to its record (never a score)")
     # Training currency (issue 15 section 1; CE 2.0, KCSIE Part two and Annex C). Everyone sees their own.
     TRAINING_RECORD = "training.record", ("Record the safeguarding training the staff of an establishment have "
                                           "done, by hand or from a CSV file")
@@ -131,6 +136,8 @@ _GOVERNANCE = frozenset({P.GOVERNANCE_REPORT_VIEW, P.GOVERNANCE_REVIEW_RECORD})
 _OVERSEERS = frozenset({P.CLOCKS_MISSED_VIEW, P.ESTABLISHMENTS_COMPARE})
 # Missing episodes: the safeguarding team at the establishment records them; the group head reads them.
 _MISSING_TEAM = frozenset({P.MISSING_VIEW, P.MISSING_RECORD})
+# A child's exploitation signs over time: the safeguarding team and the group head, who judge the risk.
+_EXPLOITATION_READERS = frozenset({P.EXPLOITATION_VIEW})
 # The safeguarding team and the head keep their establishment's training current and record it (KCSIE Annex C:
 # the DSL makes sure staff are trained); the administrator loads records as they load staff. Those above the
 # establishment see the establishments' currency side by side.
@@ -159,7 +166,8 @@ ROLES: dict[Role, RoleDefinition] = {
             "The designated safeguarding lead of a school, or the safeguarding lead of a children's home.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
-            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS,
+            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
+            | _EXPLOITATION_READERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -168,7 +176,8 @@ ROLES: dict[Role, RoleDefinition] = {
             "Stands in for the designated safeguarding lead, with the same access.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
-            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS,
+            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
+            | _EXPLOITATION_READERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -198,7 +207,8 @@ ROLES: dict[Role, RoleDefinition] = {
             "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
             _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS | _TRAINING_OVERSEERS
-            | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW, P.MISSING_VIEW} | _PEER_GROUPS,
+            | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW, P.MISSING_VIEW} | _PEER_GROUPS
+            | _EXPLOITATION_READERS,
             reads_child_data=True,
         ),
         RoleDefinition(

@@ -169,9 +169,10 @@ def _replayed(existing: Concern, submitted: dict) -> Concern:
 
 
 def indicators_offered(establishment) -> set[str]:
-    """The signs the establishment's adopted policies list, in their own words."""
+    """The signs the establishment's adopted policies list, in their own words: the indicators and the risk
+    factors a recorder knows of (CE 5.3, 7.8, 8.2), so the safeguarding team sees both over time."""
     return {note.text for pack in packs_for(establishment) for category in pack.categories
-            for note in category.indicators}
+            for note in category.indicators + category.risk_factors}
 
 
 def _validate(actor, establishment, children, occurred_at, narrative, idempotency_key) -> list[dict]:

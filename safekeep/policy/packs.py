@@ -169,6 +169,9 @@ class Pack:
     peer_groups: "PeerGroupRules | None" = None
     # The `missing:` section, if the pack has one (the statutory baseline does): missing episodes.
     missing: Missing | None = None
+    # The `exploitation_picture:` section, if the pack has one (the exploitation pack does): a child's signs
+    # over time.
+    picture: "ExploitationPicture | None" = None
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -367,6 +370,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
     reporting = _reporting(checker, data)
     peer_groups = _peer_groups(checker, data)
     missing = _missing(checker, data)
+    picture = _picture(checker, data, categories)
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -377,7 +381,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         retention=data["retention"], safety_plan_template=dict(template), ladders=ladders,
         response_windows=windows, nrm_categories=nrm_categories, nrm_source=nrm_source, reporting=reporting,
         peer_groups=peer_groups,
-        missing=missing,
+        missing=missing, picture=picture,
     )
 
 
@@ -458,6 +462,54 @@ def _missing(checker, data) -> Missing | None:
         pattern_episodes=_count(checker, pattern, "episodes", "missing.pattern"),
         pattern_days=_count(checker, pattern, "days", "missing.pattern"),
         pattern_source=checker.text(pattern, "source", "missing.pattern"))
+
+
+@dataclass(frozen=True)
+class ExploitationPicture:
+    """The `exploitation_picture:` section: which categories' risk factors and indicators a child's page of
+    signs over time lists, which of those signs a missing episode is (going missing is itself a sign, CE 5.3,
+    5.4, 7.8), and how long the periods compared are where an establishment has no terms. Each with its
+    source. The page lists what was recorded; it never scores a child."""
+    categories: tuple[str, ...]
+    source: str
+    missing_signs: tuple[str, ...]
+    missing_source: str
+    weeks_without_terms: int
+    weeks_source: str
+
+
+def _picture(checker, data, categories) -> ExploitationPicture | None:
+    """exploitation_picture: categories (this pack's), source, missing_signs (wordings of their notes),
+    missing_source, weeks_without_terms (1 to 52) and weeks_source."""
+    section = data.get("exploitation_picture")
+    if section is None:
+        return None
+    section = checker.mapping(section, "exploitation_picture")
+    if section is None:
+        return None
+    path = "exploitation_picture"
+    known = {"categories", "source", "missing_signs", "missing_source", "weeks_without_terms", "weeks_source"}
+    for key in sorted(set(section) - known):
+        checker.error(section, f"{path}.{key}", f"is not part of {path} ({', '.join(sorted(known))})", key)
+    own = {c.code: c for c in categories}
+    if not section.get("categories"):
+        checker.error(section, f"{path}.categories", "name at least one of this pack's categories", "categories")
+    chosen = checker.choices(section, "categories", path, sorted(own))
+    wordings = {note.text for code in chosen for note in own[code].risk_factors + own[code].indicators}
+    signs = tuple(str(sign) for sign in checker.items(section, "missing_signs", path))
+    for sign in signs:
+        if sign not in wordings:
+            checker.error(section, f"{path}.missing_signs", f"“{sign}” is not a risk factor or indicator of the "
+                          "categories listed, word for word", "missing_signs")
+    weeks = section.get("weeks_without_terms")
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= 52:
+        checker.error(section, f"{path}.weeks_without_terms", "should be a whole number from 1 to 52",
+                      "weeks_without_terms")
+        weeks = 13
+    return ExploitationPicture(
+        categories=chosen, source=checker.text(section, "source", path), missing_signs=signs,
+        missing_source=checker.text(section, "missing_source", path) if signs else "",
+        weeks_without_terms=weeks, weeks_source=checker.text(section, "weeks_source", path))
 
 
 def _categories(checker, data, elsewhere: set[str]) -> tuple[Category, ...]:

@@ -212,12 +212,12 @@ def test_a_group_head_adopts_a_revised_policy(page, live_server):
     sign_in(page, live_server, head, enrol_totp(head))
     page.goto(f"{live_server.url}/policies/manage/")
     assert_accessible(page)
-    revised = (SHIPPED / "child-exploitation.yaml").read_text().replace('version: "2024-01-01-r4"',
+    revised = (SHIPPED / "child-exploitation.yaml").read_text().replace('version: "2024-01-01-r5"',
                                                                           'version: "2026-12-01"')
     page.get_by_label("Policy pack file (YAML)").set_input_files(
         files=[{"name": "child-exploitation.yaml", "mimeType": "application/yaml", "buffer": revised.encode()}])
     page.get_by_role("button", name="Check the file").click()
-    expect(page.get_by_role("heading", name="What changes from version 2024-01-01-r4")).to_be_visible()
+    expect(page.get_by_role("heading", name="What changes from version 2024-01-01-r5")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Adopt version 2026-12-01").click()
     expect(page.get_by_text("now follows")).to_be_visible()

@@ -29,7 +29,7 @@ def _bodies(inbox):
 def test_a_concern_creates_its_required_actions_with_versions_chronology_and_audit(world, adopted):
     actions = _require(world)
     referral = next(a for a in actions if a.action_code == "ce-refer-local-authority")
-    assert (referral.owner_role, referral.deadline, referral.pack_version) == ("dsl", "1 working day", "2024-01-01-r4")
+    assert (referral.owner_role, referral.deadline, referral.pack_version) == ("dsl", "1 working day", "2024-01-01-r5")
     assert referral.escalation_ladder[:2] == ["deputy_dsl", "head"] and referral.next_escalation_at == referral.due_at
     assert referral.remind_at is not None and referral.remind_at < referral.due_at
     assert ChronologyEntry.objects.filter(child=world.children["here"], kind="action.required").count() == len(actions)

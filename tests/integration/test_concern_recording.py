@@ -47,7 +47,7 @@ def test_a_two_child_concern_keeps_each_childs_role_and_categories_and_starts_th
         assert ChronologyEntry.objects.filter(child=part.child, kind="concern.recorded").count() == 1
     harmed_actions = Action.objects.filter(concern_id=concern.pk, child=parts["harmed"].child)
     assert harmed_actions.filter(rule_id="ce-disclosure").exists()  # CCE + disclosure
-    assert harmed_actions.filter(pack_version="2024-01-01-r4").exists()
+    assert harmed_actions.filter(pack_version="2024-01-01-r5").exists()
     assert not Action.objects.filter(concern_id=concern.pk, child=parts["witness"].child,
                                      rule_id__startswith="ce-").exists()
 

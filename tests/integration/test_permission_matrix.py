@@ -265,7 +265,7 @@ CHILD_LEVEL_OBJECTS = {"child", "concern", "case", "plan", "sanction", "referral
 CHILD_LEVEL_PREFIXES = ("children:", "concerns:", "cases:", "chronology:", "safetyplans:", "referrals:", "actions:",
                         "meetings:", "sharing:", "attachments:", "missing:", "api:child", "api:concern", "api:action",
                         "api:referral", "api:plan", "api:meeting", "api:sharing", "api:case", "api:sanction", "api:nrm",
-                        "peergroups:")
+                        "peergroups:", "exploitation:")
 # "My actions" is open to everyone and lists only what the person owns: no rule or review gives a governor an
 # action (a governance review's actions are for the head and those who work actions, governance.services).
 OWN_ACTIONS = ("actions:list", "api:action-list")
@@ -507,3 +507,21 @@ def test_the_subject_of_an_allegation_sees_none_of_it_in_any_list(subjects_lists
                 for words in [allegation_markers(role.value, record_kind)]
                 for path, markers in subjects_lists[role] if markers & words]
     assert failures == [], "\n".join(failures)
+
+
+def test_an_allowed_exploitation_page_shows_that_childs_signs_and_no_score(client, db, matrix_world):
+    """What the allowed cells of exploitation:child show: the child it is about, the sentence that risk is judged
+    by people, and nothing of what a concern says (issue 14 section 5)."""
+    world, rule = matrix_world, rule_for_name("exploitation:child")
+    shown = []
+    for role, persona in world.personas.items():
+        for location in LOCATIONS:
+            if not _expected(rule, "GET", role, location, persona.is_superuser):
+                continue
+            client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, persona)
+            text = client.get(f"/exploitation/child/{world.children[location].pk}/").content.decode()
+            assert world.children[location].display_name in text, (role, location)
+            assert "This page lists what was recorded; it gives no score." in text, (role, location)
+            assert world.concerns[location].narrative not in text, (role, location)
+            shown.append((role, location))
+    assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.GROUP_HEAD}

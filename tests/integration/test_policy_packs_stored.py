@@ -15,7 +15,7 @@ from safekeep.policy.packs import SHIPPED
 
 def _revised(deadline="2 working days", version="2026-12-01"):
     text = (SHIPPED / "child-exploitation.yaml").read_text()
-    text = text.replace('version: "2024-01-01-r4"', f'version: "{version}"')
+    text = text.replace('version: "2024-01-01-r5"', f'version: "{version}"')
     # The revision gives the local authority referral two working days instead of one.
     marker = "      - code: ce-refer-local-authority\n"
     head, tail = text.split(marker, 1)
@@ -28,7 +28,7 @@ def test_a_group_head_loads_and_adopts_a_revised_policy_without_a_code_change(wo
     here = world.establishments["here"]
     revised = services.pack_load(actor=group_head, organisation=world.organisations["one"],
                                  file_name="child-exploitation.yaml", text=_revised())
-    assert adopted_versions(here)["child-exploitation"].version == "2024-01-01-r4"  # loaded is not adopted
+    assert adopted_versions(here)["child-exploitation"].version == "2024-01-01-r5"  # loaded is not adopted
     services.pack_adopt(actor=group_head, pack_version=revised, organisation=world.organisations["one"])
     assert adopted_versions(here)["child-exploitation"].version == "2026-12-01"
     from safekeep.policy.engine import ConcernFacts, required_actions
@@ -46,13 +46,13 @@ def test_a_broken_revision_is_refused_with_its_line_and_nothing_is_stored(world,
         services.pack_load(actor=world.personas[Role.GROUP_HEAD], organisation=world.organisations["one"],
                            file_name="child-exploitation.yaml", text=_revised(deadline="a fortnight"))
     assert "child-exploitation.yaml:" in refused.value.messages[0] and "is not a deadline" in refused.value.messages[0]
-    assert set(v.version for v in adopted_versions(world.establishments["here"]).values()) == {"2024-01-01-r4", "2026-12-r5"}
+    assert set(v.version for v in adopted_versions(world.establishments["here"]).values()) == {"2024-01-01-r5", "2026-12-r5"}
 
 
 def test_the_same_version_with_different_content_is_refused(world, adopted):
     with pytest.raises(ValidationError, match="Give the revised pack a new version"):
         services.pack_load(actor=world.personas[Role.GROUP_HEAD], organisation=world.organisations["one"],
-                           file_name="child-exploitation.yaml", text=_revised(version="2024-01-01-r4"))
+                           file_name="child-exploitation.yaml", text=_revised(version="2024-01-01-r5"))
 
 
 def test_only_a_group_head_may_adopt(world, adopted):
@@ -68,7 +68,7 @@ def test_an_establishment_may_follow_its_own_version(world, adopted):
     services.pack_adopt(actor=group_head, pack_version=revised, organisation=world.organisations["one"],
                         establishment=world.establishments["region"])
     assert adopted_versions(world.establishments["region"])["child-exploitation"].version == "2026-12-01"
-    assert adopted_versions(world.establishments["here"])["child-exploitation"].version == "2024-01-01-r4"
+    assert adopted_versions(world.establishments["here"])["child-exploitation"].version == "2024-01-01-r5"
 
 
 def test_what_happens_when_shows_actions_owners_deadlines_and_sources(client, world, adopted, signed_in):
@@ -104,7 +104,7 @@ def test_the_group_head_uploads_sees_what_changed_and_adopts(client, world, adop
         "child-exploitation.yaml", _revised().encode())})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "What changes from version 2024-01-01-r4" in page
+    assert "What changes from version 2024-01-01-r5" in page
     assert "now due in 2 working days (was 1 working day)" in page
     client.post(response["Location"] + "adopt/")
     assert adopted_versions(world.establishments["here"])["child-exploitation"].version == "2026-12-01"

@@ -167,3 +167,37 @@ def test_mistakes_in_the_peer_groups_thresholds_are_named_by_file_line_and_field
     with pytest.raises(PackInvalid) as refused:
         parse_pack(PEER_GROUPS.replace(*change), "example.yaml")
     assert any(str(error).startswith(expected) for error in refused.value.errors), str(refused.value)
+
+
+PICTURE = GOOD + """\
+exploitation_picture:
+  categories: [cse]
+  source: EX 5.4
+  missing_signs: [Going missing]
+  missing_source: EX 5.4
+  weeks_without_terms: 13
+  weeks_source: Our own choice
+"""
+
+
+def test_a_pack_says_which_signs_a_childs_picture_lists_and_which_a_missing_episode_is():
+    picture = parse_pack(PICTURE, "example.yaml").picture
+    assert (picture.categories, picture.missing_signs, picture.weeks_without_terms) == (("cse",), ("Going missing",), 13)
+    assert (picture.source, picture.missing_source, picture.weeks_source) == ("EX 5.4", "EX 5.4", "Our own choice")
+    assert parse_pack(GOOD, "example.yaml").picture is None  # a pack without the section lists no picture
+
+
+@pytest.mark.parametrize("change,expected", [
+    (("categories: [cse]", "categories: [cce]"), "example.yaml:41: exploitation_picture.categories: “cce” is not"),
+    (("missing_signs: [Going missing]", "missing_signs: [Went missing]"),
+     "example.yaml:43: exploitation_picture.missing_signs: “Went missing” is not a risk factor or indicator"),
+    (("weeks_without_terms: 13", "weeks_without_terms: 0"),
+     "example.yaml:45: exploitation_picture.weeks_without_terms: should be a whole number from 1 to 52"),
+    (("  weeks_source: Our own choice\n", ""), "example.yaml:41: exploitation_picture.weeks_source: is missing"),
+    (("  source: EX 5.4\n  missing_signs", "  scores: yes\n  source: EX 5.4\n  missing_signs"),
+     "example.yaml:42: exploitation_picture.scores: is not part of exploitation_picture"),
+])
+def test_mistakes_in_the_picture_section_are_named_by_file_line_and_field(change, expected):
+    with pytest.raises(PackInvalid) as refused:
+        parse_pack(PICTURE.replace(*change), "example.yaml")
+    assert any(str(error).startswith(expected) for error in refused.value.errors), str(refused.value)
