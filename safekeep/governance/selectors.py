@@ -282,7 +282,8 @@ def open_policy_review(establishment, pack_id: str) -> PolicyReview | None:
 def last_closed_reviews(establishment_ids) -> dict[tuple[int, str], PolicyReview]:
     """(establishment id, pack id) -> the review closed last there: what the policy page says was decided."""
     found = {}
-    for review in PolicyReview.objects.filter(establishment_id__in=establishment_ids, closed_at__isnull=False
+    for review in PolicyReview.objects.select_related("reviewed_version").filter(
+            establishment_id__in=establishment_ids, closed_at__isnull=False
                                               ).order_by("closed_at", "id"):
         found[(review.establishment_id, review.pack)] = review
     return found

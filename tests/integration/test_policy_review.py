@@ -8,6 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
+from django.test import Client as client_class
+
 from safekeep.actions.models import Action
 from safekeep.audit.models import AuditEvent
 from safekeep.authz.access import NotVisible
@@ -160,3 +162,45 @@ def test_a_review_is_not_opened_when_its_audit_row_cannot_be_written(world, here
     with pytest.raises(DatabaseError, match="audit storage unavailable"):
         services.policy_review_open(actor=world.personas[Role.DSL], establishment=here)
     assert not PolicyReview.objects.exists()
+
+
+def test_the_review_in_the_pages_from_opening_to_the_policy_page_saying_last_reviewed(
+        world, here, client, signed_in, time_machine):
+    time_machine.move_to(IN_WINDOW)
+    signed_in(world.personas[Role.DSL])
+    page = f"/governance/establishments/{here.pk}/policy-review/"
+    assert "Open this year's review" in client.get(page).content.decode()
+    client.post(page)
+    opened = client.get(page).content.decode()
+    assert "Has the pupil voice been heard with regard to developing an on-going strategy" in opened
+    assert "Concerns by category, this school year and last" in opened and "fewer than 5" in opened
+    client.post(page, {"q_online": "Two cases began in a group chat.", "summary": "Teach online safety in PSHE"})
+    client.post(f"{page}links/", {"audience": "pupils"})
+    link = PolicyReview.objects.get().links.get()
+
+    pupil = client_class()
+    form = pupil.get(f"/governance/voices/{link.token}/")
+    assert "Do you feel safe from other pupils at school?" in form.content.decode()
+    thanks = pupil.post(f"/governance/voices/{link.token}/", {"feel_safe": "Mostly"})
+    assert "Your answers are sent" in thanks.content.decode()
+    assert set(thanks.cookies) <= {"csrftoken"} and "sessionid" not in pupil.cookies
+    assert "This questionnaire is closed" in pupil.get("/governance/voices/not-a-real-address/").content.decode()
+
+    results = client.get(page).content.decode()
+    assert "Fewer than 5 answered." in results and "Two cases began in a group chat." in results
+    client.post(f"{page}plan/", {"what": "Add consent lessons to RSE", "owner_role": "dsl", "due_on": "2026-10-16"})
+    planned = client.get(page).content.decode()
+    assert "Add consent lessons to RSE" in planned and "next reviewed by 19 October 2026" in planned
+
+    signed_in(world.personas[Role.GOVERNOR])
+    governed = client.get(page).content.decode()
+    assert "Fewer than 5 answered." in governed and "Add consent lessons to RSE" in governed
+    assert "Two cases began in a group chat." not in governed
+    assert client.post(f"{page}plan/", {"what": "x"}).status_code == 404
+
+    packs.pack_adopt(actor=world.personas[Role.GROUP_HEAD], pack_version=_revised(world),
+                     organisation=world.organisations["one"])
+    signed_in(world.personas[Role.DSL])
+    policy = client.get("/policies/").content.decode()
+    assert "Last reviewed 20 July 2026. It decided: Teach online safety in PSHE" in policy
+    assert "This questionnaire is closed" in pupil.get(f"/governance/voices/{link.token}/").content.decode()
