@@ -126,6 +126,7 @@ ACTION_WORDS = {
     # The annual policy review (CoC 1.4, 14.2-14.3); a questionnaire's answers are anonymous (no actor).
     "governance.policy_review.open": "Opened the annual review of a policy",
     "governance.policy_review.view": "Looked at the annual review of a policy",
+    "governance.policy_review.lead": "Tried to change an annual policy review they do not lead (refused)",
     "governance.policy_review.answer": "Wrote the answers of the annual policy review",
     "governance.policy_review.action": "Added an item to the policy review's action plan",
     "governance.policy_review.close": "The annual policy review was closed when the revised policy was adopted",
