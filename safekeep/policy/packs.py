@@ -740,7 +740,12 @@ def _policy_review(checker, data) -> PolicyReviewRules | None:
             question = checker.mapping(question, qpath)
             if question is None:
                 continue
-            options = [str(o).strip() for o in checker.items(question, "options", qpath, required=True)]
+            given = checker.items(question, "options", qpath, required=True)
+            if any(not isinstance(o, str) for o in given):
+                # YAML reads a bare Yes or No as true or false: the pack must say the words it means.
+                checker.error(question, f"{qpath}.options", "write each answer as text, in quotes (\"Yes\", "
+                              "\"No\")", "options")
+            options = [str(o).strip() for o in given]
             if len(options) < 2 or len(set(options)) != len(options):
                 checker.error(question, f"{qpath}.options", "give two or more different answers to choose from",
                               "options")

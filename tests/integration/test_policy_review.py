@@ -204,3 +204,15 @@ def test_the_review_in_the_pages_from_opening_to_the_policy_page_saying_last_rev
     policy = client.get("/policies/").content.decode()
     assert "Last reviewed 20 July 2026. It decided: Teach online safety in PSHE" in policy
     assert "This questionnaire is closed" in pupil.get(f"/governance/voices/{link.token}/").content.decode()
+
+
+def test_a_total_that_would_give_away_the_one_hidden_answer_count_is_not_shown(world, here, time_machine):
+    review = _open(world, time_machine)
+    link = services.voice_link_create(actor=world.personas[Role.DSL], review=review, audience="staff")
+    for option, times in (("Yes", 6), ("Not sure", 5), ("No", 2)):
+        for _ in range(times):
+            services.voice_answer_record(link=link, choices={"know_what_to_do": option})
+    rules = selectors.reviewed_pack(here)[0].policy_review
+    question = selectors.voice_results(review, rules, 5)[0]["questions"][0]
+    assert [row["count"] for row in question["rows"]] == [6, 5, None]
+    assert question["total"] is None  # 13 - 6 - 5 would say 2
