@@ -358,21 +358,23 @@ def action_follow_up(*, actor, establishment, child, what: str, deadline: Deadli
     return action
 
 
-def action_for_review(*, actor, establishment, what: str, owner_role: str, due_at: datetime) -> Action:
-    """An action a governance or SLT meeting agreed in its exploitation risk review (CE 10.6): about no child,
-    so it has no chronology entry. Runs inside the review's transaction; the review service has checked the
-    actor's permission and the fields. It climbs the packs' ladder for added steps."""
+def action_for_review(*, actor, establishment, what: str, owner_role: str, due_at: datetime, source: str = "CE 10.6",
+                      code: str = "governance-review") -> Action:
+    """An action a governance or SLT meeting agreed in its exploitation risk review (CE 10.6), or an item of the
+    annual policy review's action plan (CoC 14.3, source and code say which): about no child, so it has no
+    chronology entry. Runs inside the review's transaction; the review service has checked the actor's
+    permission and the fields. It climbs the packs' ladder for added steps."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("action_for_review runs inside the transaction of the review that agreed it")
     ladders = ladders_for(establishment)
     action = Action(establishment=establishment, child=None, what=what.strip()[:300], owner_role=owner_role,
                     due_at=due_at, escalation_ladder=[step for step in ladders.ladder("added") if step != owner_role],
-                    source="CE 10.6", action_code="governance-review", created_by=actor)
+                    source=source, action_code=code, created_by=actor)
     deadline = Deadline.by_date()
     step_schedule(action, clock.now(), deadline, ladders)
     action.save()
     audit_record(actor=actor, action="action.create", obj=action, establishment_id=establishment.pk,
-                 detail={"code": "governance-review"})
+                 detail={"code": code})
     notifications.tell_owners([action], "new")
     return action
 

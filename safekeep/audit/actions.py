@@ -123,6 +123,16 @@ ACTION_WORDS = {
     "governance.report.export": "Downloaded a termly governor and SLT report as a PDF",
     "governance.review.create": "Recorded a meeting's exploitation risk review",
     "governance.review.view": "Opened a meeting's exploitation risk review",
+    # The annual policy review (CoC 1.4, 14.2-14.3); a questionnaire's answers are anonymous (no actor).
+    "governance.policy_review.open": "Opened the annual review of a policy",
+    "governance.policy_review.view": "Looked at the annual review of a policy",
+    "governance.policy_review.lead": "Tried to change an annual policy review they do not lead (refused)",
+    "governance.policy_review.answer": "Wrote the answers of the annual policy review",
+    "governance.policy_review.action": "Added an item to the policy review's action plan",
+    "governance.policy_review.close": "The annual policy review was closed when the revised policy was adopted",
+    "governance.voice.create": "Made a questionnaire link for the policy review",
+    "governance.voice.close": "Closed a questionnaire link of the policy review",
+    "governance.voice.answer": "Someone answered a policy review questionnaire (anonymous)",
     # Peer groups (safekeep.peergroups; CoC 2.4-2.5, CE 5.1-5.2): pages that join many children.
     "peergroups.clusters.view": "Looked at the clusters of children named together at an establishment",
     "peergroups.group.view": "Looked at the clusters of children named together across the organisation",

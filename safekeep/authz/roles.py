@@ -83,6 +83,14 @@ class Permission(models.TextChoices):
                                                                   "establishment is overdue or expiring soon")
     TRAINING_VIEW_GROUP = "training.view_group", ("See the share of staff whose training is current, course by "
                                                   "course, at each establishment overseen")
+    # The annual review of the child-on-child abuse policy (issue 13 section 4; CoC 1.4, 5.5, 14.2-14.3). Its
+    # answers may hold case detail, so only its leads read them; governors read the figures and the decisions.
+    POLICY_REVIEW_LEAD = "governance.policy_review.lead", (
+        "Open the annual review of the child-on-child abuse policy, answer its questions, make and close its "
+        "questionnaire links, and add its action plan")
+    POLICY_REVIEW_VIEW = "governance.policy_review.view", (
+        "Read the annual policy review: its figures and questionnaire counts with small numbers hidden, its "
+        "action plan and what it decided")
 
 
 P = Permission
@@ -143,6 +151,9 @@ _EXPLOITATION_READERS = frozenset({P.EXPLOITATION_VIEW})
 # establishment see the establishments' currency side by side.
 _TRAINING_KEEPERS = frozenset({P.TRAINING_RECORD, P.TRAINING_VIEW_ESTABLISHMENT})
 _TRAINING_OVERSEERS = frozenset({P.TRAINING_VIEW_ESTABLISHMENT, P.TRAINING_VIEW_GROUP})
+# The head and the safeguarding team review the child-on-child abuse policy each year (CoC 1.4, 14.2-14.3);
+# governors read what it found and decided, never its answers.
+_POLICY_REVIEW_LEADS = frozenset({P.POLICY_REVIEW_LEAD, P.POLICY_REVIEW_VIEW})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -167,7 +178,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -177,7 +188,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -187,7 +198,8 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of their establishment, including allegations about adults, except one about themselves.",
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
-            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _MISSING_TEAM | {P.CLOCKS_MISSED_VIEW} | _TRAINING_KEEPERS,
+            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _MISSING_TEAM | {P.CLOCKS_MISSED_VIEW} | _TRAINING_KEEPERS
+            | _POLICY_REVIEW_LEADS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -217,7 +229,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The chair of governors or a governor of an establishment or a trust.",
             "Totals and trends only, with small numbers hidden so no child can be recognised. No names.",
             "Reviews how well safeguarding works, at governance meetings.",
-            frozenset({P.ESTABLISHMENT_VIEW, P.POLICY_VIEW}) | _GOVERNANCE,
+            frozenset({P.ESTABLISHMENT_VIEW, P.POLICY_VIEW, P.POLICY_REVIEW_VIEW}) | _GOVERNANCE,
             reads_child_data=False,
         ),
         RoleDefinition(

@@ -7,7 +7,7 @@ of a child, no free text. The report is a plain dict, so a review can keep it ex
 """
 
 from collections import defaultdict
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
@@ -19,14 +19,20 @@ from safekeep.authz.scope import scope_for
 from safekeep.concerns.models import Concern, ConcernChild
 from safekeep.core import clock
 from safekeep.establishments.models import Establishment, Organisation
-from safekeep.packs.selectors import organisation_texts, packs_for
+from safekeep.packs.models import PolicyPackVersion
+from safekeep.packs.selectors import adopted_versions, organisation_texts, packs_for
+from safekeep.peergroups.models import PeerGroup
 from safekeep.policy.deadlines import LONDON
-from safekeep.policy.packs import parse_packs_once, shipped_packs
+from safekeep.policy.packs import Pack, PolicyReviewRules, parse_packs_once, shipped_packs
 from safekeep.policy.reporting import Reporting, Term, term_before, term_of
 from safekeep.policy.suppression import share_published, suppress_table
-from safekeep.referrals.models import Agency, Referral
+from safekeep.referrals.models import Agency, Referral, ReferralOutcome
+from safekeep.training.selectors import establishment_currency
+from safekeep.trends.measures import ALL, CATEGORY, CHILD_ON_CHILD
+from safekeep.trends.periods import Period, school_year_of
+from safekeep.trends.selectors import read_trends
 
-from .models import ExploitationReview
+from .models import ExploitationReview, PolicyReview, VoiceAnswer, VoiceLink
 
 REPORT = Permission.GOVERNANCE_REPORT_VIEW
 
@@ -230,3 +236,156 @@ def trust_report(organisation) -> dict:
     packs = list(parse_packs_once(tuple(sorted(texts.items())))) if texts else []
     ids = list(Establishment.objects.filter(organisation=organisation).values_list("pk", flat=True))
     return report(establishment_ids=ids, packs=packs, title=f"{organisation.name} (the trust)", trust=True)
+
+
+# --- the annual policy review (CoC 1.4, 5.5, 14.2-14.3) ----------------------------------------------------
+
+REVIEW_VIEW = Permission.POLICY_REVIEW_VIEW
+
+
+def policy_review_establishments(actor):
+    """The establishments whose annual policy review the person may read (the head, the DSL, the governors)."""
+    return Establishment.objects.filter(pk__in=establishments_where(actor, REVIEW_VIEW)).order_by("name")
+
+
+def access_policy_review_establishment(actor, establishment_id) -> Establishment:
+    return get_visible(policy_review_establishments(actor).select_related("organisation"), establishment_id,
+                       "governance.policy_review.view")
+
+
+def policy_reviews_visible_to(actor):
+    return PolicyReview.objects.filter(establishment_id__in=establishments_where(actor, REVIEW_VIEW)).select_related(
+        "establishment", "organisation", "reviewed_version", "closed_by_version", "opened_by")
+
+
+def access_policy_review(actor, review_id, action="governance.policy_review.view") -> PolicyReview:
+    return get_visible(policy_reviews_visible_to(actor), review_id, action)
+
+
+def reviewed_pack(establishment) -> tuple[Pack, PolicyPackVersion] | tuple[None, None]:
+    """The adopted pack that has an annual review (the child-on-child abuse policy's), and its stored version."""
+    pack = next((p for p in packs_for(establishment) if p.policy_review is not None), None)
+    if pack is None:
+        return None, None
+    return pack, adopted_versions(establishment)[pack.pack]
+
+
+def opens_on(pack: Pack) -> date:
+    """The first day a review of this pack may be opened: its window before the review date (CoC 1.4)."""
+    return pack.review_due - timedelta(days=pack.policy_review.open_before_days)
+
+
+def open_policy_review(establishment, pack_id: str) -> PolicyReview | None:
+    return PolicyReview.objects.filter(establishment=establishment, pack=pack_id, closed_at__isnull=True).first()
+
+
+def last_closed_reviews(establishment_ids) -> dict[tuple[int, str], PolicyReview]:
+    """(establishment id, pack id) -> the review closed last there: what the policy page says was decided."""
+    found = {}
+    for review in PolicyReview.objects.select_related("reviewed_version").filter(
+            establishment_id__in=establishment_ids, closed_at__isnull=False
+                                              ).order_by("closed_at", "id"):
+        found[(review.establishment_id, review.pack)] = review
+    return found
+
+
+def small_numbers_threshold(establishment) -> int:
+    return _reporting(packs_for(establishment)).threshold
+
+
+def _years(today):
+    this = school_year_of(today)
+    return Period(year=this), Period(year=this - 1)
+
+
+def _two_columns(key, title, about, labels, this_year, last_year, threshold) -> dict:
+    counts = [[this_year.get(code, 0), last_year.get(code, 0)] for code in labels]
+    return _table(key, title, about, list(labels.values()), counts, threshold)
+
+
+def policy_review_evidence(actor, establishment, packs) -> dict:
+    """The figures beside the review questions, as they may be published: counts only, this school year against
+    the last, small numbers hidden (safekeep.policy.suppression). Read with the opener's own access (the trend
+    summaries), kept with the review so its governors read the same."""
+    threshold = _reporting(packs).threshold
+    today = clock.today()
+    this_year, last_year = _years(today)
+    ids = [establishment.pk]
+    panels = {}
+    now_figures = read_trends(actor, establishment_ids=ids, period=this_year, by_establishment=(),
+                              audited_as="trends.view")
+    before_figures = read_trends(actor, establishment_ids=ids, period=last_year, by_establishment=(),
+                                 audited_as="trends.view")
+    taxonomy = _Taxonomy(packs)
+    roots = {c.code: c.label for c in taxonomy.roots()}
+    panels["trends"] = _two_columns(
+        "trends", "Concerns by category, this school year and last",
+        "Concerns with a child in each broad category, from the trend figures.", roots,
+        now_figures.values(CATEGORY), before_figures.values(CATEGORY), threshold)
+    change = {"all": "Concerns about a child", "coc": "Concerns of child-on-child abuse"}
+    panels["change"] = _two_columns(
+        "change", "What changed since last year",
+        "All concerns about a child, and those of child-on-child abuse, this school year against the last.", change,
+        {"all": now_figures.count(ALL), "coc": now_figures.count(CHILD_ON_CHILD)},
+        {"all": before_figures.count(ALL), "coc": before_figures.count(CHILD_ON_CHILD)}, threshold)
+    courses = establishment_currency(establishment, today=today)
+    panels["training"] = _table(
+        "training", "Safeguarding training, by course",
+        "Staff whose training is current, and those overdue or never recorded (expiring soon counts as current).",
+        [c.course.title for c in courses] or ["No course is set by the adopted policies"],
+        [[c.current, c.people - c.current] for c in courses] or [[0, 0]], threshold)
+    panels["training"]["columns"] = ["Current", "Not current"]
+    # A count of the establishment's saved groups, whoever opens the review (the head does not open peer groups).
+    groups = PeerGroup.objects.filter(establishment=establishment).count()
+    panels["peer_groups"] = _table("peer_groups", "Peer groups saved",
+                                   "Peer groups the safeguarding team has saved here (CoC 2.5(e)-(f)).",
+                                   ["Peer groups"], [[groups, 0]], threshold)
+    panels["peer_groups"]["columns"] = ["Now", ""]
+    since = datetime.combine(date(this_year.year - 1, 9, 1), time(0), tzinfo=LONDON)
+    outcomes = defaultdict(lambda: [0, 0])
+    for row in (ReferralOutcome.objects.filter(referral__establishment=establishment, received_at__gte=since)
+                .annotate(term=Case(When(received_at__gte=datetime.combine(date(this_year.year, 9, 1), time(0),
+                                                                           tzinfo=LONDON), then=Value(0)),
+                                    default=Value(1), output_field=IntegerField()))
+                .values("term", "outcome").annotate(n=Count("id")).order_by()):
+        outcomes[row["outcome"]][row["term"]] += row["n"]
+    panels["outcomes"] = _table("outcomes", "How referrals ended, this school year and last",
+                                "The agencies' answers to the referrals made here.",
+                                [label for _, label in ReferralOutcome.Outcome.choices],
+                                [outcomes[value] for value, _ in ReferralOutcome.Outcome.choices], threshold)
+    for key in ("trends", "change", "outcomes"):
+        panels[key]["columns"] = [this_year.label, last_year.label]
+    return {"threshold": threshold, "made_on": today.isoformat(), "panels": panels}
+
+
+def voice_results(review, rules: PolicyReviewRules, threshold: int) -> list[dict]:
+    """For each audience with a link: how many answered, and each question's counts per option, small numbers
+    hidden (a count under the threshold shows as "fewer than 5", and a total that would give one away is
+    hidden too). One grouped query for every link of the review."""
+    counted = defaultdict(int)
+    for row in (VoiceAnswer.objects.filter(link__review=review).values("link__audience", "question", "option")
+                .annotate(n=Count("id")).order_by()):
+        counted[(row["link__audience"], row["question"], row["option"])] += row["n"]
+    answered = defaultdict(int)
+    for link in review.links.all():
+        answered[link.audience] += link.answers
+    results = []
+    for questionnaire in rules.questionnaires:
+        if questionnaire.audience not in answered:
+            continue
+        people = suppress_table([[answered[questionnaire.audience]]], threshold).totals[0]
+        questions = []
+        for question in questionnaire.questions:
+            published = suppress_table([[counted[(questionnaire.audience, question.code, option)]]
+                                        for option in question.options], threshold)
+            questions.append({"text": question.text, "total": published.totals[0],
+                              "rows": [{"label": option, "count": published.cells[i][0]}
+                                       for i, option in enumerate(question.options)]})
+        results.append({"audience": questionnaire.audience, "title": questionnaire.title,
+                        "source": questionnaire.source, "answered": people, "questions": questions})
+    return results
+
+
+def voice_link(token: str) -> VoiceLink | None:
+    """The questionnaire behind an address: the token is the only key (no sign-in, nobody's own record)."""
+    return VoiceLink.objects.select_related("review__establishment").filter(token=token).first()

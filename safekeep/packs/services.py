@@ -13,6 +13,7 @@ from safekeep.policy.packs import PackInvalid, pack_id_in, parse_packs, parse_pa
 
 from .models import PackAdoption, PolicyPackVersion
 from .selectors import organisation_texts
+from .signals import pack_adopted
 
 
 def _store(text: str, pack, actor) -> PolicyPackVersion:
@@ -63,6 +64,7 @@ def _adopt(*, actor, pack_version, organisation, establishment, role="") -> Pack
     audit_record(actor=actor, action="policy.adopt", obj=pack_version, role=role,
                  establishment_id=getattr(establishment, "pk", None),
                  detail={"pack": pack_version.pack, "version": pack_version.version, "organisation": organisation.pk})
+    pack_adopted.send(sender=PackAdoption, adoption=adoption, actor=actor, role=role)
     return adoption
 
 

@@ -4,6 +4,7 @@ from safekeep.authz.roles import Permission, role_label
 from safekeep.authz.scope import scope_for
 from safekeep.core import clock
 from safekeep.establishments.selectors import establishments_visible_to
+from safekeep.governance.selectors import last_closed_reviews
 from safekeep.policy.engine import ConcernFacts, required_actions
 from safekeep.policy.packs import FLAG_WORDS, RECIPIENT_WORDS
 
@@ -37,4 +38,6 @@ def explorer(request):
         "versions": versions, "categories": categories, "flags": flags, "flag_words": FLAG_WORDS,
         "actions": actions, "asked": bool(categories or flags), "today": clock.today(),
         "can_manage": scope_for(request.user).has(Permission.POLICY_ADOPT),
+        # When each policy was last reviewed here and what the review decided (CoC 1.4): no child is named in it.
+        "last_reviews": list(last_closed_reviews([establishment.pk]).values()) if establishment else [],
     })

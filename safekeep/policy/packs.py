@@ -172,6 +172,8 @@ class Pack:
     # The `exploitation_picture:` section, if the pack has one (the exploitation pack does): a child's signs
     # over time.
     picture: "ExploitationPicture | None" = None
+    # The `policy_review:` section, if the pack has one (the child-on-child abuse pack does): its annual review.
+    policy_review: "PolicyReviewRules | None" = None
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -371,6 +373,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
     peer_groups = _peer_groups(checker, data)
     missing = _missing(checker, data)
     picture = _picture(checker, data, categories)
+    policy_review = _policy_review(checker, data)
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -382,6 +385,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         response_windows=windows, nrm_categories=nrm_categories, nrm_source=nrm_source, reporting=reporting,
         peer_groups=peer_groups,
         missing=missing, picture=picture,
+        policy_review=policy_review,
     )
 
 
@@ -691,6 +695,127 @@ def _peer_groups(checker, data) -> PeerGroupRules | None:
         role_changed_source=sources["role_changed"],
         close_groups_at_least_children=figures.get(("close_groups", "at_least_children")),
         close_groups_source=sources.get("close_groups", ""))
+
+
+# --- policy_review: the annual review of the policy (CoC 1.4, 5.5, 14.2-14.3) ---------------------------
+
+# What may sit beside a review question: figures Safekeep already keeps (counts only, small numbers hidden).
+EVIDENCE = ("trends", "peer_groups", "training", "outcomes", "change", "voices")
+# Who a questionnaire is for: pupils and staff take part in the review (CoC 1.4), parents are consulted (CoC 5.5).
+VOICE_AUDIENCES = ("pupils", "parents", "staff")
+POLICY_REVIEW_FIELDS = {"open_before_days", "open_source", "questions", "questionnaires", "action_plan"}
+
+
+@dataclass(frozen=True)
+class ReviewQuestion:
+    code: str
+    text: str
+    source: str
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VoiceQuestion:
+    code: str
+    text: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    audience: str
+    title: str
+    source: str
+    questions: tuple[VoiceQuestion, ...]
+
+
+@dataclass(frozen=True)
+class PolicyReviewRules:
+    """The annual review: when it may be opened, what it asks, whom it hears and how often its plan is reviewed."""
+    open_before_days: int  # a review may be opened this many days before the pack's review date (or after it)
+    open_source: str
+    questions: tuple[ReviewQuestion, ...]
+    questionnaires: tuple[Questionnaire, ...]
+    answers_per_link: int  # a questionnaire link takes at most this many answers, then closes
+    answers_source: str
+    plan_review_every_days: int
+    plan_source: str
+
+    def questionnaire(self, audience: str) -> Questionnaire | None:
+        return next((q for q in self.questionnaires if q.audience == audience), None)
+
+
+def _whole(checker, item, key, path, low, high) -> int:
+    value = item.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        checker.error(item, f"{path}.{key}", f"should be a whole number from {low} to {high:,}", key)
+        return low
+    return value
+
+
+def _policy_review(checker, data) -> PolicyReviewRules | None:
+    """policy_review: open_before_days (with open_source), questions (code, text, source, evidence),
+    questionnaires (answers_per_link, answers_source, audiences of questions with options) and action_plan
+    (review_every_days, source)."""
+    section = data.get("policy_review")
+    if section is None:
+        return None
+    section = checker.mapping(section, "policy_review")
+    if section is None:
+        return None
+    for key in sorted(set(section) - POLICY_REVIEW_FIELDS):
+        checker.error(section, f"policy_review.{key}",
+                      f"is not part of policy_review: use {', '.join(sorted(POLICY_REVIEW_FIELDS))}", key)
+    questions, seen = [], set()
+    for i, item in enumerate(checker.items(section, "questions", "policy_review", required=True)):
+        path = f"policy_review.questions[{i}]"
+        item = checker.mapping(item, path)
+        if item is not None:
+            questions.append(ReviewQuestion(
+                code=checker.unique_code(item, "code", path, seen), text=checker.text(item, "text", path),
+                source=checker.text(item, "source", path), evidence=checker.choices(item, "evidence", path, EVIDENCE)))
+    voices = checker.mapping(section.get("questionnaires") or _Map(), "policy_review.questionnaires") or _Map()
+    questionnaires, audiences = [], set()
+    for i, item in enumerate(checker.items(voices, "audiences", "policy_review.questionnaires", required=True)):
+        path = f"policy_review.questionnaires.audiences[{i}]"
+        item = checker.mapping(item, path)
+        if item is None:
+            continue
+        audience = checker.text(item, "audience", path)
+        if audience not in VOICE_AUDIENCES or audience in audiences:
+            checker.error(item, f"{path}.audience", f"should be one of {', '.join(VOICE_AUDIENCES)}, each once",
+                          "audience")
+        audiences.add(audience)
+        asked, codes = [], set()
+        for j, question in enumerate(checker.items(item, "questions", path, required=True)):
+            qpath = f"{path}.questions[{j}]"
+            question = checker.mapping(question, qpath)
+            if question is None:
+                continue
+            given = checker.items(question, "options", qpath, required=True)
+            if any(not isinstance(o, str) for o in given):
+                # YAML reads a bare Yes or No as true or false: the pack must say the words it means.
+                checker.error(question, f"{qpath}.options", "write each answer as text, in quotes (\"Yes\", "
+                              "\"No\")", "options")
+            options = [str(o).strip() for o in given]
+            if len(options) < 2 or len(set(options)) != len(options):
+                checker.error(question, f"{qpath}.options", "give two or more different answers to choose from",
+                              "options")
+            asked.append(VoiceQuestion(code=checker.unique_code(question, "code", qpath, codes),
+                                       text=checker.text(question, "text", qpath), options=tuple(options)))
+        questionnaires.append(Questionnaire(audience=audience, title=checker.text(item, "title", path),
+                                            source=checker.text(item, "source", path), questions=tuple(asked)))
+    plan = checker.mapping(section.get("action_plan") or _Map(), "policy_review.action_plan") or _Map()
+    return PolicyReviewRules(
+        open_before_days=_whole(checker, section, "open_before_days", "policy_review", 1, 365),
+        open_source=checker.text(section, "open_source", "policy_review"), questions=tuple(questions),
+        questionnaires=tuple(questionnaires),
+        answers_per_link=_whole(checker, voices or section, "answers_per_link", "policy_review.questionnaires", 1,
+                                100_000),
+        answers_source=checker.text(voices, "answers_source", "policy_review.questionnaires"),
+        plan_review_every_days=_whole(checker, plan or section, "review_every_days", "policy_review.action_plan", 1,
+                                      366),
+        plan_source=checker.text(plan, "source", "policy_review.action_plan"))
 
 
 # --- ladders: who is told in turn when a step is late, and how fast ----------------------------

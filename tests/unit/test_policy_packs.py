@@ -201,3 +201,28 @@ def test_mistakes_in_the_picture_section_are_named_by_file_line_and_field(change
     with pytest.raises(PackInvalid) as refused:
         parse_pack(PICTURE.replace(*change), "example.yaml")
     assert any(str(error).startswith(expected) for error in refused.value.errors), str(refused.value)
+
+
+def test_the_policy_review_section_is_checked_with_its_line_and_field():
+    from safekeep.policy.packs import SHIPPED
+
+    text = (SHIPPED / "child-on-child-abuse.yaml").read_text()
+    pack = parse_pack(text, "child-on-child-abuse.yaml", alongside={})
+    rules = pack.policy_review
+    assert rules.open_before_days == 60 and rules.answers_per_link == 2000 and rules.plan_review_every_days == 91
+    assert [q.source.split(",")[0] for q in rules.questions] == ["CoC 14.2"] * 14
+    assert [q.audience for q in rules.questionnaires] == ["pupils", "parents", "staff"]
+    broken = text.replace("answers_per_link: 2000", "answers_per_link: none").replace(
+        "evidence: [training]", "evidence: [gossip]")
+    with pytest.raises(PackInvalid) as invalid:
+        parse_pack(broken, "child-on-child-abuse.yaml", alongside={})
+    fields = {e.field for e in invalid.value.errors}
+    assert fields == {"policy_review.questionnaires.answers_per_link", "policy_review.questions[5].evidence"}
+
+
+def test_a_bare_yes_in_a_questionnaire_is_refused_rather_than_read_as_true():
+    from safekeep.policy.packs import SHIPPED
+
+    text = (SHIPPED / "child-on-child-abuse.yaml").read_text().replace('["Yes", "Not sure", "No"]', "[Yes, Not sure, No]")
+    with pytest.raises(PackInvalid, match="write each answer as text, in quotes"):
+        parse_pack(text, "child-on-child-abuse.yaml", alongside={})
