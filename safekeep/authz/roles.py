@@ -71,6 +71,12 @@ class Permission(models.TextChoices):
                                     "police")
     MISSING_RECORD = "missing.record", ("Record a child going missing and coming back, and keep their description "
                                         "ready for the police")
+    # Places and hotspots (issue 14 section 1; CoC 2.4-2.5, CE 5.1-5.2): the concerns gathered by where they
+    # happened, so only the safeguarding team and the group head see them; the head sets the flag's thresholds.
+    PLACES_VIEW = "places.view", ("See the hotspot flag: a place, a kind of place or a year group where "
+                                  "concerns gather")
+    HOTSPOTS_SET = "places.thresholds", ("Set how many concerns at one place, one kind of place or one year group, "
+                                         "within how many days, show the hotspot flag")
     # Training currency (issue 15 section 1; CE 2.0, KCSIE Part two and Annex C). Everyone sees their own.
     TRAINING_RECORD = "training.record", ("Record the safeguarding training the staff of an establishment have "
                                           "done, by hand or from a CSV file")
@@ -136,6 +142,8 @@ _MISSING_TEAM = frozenset({P.MISSING_VIEW, P.MISSING_RECORD})
 # establishment see the establishments' currency side by side.
 _TRAINING_KEEPERS = frozenset({P.TRAINING_RECORD, P.TRAINING_VIEW_ESTABLISHMENT})
 _TRAINING_OVERSEERS = frozenset({P.TRAINING_VIEW_ESTABLISHMENT, P.TRAINING_VIEW_GROUP})
+# Places and hotspots: the safeguarding team and the group head.
+_PLACES = frozenset({P.PLACES_VIEW, P.HOTSPOTS_SET})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -159,7 +167,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The designated safeguarding lead of a school, or the safeguarding lead of a children's home.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
-            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS,
+            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS | _PLACES,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -168,7 +176,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Stands in for the designated safeguarding lead, with the same access.",
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
-            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS,
+            _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS | _PLACES,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -178,7 +186,8 @@ ROLES: dict[Role, RoleDefinition] = {
             "The records of their establishment, including allegations about adults, except one about themselves.",
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
-            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _MISSING_TEAM | {P.CLOCKS_MISSED_VIEW} | _TRAINING_KEEPERS,
+            _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _MISSING_TEAM | {P.CLOCKS_MISSED_VIEW} | _TRAINING_KEEPERS
+            | {P.HOTSPOTS_SET},
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -198,7 +207,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "one about themselves), and the audit log.",
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
             _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS | _TRAINING_OVERSEERS
-            | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW, P.MISSING_VIEW} | _PEER_GROUPS,
+            | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW, P.MISSING_VIEW} | _PEER_GROUPS | _PLACES,
             reads_child_data=True,
         ),
         RoleDefinition(

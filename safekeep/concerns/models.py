@@ -71,7 +71,11 @@ class Concern(WrittenOnce):
                    # without reading every concern (allegations_hidden_from).
                    # With the id, the check reads the index alone, never the concerns themselves.
                    models.Index(fields=["establishment", "subject", "id"], condition=models.Q(about_adult=True),
-                                name="concern_allegation")]
+                                name="concern_allegation"),
+                   # The hotspot flag and the place pages count concerns by when they happened at the reader's
+                   # establishments (hotspots.py): a range of occurred_at within each establishment, with the
+                   # place, so the per-place count reads the index alone.
+                   models.Index(fields=["establishment", "occurred_at", "place"], name="concern_happened")]
 
     # The original is never changed after submission, apart from being marked as read and, for an
     # allegation described only in words, the DSL naming the adult's account so it is hidden from them.
