@@ -139,6 +139,7 @@ ACTION_WORDS = {
     "peergroup.create": "Saved a peer group",
     "peergroup.member.add": "Added children to a peer group",
     "peergroup.note": "Wrote in a peer group's chronology",
+    "hotspots.thresholds.set": "Set an establishment's own thresholds for the hotspot flag",
     "peergroup.view": "Opened a peer group",
     # Missing episodes (safekeep.missing; CE 5.3, 5.4, 7.8) and the description kept ready for the police.
     "missing.create": "Recorded a child going missing",

@@ -76,6 +76,12 @@ class Permission(models.TextChoices):
     # safeguarding team and the group head see it.
     EXPLOITATION_VIEW = "exploitation.view", ("See a child's exploitation risk factors and indicators as recorded, "
                                               "this term against last, each linked to its record (never a score)")
+    # Places and hotspots (issue 14 section 1; CoC 2.4-2.5, CE 5.1-5.2): the concerns gathered by where they
+    # happened, so only the safeguarding team and the group head see them; the head sets the flag's thresholds.
+    PLACES_VIEW = "places.view", ("See the hotspot flag: a place, a kind of place or a year group where "
+                                  "concerns gather")
+    HOTSPOTS_SET = "places.thresholds", ("Set how many concerns at one place, one kind of place or one year group, "
+                                         "within how many days, show the hotspot flag")
     # Training currency (issue 15 section 1; CE 2.0, KCSIE Part two and Annex C). Everyone sees their own.
     TRAINING_RECORD = "training.record", ("Record the safeguarding training the staff of an establishment have "
                                           "done, by hand or from a CSV file")
@@ -154,6 +160,8 @@ _TRAINING_OVERSEERS = frozenset({P.TRAINING_VIEW_ESTABLISHMENT, P.TRAINING_VIEW_
 # The head and the safeguarding team review the child-on-child abuse policy each year (CoC 1.4, 14.2-14.3);
 # governors read what it found and decided, never its answers.
 _POLICY_REVIEW_LEADS = frozenset({P.POLICY_REVIEW_LEAD, P.POLICY_REVIEW_VIEW})
+# Places and hotspots: the safeguarding team and the group head.
+_PLACES = frozenset({P.PLACES_VIEW, P.HOTSPOTS_SET})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -178,7 +186,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -188,7 +196,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -199,7 +207,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
             _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _MISSING_TEAM | {P.CLOCKS_MISSED_VIEW} | _TRAINING_KEEPERS
-            | _POLICY_REVIEW_LEADS,
+            | _POLICY_REVIEW_LEADS | {P.HOTSPOTS_SET},
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -220,7 +228,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
             _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS | _TRAINING_OVERSEERS
             | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW, P.MISSING_VIEW} | _PEER_GROUPS
-            | _EXPLOITATION_READERS,
+            | _EXPLOITATION_READERS | _PLACES,
             reads_child_data=True,
         ),
         RoleDefinition(

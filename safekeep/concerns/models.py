@@ -80,7 +80,11 @@ class Concern(WrittenOnce):
                    # The concerns still waiting for a decision are few: the home pages count them and the
                    # inbox lists them from here, whatever the number of concerns decided before.
                    models.Index(fields=["establishment", "recorded_at"], condition=models.Q(decided_at__isnull=True),
-                                name="concern_undecided")]
+                                name="concern_undecided"),
+                   # The hotspot flag and the place pages count concerns by when they happened at the reader's
+                   # establishments (hotspots.py): a range of occurred_at within each establishment, with the
+                   # place, so the per-place count reads the index alone.
+                   models.Index(fields=["establishment", "occurred_at", "place"], name="concern_happened")]
 
     # The original is never changed after submission, apart from being marked as read, as decided for its
     # last child and, for an allegation described only in words, the DSL naming the adult's account so it

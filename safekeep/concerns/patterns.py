@@ -13,6 +13,9 @@ the child-on-child abuse pack's peer_groups section (CoC 2.4-2.5, CE 3.2, 5.1-5.
 - a cluster of children named together that has grown;
 - a child named as harmed in one concern and as alleged to be responsible in another.
 Each is worded as a pattern to look at, never as a label on a child (CoC 1.3).
+
+For those who see places (the safeguarding team, the group head), the hotspot flag (hotspots.py; CoC 2.4-2.5,
+CE 5.1-5.2): a place, a kind of place or a year group with as many concerns as the thresholds say, five queries.
 """
 
 from dataclasses import dataclass
@@ -29,6 +32,7 @@ from safekeep.core import clock
 from safekeep.packs.selectors import peer_group_rules_at
 from safekeep.missing.selectors import missing_patterns_for
 
+from .hotspots import hotspots_in, thresholds_at
 from .models import ConcernChild, PeerLink
 from .peers import clusters_of
 from .selectors import concerns_visible_to
@@ -51,7 +55,18 @@ def patterns_for(actor) -> list[Pattern]:
     missing = [Pattern(f"{found.name}: went missing {found.episodes} times in the last {found.days} days",
                        (found.child_id,)) for found in missing_patterns_for(actor)]
     found = patterns_in(concerns_visible_to(actor).filter(establishment_id__in=team_places)) if team_places else []
-    return missing + found + peer_patterns_for(actor)
+    return missing + found + peer_patterns_for(actor) + hotspot_patterns_for(actor)
+
+
+def hotspot_patterns_for(actor) -> list[Pattern]:
+    """The hotspots at the establishments where the person sees places, counted over the concerns they may
+    see; each establishment named first when they see several (the group head)."""
+    places = establishments_where(actor, Permission.PLACES_VIEW)
+    if not places:
+        return []
+    thresholds = thresholds_at(places)
+    found = hotspots_in(concerns_visible_to(actor), thresholds, name_establishments=len(thresholds) > 1)
+    return [Pattern(spot.reason, ()) for spot in found]
 
 
 def patterns_in(concerns) -> list[Pattern]:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -180,3 +181,26 @@ class TermDate(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.starts_on:%-d %B %Y} to {self.ends_on:%-d %B %Y})"
+
+
+class HotspotThresholds(models.Model):
+    """An establishment's own thresholds for the hotspot flag (CoC 2.4-2.5, CE 5.1-5.2), over the defaults of
+    the statutory baseline pack's `hotspots:` section. One row per establishment, only if it sets its own; an
+    empty figure keeps the pack's. Set by the safeguarding lead or the head, audited."""
+
+    establishment = models.OneToOneField(Establishment, on_delete=models.CASCADE, related_name="hotspot_thresholds")
+    place_concerns = models.PositiveSmallIntegerField(null=True, blank=True)
+    place_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    kind_concerns = models.PositiveSmallIntegerField(null=True, blank=True)
+    kind_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    year_group_concerns = models.PositiveSmallIntegerField(null=True, blank=True)
+    year_group_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    FIGURES = ("place_concerns", "place_days", "kind_concerns", "kind_days", "year_group_concerns",
+               "year_group_days")
+    data_classification = {"id": NOT_PERSONAL, "establishment": NOT_PERSONAL, "place_concerns": NOT_PERSONAL,
+                           "place_days": NOT_PERSONAL, "kind_concerns": NOT_PERSONAL, "kind_days": NOT_PERSONAL,
+                           "year_group_concerns": NOT_PERSONAL, "year_group_days": NOT_PERSONAL,
+                           "set_by": PERSONAL, "set_at": PERSONAL}

@@ -11,7 +11,8 @@ from safekeep.authz.roles import Permission, Role, Scope
 from safekeep.authz.scope import forget_scope
 from safekeep.packs.services import shipped_packs_install
 
-from .models import Establishment, EstablishmentLink, LocalContact, Location, Organisation, Region, TermDate
+from .models import (Establishment, EstablishmentLink, HotspotThresholds, LocalContact, Location, Organisation, Region,
+                     TermDate)
 
 ESTABLISHMENT_FIELDS = ("name", "kind", "nation", "region", "urn", "local_authority", "is_active")
 
@@ -170,3 +171,24 @@ def organisation_bootstrap(*, name: str, kind: str, safeguarding_email: str, adm
                  detail={"administrator": admin.pk})
     shipped_packs_install(organisation=organisation, adopt=tuple(packs))
     return organisation, admin
+
+
+@transaction.atomic
+def hotspot_thresholds_set(*, actor, establishment: Establishment, **figures) -> HotspotThresholds:
+    """The establishment's own thresholds for the hotspot flag (CoC 2.4-2.5): each figure a whole number from 1
+    to 365, or None to keep the pack's default. Set by the safeguarding lead or the head, audited."""
+    role = require_permission(actor, Permission.HOTSPOTS_SET, action="hotspots.thresholds.set",
+                              establishment_id=establishment.pk)
+    unknown = set(figures) - set(HotspotThresholds.FIGURES)
+    if unknown:
+        raise TypeError(f"not a hotspot threshold: {', '.join(sorted(unknown))}")
+    errors = {name: "Give a whole number from 1 to 365, or leave it empty to keep Safekeep's default."
+              for name, value in figures.items()
+              if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 365)}
+    if errors:
+        raise ValidationError(errors)
+    thresholds, _ = HotspotThresholds.objects.update_or_create(establishment=establishment,
+                                                               defaults={**figures, "set_by": actor})
+    audit_record(actor=actor, action="hotspots.thresholds.set", obj=thresholds, role=role,
+                 establishment_id=establishment.pk, detail={name: figures[name] for name in sorted(figures)})
+    return thresholds

@@ -174,6 +174,8 @@ class Pack:
     picture: "ExploitationPicture | None" = None
     # The `policy_review:` section, if the pack has one (the child-on-child abuse pack does): its annual review.
     policy_review: "PolicyReviewRules | None" = None
+    # The `hotspots:` section, if the pack has one (the statutory baseline does): the hotspot flag.
+    hotspots: "Hotspots | None" = None
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -374,6 +376,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
     missing = _missing(checker, data)
     picture = _picture(checker, data, categories)
     policy_review = _policy_review(checker, data)
+    hotspots = _hotspots(checker, data)
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -384,7 +387,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         retention=data["retention"], safety_plan_template=dict(template), ladders=ladders,
         response_windows=windows, nrm_categories=nrm_categories, nrm_source=nrm_source, reporting=reporting,
         peer_groups=peer_groups,
-        missing=missing, picture=picture,
+        missing=missing, picture=picture, hotspots=hotspots,
         policy_review=policy_review,
     )
 
@@ -818,6 +821,48 @@ def _policy_review(checker, data) -> PolicyReviewRules | None:
         plan_source=checker.text(plan, "source", "policy_review.action_plan"))
 
 
+# --- hotspots: places, kinds of place and year groups where concerns gather (CoC 2.4-2.5, CE 5.1-5.2) -----
+
+@dataclass(frozen=True)
+class HotspotRule:
+    """At least `concerns` concerns that happened within `days` days raise the flag. A place, a kind of place
+    or a year group to look at, never a label."""
+    concerns: int
+    days: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Hotspots:
+    place: HotspotRule  # one place on the establishment's list
+    kind: HotspotRule  # one kind of place: on site, off site, online
+    year_group: HotspotRule  # children of one year group (CoC 2.5(f))
+
+
+HOTSPOT_PARTS = ("place", "kind", "year_group")
+
+
+def _hotspots(checker, data) -> Hotspots | None:
+    """hotspots: place, kind and year_group, each with concerns, days and source."""
+    section = data.get("hotspots")
+    if section is None:
+        return None
+    section = checker.mapping(section, "hotspots")
+    if section is None:
+        return None
+    for key in sorted(set(section) - set(HOTSPOT_PARTS)):
+        checker.error(section, f"hotspots.{key}", f"is not part of hotspots: use {', '.join(HOTSPOT_PARTS)}", key)
+    rules = {}
+    for part in HOTSPOT_PARTS:
+        path = f"hotspots.{part}"
+        if section.get(part) is None:
+            checker.error(section, path, "is missing", part)
+        item = checker.mapping(section.get(part) or _Map(), path) or _Map()
+        rules[part] = HotspotRule(concerns=_count(checker, item, "concerns", path),
+                                  days=_count(checker, item, "days", path), source=checker.text(item, "source", path))
+    return Hotspots(**rules)
+
+
 # --- ladders: who is told in turn when a step is late, and how fast ----------------------------
 
 LADDER_FIELDS = {"named", "allegation", "pace"}
@@ -982,6 +1027,10 @@ def check_together(packs: list[Pack]) -> list[PackError]:
     missing = [pack.pack for pack in packs if pack.missing is not None]
     for other in missing[1:]:
         errors.append(PackError(f"{other}.yaml", 0, "missing", f"missing episodes are also set by {missing[0]}"))
+    # One hotspot flag: a second pack's `hotspots:` would leave it unclear which threshold holds.
+    hotspots = [pack.pack for pack in packs if pack.hotspots is not None]
+    for other in hotspots[1:]:
+        errors.append(PackError(f"{other}.yaml", 0, "hotspots", f"the hotspot flag is also set by {hotspots[0]}"))
     return errors
 
 
