@@ -7,9 +7,9 @@ import re
 from datetime import timedelta
 
 import yaml
-from django.apps import apps as global_apps
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
 from safekeep.accounts import services as accounts
@@ -99,7 +99,9 @@ def test_entries_written_before_are_encrypted_by_the_migration(world, adopted):
     assert ChronologyEntry.objects.get(pk=entry.pk).summary == f"Addendum: {ADDENDUM}"  # still readable
 
     migration = importlib.import_module("safekeep.chronology.migrations.0004_encrypt_summaries_and_reasons")
-    migration.encrypt(global_apps, None)
+    # With the models as the migration sees them (plain managers), as `migrate` runs it.
+    migration.encrypt(MigrationExecutor(connection).loader.project_state(
+        ("chronology", "0004_encrypt_summaries_and_reasons")).apps, None)
 
     assert ADDENDUM not in _raw(ChronologyEntry._meta.db_table, "summary")
     assert ChronologyEntry.objects.get(pk=entry.pk).summary == f"Addendum: {ADDENDUM}"
