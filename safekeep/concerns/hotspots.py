@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from safekeep.core import clock
 from safekeep.establishments.models import Establishment, Location
 from safekeep.packs.selectors import packs_for_each
+from safekeep.policy.packs import Pack
 
 from .models import ConcernChild
 
@@ -47,13 +48,22 @@ class Thresholds:
         return getattr(self, part)
 
 
-def thresholds_at(establishment_ids) -> dict[int, Thresholds]:
+def with_thresholds(establishment_ids) -> list[Establishment]:
+    """The establishments, each with its own thresholds row if it set one: what thresholds_at reads."""
+    return list(Establishment.objects.filter(pk__in=establishment_ids).select_related("hotspot_thresholds")
+                .only("pk", "name", "organisation_id", "hotspot_thresholds"))
+
+
+def thresholds_at(establishment_ids, *, places: list[Establishment] | None = None,
+                  packs: dict[int, list[Pack]] | None = None) -> dict[int, Thresholds]:
     """For each establishment, its hotspot thresholds; one following no pack with a `hotspots:` section and
-    setting none of its own is left out. Two queries: the establishments with their own row, their packs."""
-    places = list(Establishment.objects.filter(pk__in=establishment_ids).select_related("hotspot_thresholds")
-                  .only("pk", "name", "organisation_id", "hotspot_thresholds"))
+    setting none of its own is left out. Two queries: the establishments with their own row (with_thresholds),
+    their packs; none when the caller has read both for more places (the inbox reads them once for every flag)."""
+    wanted = set(establishment_ids)
+    places = [place for place in (places if places is not None else with_thresholds(wanted)) if place.pk in wanted]
+    if packs is None:
+        packs = packs_for_each(places)
     found = {}
-    packs = packs_for_each(places)
     for establishment in places:
         rules = next((pack.hotspots for pack in packs.get(establishment.pk, []) if pack.hotspots is not None), None)
         own = getattr(establishment, "hotspot_thresholds", None)

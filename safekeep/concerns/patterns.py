@@ -6,7 +6,7 @@
 - A child who went missing repeatedly (the adopted packs' missing.pattern: episodes within days; CE 5.3, 5.4,
   7.8), for those who read missing episodes (safekeep.missing.selectors). Shown first: going missing is a sign
   of exploitation.
-Four queries, whatever the number of concerns, and three for the missing episodes.
+Four queries, whatever the number of concerns, and one per missing threshold (usually one).
 
 For the safeguarding team of an establishment, from the peer graph's edges (peers.py) and the thresholds in
 the child-on-child abuse pack's peer_groups section (CoC 2.4-2.5, CE 3.2, 5.1-5.2), four queries more:
@@ -15,7 +15,8 @@ the child-on-child abuse pack's peer_groups section (CoC 2.4-2.5, CE 3.2, 5.1-5.
 Each is worded as a pattern to look at, never as a label on a child (CoC 1.3).
 
 For those who see places (the safeguarding team, the group head), the hotspot flag (hotspots.py; CoC 2.4-2.5,
-CE 5.1-5.2): a place, a kind of place or a year group with as many concerns as the thresholds say, five queries.
+CE 5.1-5.2): a place, a kind of place or a year group with as many concerns as the thresholds say, three
+queries. The establishments and their packs are read once (two queries) for the missing, peer and hotspot flags.
 """
 
 from dataclasses import dataclass
@@ -29,10 +30,12 @@ from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.children.models import Child
 from safekeep.core import clock
-from safekeep.packs.selectors import peer_group_rules_at
+from safekeep.establishments.models import Establishment
+from safekeep.packs.selectors import packs_for_each, peer_group_rules_at
+from safekeep.policy.packs import Pack
 from safekeep.missing.selectors import missing_patterns_for
 
-from .hotspots import hotspots_in, thresholds_at
+from .hotspots import hotspots_in, thresholds_at, with_thresholds
 from .models import ConcernChild, PeerLink
 from .peers import clusters_of
 from .selectors import concerns_visible_to
@@ -52,19 +55,26 @@ def patterns_for(actor) -> list[Pattern]:
     """The patterns in the concerns of the establishments whose records the actor reads (the inbox page and
     the API show the same); none for a member of staff, who sees only the concerns they recorded."""
     team_places = establishments_where(actor, Permission.CHILD_VIEW)
+    # The missing, peer and hotspot flags each follow the establishments' packs: read once for all three.
+    places = with_thresholds(set(establishments_where(actor, Permission.MISSING_VIEW))
+                             | set(establishments_where(actor, Permission.PEER_GROUPS_VIEW))
+                             | set(establishments_where(actor, Permission.PLACES_VIEW)))
+    packs = packs_for_each(places)
     missing = [Pattern(f"{found.name}: went missing {found.episodes} times in the last {found.days} days",
-                       (found.child_id,)) for found in missing_patterns_for(actor)]
+                       (found.child_id,)) for found in missing_patterns_for(actor, packs)]
     found = patterns_in(concerns_visible_to(actor).filter(establishment_id__in=team_places)) if team_places else []
-    return missing + found + peer_patterns_for(actor) + hotspot_patterns_for(actor)
+    return missing + found + peer_patterns_for(actor, packs) + hotspot_patterns_for(actor, places, packs)
 
 
-def hotspot_patterns_for(actor) -> list[Pattern]:
+def hotspot_patterns_for(actor, places: list[Establishment] | None = None,
+                         packs: dict[int, list[Pack]] | None = None) -> list[Pattern]:
     """The hotspots at the establishments where the person sees places, counted over the concerns they may
-    see; each establishment named first when they see several (the group head)."""
-    places = establishments_where(actor, Permission.PLACES_VIEW)
-    if not places:
+    see; each establishment named first when they see several (the group head). places and packs: read
+    already by patterns_for, for every flag."""
+    seen = establishments_where(actor, Permission.PLACES_VIEW)
+    if not seen:
         return []
-    thresholds = thresholds_at(places)
+    thresholds = thresholds_at(seen, places=places, packs=packs)
     found = hotspots_in(concerns_visible_to(actor), thresholds, name_establishments=len(thresholds) > 1)
     return [Pattern(spot.reason, ()) for spot in found]
 
@@ -111,14 +121,14 @@ NAMES_SHOWN = 6
 LOOK_AT = "A pattern to look at, not a finding about any child."
 
 
-def peer_patterns_for(actor) -> list[Pattern]:
+def peer_patterns_for(actor, packs: dict[int, list[Pack]] | None = None) -> list[Pattern]:
     """The peer patterns for the safeguarding team of each establishment the person sees peer groups at. Not
     for someone who sees them organisation-wide (the group head): they read the group-wide clusters instead,
     and an inbox cannot go through every establishment's graph."""
     places = establishments_where(actor, Permission.PEER_GROUPS_VIEW)
     if not places or scope_for(actor).organisations_with(Permission.PEER_GROUPS_VIEW):
         return []
-    rules = peer_group_rules_at(places)
+    rules = peer_group_rules_at(places, packs)
     return (_clusters_grown(rules) + _roles_changed(rules)) if rules else []
 
 

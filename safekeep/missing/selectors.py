@@ -14,7 +14,7 @@ from safekeep.children.selectors import access_child, children_visible_to, estab
 from safekeep.core import clock
 from safekeep.establishments.models import Establishment
 from safekeep.packs.selectors import packs_for, packs_for_each
-from safekeep.policy.packs import Missing
+from safekeep.policy.packs import Missing, Pack
 
 from .models import MissingEpisode, PoliceDescription
 
@@ -88,17 +88,19 @@ class MissingPattern:
     days: int
 
 
-def missing_patterns_for(actor) -> list[MissingPattern]:
+def missing_patterns_for(actor, packs: dict[int, list[Pack]] | None = None) -> list[MissingPattern]:
     """Children who went missing at least `episodes` times within `days` days (the adopted packs' missing.pattern,
     CE 5.3, 5.4, 7.8), at the establishments where the person reads missing episodes. Counted by the database:
-    one read of the places' packs, then one count per different threshold (usually one)."""
+    one read of the places' packs (none when the caller passes them, from packs_for_each), then one count per
+    different threshold (usually one)."""
     places = establishments_where(actor, Permission.MISSING_VIEW)
     if not places:
         return []
-    rules = packs_for_each(Establishment.objects.filter(pk__in=places).only("pk", "organisation_id"))
+    if packs is None:
+        packs = packs_for_each(Establishment.objects.filter(pk__in=places).only("pk", "organisation_id"))
     by_threshold = {}
-    for place, packs in rules.items():
-        missing = next((pack.missing for pack in packs if pack.missing is not None), None)
+    for place in places:
+        missing = next((pack.missing for pack in packs.get(place, []) if pack.missing is not None), None)
         if missing is not None:
             by_threshold.setdefault((missing.pattern_episodes, missing.pattern_days), []).append(place)
     found, now = [], clock.now()

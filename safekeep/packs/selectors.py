@@ -69,13 +69,16 @@ def packs_for_each(establishments) -> dict[int, list[Pack]]:
     return found
 
 
-def peer_group_rules_at(establishment_ids) -> dict[int, PeerGroupRules]:
+def peer_group_rules_at(establishment_ids, packs: dict[int, list[Pack]] | None = None) -> dict[int, PeerGroupRules]:
     """For each establishment, the peer_groups section of the packs it follows (CoC 2.4-2.5); an establishment
     following no pack with one is left out. Two queries for any number of establishments (the inbox asks for all
-    the places the person reads)."""
+    the places the person reads), none when the caller has read their packs already (packs_for_each)."""
+    if packs is None:
+        packs = packs_for_each(Establishment.objects.filter(pk__in=establishment_ids))
     found = {}
-    for establishment_id, packs in packs_for_each(Establishment.objects.filter(pk__in=establishment_ids)).items():
-        rules = next((pack.peer_groups for pack in packs if pack.peer_groups is not None), None)
+    for establishment_id in establishment_ids:
+        rules = next((pack.peer_groups for pack in packs.get(establishment_id, []) if pack.peer_groups is not None),
+                     None)
         if rules is not None:
             found[establishment_id] = rules
     return found
