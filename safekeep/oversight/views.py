@@ -1,3 +1,4 @@
+from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from safekeep.authz.access import NotVisible
@@ -20,6 +21,9 @@ COLUMNS = (("name", "Establishment", None), ("open", "Open concerns", "open_conc
 SORTS = {key: figure for key, _, figure in COLUMNS}
 # What needs looking at first: the most overdue actions.
 DEFAULT_SORT = "-overdue"
+# The side-by-side table shows this many establishments a page, in the order chosen: a group of 200 is four
+# pages, each well inside the 200 KiB a page may weigh (issue 12, section 2), the busiest first by default.
+COMPARED_PAGE = 50
 
 
 def home(request):
@@ -30,8 +34,9 @@ def home(request):
     page = selectors.home_page(request.user) if scope.roles else selectors.HomePage()
     sort = request.GET.get("sort", DEFAULT_SORT)
     sort = sort if sort.lstrip("-") in SORTS else DEFAULT_SORT
+    compared = Paginator(sort_rows(page.compared, sort), COMPARED_PAGE).get_page(request.GET.get("page"))
     return render(request, "oversight/home.html", {
-        "page": page, "compared": sort_rows(page.compared, sort), "columns": _headings(sort),
+        "page": page, "compared": compared, "sort": sort, "columns": _headings(sort),
         "can_search": scope.has(Permission.CHILD_SEARCH),
         "can_manage_people": scope.has(Permission.PERSON_MANAGE),
         "can_import": scope.has(Permission.IMPORT_RUN),

@@ -22,6 +22,7 @@ from safekeep.cases import services as cases
 from safekeep.concerns import services as concerns
 from safekeep.core import clock
 from safekeep.core.clock import LONDON
+from safekeep.oversight import views as oversight_views
 from safekeep.establishments import services as establishments
 from safekeep.packs import services as packs
 from safekeep.referrals import services as referrals
@@ -226,6 +227,24 @@ def test_the_group_head_sees_every_establishment_sorted_as_they_choose(client, h
     fewest = client.get("/?sort=this_term").content.decode()
     assert [int(pk) for pk, _ in ROW.findall(fewest)] == [e["region"].pk, e["here"].pk, e["organisation"].pk]
     assert [int(pk) for pk, _ in ROW.findall(client.get("/?sort=nonsense").content.decode())] == order
+
+
+def test_the_group_heads_table_comes_a_page_at_a_time_in_the_order_chosen(client, home_world, monkeypatch):
+    """A group of 200 establishments is four pages of 50, each well inside the page budget (issue 12)."""
+    monkeypatch.setattr(oversight_views, "COMPARED_PAGE", 2)
+    e = home_world.establishments
+    _home(client, home_world.personas[Role.GROUP_HEAD])
+    first = client.get("/?sort=name").content.decode()
+    assert [int(pk) for pk, _ in ROW.findall(first)] == [e["here"].pk, e["organisation"].pk]
+    assert "One row per establishment: 1 to 2 of 3." in first
+    assert 'href="?sort=name&amp;page=2" rel="next"' in first
+    second = client.get("/?sort=name&page=2").content.decode()
+    assert [int(pk) for pk, _ in ROW.findall(second)] == [e["region"].pk]
+    assert "3 to 3 of 3" in second and 'rel="prev"' in second and 'aria-current="page">2<' in second
+    # A page that is not a number, or past the end, shows a page that exists rather than an error.
+    assert [int(pk) for pk, _ in ROW.findall(client.get("/?sort=name&page=nine").content.decode())] == [
+        e["here"].pk, e["organisation"].pk]
+    assert [int(pk) for pk, _ in ROW.findall(client.get("/?sort=name&page=40").content.decode())] == [e["region"].pk]
 
 
 def test_staff_keep_their_links_and_see_no_figures(client, home_world):
