@@ -4,10 +4,15 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 AXE = Axe(axe_script=(Path(__file__).parent / "vendor" / "axe.min.js").read_text())
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"]
+# How long expect waits for the page to show what a person would see. CI runs two browsers beside two test
+# workers on two cores, where a queued htmx answer (the recording page's Find, Find, Remove) can take longer
+# than Playwright's 5 s default; a wrong page still fails, only later.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +27,6 @@ def assert_accessible(page):
     violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
                   for v in results.response["violations"]]
     assert violations == [], f"{page.url}: {violations}"
-
-
 
 
 def tab_to(page, element_id: str, most: int = 120) -> None:
