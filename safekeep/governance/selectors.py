@@ -18,7 +18,8 @@ from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
 from safekeep.concerns.models import Concern, ConcernChild
 from safekeep.core import clock
-from safekeep.establishments.models import Establishment, Organisation
+from safekeep.establishments.models import Establishment, Location, Organisation
+from safekeep.missing.models import MissingEpisode
 from safekeep.packs.models import PolicyPackVersion
 from safekeep.packs.selectors import adopted_versions, organisation_texts, packs_for
 from safekeep.peergroups.models import PeerGroup
@@ -191,6 +192,29 @@ def report(*, establishment_ids, packs, title: str, trust: bool = False) -> dict
                          "Referrals recorded as made in the term, to each kind of agency.",
                          [label[0].upper() + label[1:] for _, label in Agency.choices],
                          [referrals[value] for value, _ in Agency.choices], threshold))
+
+    # Contexts (issue 14, section 6): governors see where concerns happen and how often children go missing
+    # only as counts, small numbers hidden like every other table; never a place's or a child's records.
+    kinds = defaultdict(lambda: [0, 0])
+    for row in (Concern.objects.filter(establishment_id__in=establishment_ids, about_adult=False,
+                                       recorded_at__gte=since, recorded_at__lt=until)
+                .annotate(term=_bucket("recorded_at", this_term)).values("term", "place__kind")
+                .annotate(n=Count("id")).order_by()):
+        kinds[row["place__kind"] or ""][row["term"]] += row["n"]
+    tables.append(_table("places", "Concerns about a child, by kind of place (CoC 2.4-2.5)",
+                         "Concerns recorded in the term, by the kind of place where what happened happened.",
+                         [label for _, label in Location.Kind.choices] + ["Place not given"],
+                         [kinds[value] for value, _ in Location.Kind.choices] + [kinds[""]], threshold))
+    went = defaultdict(lambda: [0, 0])
+    for row in (MissingEpisode.objects.filter(establishment_id__in=establishment_ids, went_missing_at__gte=since,
+                                              went_missing_at__lt=until)
+                .annotate(term=_bucket("went_missing_at", this_term)).values("term", "missing_from")
+                .annotate(n=Count("id")).order_by()):
+        went[row["missing_from"]][row["term"]] += row["n"]
+    tables.append(_table("missing", "Times children went missing, by where from (CE 5.3, 7.8)",
+                         "Each episode recorded as starting in the term: a child who went missing twice counts twice.",
+                         [label for _, label in MissingEpisode.MissingFrom.choices],
+                         [went[value] for value, _ in MissingEpisode.MissingFrom.choices], threshold))
 
     # Steps due in the term (up to now), whether done by the time they were due: the casework's own actions,
     # not those a governance review agreed.

@@ -65,6 +65,19 @@ def test_the_report_counts_this_term_against_last_and_hides_small_numbers(record
     assert forms["Bullying (including cyberbullying)"] == [None, None] and form_totals == [None, None]
 
 
+def test_governors_see_where_concerns_happen_and_missing_episodes_only_as_suppressed_counts(recorded):
+    """Issue 14, section 6: the contexts reach governors as counts, small numbers hidden, never as records."""
+    report = selectors.establishment_report(recorded.establishments["here"])
+    kinds, totals = _table(report, "places")
+    assert kinds["Place not given"] == [None, 7]  # 2 last term: fewer than 5
+    assert set(kinds) == {"On site", "Off site", "Online", "Place not given"}
+    assert kinds["On site"] == kinds["Online"] == [None, None]
+    missing, missing_totals = _table(report, "missing")
+    assert set(missing) == {"Home", "Care (their placement)", "Education (school or college)"}
+    assert all(cells == [None, None] for cells in missing.values()) and missing_totals == [None, None]
+    assert "Seen with older youths" not in str(report)
+
+
 def test_the_trust_report_adds_the_establishments_and_counts_in_a_fixed_number_of_queries(recorded, time_machine):
     organisation = recorded.organisations["one"]
     with CaptureQueriesContext(connection) as few:
@@ -73,7 +86,8 @@ def test_the_trust_report_adds_the_establishments_and_counts_in_a_fixed_number_o
         _record(recorded, f"region-{n}", ["neglect"], location="region")
     with CaptureQueriesContext(connection) as more:
         report = selectors.trust_report(organisation)
-    assert len(more.captured_queries) == len(few.captured_queries) <= 8
+    # One query for the packs and the term, one grouped count per table, one for the establishments' names.
+    assert len(more.captured_queries) == len(few.captured_queries) <= 10
     places, totals = _table(report, "establishments")
     assert places["Establishment here"] == [None, 7] and places["Establishment region"] == [None, 5]
     assert places["Establishment organisation"] == [None, None]
