@@ -200,9 +200,16 @@ def _policy_review_page(request, establishment, *, answers_form=None, link_form=
     if shown is not None and pack is not None:
         written = {a.question: a.text for a in shown.answers.all()} if is_lead else {}
         panels = shown.evidence["panels"]
+        # A figure several questions draw on is shown in full beside the first; the later ones point back to it.
+        questions, shown_already = [], set()
+        for q in rules.questions:
+            keys = [key for key in q.evidence if key in panels]
+            questions.append({"question": q, "answer": written.get(q.code, ""),
+                              "panels": [panels[key] for key in keys if key not in shown_already],
+                              "above": [panels[key] for key in keys if key in shown_already]})
+            shown_already.update(keys)
         context |= {
-            "questions": [{"question": q, "answer": written.get(q.code, ""),
-                           "panels": [panels[key] for key in q.evidence if key in panels]} for q in rules.questions],
+            "questions": questions,
             "threshold": shown.evidence["threshold"],
             "voices": selectors.voice_results(shown, rules, shown.evidence["threshold"]),
             "links": list(shown.links.all()) if is_lead else [],

@@ -174,6 +174,9 @@ def test_the_review_in_the_pages_from_opening_to_the_policy_page_saying_last_rev
     opened = client.get(page).content.decode()
     assert "Has the pupil voice been heard with regard to developing an on-going strategy" in opened
     assert "Concerns by category, this school year and last" in opened and "fewer than 5" in opened
+    # Seven questions draw on the trends: the table is shown once, beside the first, and the others point to it.
+    assert opened.count('id="panel-trends"') == 1
+    assert 'Also see above: <a class="govuk-link" href="#panel-trends">' in opened
     client.post(page, {"q_online": "Two cases began in a group chat.", "summary": "Teach online safety in PSHE"})
     client.post(f"{page}links/", {"audience": "pupils"})
     link = PolicyReview.objects.get().links.get()
