@@ -1,6 +1,15 @@
 """What changed between two versions of a policy pack, in sentences a DSL can check against the document."""
 
+from dataclasses import fields
+
 from .packs import AGENCY_WORDS, Pack
+
+# The parts of a pack described rule by rule above; every other section (ladders, hotspots, missing, the policy
+# review, and any added later) is compared whole, so a change to one is never reported as "no change".
+DESCRIBED = frozenset({"pack", "title", "version", "abbreviation", "source_document", "review_due", "categories",
+                       "rules", "response_windows", "nrm_categories", "nrm_source"})
+# A section whose field is not named as in the YAML.
+SECTION_NAMES = {"picture": "exploitation_picture"}
 
 
 def _action_changes(rule_id, old_rule, new_rule) -> list[str]:
@@ -47,6 +56,10 @@ def changes_between(old: Pack | None, new: Pack) -> list[str]:
             changes.append(f"Rule {rule_id}: now applies in different circumstances (check its “when”).")
         changes += _action_changes(rule_id, old_rule, new_rule)
     changes += _referral_changes(old, new)
+    for section in fields(Pack):
+        if section.name not in DESCRIBED and getattr(old, section.name) != getattr(new, section.name):
+            name = SECTION_NAMES.get(section.name, section.name)
+            changes.append(f"The {name.replace('_', ' ')} section ({name}:) changed: read it against the document.")
     return changes or ["No change to categories or rules (wording or sources only)."]
 
 

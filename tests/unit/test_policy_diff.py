@@ -1,5 +1,5 @@
 from safekeep.policy.diff import changes_between
-from safekeep.policy.packs import parse_pack
+from safekeep.policy.packs import SHIPPED, parse_pack
 from tests.unit.test_policy_packs import GOOD, REFERRALS
 
 
@@ -29,3 +29,14 @@ def test_a_revision_of_the_referral_data_is_described_in_sentences():
         "A referral to local authority children's services is now chased after 2 working days (was 1 working day).",
         "Categories followed through the NRM now: cse, exploitation (was cse).",
     ]
+
+
+def test_a_change_to_any_other_section_is_named_never_called_no_change():
+    """The statutory baseline's hotspot thresholds, say: a pack section with no sentences of its own."""
+    text = (SHIPPED / "statutory-baseline.yaml").read_text()
+    old = parse_pack(text, "statutory-baseline.yaml")
+    new = parse_pack(text.replace("  place:\n    concerns: 3\n", "  place:\n    concerns: 4\n", 1),
+                     "statutory-baseline.yaml")
+    assert old.hotspots != new.hotspots
+    assert changes_between(old, new) == [
+        "The hotspots section (hotspots:) changed: read it against the document."]
