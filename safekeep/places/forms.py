@@ -2,6 +2,9 @@ from django import forms
 
 from safekeep.core.forms import Form
 
+# GOV.UK asks for a text box that brings up the number keyboard, not a number box (which lets a scroll change it).
+NUMERIC = {"inputmode": "numeric", "spellcheck": "false"}
+
 FIGURE_ERRORS = {"invalid": "Give a whole number from 1 to 365, or leave it empty to keep the pack's figure.",
                  "min_value": "Give a whole number from 1 to 365, or leave it empty to keep the pack's figure.",
                  "max_value": "Give a whole number from 1 to 365, or leave it empty to keep the pack's figure."}
@@ -30,14 +33,14 @@ class PinForm(Form):
     required_messages = {"x": "Say how far from the left edge the place is, from 0 to 100 (percent).",
                          "y": "Say how far from the top edge the place is, from 0 to 100 (percent)."}
     x = forms.IntegerField(label="Across (percent from the left)", min_value=0, max_value=100,
-                           error_messages=PERCENT_ERRORS, widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
+                           error_messages=PERCENT_ERRORS, widget=forms.TextInput(attrs=NUMERIC | {"class": "govuk-input--width-3"}))
     y = forms.IntegerField(label="Down (percent from the top)", min_value=0, max_value=100,
-                           error_messages=PERCENT_ERRORS, widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}))
+                           error_messages=PERCENT_ERRORS, widget=forms.TextInput(attrs=NUMERIC | {"class": "govuk-input--width-3"}))
 
 
 def _figure(label):
     return forms.IntegerField(label=label, required=False, min_value=1, max_value=365, error_messages=FIGURE_ERRORS,
-                              widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}))
+                              widget=forms.TextInput(attrs=NUMERIC | {"class": "govuk-input--width-4"}))
 
 
 class ThresholdsForm(Form):
