@@ -19,7 +19,6 @@ from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, establishments_where, get_visible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.concerns.hotspots import Threshold, thresholds_at, with_thresholds
-from safekeep.concerns.models import Concern
 from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core import clock
 from safekeep.establishments.models import Establishment, Location

@@ -55,7 +55,7 @@ def site_plan_upload(*, actor, establishment: Establishment, upload) -> SitePlan
     try:
         cleaned = files.clean(upload)
     except ValidationError as problem:
-        raise ValidationError({"plan": PLAN_NOT_ALLOWED if problem.code == "not_allowed" else problem.messages})
+        raise ValidationError({"plan": PLAN_NOT_ALLOWED if problem.code == "not_allowed" else problem.messages}) from None
     if cleaned.content_type not in PLAN_TYPES:
         raise ValidationError({"plan": PLAN_NOT_ALLOWED})
     with Image.open(io.BytesIO(cleaned.data)) as picture:

@@ -216,3 +216,10 @@ def test_the_place_pages_make_a_fixed_number_of_queries_however_many_concerns(wo
     signed_in(world.personas[Role.DSL])
     client.get("/")
     assert [_queries(client, path) for path in paths] == before
+
+
+def test_the_inbox_hotspot_flag_links_to_the_places_page(world, bus_stop, time_machine, client, signed_in):
+    _three(world, time_machine, bus_stop)
+    signed_in(world.personas[Role.DSL])
+    text = client.get("/concerns/").content.decode()
+    assert "3 concerns at the bus stop on Park Road" in text and f'href="/places/{bus_stop.pk}/"' in text
