@@ -120,7 +120,7 @@ def thresholds(request, establishment_id):
                                                    Permission.HOTSPOTS_SET)
     own, defaults, pack_title = selectors.thresholds_defaults(establishment)
     initial = {name: getattr(own, name) for name in ThresholdsForm.base_fields} if own is not None else None
-    form = ThresholdsForm(request.POST or None, initial=initial)
+    form = ThresholdsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid() and run_service(form, lambda: hotspot_thresholds_set(
             actor=request.user, establishment=establishment, **form.cleaned_data)):
         messages.success(request, "Hotspot thresholds saved.")
