@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "safekeep.missing",
     # A child's exploitation signs over time, this term against last (issue 14 section 5).
     "safekeep.exploitation",
+    # Places as records: their concerns, heat by day and time, the site plan, the team's notes (issue 14 section 1).
+    "safekeep.places",
     # Oversight: trend summaries and pages (top layer: reads every casework app).
     "safekeep.trends",
     "safekeep.oversight",

@@ -151,6 +151,14 @@ ACTION_WORDS = {
     "missing.description.update": "Updated the description kept ready for the police",
     # A child's exploitation signs over time (safekeep.exploitation; CE 5.3, 5.4, 6.3, 7.8, 8.1, 8.2).
     "exploitation.view": "Looked at a child's exploitation signs over time",
+    # Places (safekeep.places; CoC 2.4-2.5, 2.5(e)-(f); CE 5.1-5.2): concerns gathered by where they happened.
+    "places.view": "Looked at an establishment's places and their concerns",
+    "place.view": "Opened a place",
+    "place.note": "Wrote in a place's chronology",
+    "place.pin": "Pinned a place on the site plan",
+    "place.plan.upload": "Uploaded the site plan",
+    "places.plan.view": "Looked at the site plan and its places",
+    "places.plan.image": "Opened the site plan's image",
 }
 
 

@@ -20,6 +20,7 @@ _ITEMS = [
     ("Trends", "trends:concerns", Permission.TRENDS_VIEW),
     ("Governor reports", "governance:index", Permission.GOVERNANCE_REPORT_VIEW),
     ("Peer groups", "peergroups:index", Permission.PEER_GROUPS_VIEW),
+    ("Places", "places:index", Permission.PLACES_VIEW),
     ("Training", "training:mine", None),
 ]
 

@@ -82,6 +82,7 @@ class Permission(models.TextChoices):
                                   "concerns gather")
     HOTSPOTS_SET = "places.thresholds", ("Set how many concerns at one place, one kind of place or one year group, "
                                          "within how many days, show the hotspot flag")
+    PLACES_RECORD = "places.record", ("Write notes about a place, upload the site plan and pin the places on it")
     # Training currency (issue 15 section 1; CE 2.0, KCSIE Part two and Annex C). Everyone sees their own.
     TRAINING_RECORD = "training.record", ("Record the safeguarding training the staff of an establishment have "
                                           "done, by hand or from a CSV file")
@@ -161,7 +162,7 @@ _TRAINING_OVERSEERS = frozenset({P.TRAINING_VIEW_ESTABLISHMENT, P.TRAINING_VIEW_
 # governors read what it found and decided, never its answers.
 _POLICY_REVIEW_LEADS = frozenset({P.POLICY_REVIEW_LEAD, P.POLICY_REVIEW_VIEW})
 # Places and hotspots: the safeguarding team and the group head.
-_PLACES = frozenset({P.PLACES_VIEW, P.HOTSPOTS_SET})
+_PLACES = frozenset({P.PLACES_VIEW, P.HOTSPOTS_SET, P.PLACES_RECORD})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d

@@ -49,6 +49,7 @@ PATTERNS_SHOWN = 20
 class Pattern:
     reason: str
     child_ids: tuple[int, ...]
+    place_id: int | None = None  # a hotspot at one place: the inbox links to the place's page
 
 
 def patterns_for(actor) -> list[Pattern]:
@@ -76,7 +77,7 @@ def hotspot_patterns_for(actor, places: list[Establishment] | None = None,
         return []
     thresholds = thresholds_at(seen, places=places, packs=packs)
     found = hotspots_in(concerns_visible_to(actor), thresholds, name_establishments=len(thresholds) > 1)
-    return [Pattern(spot.reason, ()) for spot in found]
+    return [Pattern(spot.reason, (), spot.key if spot.part == "place" else None) for spot in found]
 
 
 def patterns_in(concerns) -> list[Pattern]:

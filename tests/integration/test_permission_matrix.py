@@ -8,6 +8,7 @@ by a denied request. The subject of an allegation is refused every record that f
 URL naming one and in every list.
 """
 
+import io
 import re
 from datetime import UTC, date, datetime
 
@@ -17,10 +18,12 @@ from allauth.account.utils import user_pk_to_url_str
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, resolve
+from PIL import Image
 from rest_framework.parsers import MultiPartParser
 
 from safekeep.accounts.models import PersonalApiToken
@@ -35,6 +38,7 @@ from safekeep.governance.selectors import establishment_report
 from safekeep.governance.services import review_record
 from safekeep.peergroups.services import peer_group_save
 from safekeep.missing import services as missing_services
+from safekeep.places.services import site_plan_upload
 from tests.markers import allegation_markers, allegation_with_everything, markers_in
 from tests.world import LOCATIONS, build_world, enrol_totp, give_role, make_user, sign_in
 
@@ -209,6 +213,7 @@ def equip(world):
     world.reviews = _reviews(world)
     world.peer_groups = _peer_groups(world)
     world.episodes = _episodes(world)
+    world.site_plans = _site_plans(world)
     world.terms = {location: TermDate.objects.create(establishment=establishment, name="Autumn term",
                                                      starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18))
                    for location, establishment in world.establishments.items()}
@@ -224,6 +229,22 @@ def _episodes(world) -> dict:
             actor=lead, establishment=establishment, child=world.children[location], missing_from="home",
             went_missing_at=datetime(2026, 1, 5, 20, 0, tzinfo=UTC), reported_by="A parent")
     return episodes
+
+
+def _site_plans(world) -> dict:
+    """A site plan at each establishment, uploaded through the service by someone who may: the group head in
+    organisation one, a safeguarding lead of its own at the establishment elsewhere."""
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), (255, 255, 255)).save(picture, "PNG")
+    plans = {}
+    for location, establishment in world.establishments.items():
+        actor = world.personas[Role.GROUP_HEAD]
+        if location == "elsewhere":
+            actor = make_user("places-lead-elsewhere@example.org", establishment.organisation)
+            give_role(actor, Role.DSL, establishment=establishment)
+        plans[location] = site_plan_upload(actor=actor, establishment=establishment,
+                                           upload=SimpleUploadedFile("plan.png", picture.getvalue(), "image/png"))
+    return plans
 
 
 def _reviews(world) -> dict:
@@ -265,7 +286,7 @@ CHILD_LEVEL_OBJECTS = {"child", "concern", "case", "plan", "sanction", "referral
 CHILD_LEVEL_PREFIXES = ("children:", "concerns:", "cases:", "chronology:", "safetyplans:", "referrals:", "actions:",
                         "meetings:", "sharing:", "attachments:", "missing:", "api:child", "api:concern", "api:action",
                         "api:referral", "api:plan", "api:meeting", "api:sharing", "api:case", "api:sanction", "api:nrm",
-                        "peergroups:", "exploitation:")
+                        "peergroups:", "exploitation:", "places:")
 # "My actions" is open to everyone and lists only what the person owns: no rule or review gives a governor an
 # action (a governance review's actions are for the head and those who work actions, governance.services).
 OWN_ACTIONS = ("actions:list", "api:action-list")
@@ -528,3 +549,33 @@ def test_an_allowed_exploitation_page_shows_that_childs_signs_and_no_score(clien
             assert world.concerns[location].narrative not in text, (role, location)
             shown.append((role, location))
     assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.GROUP_HEAD}
+
+
+def test_allowed_place_pages_show_that_establishments_places_and_no_concern_words(client, db, matrix_world):
+    """What the allowed cells of the place pages show: the establishment's own place (the world's "Playground")
+    with its counts, its heat table, the plan with its table, the thresholds with the pack's figures, and
+    nothing of what a concern says (issue 14 section 1)."""
+    world = matrix_world
+    shown = []
+    for role, persona in world.personas.items():
+        client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, persona)
+        for location in LOCATIONS:
+            est, place = world.establishments[location], world.places[location]
+            pages = {"places:establishment": (f"/places/establishments/{est.pk}/", ["Concerns by place", "Playground"]),
+                     "places:detail": (f"/places/{place.pk}/", ["Playground", "Concerns here by day and time"]),
+                     "places:plan": (f"/places/establishments/{est.pk}/plan/", ["Places on site", "Playground"]),
+                     "places:thresholds": (f"/places/establishments/{est.pk}/thresholds/", ["Hotspot thresholds"])}
+            for name, (path, words) in pages.items():
+                if not _expected(rule_for_name(name), "GET", role, location, persona.is_superuser):
+                    continue
+                text = client.get(path).content.decode()
+                assert est.name in text and all(word in text for word in words), (name, role, location)
+                assert world.concerns[location].narrative not in text, (name, role, location)
+                shown.append((name, role))
+            if _expected(rule_for_name("places:plan_image"), "GET", role, location, persona.is_superuser):
+                image = client.get(f"/places/establishments/{est.pk}/plan/image/")
+                assert image["Content-Type"] == "image/png" and "no-store" in image["Cache-Control"]
+                shown.append(("places:plan_image", role))
+    assert {role for name, role in shown if name == "places:detail"} == {Role.DSL, Role.DEPUTY_DSL, Role.GROUP_HEAD}
+    assert {role for name, role in shown if name == "places:thresholds"} == {Role.DSL, Role.DEPUTY_DSL, Role.HEAD,
+                                                                             Role.GROUP_HEAD}

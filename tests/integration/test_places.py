@@ -1,71 +1,225 @@
-"""The list of places an administrator keeps, offered on the recording page (issue 4, "where")."""
+"""Places as records (issue 14 section 1; CoC 2.4-2.5, 2.5(e)-(f); CE 5.1-5.2): an establishment's places with
+their counts and hotspot flag, a place's page with its concerns, its heat by day and time and its own notes, the
+site plan with its pins, and the establishment's own thresholds. Everything is built through the services."""
 
-import uuid
-from datetime import UTC, datetime
+import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from PIL import Image
 
 from safekeep.audit.models import AuditEvent
+from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Role
 from safekeep.concerns import services as concerns
-from safekeep.concerns.models import Concern
-from safekeep.establishments.models import Location
+from safekeep.establishments import services as establishments
+from safekeep.establishments.models import HotspotThresholds
+from safekeep.places import selectors, services
+from safekeep.places.models import PlaceNote, PlacePin
+
+pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=LONDON)  # a Wednesday
+FRIDAY_AFTER_SCHOOL = datetime(2026, 11, 20, 16, 30, tzinfo=LONDON)
+MONDAY_EARLY = datetime(2026, 11, 23, 8, 15, tzinfo=LONDON)
+HIDDEN = "Marker-hidden-allegation-at-the-bus-stop"
 
 
-def test_an_administrator_keeps_the_list_and_recorders_choose_from_it(client, world, adopted, signed_in):
-    here = world.establishments["here"]
-    signed_in(world.personas[Role.ADMINISTRATOR])
-    response = client.post(f"/establishments/{here.pk}/places/new/", {"kind": "online", "name": "  Snapchat "})
+@pytest.fixture
+def bus_stop(world, adopted):
+    return establishments.location_add(actor=world.personas[Role.ADMINISTRATOR],
+                                       establishment=world.establishments["here"], kind="off_site",
+                                       name="the bus stop on Park Road")
+
+
+def _record(world, time_machine, place, at, key, **extra):
+    time_machine.move_to(NOW, tick=False)
+    with transaction.atomic():
+        concern, _ = concerns.concern_submit(
+            actor=world.personas[Role.STAFF], establishment=world.establishments["here"],
+            children=[{"child": world.children["here"], "role": "harmed", "categories": []}], occurred_at=at,
+            place=place, narrative=extra.pop("narrative", "Older boys waiting by the shelter"), idempotency_key=key,
+            **extra)
+    return concern
+
+
+def _three(world, time_machine, place):
+    return [_record(world, time_machine, place, FRIDAY_AFTER_SCHOOL, "f1"),
+            _record(world, time_machine, place, FRIDAY_AFTER_SCHOOL + timedelta(minutes=20), "f2"),
+            _record(world, time_machine, place, MONDAY_EARLY, "m1")]
+
+
+def _png(width=200, height=100) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 220, 240)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_the_place_page_counts_by_day_and_time_and_raises_the_flag(world, bus_stop, time_machine, client,
+                                                                    signed_in):
+    made = _three(world, time_machine, bus_stop)
+    found = selectors.read_place(world.personas[Role.DSL], bus_stop.pk)
+    grid = {day: cells for day, cells, _ in found["heat"].grid}
+    assert grid["Friday"] == [0, 0, 0, 2] and grid["Monday"] == [1, 0, 0, 0] and found["heat"].total == 3
+    assert found["row"].recent == 3 and found["row"].flagged
+    signed_in(world.personas[Role.DSL])
+    text = client.get(f"/places/{bus_stop.pk}/").content.decode()
+    assert "3 concerns here in the last 28 days (the flag is set at 3)" in text
+    assert "The most concerns at one day and time: 2, on Friday (4pm onwards)" in text
+    assert all(f'href="/concerns/{concern.pk}/"' in text for concern in made)
+    assert "Older boys" not in text  # the page lists when, never what a concern says
+    assert AuditEvent.objects.filter(action="place.view", actor_id=world.personas[Role.DSL].pk).exists()
+
+
+def test_the_establishments_places_show_their_counts_and_flag(world, bus_stop, time_machine, client, signed_in):
+    _three(world, time_machine, bus_stop)
+    _record(world, time_machine, bus_stop, NOW - timedelta(days=40), "old")
+    _record(world, time_machine, None, MONDAY_EARLY, "nowhere")
+    found = selectors.read_establishment_places(world.personas[Role.DSL], world.establishments["here"].pk)
+    rows = {row.place.name: row for row in found["rows"]}
+    assert (rows["the bus stop on Park Road"].recent, rows["the bus stop on Park Road"].total) == (3, 4)
+    assert rows["the bus stop on Park Road"].flagged and not rows["Playground"].flagged
+    assert found["unplaced"].total == 2  # with the world's own concern, which names no place
+    signed_in(world.personas[Role.DSL])
+    text = client.get("/places/").content.decode()  # the DSL sees places at one establishment: its list at once
+    assert "Last 28 days" in text and "Hotspot" in text and "No place given" in text
+    assert f'href="/places/{bus_stop.pk}/"' in text
+
+
+def test_a_hidden_allegation_is_neither_counted_nor_listed(world, bus_stop, time_machine, client, signed_in):
+    _record(world, time_machine, bus_stop, FRIDAY_AFTER_SCHOOL, "f1")
+    allegation = _record(world, time_machine, bus_stop, MONDAY_EARLY, "about-dsl", narrative=HIDDEN,
+                         about_adult=True, subject=world.personas[Role.DSL], subject_relationship="staff")
+    dsl = selectors.read_place(world.personas[Role.DSL], bus_stop.pk)
+    head = selectors.read_place(world.personas[Role.GROUP_HEAD], bus_stop.pk)
+    assert (dsl["row"].total, dsl["heat"].total, head["row"].total, head["heat"].total) == (1, 1, 2, 2)
+    signed_in(world.personas[Role.DSL])
+    text = client.get(f"/places/{bus_stop.pk}/").content.decode()
+    assert f"/concerns/{allegation.pk}/" not in text and HIDDEN not in text
+    listed = selectors.read_establishment_places(world.personas[Role.DSL], world.establishments["here"].pk)
+    assert {row.place.name: row.total for row in listed["rows"]}["the bus stop on Park Road"] == 1
+
+
+def test_a_place_elsewhere_answers_as_one_that_does_not_exist(world, bus_stop, client, signed_in):
+    elsewhere = world.places["region"]
+    for persona in (world.personas[Role.DSL], world.personas[Role.STAFF], world.personas[Role.GOVERNOR]):
+        signed_in(persona)
+        for path in (f"/places/{elsewhere.pk}/", "/places/999999/"):
+            assert client.get(path).status_code == 404, (persona, path)
+    with pytest.raises(NotVisible):
+        selectors.read_place(world.personas[Role.DSL], elsewhere.pk)
+    assert AuditEvent.objects.filter(outcome="denied").count() >= 6
+    assert AuditEvent.objects.filter(action="place.view", outcome="denied").count() == 2  # the DSL's, by the selector
+
+
+def test_a_note_is_kept_encrypted_audited_and_shown(world, bus_stop, time_machine, client, signed_in):
+    time_machine.move_to(NOW, tick=False)
+    signed_in(world.personas[Role.DSL])
+    empty = client.post(f"/places/{bus_stop.pk}/notes/", {"text": "  "})
+    assert empty.status_code == 200 and "Write the note: what was seen or done about the place." in empty.content.decode()
+    response = client.post(f"/places/{bus_stop.pk}/notes/", {"text": "Asked the bus company for camera footage"})
     assert response.status_code == 302
-    snapchat = Location.objects.get(establishment=here, name="Snapchat")
-    assert AuditEvent.objects.filter(action="location.create", object_id=str(snapchat.pk)).exists()
-    again = client.post(f"/establishments/{here.pk}/places/new/", {"kind": "online", "name": "snapchat"})
-    assert "already has a place called snapchat" in again.content.decode()
-    detail = client.get(f"/establishments/{here.pk}/").content.decode()
-    assert "Snapchat" in detail and "Playground" in detail
-
-    signed_in(world.personas[Role.STAFF])
-    page = client.get("/concerns/new/").content.decode()
-    assert '<optgroup label="Online"><option value="%d">Snapchat</option>' % snapchat.pk in page
-    child = world.children["here"]
-    form = {"key": uuid.uuid4().hex, "establishment": here.pk, "child": child.pk, f"role-{child.pk}": "harmed",
-            "occurred_date": "2026-11-20", "narrative": "Messages asking to meet.", "place": snapchat.pk,
-            "location": "group chat", "intent": "send"}
-    assert client.post("/concerns/new/", form).status_code == 302
-    concern = Concern.objects.get(idempotency_key=form["key"])
-    assert concern.place == snapchat and concern.location == "group chat"
-
-    signed_in(world.personas[Role.ADMINISTRATOR])
-    client.post(f"/establishments/{here.pk}/places/{snapchat.pk}/retire/", {"retired": "yes"})
-    signed_in(world.personas[Role.STAFF])
-    assert ">Snapchat<" not in client.get("/concerns/new/").content.decode()
-    signed_in(world.personas[Role.DSL])
-    assert "Snapchat (online): group chat" in client.get(f"/concerns/{concern.pk}/").content.decode()
+    note = PlaceNote.objects.get()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text FROM places_placenote WHERE id = %s", [note.pk])
+        assert "camera" not in str(cursor.fetchone()[0])
+    assert AuditEvent.objects.filter(action="place.note", actor_id=world.personas[Role.DSL].pk).exists()
+    assert "Asked the bus company for camera footage" in client.get(f"/places/{bus_stop.pk}/").content.decode()
+    with pytest.raises(NotVisible):
+        services.place_note_add(actor=world.personas[Role.STAFF], place=bus_stop, text="A note")
+    with pytest.raises(TypeError):
+        note.save()
 
 
-def test_a_place_from_another_establishment_is_refused_and_nothing_is_written(world, adopted):
-    with pytest.raises(ValidationError) as error:
-        concerns.concern_submit(actor=world.personas[Role.STAFF], establishment=world.establishments["here"],
-                                children=[{"child": world.children["here"], "role": "harmed"}],
-                                occurred_at=datetime(2026, 11, 20, tzinfo=UTC), narrative="Seen upset.",
-                                idempotency_key=uuid.uuid4().hex, place=world.places["elsewhere"])
-    assert "place" in error.value.message_dict
-    assert not Concern.objects.filter(narrative="Seen upset.").exists()
-
-
-def test_only_the_organisations_administrator_changes_the_list(client, world, signed_in):
-    elsewhere = world.establishments["elsewhere"]
-    signed_in(world.personas[Role.ADMINISTRATOR])
-    assert client.post(f"/establishments/{elsewhere.pk}/places/new/", {"kind": "on_site",
-                                                                       "name": "Gym"}).status_code == 404
-    signed_in(world.personas[Role.DSL])
+def test_the_site_plan_is_checked_by_content_served_only_to_the_team_and_never_cached(world, bus_stop, client,
+                                                                                        signed_in):
     here = world.establishments["here"]
-    assert client.post(f"/establishments/{here.pk}/places/{world.places['here'].pk}/retire/").status_code == 404
-    assert not Location.objects.get(pk=world.places["here"].pk).retired
-
-
-def test_the_api_lists_the_places_a_concern_can_name(client, world, signed_in):
+    signed_in(world.personas[Role.DSL])
+    refused = client.post(f"/places/establishments/{here.pk}/plan/upload/",
+                          {"plan": SimpleUploadedFile("plan.png", b"<svg onload=alert(1)>", "image/png")})
+    assert refused.status_code == 200 and "The site plan must be a PNG or JPEG image." in refused.content.decode()
+    assert client.post(f"/places/establishments/{here.pk}/plan/upload/",
+                       {"plan": SimpleUploadedFile("x.bin", _png(), "application/octet-stream")}).status_code == 302
+    image = client.get(f"/places/establishments/{here.pk}/plan/image/")
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert "no-store" in image["Cache-Control"] and image["X-Content-Type-Options"] == "nosniff"
+    assert Image.open(io.BytesIO(image.content)).size == (200, 100)
+    assert AuditEvent.objects.filter(action="place.plan.upload").exists()
     signed_in(world.personas[Role.STAFF])
-    body = client.get(f"/api/v1/establishments/{world.establishments['here'].pk}/").json()
-    assert body["locations"] == [{"id": world.places["here"].pk, "kind": "on_site", "name": "Playground"}]
+    assert client.get(f"/places/establishments/{here.pk}/plan/image/").status_code == 404
+
+
+def test_a_place_is_pinned_by_typing_and_the_plan_shows_the_pin_with_its_count(world, bus_stop, time_machine,
+                                                                               client, signed_in):
+    playground = world.places["here"]
+    _record(world, time_machine, playground, FRIDAY_AFTER_SCHOOL, "p1")
+    here = world.establishments["here"]
+    services.site_plan_upload(actor=world.personas[Role.DSL], establishment=here,
+                              upload=SimpleUploadedFile("plan.png", _png(), "image/png"))
+    signed_in(world.personas[Role.DSL])
+    wrong = client.post(f"/places/{playground.pk}/pin/", {f"pin-{playground.pk}-x": "140",
+                                                          f"pin-{playground.pk}-y": "60"})
+    text = wrong.content.decode()
+    assert "Give a whole number from 0 to 100 (percent)." in text and 'value="140"' in text
+    assert client.post(f"/places/{playground.pk}/pin/", {f"pin-{playground.pk}-x": "40",
+                                                         f"pin-{playground.pk}-y": "60"}).status_code == 302
+    assert (PlacePin.objects.get(place=playground).x, PlacePin.objects.get(place=playground).y) == (40, 60)
+    page = client.get(f"/places/establishments/{here.pk}/plan/").content.decode()
+    assert 'cx="40%" cy="60%"' in page and "Playground (1)</text>" in page and "40% across, 60% down" in page
+    with pytest.raises(Exception, match="Only a place on site"):
+        services.place_pin_set(actor=world.personas[Role.DSL], place=bus_stop, x=10, y=10)
+    assert AuditEvent.objects.filter(action="place.pin").count() == 1
+
+
+def test_the_thresholds_form_sets_the_establishments_own_and_keeps_bad_typing(world, bus_stop, client, signed_in):
+    here = world.establishments["here"]
+    signed_in(world.personas[Role.HEAD])
+    page = client.get(f"/places/establishments/{here.pk}/thresholds/").content.decode()
+    assert "Policy's figure: <strong>3 concerns within 28 days</strong>" in page and "CoC 2.5(e)" in page
+    bad = client.post(f"/places/establishments/{here.pk}/thresholds/", {"place_concerns": "lots", "place_days": "7"})
+    text = bad.content.decode()
+    assert "There is a problem" in text and 'value="lots"' in text and not HotspotThresholds.objects.exists()
+    assert client.post(f"/places/establishments/{here.pk}/thresholds/",
+                       {"place_concerns": "2", "place_days": "7"}).status_code == 302
+    own = HotspotThresholds.objects.get(establishment=here)
+    assert (own.place_concerns, own.place_days, own.kind_concerns) == (2, 7, None)
+    assert AuditEvent.objects.filter(action="hotspots.thresholds.set", actor_id=world.personas[Role.HEAD].pk).exists()
+    signed_in(world.personas[Role.STAFF])
+    assert client.get(f"/places/establishments/{here.pk}/thresholds/").status_code == 404
+
+
+def _queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+def test_the_place_pages_make_a_fixed_number_of_queries_however_many_concerns(world, bus_stop, time_machine,
+                                                                               client, signed_in):
+    here = world.establishments["here"]
+    services.site_plan_upload(actor=world.personas[Role.DSL], establishment=here,
+                              upload=SimpleUploadedFile("plan.png", _png(), "image/png"))
+    paths = (f"/places/{bus_stop.pk}/", f"/places/establishments/{here.pk}/",
+             f"/places/establishments/{here.pk}/plan/")
+    _record(world, time_machine, bus_stop, MONDAY_EARLY, "first")
+    signed_in(world.personas[Role.DSL])
+    client.get("/")  # the session's first page sets it up; every page after reads the same
+    before = [_queries(client, path) for path in paths]
+    for i in range(12):
+        _record(world, time_machine, bus_stop if i % 2 else world.places["here"],
+                MONDAY_EARLY - timedelta(days=i, hours=i), f"more-{i}")
+        services.place_note_add(actor=world.personas[Role.DSL], place=bus_stop, text=f"Note {i}")
+    signed_in(world.personas[Role.DSL])
+    client.get("/")
+    assert [_queries(client, path) for path in paths] == before
+
+
+def test_the_inbox_hotspot_flag_links_to_the_places_page(world, bus_stop, time_machine, client, signed_in):
+    _three(world, time_machine, bus_stop)
+    signed_in(world.personas[Role.DSL])
+    text = client.get("/concerns/").content.decode()
+    assert "3 concerns at the bus stop on Park Road" in text and f'href="/places/{bus_stop.pk}/"' in text

@@ -1,0 +1,235 @@
+"""Reads of places (CoC 2.4-2.5, 2.5(e)-(f); CE 5.1-5.2): an establishment's places with their counts and the
+hotspot flag, one place's page (its concerns, its heat by day and time, its notes), the site plan with its pins.
+
+Only those who hold places.view at the establishment (the safeguarding team, the group head) see them; anyone
+else is answered 404, alike for a place that does not exist. Every concern is read through
+concerns_visible_to(actor), so an allegation hidden from the reader is never counted or listed. Everything is
+counted by when it happened (occurred_at), grouped in the database: each page makes a fixed number of queries
+however many concerns there are. Every read is audited in the same transaction (fail closed)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+
+from safekeep.attachments import files
+from safekeep.audit.services import audit_record
+from safekeep.authz.access import NotVisible, establishments_where, get_visible, role_for
+from safekeep.authz.roles import Permission
+from safekeep.concerns.hotspots import Threshold, thresholds_at, with_thresholds
+from safekeep.concerns.selectors import concerns_visible_to
+from safekeep.core import clock
+from safekeep.establishments.models import Establishment, Location
+from safekeep.establishments.selectors import this_and_last_terms
+from safekeep.packs.selectors import packs_for_each
+
+from .models import PlaceNote, SitePlan
+
+VIEW = Permission.PLACES_VIEW
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Times of day as a school or home would speak of them (UK time); a display choice, not a policy rule.
+BANDS = (("Before 9am", 0, 9), ("9am to midday", 9, 12), ("Midday to 4pm", 12, 16), ("4pm onwards", 16, 24))
+# The place's page lists its latest concerns, this many, and says how many more.
+CONCERNS_LISTED = 50
+
+
+def establishments_for_places(actor, permission=VIEW):
+    return Establishment.objects.filter(pk__in=establishments_where(actor, permission)).order_by("name")
+
+
+def access_establishment(actor, establishment_id, action: str, permission=VIEW) -> Establishment:
+    return get_visible(establishments_for_places(actor, permission), establishment_id, action)
+
+
+def places_visible_to(actor):
+    return Location.objects.filter(establishment_id__in=establishments_where(actor, VIEW))
+
+
+def access_place(actor, location_id, action: str) -> Location:
+    return get_visible(places_visible_to(actor).select_related("establishment"), location_id, action)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The periods a place's concerns are counted in: the hotspot flag's (the pack's days or the establishment's
+    own) and this term (from its first day; None where no terms are loaded, as at most children's homes)."""
+    threshold: Threshold | None
+    term_name: str
+    recent_from: datetime | None
+    term_from: datetime | None
+
+    @property
+    def days(self) -> int | None:
+        return self.threshold.days if self.threshold is not None else None
+
+
+def _windows(establishment_id: int) -> Windows:
+    """Three queries: the establishment's own thresholds, its packs, its terms."""
+    now = clock.now()
+    found = thresholds_at([establishment_id]).get(establishment_id)
+    threshold = found.place if found is not None else None
+    this_term, _ = this_and_last_terms([establishment_id], clock.today()).get(establishment_id, (None, None))
+    return Windows(threshold=threshold, term_name=this_term.name if this_term else "",
+                   recent_from=now - timedelta(days=threshold.days) if threshold else None,
+                   term_from=datetime.combine(this_term.starts_on, time(), clock.LONDON) if this_term else None)
+
+
+def _counted(concerns, windows: Windows, *group_by):
+    """The concerns counted in one grouped query: all of them, those in the flag's window, those this term."""
+    now = clock.now()
+    counts = {"total": Count("id")}
+    if windows.recent_from is not None:
+        counts["recent"] = Count("id", filter=Q(occurred_at__gt=windows.recent_from, occurred_at__lte=now))
+    if windows.term_from is not None:
+        counts["term"] = Count("id", filter=Q(occurred_at__gte=windows.term_from, occurred_at__lte=now))
+    if group_by:
+        return concerns.values(*group_by).annotate(**counts).order_by()
+    return concerns.aggregate(**counts)
+
+
+@dataclass
+class PlaceRow:
+    place: Location | None  # None: concerns that named no place
+    total: int = 0
+    recent: int = 0
+    term: int = 0
+    flagged: bool = False
+    pin: object = None
+
+
+def _flagged(windows: Windows, recent: int) -> bool:
+    return windows.threshold is not None and recent >= windows.threshold.concerns
+
+
+def _rows(actor, establishment: Establishment, windows: Windows) -> tuple[list[PlaceRow], PlaceRow]:
+    """Each place of the establishment with its counts (retired places only if concerns name them), and the
+    concerns that named no place. Two queries."""
+    places = list(Location.objects.filter(establishment=establishment).select_related("pin")
+                  .order_by("kind", "name"))
+    counts = {row["place_id"]: row for row in _counted(
+        concerns_visible_to(actor).filter(establishment=establishment), windows, "place_id")}
+    rows, unplaced = [], PlaceRow(place=None)
+    for place in places:
+        found = counts.get(place.pk, {})
+        if place.retired and not found:
+            continue
+        rows.append(PlaceRow(place=place, total=found.get("total", 0), recent=found.get("recent", 0),
+                             term=found.get("term", 0), flagged=_flagged(windows, found.get("recent", 0)),
+                             pin=getattr(place, "pin", None)))
+    if None in counts:
+        found = counts[None]
+        unplaced = PlaceRow(place=None, total=found["total"], recent=found.get("recent", 0), term=found.get("term", 0))
+    return rows, unplaced
+
+
+@dataclass(frozen=True)
+class Heat:
+    """Concerns by day of the week and time of day (UK time) they happened: a table, never a picture alone."""
+    grid: list  # [(day name, [count per band], day total)]
+    bands: tuple
+    band_totals: list
+    total: int
+    busiest: list = field(default_factory=list)  # [(day, band, count)]: the cells with the most concerns
+
+
+def heat_of(concerns) -> Heat:
+    """One grouped query by day of the week and hour (at most 168 rows), folded into the bands here."""
+    cells = [[0] * len(BANDS) for _ in DAYS]
+    for row in (concerns.annotate(day=ExtractIsoWeekDay("occurred_at", tzinfo=clock.LONDON),
+                                  hour=ExtractHour("occurred_at", tzinfo=clock.LONDON))
+                .values("day", "hour").annotate(n=Count("id")).order_by()):
+        band = next(i for i, (_, start, end) in enumerate(BANDS) if start <= row["hour"] < end)
+        cells[row["day"] - 1][band] += row["n"]
+    most = max((n for day in cells for n in day), default=0)
+    busiest = [(DAYS[d], BANDS[b][0], n) for d, day in enumerate(cells) for b, n in enumerate(day) if most and n == most]
+    return Heat(grid=[(DAYS[d], cells[d], sum(cells[d])) for d in range(len(DAYS))], bands=BANDS,
+                band_totals=[sum(day[b] for day in cells) for b in range(len(BANDS))],
+                total=sum(map(sum, cells)), busiest=busiest)
+
+
+def read_establishment_places(actor, establishment_id) -> dict:
+    """An establishment's places, each with its counts and its hotspot flag, the concerns that named no place,
+    and the establishment's heat. Audited as one read."""
+    with transaction.atomic():
+        establishment = access_establishment(actor, establishment_id, "places.view")
+        windows = _windows(establishment.pk)
+        rows, unplaced = _rows(actor, establishment, windows)
+        heat = heat_of(concerns_visible_to(actor).filter(establishment=establishment))
+        audit_record(actor=actor, action="places.view", obj=establishment, role=role_for(actor, VIEW, establishment),
+                     establishment_id=establishment.pk)
+    return {"establishment": establishment, "windows": windows, "rows": rows, "unplaced": unplaced, "heat": heat}
+
+
+def read_place(actor, location_id) -> dict:
+    """One place: its counts and flag, its heat, its latest concerns (each a link), its own notes. Audited."""
+    with transaction.atomic():
+        place = access_place(actor, location_id, "place.view")
+        windows = _windows(place.establishment_id)
+        concerns = concerns_visible_to(actor).filter(establishment_id=place.establishment_id, place=place)
+        counts = _counted(concerns, windows)
+        latest = list(concerns.order_by("-occurred_at", "-pk").only("pk", "occurred_at", "recorded_at",
+                                                                   "about_adult")[:CONCERNS_LISTED])
+        heat = heat_of(concerns)
+        notes = list(PlaceNote.objects.filter(place=place).select_related("recorded_by"))
+        audit_record(actor=actor, action="place.view", obj=place, role=role_for(actor, VIEW, place),
+                     establishment_id=place.establishment_id)
+    row = PlaceRow(place=place, total=counts["total"], recent=counts.get("recent") or 0,
+                   term=counts.get("term") or 0, flagged=_flagged(windows, counts.get("recent") or 0))
+    return {"place": place, "establishment": place.establishment, "windows": windows, "row": row, "heat": heat,
+            "concerns": latest, "more": max(row.total - len(latest), 0), "notes": notes}
+
+
+def latest_plan(establishment_id) -> SitePlan | None:
+    return (SitePlan.objects.filter(establishment_id=establishment_id).select_related("added_by").defer("ciphertext")
+            .first())
+
+
+def read_plan(actor, establishment_id) -> dict:
+    """The site plan page: the plan (without its bytes), each on-site place with its pin and counts. Audited."""
+    with transaction.atomic():
+        establishment = access_establishment(actor, establishment_id, "places.plan.view")
+        windows = _windows(establishment.pk)
+        rows, _ = _rows(actor, establishment, windows)
+        plan = latest_plan(establishment.pk)
+        audit_record(actor=actor, action="places.plan.view", obj=establishment,
+                     role=role_for(actor, VIEW, establishment), establishment_id=establishment.pk)
+    on_site = [row for row in rows if row.place.kind == Location.Kind.ON_SITE]
+    return {"establishment": establishment, "windows": windows, "rows": on_site, "plan": plan,
+            "pinned": [row for row in on_site if row.pin is not None]}
+
+
+def read_plan_image(actor, establishment_id) -> tuple[SitePlan, bytes]:
+    """The site plan's bytes, decrypted, for those who see the establishment's places. Audited."""
+    with transaction.atomic():
+        establishment = access_establishment(actor, establishment_id, "places.plan.image")
+        plan = SitePlan.objects.filter(establishment=establishment).first()
+        if plan is None:
+            raise NotVisible("places.plan.image", "siteplan", "", establishment.pk)
+        audit_record(actor=actor, action="places.plan.image", obj=plan, role=role_for(actor, VIEW, establishment),
+                     establishment_id=establishment.pk)
+    return plan, files.decrypt(plan.ciphertext)
+
+
+@dataclass(frozen=True)
+class Default:
+    part: str
+    concerns: int | None
+    days: int | None
+    source: str
+
+
+def thresholds_defaults(establishment: Establishment) -> tuple[object, list[Default], str]:
+    """The establishment's own thresholds row (or None), the pack's defaults for each part with their source,
+    and the name of the pack they come from. Two queries."""
+    place = with_thresholds([establishment.pk])[0]
+    own = getattr(place, "hotspot_thresholds", None)
+    packs = packs_for_each([place]).get(place.pk, [])
+    pack = next((pack for pack in packs if pack.hotspots is not None), None)
+    parts = ("place", "kind", "year_group")
+    if pack is None:
+        return own, [Default(part, None, None, "") for part in parts], ""
+    rules = pack.hotspots
+    return own, [Default(part, getattr(rules, part).concerns, getattr(rules, part).days, getattr(rules, part).source)
+                 for part in parts], pack.title
