@@ -195,8 +195,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES,
-            | _RETENTION,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _RETENTION,
             reads_child_data=True,
         ),
         RoleDefinition(

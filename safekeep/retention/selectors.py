@@ -62,6 +62,14 @@ class FileStanding:
     def held(self) -> bool:
         return self.status == retention.HELD
 
+    @property
+    def status_words(self) -> str:
+        if self.held:
+            return "Legal hold"
+        if self.proposal is not None:
+            return "Destruction awaiting approval"
+        return "Due for review" if self.due else "Not due"
+
 
 def files_visible_to(actor, permission=Permission.RETENTION_REVIEW):
     """Children on roll or placed, now or before, at an establishment where the actor holds the permission."""

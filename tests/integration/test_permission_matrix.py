@@ -265,7 +265,7 @@ CHILD_LEVEL_OBJECTS = {"child", "concern", "case", "plan", "sanction", "referral
 CHILD_LEVEL_PREFIXES = ("children:", "concerns:", "cases:", "chronology:", "safetyplans:", "referrals:", "actions:",
                         "meetings:", "sharing:", "attachments:", "missing:", "api:child", "api:concern", "api:action",
                         "api:referral", "api:plan", "api:meeting", "api:sharing", "api:case", "api:sanction", "api:nrm",
-                        "peergroups:", "exploitation:")
+                        "peergroups:", "exploitation:", "retention:")
 # "My actions" is open to everyone and lists only what the person owns: no rule or review gives a governor an
 # action (a governance review's actions are for the head and those who work actions, governance.services).
 OWN_ACTIONS = ("actions:list", "api:action-list")
