@@ -4,6 +4,7 @@ review long after the child has left. Deny by default; 404 for missing and not y
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -18,6 +19,7 @@ from safekeep.core import clock
 from safekeep.establishments.models import Establishment
 from safekeep.packs.selectors import packs_for_each
 from safekeep.policy import retention
+from safekeep.policy.packs import parse_packs_once, shipped_texts
 from safekeep.policy.retention import FROM_DATE_OF_BIRTH, Review, RetentionRule
 
 from .models import LegalHold, RetentionReview, Tombstone
@@ -87,13 +89,21 @@ def _with_everything(children):
                  to_attr="decisions"))
 
 
+@cache
+def _shipped_rules() -> tuple[RetentionRule, ...]:
+    return tuple(rule for pack in parse_packs_once(tuple(sorted(shipped_texts().items())))
+                 for rule in pack.retention_rules)
+
+
 def _rules(packs) -> tuple[RetentionRule, ...]:
-    """The retention rules of the packs followed, each once (the baseline may be adopted at every place)."""
+    """The retention rules of the packs followed, each once (the baseline may be adopted at every place). The law
+    binds whatever was adopted, so where no adopted pack gives a retention rule the shipped baseline's apply: a
+    file is never left without a review date."""
     found = {}
     for pack in packs:
         for rule in pack.retention_rules:
             found.setdefault(rule.code, rule)
-    return tuple(found.values())
+    return tuple(found.values()) or _shipped_rules()
 
 
 def _standing(child, packs_by_place, today) -> FileStanding:

@@ -528,3 +528,22 @@ def test_an_allowed_exploitation_page_shows_that_childs_signs_and_no_score(clien
             assert world.concerns[location].narrative not in text, (role, location)
             shown.append((role, location))
     assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.GROUP_HEAD}
+
+
+def test_an_allowed_retention_page_shows_that_childs_rule_and_review_date(client, db, matrix_world):
+    """What the allowed cells of retention:child show: the child, the rule of the kind of place they are at and its
+    review date (a school's file: date of birth + 25 years; a home's: + 75), and nothing a concern says."""
+    world, rule = matrix_world, rule_for_name("retention:child")
+    due = {"school": "1 May 2037", "childrens_home": "1 May 2087"}
+    shown = set()
+    for role, persona in world.personas.items():
+        for location in LOCATIONS:
+            if not _expected(rule, "GET", role, location, persona.is_superuser):
+                continue
+            client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, persona)
+            text = client.get(f"/retention/child/{world.children[location].pk}/").content.decode()
+            assert world.children[location].display_name in text, (role, location)
+            assert due[world.establishments[location].kind] in text, (role, location)
+            assert world.concerns[location].narrative not in text, (role, location)
+            shown.add(role)
+    assert shown == {Role.DSL, Role.HEAD, Role.DPO}
