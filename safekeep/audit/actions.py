@@ -151,6 +151,16 @@ ACTION_WORDS = {
     "missing.description.update": "Updated the description kept ready for the police",
     # A child's exploitation signs over time (safekeep.exploitation; CE 5.3, 5.4, 6.3, 7.8, 8.1, 8.2).
     "exploitation.view": "Looked at a child's exploitation signs over time",
+    # Retention with review (safekeep.retention; IRMS toolkit, CH(E)R 2015 reg 36, KCSIE Part four).
+    "retention.list.view": "Looked at the files due for review",
+    "retention.file.view": "Opened a child's file for its retention review",
+    "retention.hold.place": "Placed a legal hold on a child's file",
+    "retention.hold.lift": "Lifted a legal hold on a child's file",
+    "retention.keep": "Kept a child's file for another period at its review",
+    "retention.propose": "Proposed the destruction of a child's file",
+    "retention.decline": "Declined the proposed destruction of a child's file",
+    "retention.approve": "Approved the destruction of a child's file",
+    "retention.destroy": "Destroyed a child's file on a second reviewer's approval",
 }
 
 
@@ -170,6 +180,11 @@ FORM_WORDS = {
     "plan.decision": "record whether the child needs a safety plan",
     "referral.create": "record a referral",
     "sanction.record": "record a sanction",
+    "retention.hold.place": "place a legal hold on the file",
+    "retention.hold.lift": "lift a legal hold on the file",
+    "retention.keep": "keep the file for another period",
+    "retention.propose": "propose the destruction of the file",
+    "retention.approve": "approve or decline the destruction of the file",
 }
 
 
