@@ -28,7 +28,7 @@ def test_a_file_is_reviewed_held_and_destroyed_by_two_people(page, live_server, 
     time_machine.move_to(LONG_AFTER, tick=True)
     sign_in(page, live_server, dsl, enrol_totp(dsl))
 
-    page.goto(f"{live_server.url}/retention/")
+    page.get_by_role("link", name="Retention", exact=True).click()
     expect(page.get_by_role("heading", name="Files due for review")).to_be_visible()
     row = page.locator("#files tbody tr", has_text=child.display_name)
     expect(row).to_contain_text("School child protection file")
