@@ -162,9 +162,10 @@ def retention_destruction_decline(*, actor, child: Child, reason: str) -> Retent
 def retention_destruction_approve(*, actor, child: Child) -> Tombstone:
     """The second person approves the proposed destruction: the child's file goes, in this one transaction,
     and its tombstone stays."""
+    # Locked first: a decline or a hold recorded at the same moment is seen before anything is destroyed.
+    Child.objects.select_for_update().filter(pk=child.pk).first()
     standing = _file(actor, child, Permission.RETENTION_REVIEW, "retention.destroy")
     place, role = _place(actor, Permission.RETENTION_REVIEW, standing, "retention.destroy", everywhere=True)
-    Child.objects.select_for_update().filter(pk=child.pk).get()
     proposal = standing.proposal
     if proposal is None:
         raise ValidationError("No destruction of this file is waiting for approval: propose it first.")
