@@ -116,6 +116,9 @@ INSTALLED_APPS = [
     "safekeep.governance",
     # The audit log's page and CSV, with the names of the children and concerns it is about (above those apps).
     "safekeep.auditlog",
+    # Retention with review: legal holds, review decisions, two-person destruction and its tombstones (issue 15
+    # section 4). High in the layers: destroying a child's file reaches every app that records about them.
+    "safekeep.retention",
 ]
 
 MIDDLEWARE = [

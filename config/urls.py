@@ -33,6 +33,7 @@ urlpatterns = [
     path("exploitation/", include("safekeep.exploitation.urls")),
     path("training/", include("safekeep.training.urls")),
     path("places/", include("safekeep.places.urls")),
+    path("retention/", include("safekeep.retention.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),
 ]

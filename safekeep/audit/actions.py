@@ -159,6 +159,16 @@ ACTION_WORDS = {
     "place.plan.upload": "Uploaded the site plan",
     "places.plan.view": "Looked at the site plan and its places",
     "places.plan.image": "Opened the site plan's image",
+    # Retention with review (safekeep.retention; IRMS toolkit, CH(E)R 2015 reg 36, KCSIE Part four).
+    "retention.list.view": "Looked at the files due for review",
+    "retention.file.view": "Opened a child's file for its retention review",
+    "retention.hold.place": "Placed a legal hold on a child's file",
+    "retention.hold.lift": "Lifted a legal hold on a child's file",
+    "retention.keep": "Kept a child's file for another period at its review",
+    "retention.propose": "Proposed the destruction of a child's file",
+    "retention.decline": "Declined the proposed destruction of a child's file",
+    "retention.approve": "Approved the destruction of a child's file",
+    "retention.destroy": "Destroyed a child's file on a second reviewer's approval",
 }
 
 
@@ -178,6 +188,11 @@ FORM_WORDS = {
     "plan.decision": "record whether the child needs a safety plan",
     "referral.create": "record a referral",
     "sanction.record": "record a sanction",
+    "retention.hold.place": "place a legal hold on the file",
+    "retention.hold.lift": "lift a legal hold on the file",
+    "retention.keep": "keep the file for another period",
+    "retention.propose": "propose the destruction of the file",
+    "retention.approve": "approve or decline the destruction of the file",
 }
 
 

@@ -22,6 +22,7 @@ _ITEMS = [
     ("Peer groups", "peergroups:index", Permission.PEER_GROUPS_VIEW),
     ("Places", "places:index", Permission.PLACES_VIEW),
     ("Training", "training:mine", None),
+    ("Retention", "retention:list", Permission.RETENTION_REVIEW),
 ]
 
 

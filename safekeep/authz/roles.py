@@ -98,6 +98,13 @@ class Permission(models.TextChoices):
     POLICY_REVIEW_VIEW = "governance.policy_review.view", (
         "Read the annual policy review: its figures and questionnaire counts with small numbers hidden, its "
         "action plan and what it decided")
+    # Retention with review (issue 15 section 4; IRMS toolkit, CH(E)R 2015 reg 36, KCSIE Part four): the
+    # safeguarding lead, the head and the data protection officer review files whose period has run. Destroying
+    # one takes two of them: one proposes, another approves.
+    RETENTION_REVIEW = "retention.review", ("Review children's files whose retention period has run: keep one for "
+                                            "another period, or propose or approve its destruction")
+    RETENTION_HOLD = "retention.hold", ("Place a legal hold on a child's file so it cannot be destroyed, and lift "
+                                        "it, with the reason")
 
 
 P = Permission
@@ -163,6 +170,8 @@ _TRAINING_OVERSEERS = frozenset({P.TRAINING_VIEW_ESTABLISHMENT, P.TRAINING_VIEW_
 _POLICY_REVIEW_LEADS = frozenset({P.POLICY_REVIEW_LEAD, P.POLICY_REVIEW_VIEW})
 # Places and hotspots: the safeguarding team and the group head.
 _PLACES = frozenset({P.PLACES_VIEW, P.HOTSPOTS_SET, P.PLACES_RECORD})
+# Retention: the safeguarding lead, the head and the data protection officer review files and place holds.
+_RETENTION = frozenset({P.RETENTION_REVIEW, P.RETENTION_HOLD})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -187,7 +196,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _RETENTION,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -208,7 +217,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
             _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _MISSING_TEAM | {P.CLOCKS_MISSED_VIEW} | _TRAINING_KEEPERS
-            | _POLICY_REVIEW_LEADS | {P.HOTSPOTS_SET},
+            | _POLICY_REVIEW_LEADS | {P.HOTSPOTS_SET} | _RETENTION,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -246,8 +255,9 @@ ROLES: dict[Role, RoleDefinition] = {
             (Scope.ORGANISATION,),
             "The organisation's data protection officer.",
             "The information-sharing register and the audit log, but never what a concern says.",
-            "Checks that personal information is handled lawfully.",
-            frozenset({P.ESTABLISHMENT_VIEW, P.AUDIT_LOG_VIEW, P.SHARING_REGISTER_VIEW}),
+            "Checks that personal information is handled lawfully; reviews files whose retention period has run "
+            "and places legal holds.",
+            frozenset({P.ESTABLISHMENT_VIEW, P.AUDIT_LOG_VIEW, P.SHARING_REGISTER_VIEW}) | _RETENTION,
             reads_child_data=False,
         ),
         RoleDefinition(

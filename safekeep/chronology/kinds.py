@@ -58,6 +58,12 @@ KINDS: dict[str, Kind] = {
     "missing.recorded": Kind("Went missing", "", RECORD),
     "missing.returned": Kind("Came back after going missing", "", RECORD),
     "missing.description": Kind("Description for the police updated", "", RECORD),
+    # Retention with review (docs/domain/records-lifecycle.md): the file's own bookkeeping, kept off the record.
+    "retention.hold.placed": Kind("Legal hold placed on the file", "", TRACKED),
+    "retention.hold.lifted": Kind("Legal hold on the file lifted", "", TRACKED),
+    "retention.keep": Kind("File kept for another period at its review", "", TRACKED),
+    "retention.propose": Kind("Destruction of the file proposed", "", TRACKED),
+    "retention.decline": Kind("Proposed destruction of the file declined", "", TRACKED),
     "action.required": Kind("Action the policies require", "action", TRACKED),
     "action.added": Kind("Action added", "action", TRACKED),
     "action.completed": Kind("Action done", "action", TRACKED),

@@ -14,6 +14,7 @@ import yaml
 from .deadlines import Deadline, Unit
 from .escalation import Interval, Ladders, Pace
 from .reporting import Period, Reporting
+from .retention import APPLIES_TO, STARTS, RetentionRule, years
 
 FORMAT = 1
 ROLES = ("staff", "dsl", "deputy_dsl", "head", "regional_director", "group_head", "governor", "dpo",
@@ -176,6 +177,8 @@ class Pack:
     policy_review: "PolicyReviewRules | None" = None
     # The `hotspots:` section, if the pack has one (the statutory baseline does): the hotspot flag.
     hotspots: "Hotspots | None" = None
+    # The `retention:` section's rules that date a record (those with a code): each child's file and allegation.
+    retention_rules: tuple[RetentionRule, ...] = ()
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -377,6 +380,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
     picture = _picture(checker, data, categories)
     policy_review = _policy_review(checker, data)
     hotspots = _hotspots(checker, data)
+    retention_rules = _retention_rules(checker, data["retention"])
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -388,8 +392,42 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         response_windows=windows, nrm_categories=nrm_categories, nrm_source=nrm_source, reporting=reporting,
         peer_groups=peer_groups,
         missing=missing, picture=picture, hotspots=hotspots,
-        policy_review=policy_review,
+        policy_review=policy_review, retention_rules=retention_rules,
     )
+
+
+def _retention_rules(checker, items) -> tuple[RetentionRule, ...]:
+    """retention: an item with a code dates records: applies_to (kinds of establishment, or allegation), starts
+    (date_of_birth or allegation), keep (N years); a children's home's died_before_age and after_death come
+    together; an allegation's until_age. An item without a code is guidance shown as written."""
+    rules, seen = [], set()
+    for i, item in enumerate(items):
+        if "code" not in item:
+            continue
+        path = f"retention[{i}]"
+        code = checker.unique_code(item, "code", path, seen)
+        applies_to = checker.choices(item, "applies_to", path, APPLIES_TO)
+        if not applies_to:
+            checker.error(item, f"{path}.applies_to", f"name at least one of: {', '.join(APPLIES_TO)}", "applies_to")
+        starts = checker.text(item, "starts", path)
+        if starts and starts not in STARTS:
+            checker.error(item, f"{path}.starts", f"should be one of: {', '.join(STARTS)}", "starts")
+        counts = {}
+        for key in ("keep", "died_before_age", "after_death", "until_age"):
+            if key not in item:
+                continue
+            try:
+                counts[key] = years(item[key])
+            except ValueError as problem:
+                checker.error(item, f"{path}.{key}", str(problem), key)
+        if ("died_before_age" in item) != ("after_death" in item):
+            checker.error(item, path, "died_before_age and after_death come together", "code")
+        rules.append(RetentionRule(
+            code=code, records=str(item.get("records", "")), applies_to=applies_to, starts=starts,
+            keep_years=counts.get("keep", 0), source=str(item.get("source", "")),
+            died_before_age=counts.get("died_before_age"), after_death_years=counts.get("after_death"),
+            until_age=counts.get("until_age")))
+    return tuple(rules)
 
 
 def _referrals(checker, data, codes) -> tuple[tuple[ResponseWindow, ...], frozenset[str], str]:

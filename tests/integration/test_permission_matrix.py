@@ -286,7 +286,7 @@ CHILD_LEVEL_OBJECTS = {"child", "concern", "case", "plan", "sanction", "referral
 CHILD_LEVEL_PREFIXES = ("children:", "concerns:", "cases:", "chronology:", "safetyplans:", "referrals:", "actions:",
                         "meetings:", "sharing:", "attachments:", "missing:", "api:child", "api:concern", "api:action",
                         "api:referral", "api:plan", "api:meeting", "api:sharing", "api:case", "api:sanction", "api:nrm",
-                        "peergroups:", "exploitation:", "places:")
+                        "peergroups:", "exploitation:", "places:", "retention:")
 # "My actions" is open to everyone and lists only what the person owns: no rule or review gives a governor an
 # action (a governance review's actions are for the head and those who work actions, governance.services).
 OWN_ACTIONS = ("actions:list", "api:action-list")
@@ -579,3 +579,22 @@ def test_allowed_place_pages_show_that_establishments_places_and_no_concern_word
     assert {role for name, role in shown if name == "places:detail"} == {Role.DSL, Role.DEPUTY_DSL, Role.GROUP_HEAD}
     assert {role for name, role in shown if name == "places:thresholds"} == {Role.DSL, Role.DEPUTY_DSL, Role.HEAD,
                                                                              Role.GROUP_HEAD}
+
+
+def test_an_allowed_retention_page_shows_that_childs_rule_and_review_date(client, db, matrix_world):
+    """What the allowed cells of retention:child show: the child, the rule of the kind of place they are at and its
+    review date (a school's file: date of birth + 25 years; a home's: + 75), and nothing a concern says."""
+    world, rule = matrix_world, rule_for_name("retention:child")
+    due = {"school": "1 May 2037", "childrens_home": "1 May 2087"}
+    shown = set()
+    for role, persona in world.personas.items():
+        for location in LOCATIONS:
+            if not _expected(rule, "GET", role, location, persona.is_superuser):
+                continue
+            client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, persona)
+            text = client.get(f"/retention/child/{world.children[location].pk}/").content.decode()
+            assert world.children[location].display_name in text, (role, location)
+            assert due[world.establishments[location].kind] in text, (role, location)
+            assert world.concerns[location].narrative not in text, (role, location)
+            shown.add(role)
+    assert shown == {Role.DSL, Role.HEAD, Role.DPO}
