@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "safekeep.missing",
     # A child's exploitation signs over time, this term against last (issue 14 section 5).
     "safekeep.exploitation",
+    # Places, online spaces and peer groups assessed as contexts, and their plans (issue 14 section 3).
+    "safekeep.contexts",
     # Oversight: trend summaries and pages (top layer: reads every casework app).
     "safekeep.trends",
     "safekeep.oversight",

@@ -97,6 +97,12 @@ class Permission(models.TextChoices):
     POLICY_REVIEW_VIEW = "governance.policy_review.view", (
         "Read the annual policy review: its figures and questionnaire counts with small numbers hidden, its "
         "action plan and what it decided")
+    # Context assessments (issue 14 section 3; CoC 2.4-2.5, 2.5(h), 7.3): a place, an online space or a peer group
+    # assessed and planned for. The safeguarding team and the head assess; the group head reads.
+    CONTEXTS_VIEW = "contexts.view", ("Read the assessments of places, online spaces and peer groups, and their "
+                                      "plans and reviews")
+    CONTEXTS_ASSESS = "contexts.assess", ("Assess a place, an online space or a peer group, plan what will change "
+                                          "there, review the plan and record meetings about it")
 
 
 P = Permission
@@ -162,6 +168,8 @@ _TRAINING_OVERSEERS = frozenset({P.TRAINING_VIEW_ESTABLISHMENT, P.TRAINING_VIEW_
 _POLICY_REVIEW_LEADS = frozenset({P.POLICY_REVIEW_LEAD, P.POLICY_REVIEW_VIEW})
 # Places and hotspots: the safeguarding team and the group head.
 _PLACES = frozenset({P.PLACES_VIEW, P.HOTSPOTS_SET})
+# Context assessments: the safeguarding team and the head at the establishment; the group head reads them.
+_CONTEXTS = frozenset({P.CONTEXTS_VIEW, P.CONTEXTS_ASSESS})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -186,7 +194,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _CONTEXTS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -196,7 +204,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _CONTEXTS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -207,7 +215,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
             _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _MISSING_TEAM | {P.CLOCKS_MISSED_VIEW} | _TRAINING_KEEPERS
-            | _POLICY_REVIEW_LEADS | {P.HOTSPOTS_SET},
+            | _POLICY_REVIEW_LEADS | {P.HOTSPOTS_SET} | _CONTEXTS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -228,7 +236,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
             _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS | _TRAINING_OVERSEERS
             | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW, P.MISSING_VIEW} | _PEER_GROUPS
-            | _EXPLOITATION_READERS | _PLACES,
+            | _EXPLOITATION_READERS | _PLACES | {P.CONTEXTS_VIEW},
             reads_child_data=True,
         ),
         RoleDefinition(
