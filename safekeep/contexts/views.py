@@ -75,7 +75,7 @@ def detail(request, assessment_id):
     return _detail(request, selectors.read_assessment(request.user, assessment_id))
 
 
-def _post(request, assessment_id, form_class, name, call, done: str, **form_kwargs):
+def _post(request, assessment_id, form_class, name, call, done: str, form_kwargs=None):
     with transaction.atomic():
         assessment = selectors.access_assessment(request.user, assessment_id, f"context.{name}")
     form = form_class(request.POST, prefix=name, **(form_kwargs(assessment) if form_kwargs else {}))
