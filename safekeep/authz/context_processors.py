@@ -20,6 +20,7 @@ _ITEMS = [
     ("Trends", "trends:concerns", Permission.TRENDS_VIEW),
     ("Governor reports", "governance:index", Permission.GOVERNANCE_REPORT_VIEW),
     ("Peer groups", "peergroups:index", Permission.PEER_GROUPS_VIEW),
+    ("Contexts", "contexts:index", Permission.CONTEXTS_VIEW),
     ("Training", "training:mine", None),
 ]
 
