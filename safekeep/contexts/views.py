@@ -75,9 +75,13 @@ def detail(request, assessment_id):
     return _detail(request, selectors.read_assessment(request.user, assessment_id))
 
 
+# The audit action of each form's refusal: the same as its service's.
+AUDITED_AS = {"action": "context.plan.action", "review": "context.review", "meeting": "context.meeting"}
+
+
 def _post(request, assessment_id, form_class, name, call, done: str, form_kwargs=None):
     with transaction.atomic():
-        assessment = selectors.access_assessment(request.user, assessment_id, f"context.{name}")
+        assessment = selectors.access_assessment(request.user, assessment_id, AUDITED_AS[name])
     form = form_class(request.POST, prefix=name, **(form_kwargs(assessment) if form_kwargs else {}))
     if form.is_valid() and run_service(form, lambda: call(assessment, form.cleaned_data)):
         messages.success(request, done)
