@@ -34,15 +34,19 @@ class ContextAssessment(WrittenOnce):
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assessed_at = models.DateTimeField()
     review_due_on = models.DateField()
+    # The review on the action list, due on review_due_on, so a plan's review is reminded and escalated like any
+    # action; each review completes it and opens the next.
+    review_action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    changeable_fields = frozenset({"review_due_on", "closed_at"})
+    changeable_fields = frozenset({"review_due_on", "review_action", "closed_at"})
     never_changed = "A context assessment is never edited: record a review of its plan"
 
     data_classification = {
         "id": NOT_PERSONAL, "establishment": PERSONAL, "kind": NOT_PERSONAL, "location": NOT_PERSONAL,
         "peer_group": SPECIAL, "triangle": NOT_PERSONAL, "pack_version": NOT_PERSONAL, "summary": SPECIAL,
-        "assessed_by": PERSONAL, "assessed_at": PERSONAL, "review_due_on": NOT_PERSONAL, "closed_at": NOT_PERSONAL,
+        "assessed_by": PERSONAL, "assessed_at": PERSONAL, "review_due_on": NOT_PERSONAL, "review_action": PERSONAL,
+        "closed_at": NOT_PERSONAL,
     }
 
     class Meta:

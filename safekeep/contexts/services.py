@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from safekeep.actions.models import Action
-from safekeep.actions.services import action_for_review
+from safekeep.actions.services import action_complete, action_for_review
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import can, require_permission
 from safekeep.authz.roles import Permission, Role
@@ -25,6 +25,18 @@ DUE_TIME = time(17, 0)
 PLAN_OWNERS = (Role.DSL.value, Role.DEPUTY_DSL.value, Role.HEAD.value)
 PLAN_ACTION_CODE = "context-plan"
 MAX_ANSWER = 5000
+# Who reviews a plan: the safeguarding lead, climbing the ladder if it is late.
+REVIEWER = Role.DSL.value
+
+
+def _review_action(actor, assessment, due_on: date, source: str) -> Action:
+    """The plan's next review on the action list. It names the place (a place's name is not personal) but never a
+    peer group's name, which is the team's own words and encrypted."""
+    about = assessment.location.name if assessment.location_id else "a peer group"
+    return action_for_review(actor=actor, establishment=assessment.establishment,
+                             what=f"Review the context plan for {about}", owner_role=REVIEWER,
+                             due_at=datetime.combine(due_on, DUE_TIME, tzinfo=LONDON), source=source[:200],
+                             code=PLAN_ACTION_CODE)
 
 
 def _today() -> date:
@@ -81,6 +93,8 @@ def context_assess(*, actor, establishment, answers: dict, summary: str, locatio
     ContextAnswer.objects.bulk_create([ContextAnswer(assessment=assessment, side=side.code,
                                                      question=side.question[:300], answer=given[side.code])
                                        for side in triangle.sides])
+    assessment.review_action = _review_action(actor, assessment, assessment.review_due_on, rules.review_source)
+    assessment.save(update_fields=["review_action"])
     audit_record(actor=actor, action="context.assess", obj=assessment, role=role, establishment_id=establishment.pk,
                  detail={"kind": kind, "triangle": triangle.code, "pack_version": version})
     return assessment
@@ -142,12 +156,16 @@ def context_review_record(*, actor, assessment: ContextAssessment, outcome: str,
     next_review = None if closed else _today() + timedelta(days=rules.review_every_days)
     review = ContextReview.objects.create(assessment=assessment, outcome=outcome, notes=notes,
                                           next_review_on=next_review, reviewed_by=actor, reviewed_at=clock.now())
+    due = assessment.review_action
+    if due is not None and due.status == Action.Status.OPEN:
+        action_complete(actor=actor, action=due, note=f"Reviewed: {ContextReview.Outcome(outcome).label}.")
     if closed:
         assessment.closed_at = clock.now()
         assessment.save(update_fields=["closed_at"])
     else:
         assessment.review_due_on = next_review
-        assessment.save(update_fields=["review_due_on"])
+        assessment.review_action = _review_action(actor, assessment, next_review, rules.review_source)
+        assessment.save(update_fields=["review_due_on", "review_action"])
     audit_record(actor=actor, action="context.review", obj=assessment, role=role,
                  establishment_id=assessment.establishment_id, detail={"review": review.pk, "outcome": outcome})
     return review

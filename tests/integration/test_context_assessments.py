@@ -129,6 +129,22 @@ def test_a_review_keeps_or_closes_the_plan_and_a_closed_plan_takes_no_more_actio
     assert AuditEvent.objects.filter(action="context.review").count() == 2
 
 
+def test_each_review_is_on_the_action_list_due_on_the_review_date_and_a_review_opens_the_next(school, time_machine):
+    here, dsl, bus_bay = school
+    assessment = _assess_place(dsl, here, bus_bay)
+    first = assessment.review_action
+    assert first.what == "Review the context plan for Bus bay on Park Road" and first.child is None
+    assert first.due_at == datetime(2027, 1, 4, 17, 0, tzinfo=LONDON) and first.owner_role == "dsl"
+    time_machine.move_to(datetime(2026, 12, 14, 9, 0, tzinfo=LONDON))
+    services.context_review_record(actor=dsl, assessment=assessment, outcome="changed", notes="A later bus added")
+    assessment.refresh_from_db()
+    first.refresh_from_db()
+    assert first.status == Action.Status.DONE
+    assert assessment.review_action.due_at == datetime(2027, 1, 25, 17, 0, tzinfo=LONDON)
+    services.context_review_record(actor=dsl, assessment=assessment, outcome="closed", notes="Safer now")
+    assert not Action.objects.filter(action_code="context-plan", status=Action.Status.OPEN).exists()
+
+
 def test_a_meeting_about_the_context_is_recorded_from_the_assessment_page(school, signed_in):
     here, dsl, bus_bay = school
     assessment = _assess_place(dsl, here, bus_bay)
