@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "safekeep.exploitation",
     # Places as records: their concerns, heat by day and time, the site plan, the team's notes (issue 14 section 1).
     "safekeep.places",
+    # Places, online spaces and peer groups assessed as contexts, and their plans (issue 14 section 3).
+    "safekeep.contexts",
     # Oversight: trend summaries and pages (top layer: reads every casework app).
     "safekeep.trends",
     "safekeep.oversight",

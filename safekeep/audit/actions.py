@@ -139,6 +139,12 @@ ACTION_WORDS = {
     "peergroup.create": "Saved a peer group",
     "peergroup.member.add": "Added children to a peer group",
     "peergroup.note": "Wrote in a peer group's chronology",
+    "context.assess": "Assessed a place, an online space or a peer group as a context",
+    "context.view": "Read a context assessment",
+    "contexts.list": "Read the list of context assessments",
+    "context.plan.action": "Added an action to a context plan",
+    "context.review": "Reviewed a context plan",
+    "context.meeting": "Recorded a meeting about a context",
     "hotspots.thresholds.set": "Set an establishment's own thresholds for the hotspot flag",
     "peergroup.view": "Opened a peer group",
     # Missing episodes (safekeep.missing; CE 5.3, 5.4, 7.8) and the description kept ready for the police.

@@ -21,6 +21,7 @@ _ITEMS = [
     ("Governor reports", "governance:index", Permission.GOVERNANCE_REPORT_VIEW),
     ("Peer groups", "peergroups:index", Permission.PEER_GROUPS_VIEW),
     ("Places", "places:index", Permission.PLACES_VIEW),
+    ("Contexts", "contexts:index", Permission.CONTEXTS_VIEW),
     ("Training", "training:mine", None),
     ("Retention", "retention:list", Permission.RETENTION_REVIEW),
 ]

@@ -105,6 +105,12 @@ class Permission(models.TextChoices):
                                             "another period, or propose or approve its destruction")
     RETENTION_HOLD = "retention.hold", ("Place a legal hold on a child's file so it cannot be destroyed, and lift "
                                         "it, with the reason")
+    # Context assessments (issue 14 section 3; CoC 2.4-2.5, 2.5(h), 7.3): a place, an online space or a peer group
+    # assessed and planned for. The safeguarding team and the head assess; the group head reads.
+    CONTEXTS_VIEW = "contexts.view", ("Read the assessments of places, online spaces and peer groups, and their "
+                                      "plans and reviews")
+    CONTEXTS_ASSESS = "contexts.assess", ("Assess a place, an online space or a peer group, plan what will change "
+                                          "there, review the plan and record meetings about it")
 
 
 P = Permission
@@ -172,6 +178,8 @@ _POLICY_REVIEW_LEADS = frozenset({P.POLICY_REVIEW_LEAD, P.POLICY_REVIEW_VIEW})
 _PLACES = frozenset({P.PLACES_VIEW, P.HOTSPOTS_SET, P.PLACES_RECORD})
 # Retention: the safeguarding lead, the head and the data protection officer review files and place holds.
 _RETENTION = frozenset({P.RETENTION_REVIEW, P.RETENTION_HOLD})
+# Context assessments: the safeguarding team and the head at the establishment; the group head reads them.
+_CONTEXTS = frozenset({P.CONTEXTS_VIEW, P.CONTEXTS_ASSESS})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -196,7 +204,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _RETENTION,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _RETENTION | _CONTEXTS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -206,7 +214,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _CONTEXTS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -217,7 +225,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
             _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _MISSING_TEAM | {P.CLOCKS_MISSED_VIEW} | _TRAINING_KEEPERS
-            | _POLICY_REVIEW_LEADS | {P.HOTSPOTS_SET} | _RETENTION,
+            | _POLICY_REVIEW_LEADS | {P.HOTSPOTS_SET} | _RETENTION | _CONTEXTS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -238,7 +246,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Oversight across the organisation; is told about every exploitation concern; adopts revised policies.",
             _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS | _TRAINING_OVERSEERS
             | {P.AUDIT_LOG_VIEW, P.POLICY_ADOPT, P.SHARING_REGISTER_VIEW, P.MISSING_VIEW} | _PEER_GROUPS
-            | _EXPLOITATION_READERS | _PLACES,
+            | _EXPLOITATION_READERS | _PLACES | {P.CONTEXTS_VIEW},
             reads_child_data=True,
         ),
         RoleDefinition(

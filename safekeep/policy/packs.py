@@ -179,6 +179,8 @@ class Pack:
     hotspots: "Hotspots | None" = None
     # The `retention:` section's rules that date a record (those with a code): each child's file and allegation.
     retention_rules: tuple[RetentionRule, ...] = ()
+    # The `context_assessment:` section, if the pack has one (the child-on-child abuse pack does): its triangles.
+    context_assessment: "ContextAssessmentRules | None" = None
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -381,6 +383,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
     policy_review = _policy_review(checker, data)
     hotspots = _hotspots(checker, data)
     retention_rules = _retention_rules(checker, data["retention"])
+    context_assessment = _context_assessment(checker, data)
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -393,6 +396,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         peer_groups=peer_groups,
         missing=missing, picture=picture, hotspots=hotspots,
         policy_review=policy_review, retention_rules=retention_rules,
+        context_assessment=context_assessment,
     )
 
 
@@ -899,6 +903,121 @@ def _hotspots(checker, data) -> Hotspots | None:
         rules[part] = HotspotRule(concerns=_count(checker, item, "concerns", path),
                                   days=_count(checker, item, "days", path), source=checker.text(item, "source", path))
     return Hotspots(**rules)
+
+
+# --- context_assessment: a place, an online space or a peer group assessed and planned for (CoC 2.4-2.5, 7.3) ---
+
+# What can be assessed: a place on the establishment's list, by its kind, or a saved peer group.
+CONTEXT_KINDS = ("on_site", "off_site", "online", "peer_group")
+CONTEXT_FIELDS = {"source", "contexts", "triangles", "plan"}
+
+
+@dataclass(frozen=True)
+class TriangleSide:
+    code: str
+    question: str
+    hint: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Triangle:
+    code: str
+    title: str
+    source: str
+    sides: tuple[TriangleSide, ...]
+
+
+@dataclass(frozen=True)
+class ContextActionKind:
+    """Something a context plan may do about the context (never about a child), its usual owner and time."""
+    code: str
+    label: str
+    owner: str
+    due_days: int
+    source: str
+
+
+@dataclass(frozen=True)
+class ContextAssessmentRules:
+    source: str
+    triangles: tuple[Triangle, ...]
+    triangle_for: dict  # context kind -> triangle code
+    review_every_days: int  # a context plan is reviewed this many days after it is made, and after each review
+    review_source: str
+    actions: tuple[ContextActionKind, ...]
+
+    def triangle(self, kind: str) -> Triangle | None:
+        code = self.triangle_for.get(kind)
+        return next((t for t in self.triangles if t.code == code), None)
+
+    def action_kind(self, code: str) -> ContextActionKind | None:
+        return next((a for a in self.actions if a.code == code), None)
+
+
+def _context_assessment(checker, data) -> ContextAssessmentRules | None:
+    """context_assessment: source; contexts (each context kind -> a triangle's code); triangles (code, title,
+    source, three or more sides of code, question, hint, source); plan (review_every_days, review_source, actions of
+    code, label, owner, due_days, source)."""
+    section = data.get("context_assessment")
+    if section is None:
+        return None
+    section = checker.mapping(section, "context_assessment")
+    if section is None:
+        return None
+    path = "context_assessment"
+    for key in sorted(set(section) - CONTEXT_FIELDS):
+        checker.error(section, f"{path}.{key}", f"is not part of {path}: use {', '.join(sorted(CONTEXT_FIELDS))}", key)
+    triangles, seen = [], set()
+    for i, item in enumerate(checker.items(section, "triangles", path, required=True)):
+        tpath = f"{path}.triangles[{i}]"
+        item = checker.mapping(item, tpath)
+        if item is None:
+            continue
+        sides, side_codes = [], set()
+        for j, side in enumerate(checker.items(item, "sides", tpath, required=True)):
+            spath = f"{tpath}.sides[{j}]"
+            side = checker.mapping(side, spath)
+            if side is not None:
+                sides.append(TriangleSide(code=checker.unique_code(side, "code", spath, side_codes),
+                                          question=checker.text(side, "question", spath),
+                                          hint=checker.text(side, "hint", spath, required=False),
+                                          source=checker.text(side, "source", spath)))
+        if len(sides) < 3:
+            checker.error(item, f"{tpath}.sides", "a triangle has three sides or more", "sides")
+        triangles.append(Triangle(code=checker.unique_code(item, "code", tpath, seen),
+                                  title=checker.text(item, "title", tpath), source=checker.text(item, "source", tpath),
+                                  sides=tuple(sides)))
+    contexts = checker.mapping(section.get("contexts") or _Map(), f"{path}.contexts") or _Map()
+    triangle_for = {}
+    for kind in CONTEXT_KINDS:
+        code = contexts.get(kind)
+        if code not in seen:
+            checker.error(contexts, f"{path}.contexts.{kind}",
+                          f"should name one of the triangles: {', '.join(sorted(seen)) or 'none given'}", kind)
+        triangle_for[kind] = code
+    for key in sorted(set(contexts) - set(CONTEXT_KINDS)):
+        checker.error(contexts, f"{path}.contexts.{key}", f"is not a context: use {', '.join(CONTEXT_KINDS)}", key)
+    plan = checker.mapping(section.get("plan") or _Map(), f"{path}.plan") or _Map()
+    if section.get("plan") is None:
+        checker.error(section, f"{path}.plan", "is missing", "plan")
+    actions, codes = [], set()
+    for i, item in enumerate(checker.items(plan, "actions", f"{path}.plan", required=True)):
+        apath = f"{path}.plan.actions[{i}]"
+        item = checker.mapping(item, apath)
+        if item is None:
+            continue
+        owner = checker.text(item, "owner", apath)
+        if owner and owner not in ROLES:
+            checker.error(item, f"{apath}.owner", f"should be one of: {', '.join(ROLES)}", "owner")
+        actions.append(ContextActionKind(code=checker.unique_code(item, "code", apath, codes),
+                                         label=checker.text(item, "label", apath), owner=owner,
+                                         due_days=_whole(checker, item, "due_days", apath, 1, 366),
+                                         source=checker.text(item, "source", apath)))
+    return ContextAssessmentRules(
+        source=checker.text(section, "source", path), triangles=tuple(triangles), triangle_for=triangle_for,
+        review_every_days=_whole(checker, plan, "review_every_days", f"{path}.plan", 1, 366),
+        review_source=checker.text(plan, "review_source", f"{path}.plan"), actions=tuple(actions))
 
 
 # --- ladders: who is told in turn when a step is late, and how fast ----------------------------

@@ -80,7 +80,7 @@ def test_the_dsl_reviews_the_policy_hears_pupils_and_the_policy_page_says_last_r
     assert_accessible(page)
 
     group_head = world.personas[Role.GROUP_HEAD]
-    text = (SHIPPED / "child-on-child-abuse.yaml").read_text().replace('version: "2025-09-r6"', 'version: "2026-09"')
+    text = (SHIPPED / "child-on-child-abuse.yaml").read_text().replace('version: "2025-09-r7"', 'version: "2026-09"')
     revised = packs.pack_load(actor=group_head, organisation=world.organisations["one"],
                               file_name="child-on-child-abuse.yaml", text=text)
     packs.pack_adopt(actor=group_head, pack_version=revised, organisation=world.organisations["one"])

@@ -144,7 +144,7 @@ def test_the_thresholds_are_the_adopted_packs(here, client, signed_in, time_mach
     _record(here, time_machine, 40, (a, "harmed"), (b, "alleged_responsible"))
     _record(here, time_machine, 2, (b, "harmed"), (c, "witness"))
     assert GREW not in _inbox(client, signed_in, here)
-    text = PACK.read_text().replace('version: "2025-09-r6"', 'version: "2025-09-local"').replace(
+    text = PACK.read_text().replace('version: "2025-09-r7"', 'version: "2025-09-local"').replace(
         "at_least_children: 4\n    grown_by: 2", "at_least_children: 3\n    grown_by: 1")
     group_head = here.personas[Role.GROUP_HEAD]
     revised = packs.pack_load(actor=group_head, organisation=here.organisations["one"],

@@ -39,6 +39,8 @@ from safekeep.governance.services import review_record
 from safekeep.peergroups.services import peer_group_save
 from safekeep.missing import services as missing_services
 from safekeep.places.services import site_plan_upload
+from safekeep.contexts.services import context_assess
+from safekeep.packs import services as packs_services
 from tests.markers import allegation_markers, allegation_with_everything, markers_in
 from tests.world import LOCATIONS, build_world, enrol_totp, give_role, make_user, sign_in
 
@@ -114,6 +116,7 @@ def _values(world, rule, location, persona):
         "attachment": {"concern_id": world.concerns[location].pk, "pk": world.concerns[location].pk,
                        "attachment_id": world.attachments[location].pk},
         "peergroup": {"group_id": world.peer_groups[location].pk},
+        "contextassessment": {"assessment_id": world.context_assessments[location].pk},
     }
     if rule.object == "entry":
         entry = _entry(world, location)
@@ -214,6 +217,7 @@ def equip(world):
     world.peer_groups = _peer_groups(world)
     world.episodes = _episodes(world)
     world.site_plans = _site_plans(world)
+    world.context_assessments = _context_assessments(world)
     world.terms = {location: TermDate.objects.create(establishment=establishment, name="Autumn term",
                                                      starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18))
                    for location, establishment in world.establishments.items()}
@@ -245,6 +249,27 @@ def _site_plans(world) -> dict:
         plans[location] = site_plan_upload(actor=actor, establishment=establishment,
                                            upload=SimpleUploadedFile("plan.png", picture.getvalue(), "image/png"))
     return plans
+
+
+def _context_assessments(world) -> dict:
+    """An assessment of the place on each establishment's list, by a safeguarding lead there, under the
+    child-on-child abuse pack adopted for that establishment alone (its triangles and review period)."""
+    versions = {v.pack: v for v in packs_services.shipped_packs_install()}
+    assessments = {}
+    for location, establishment in world.establishments.items():
+        adopter = world.personas[Role.GROUP_HEAD]
+        if location == "elsewhere":
+            adopter = make_user("group-head-elsewhere@example.org", establishment.organisation)
+            give_role(adopter, Role.GROUP_HEAD, organisation=establishment.organisation)
+        packs_services.pack_adopt(actor=adopter, pack_version=versions["child-on-child-abuse"],
+                                  organisation=establishment.organisation, establishment=establishment)
+        lead = make_user(f"context-lead-{location}@example.org", establishment.organisation)
+        give_role(lead, Role.DSL, establishment=establishment)
+        assessments[location] = context_assess(
+            actor=lead, establishment=establishment, location=world.places[location],
+            answers={"harm": f"Pushing at {location}", "features": "No sight line", "capacity": "One on duty"},
+            summary=f"Context summary {location}")
+    return assessments
 
 
 def _reviews(world) -> dict:
@@ -282,11 +307,11 @@ def _peer_groups(world) -> dict:
 
 # Records about children, and the pages that list or find them: a governor reads totals only (DESIGN.md section 1).
 CHILD_LEVEL_OBJECTS = {"child", "concern", "case", "plan", "sanction", "referral", "nrm", "action", "meeting",
-                       "attachment", "entry", "share", "peergroup", "episode"}
+                       "attachment", "entry", "share", "peergroup", "episode", "contextassessment"}
 CHILD_LEVEL_PREFIXES = ("children:", "concerns:", "cases:", "chronology:", "safetyplans:", "referrals:", "actions:",
                         "meetings:", "sharing:", "attachments:", "missing:", "api:child", "api:concern", "api:action",
                         "api:referral", "api:plan", "api:meeting", "api:sharing", "api:case", "api:sanction", "api:nrm",
-                        "peergroups:", "exploitation:", "places:", "retention:")
+                        "peergroups:", "exploitation:", "places:", "retention:", "contexts:")
 # "My actions" is open to everyone and lists only what the person owns: no rule or review gives a governor an
 # action (a governance review's actions are for the head and those who work actions, governance.services).
 OWN_ACTIONS = ("actions:list", "api:action-list")
@@ -598,3 +623,22 @@ def test_an_allowed_retention_page_shows_that_childs_rule_and_review_date(client
             assert world.concerns[location].narrative not in text, (role, location)
             shown.add(role)
     assert shown == {Role.DSL, Role.HEAD, Role.DPO}
+
+
+def test_an_allowed_context_assessment_page_shows_that_places_assessment_and_its_plan(client, db, matrix_world):
+    """What the allowed cells of contexts:detail show: the place it is about, the team's answers, the review date,
+    and the plan; the form to change it only for those who assess there (issue 14 section 3)."""
+    world, rule = matrix_world, rule_for_name("contexts:detail")
+    shown = []
+    for role, persona in world.personas.items():
+        for location in LOCATIONS:
+            if not _expected(rule, "GET", role, location, persona.is_superuser):
+                continue
+            client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, persona)
+            assessment = world.context_assessments[location]
+            text = client.get(f"/contexts/{assessment.pk}/").content.decode()
+            assert "Playground" in text and f"Pushing at {location}" in text, (role, location)
+            assert "The plan is to be reviewed by" in text, (role, location)
+            assert ("Add the action" in text) == (role != Role.GROUP_HEAD), (role, location)
+            shown.append((role, location))
+    assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.HEAD, Role.GROUP_HEAD}

@@ -40,7 +40,7 @@ def _open(world, time_machine, when=IN_WINDOW, role=Role.DSL):
 
 def _revised(world, text=None, version="2026-09-r1"):
     group_head = world.personas[Role.GROUP_HEAD]
-    text = (text or PACK.read_text()).replace('version: "2025-09-r6"', f'version: "{version}"')
+    text = (text or PACK.read_text()).replace('version: "2025-09-r7"', f'version: "{version}"')
     return packs.pack_load(actor=group_head, organisation=world.organisations["one"],
                            file_name="child-on-child-abuse.yaml", text=text)
 
@@ -50,7 +50,7 @@ def test_the_review_opens_in_the_packs_window_and_not_before(world, here, time_m
     with pytest.raises(ValidationError, match="can be opened from 3 July 2026, 60 days before its review date"):
         services.policy_review_open(actor=world.personas[Role.DSL], establishment=here)
     review = _open(world, time_machine)
-    assert review.pack == "child-on-child-abuse" and review.reviewed_version.version == "2025-09-r6"
+    assert review.pack == "child-on-child-abuse" and review.reviewed_version.version == "2025-09-r7"
     with pytest.raises(ValidationError, match="already open"):
         services.policy_review_open(actor=world.personas[Role.HEAD], establishment=here)
 
