@@ -51,6 +51,7 @@ ACTION_WORDS = {
     "concern.read": "Read a new concern (marked as read)",
     "concern.view": "Opened a concern",
     "child.chronology.view": "Read the child's chronology",
+    "child.chronology.export": "Downloaded the child's chronology as a PDF for a case conference",
     "chronology.key_event.mark": "Marked an entry in a child's chronology as a key event",
     "chronology.key_event.unmark": "Took the key event mark off an entry in a child's chronology",
     "child.access_log.view": "Looked at who has opened the record",

@@ -6,7 +6,7 @@ from datetime import date
 
 from django import forms
 
-from safekeep.core.forms import EARLIEST_YEAR, LATEST_YEAR, FilterForm
+from safekeep.core.forms import EARLIEST_YEAR, LATEST_YEAR, FilterForm, Form
 
 TYPES = {
     "concern": "Concerns",
@@ -117,3 +117,14 @@ class Filters:
 
 def _day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+class ExportForm(Form):
+    """The chronology as a PDF for a case conference: the one choice is whether to withhold other people's names."""
+
+    redact = forms.BooleanField(
+        required=False, label="Withhold other people's names",
+        help_text="Other children named in the same concerns, and the people Safekeep's records name (who "
+                  "reported a concern, who was told, who attended), become “[name withheld]”. The child's own "
+                  "name stays. Names written only in the words of a record are not found: read it before "
+                  "you share it.")

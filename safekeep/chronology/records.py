@@ -10,12 +10,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable
 
+from django.db.models import Q
 from django.urls import reverse
 
 from safekeep.actions.selectors import actions_visible_to
+from safekeep.children.models import Child
+from safekeep.concerns.models import Concern
 from safekeep.concerns.selectors import concerns_visible_to
+from safekeep.meetings.models import Attendee
 from safekeep.meetings.selectors import meetings_visible_to
-from safekeep.referrals.models import NrmTracker
+from safekeep.missing.models import MissingEpisode
+from safekeep.referrals.models import Consultation, NrmTracker
 from safekeep.referrals.selectors import referrals_visible_to, team_records
 from safekeep.safetyplans.selectors import decisions_visible_to, plans_visible_to, sanctions_visible_to
 from safekeep.sharing.models import InformationShare, SourceKind
@@ -96,3 +101,34 @@ def attach_record_links(actor, entries) -> None:
         opens = record is not None and pk in may_open[record]
         entry.record_url = RECORDS[record].link(pk, entry) if opens else ""
         entry.record_words = RECORDS[record].words if opens else ""
+
+
+def names_behind(child, entries) -> set[str]:
+    """The names of everyone but the child that the records behind these entries hold in a field of their
+    own (redaction.py): other children, in full and by each name, and the people the records name. Asked of
+    every record behind an entry, whether or not the reader may open it: they are only ever taken out.
+    A fixed number of queries however many entries."""
+    concern_ids = {entry.concern_id for entry in entries if entry.concern_id}
+    ids = defaultdict(set)
+    for entry in entries:
+        if _number(entry.object_id):
+            ids[entry.object_type].add(int(entry.object_id))
+    others = (Child.objects.exclude(pk=child.pk)
+              .filter(Q(concerns_involved__concern_id__in=concern_ids) | Q(shares__in=ids["informationshare"])
+                      | Q(meetings__in=ids["meeting"])).values_list("first_name", "last_name", "preferred_name"))
+    names = set()
+    for first, last, preferred in others.distinct():
+        names |= {f"{first} {last}", f"{preferred} {last}", first, last, preferred}
+    people = [
+        Concern.objects.filter(pk__in=concern_ids).values_list("recorded_by__full_name", "subject__full_name"),
+        InformationShare.objects.filter(pk__in=ids["informationshare"]).values_list("recipient"),
+        Attendee.objects.filter(meeting_id__in=ids["meeting"]).values_list("name"),
+        Consultation.objects.filter(pk__in=ids["consultation"]).values_list("spoke_to"),
+        NrmTracker.objects.filter(pk__in=ids["nrmtracker"]).values_list("guardian"),
+    ]
+    for rows in people:
+        names |= {name for row in rows for name in row if name}
+    # Encrypted: read row by row (a child goes missing a handful of times, not thousands).
+    names |= {episode.reported_by for episode in MissingEpisode.objects.filter(pk__in=ids["missingepisode"])
+              .only("reported_by") if episode.reported_by}
+    return {name for name in names if name}

@@ -12,16 +12,18 @@ from django.utils import timezone
 
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import deny_if_subject_of_allegation, establishments_where, get_visible, role_for
-from safekeep.authz.roles import Permission
+from safekeep.authz.roles import Permission, role_label
 from safekeep.children.selectors import access_child, children_visible_to, establishment_for
 from safekeep.concerns.models import ConcernChild
-from safekeep.concerns.selectors import not_a_hidden_allegation
+from safekeep.concerns.selectors import concerns_visible_to, not_a_hidden_allegation
+from safekeep.core import clock
 from safekeep.packs.selectors import packs_for
 
 from .forms import TYPES, ChronologyFilterForm, Filters
 from .kinds import KINDS, TRACKED_KINDS, is_record, words_for
 from .models import ChronologyEntry, KeyEventMark
-from .records import attach_record_links
+from .records import attach_record_links, names_behind
+from .redaction import NONE, Redaction, own_name_words, redaction_of
 
 PAGE_SIZE = 100
 # A printout is for a meeting: everything that matches, oldest first, in parts of this many.
@@ -148,7 +150,6 @@ def access_entry(actor, entry_id, action: str) -> ChronologyEntry:
 def read_chronology(actor, child_id, *, params=None, page: int = 1, printing: bool = False) -> Chronology:
     """A child's chronology, by when things happened, a page at a time (newest first; a printout is
     oldest first); filtered by params (the query string). Audited, fail closed."""
-    role_words = dict(ConcernChild.Role.choices)
     with transaction.atomic():
         child = access_child(actor, child_id, action="child.chronology.view")
         establishment_id = establishment_for(actor, child, Permission.CHILD_VIEW)
@@ -171,7 +172,17 @@ def read_chronology(actor, child_id, *, params=None, page: int = 1, printing: bo
                      role=role, detail={"page": page_obj.number, "filters": filters.names(), "print": printing})
     labels = {code: label for _, options in categories for code, label in options}
     page_obj.object_list = list(page_obj.object_list)
-    for entry in page_obj.object_list:
+    _describe(page_obj.object_list, labels)
+    attach_record_links(actor, page_obj.object_list)
+    # Marking a key event is a triage decision's kind of judgement: the same people (see services).
+    return Chronology(child=child, entries=page_obj, form=form, filters=filters, categories=categories,
+                      category_labels=labels, may_mark=bool(role), printing=printing, tracked_hidden=tracked_hidden)
+
+
+def _describe(entries, labels: dict[str, str]) -> None:
+    """What each row shows besides its words: its type, kind, tags, categories and the child's role."""
+    role_words = dict(ConcernChild.Role.choices)
+    for entry in entries:
         entry.type = entry_type(entry)
         entry.kind_words = words_for(entry.kind)
         entry.tracked = not is_record(entry.kind)
@@ -180,11 +191,55 @@ def read_chronology(actor, child_id, *, params=None, page: int = 1, printing: bo
         entry.category_labels = [labels.get(code, code) for code in entry.category_codes]
         entry.shows_role = entry.type in ROLE_TYPES and bool(entry.child_role)
         entry.role_label = role_words.get(entry.child_role, entry.child_role or "")
-    attach_record_links(actor, page_obj.object_list)
-    # Marking a key event is a triage decision's kind of judgement: the same people (see services).
-    return Chronology(child=child, entries=page_obj, form=form, filters=filters, categories=categories,
-                      category_labels=labels, may_mark=bool(role), printing=printing, tracked_hidden=tracked_hidden)
 
+
+@dataclass
+class ChronologyExport:
+    """Everything the case conference PDF holds: the child's whole chronology as the page shows it by default
+    (oldest first), the words of each concern the reader may open, and who printed it, when."""
+    child: object
+    entries: list
+    establishment: object
+    printed_by: str
+    printed_role: str
+    printed_at: datetime
+    tracked_hidden: int
+    redaction: Redaction
+
+
+def read_chronology_for_export(actor, child_id, *, redact: bool) -> ChronologyExport:
+    """A child's chronology for a case conference: every entry the page shows by default, read through the
+    page's own selector (hidden allegations stay hidden), with the words of each concern recorded about the
+    child that the reader may open (what happened, and the child's own words exactly as written). redact:
+    other people's names, as records.names_behind finds them, are withheld. Audited, fail closed: the
+    export's row names the child, whether names were withheld and how many entries, nothing of the content."""
+    with transaction.atomic():
+        child = access_child(actor, child_id, action="child.chronology.export")
+        establishment_id = establishment_for(actor, child, Permission.CHILD_VIEW)
+        establishment = next((e.establishment for e in child.current if e.establishment_id == establishment_id), None)
+        categories = category_choices(packs_for(establishment)) if establishment is not None else []
+        every = chronology_entries(actor, child, Filters(tracked=True))
+        entries = list(every.filter(_record_or_marked()).order_by("occurred_at", "id"))
+        tracked_hidden = every.count() - len(entries)
+        recorded = {entry.concern_id for entry in entries if entry.kind == "concern.recorded"}
+        words = {concern.pk: concern for concern in concerns_visible_to(actor).filter(pk__in=recorded)
+                 .only("pk", "narrative", "childs_words")} if recorded else {}
+        redaction = NONE
+        if redact:
+            redaction = redaction_of(names_behind(child, entries), keep=own_name_words(
+                child.first_name, child.last_name, child.preferred_name))
+        role = role_for(actor, Permission.CHILD_VIEW, establishment) if establishment is not None else ""
+        audit_record(actor=actor, action="child.chronology.export", obj=child, establishment_id=establishment_id,
+                     role=role, detail={"format": "pdf", "redacted": bool(redact), "entries": len(entries)})
+    _describe(entries, {code: label for _, options in categories for code, label in options})
+    for entry in entries:
+        concern = words.get(entry.concern_id) if entry.kind == "concern.recorded" else None
+        entry.narrative = concern.narrative if concern is not None else ""
+        entry.childs_words = (concern.childs_words or "") if concern is not None else ""
+    return ChronologyExport(child=child, entries=entries, establishment=establishment,
+                            printed_by=actor.full_name or actor.email,
+                            printed_role=role_label(role, establishment.kind if establishment else None),
+                            printed_at=clock.now(), tracked_hidden=tracked_hidden, redaction=redaction)
 
 
 def one_line(summary: str) -> str:

@@ -6,4 +6,5 @@ app_name = "chronology"
 urlpatterns = [
     path("<int:child_id>/", views.chronology, name="child"),
     path("entries/<int:entry_id>/key-event/", views.mark_key_event, name="key_event"),
+    path("<int:child_id>/pdf/", views.export_pdf, name="export_pdf"),
 ]

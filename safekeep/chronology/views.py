@@ -2,14 +2,17 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from safekeep.core import clock
 from safekeep.policy.packs import CODE
 
-from .forms import ChronologyFilterForm
-from .selectors import access_entry, read_chronology
+from .forms import ChronologyFilterForm, ExportForm
+from .pdf import chronology_pdf
+from .selectors import access_entry, read_chronology, read_chronology_for_export
 from .services import chronology_mark_key
 
 
@@ -28,7 +31,20 @@ def chronology(request, child_id):
     return render(request, "chronology/print.html" if printing else "chronology/chronology.html", {
         "chronology": found, "child": found.child, "entries": found.entries, "form": found.form,
         "filter_query": urlencode(query), "date_values": date_values, "print_query": urlencode({"print": "1", **query}),
-        "tracked_query": urlencode({**query, "tracked": "1"})})
+        "tracked_query": urlencode({**query, "tracked": "1"}), "export_form": ExportForm()})
+
+
+@require_POST
+def export_pdf(request, child_id):
+    """The chronology as a PDF for a case conference: a download, never kept by the browser, whose file name
+    holds the child's id and the day, never a name."""
+    form = ExportForm(request.POST)
+    form.is_valid()  # one checkbox: anything but "on" is "no"
+    export = read_chronology_for_export(request.user, child_id, redact=bool(form.cleaned_data.get("redact")))
+    response = HttpResponse(chronology_pdf(export), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="chronology-{export.child.pk}-{clock.today():%Y-%m-%d}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

@@ -79,3 +79,34 @@ def test_the_dsl_reads_the_record_and_shows_the_tracked_steps_with_the_keyboard(
     expect(page.get_by_text(re.compile(r"Not printed: \d+ steps Safekeep tracked"))).to_be_visible()
     expect(page.get_by_text("Older boy seen at the gates.", exact=False).first).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_dsl_downloads_the_chronology_as_a_pdf_with_names_withheld_using_the_keyboard(page, live_server):
+    """Before a case conference: tick "Withhold other people's names" with Space, Tab to the button, Enter; the
+    PDF downloads under a file name with no name in it."""
+    world = build_world()
+    child, dsl = world.children["here"], world.personas[Role.DSL]
+    concerns.concern_submit(
+        actor=world.personas[Role.STAFF], establishment=world.establishments["here"],
+        children=[{"child": child, "role": "harmed", "categories": []}], childs_words="they said I owe them",
+        occurred_at=datetime(2026, 11, 20, 9, 0, tzinfo=LONDON), narrative="Came back late with new trainers.",
+        idempotency_key=uuid.uuid4().hex)
+    client = Client()
+    sign_in(client, dsl)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+
+    page.goto(f"{live_server.url}/chronology/{child.pk}/")
+    expect(page.get_by_role("heading", name="Download as PDF for a case conference")).to_be_visible()
+    assert_accessible(page)
+    _tab_to(page, "id_redact")
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Withhold other people's names")).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Download as PDF")).to_be_focused()
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    name = download.value.suggested_filename
+    assert re.fullmatch(rf"chronology-{child.pk}-\d{{4}}-\d{{2}}-\d{{2}}\.pdf", name), name
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"

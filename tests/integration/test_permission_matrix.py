@@ -24,6 +24,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, resolve
 from PIL import Image
+from pypdf import PdfReader
 from rest_framework.parsers import MultiPartParser
 
 from safekeep.accounts.models import PersonalApiToken
@@ -642,3 +643,24 @@ def test_an_allowed_context_assessment_page_shows_that_places_assessment_and_its
             assert ("Add the action" in text) == (role != Role.GROUP_HEAD), (role, location)
             shown.append((role, location))
     assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.HEAD, Role.GROUP_HEAD}
+
+
+def test_an_allowed_chronology_pdf_shows_that_child_on_every_page_and_who_printed_it(client, db, matrix_world):
+    """What the allowed cells of chronology:export_pdf give: that child's chronology as a PDF, their name and date
+    of birth heading every page, and the name of whoever printed it at its foot (issue 15, section 3)."""
+    world, rule = matrix_world, rule_for_name("chronology:export_pdf")
+    shown = []
+    for role, persona in world.personas.items():
+        for location in LOCATIONS:
+            if not _expected(rule, "POST", role, location, persona.is_superuser):
+                continue
+            client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, persona)
+            child = world.children[location]
+            response = client.post(f"/chronology/{child.pk}/pdf/", {})
+            assert response["Content-Type"] == "application/pdf", (role, location)
+            pages = [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+            assert all(f"{child.display_name}, born 1 May 2012" in page for page in pages), (role, location)
+            assert f"Printed by {persona.full_name}," in " ".join(" ".join(pages).split()), (role, location)
+            shown.append((role, location))
+    assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.HEAD, Role.REGIONAL_DIRECTOR,
+                                           Role.GROUP_HEAD}
