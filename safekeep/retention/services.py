@@ -16,9 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible
+from safekeep.authz.access import NotVisible, granting_role
 from safekeep.authz.roles import Permission
-from safekeep.authz.scope import scope_for
 from safekeep.children.models import Child
 from safekeep.chronology.services import chronology_add
 from safekeep.concerns.models import Concern, ConcernChild
@@ -37,8 +36,7 @@ CHILDS_FILE = "child's file"
 def _place(actor, permission, standing: FileStanding, action: str, *, everywhere=False):
     """The establishment and role through which the actor acts on this file, or 404. `everywhere`: the actor
     must hold the permission at every establishment the child was at (destruction removes the whole file)."""
-    scope = scope_for(actor)
-    held = [(place, scope.role_at(permission, place.pk)) for place in standing.establishments]
+    held = [(place, granting_role(actor, permission, place)) for place in standing.establishments]
     granted = [(place, role) for place, role in held if role is not None]
     if not granted or (everywhere and len(granted) < len(held)):
         raise NotVisible(action, "child", standing.child.pk)

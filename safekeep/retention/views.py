@@ -7,7 +7,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 
 from safekeep.authz.roles import Permission
-from safekeep.authz.scope import scope_for
+from safekeep.authz.access import can
 from safekeep.core.forms import run_service
 
 from . import selectors, services
@@ -16,8 +16,7 @@ from .models import LegalHold
 
 
 def _may(request, permission, standing) -> bool:
-    scope = scope_for(request.user)
-    return any(scope.role_at(permission, place.pk) for place in standing.establishments)
+    return any(can(request.user, permission, place) for place in standing.establishments)
 
 
 def review_list(request):
