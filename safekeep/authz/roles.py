@@ -97,6 +97,10 @@ class Permission(models.TextChoices):
     POLICY_REVIEW_VIEW = "governance.policy_review.view", (
         "Read the annual policy review: its figures and questionnaire counts with small numbers hidden, its "
         "action plan and what it decided")
+    # The child protection file follows the child (issue 15 section 2; KCSIE 2025 Annex C): the safeguarding team
+    # sends it to the new school and imports one a school sent them.
+    TRANSFER_SEND = "transfers.send", ("Send a child's child protection file to their new school or college, and "
+                                       "import one another school sent")
 
 
 P = Permission
@@ -162,6 +166,8 @@ _TRAINING_OVERSEERS = frozenset({P.TRAINING_VIEW_ESTABLISHMENT, P.TRAINING_VIEW_
 _POLICY_REVIEW_LEADS = frozenset({P.POLICY_REVIEW_LEAD, P.POLICY_REVIEW_VIEW})
 # Places and hotspots: the safeguarding team and the group head.
 _PLACES = frozenset({P.PLACES_VIEW, P.HOTSPOTS_SET})
+# The child protection file that follows a child: the safeguarding team sends and imports it.
+_TRANSFERS = frozenset({P.TRANSFER_SEND})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -186,7 +192,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _TRANSFERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -196,7 +202,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _TRANSFERS,
             reads_child_data=True,
         ),
         RoleDefinition(
