@@ -3,7 +3,9 @@ from django import forms
 from safekeep.chronology.forms import TYPES
 
 # What a child protection file holds by default: the record of what happened, not the steps Safekeep tracked.
-PARTS = [(code, words) for code, words in TYPES.items() if code != "action"]
+# "other": the entries of no chronology type, missing episodes among them (package.OTHER).
+PARTS = [(code, words) for code, words in TYPES.items() if code != "action"] + [
+    ("other", "Missing episodes and other entries")]
 
 
 class SendForm(forms.Form):

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
+from safekeep.chronology.forms import TYPES
 from safekeep.chronology.pdf import chronology_pdf
 from safekeep.core import clock
 
@@ -49,9 +50,15 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# The part for the entries of no chronology type (a missing episode, its return, the police description).
+OTHER = "other"
+PART_CODES = frozenset(TYPES) | {OTHER}
+
+
 def chosen(export, parts):
-    """The export with only the entries of the chosen parts (chronology types)."""
-    return dataclasses.replace(export, entries=[entry for entry in export.entries if entry.type in parts])
+    """The export with only the entries of the chosen parts (chronology types, and OTHER for those of none)."""
+    return dataclasses.replace(export, entries=[entry for entry in export.entries
+                                                if (entry.type or OTHER) in parts])
 
 
 def file_pdf(export) -> bytes:

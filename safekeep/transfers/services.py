@@ -17,7 +17,6 @@ from safekeep.audit.services import audit_record
 from safekeep.authz.access import require_permission
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import require_child_at
-from safekeep.chronology.forms import TYPES
 from safekeep.chronology.kinds import words_for
 from safekeep.chronology.selectors import read_chronology_for_export
 from safekeep.chronology.services import chronology_add
@@ -47,7 +46,7 @@ def transfer_send(*, actor, leaving, parts, recipient_name: str, recipient_email
                               establishment_id=leaving.establishment_id)
     require_child_at(actor, leaving.child, leaving.establishment, "transfer.send")
     errors = {}
-    parts = [part for part in parts if part in TYPES]
+    parts = [part for part in parts if part in package.PART_CODES]
     if not parts:
         errors["parts"] = "Choose at least one part of the record to send."
     for field, value, words in (("recipient_name", recipient_name, "Give the name of the receiving DSL."),

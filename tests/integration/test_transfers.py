@@ -33,7 +33,7 @@ CHILDS_WORDS = "he grabbed me when I would not go to the flat"
 RECIPIENT = {"recipient_name": "Robin Ade", "recipient_email": "r.ade@new-school.example.org",
              "recipient_school": "Establishment elsewhere"}
 LINK = re.compile(r"http://[^/\s]+(/transfers/receive/[A-Za-z0-9_-]+/)")
-PARTS = ["concern", "addendum", "triage", "linked", "share", "meeting", "referral", "case", "plan"]
+PARTS = ["concern", "addendum", "triage", "linked", "share", "meeting", "referral", "case", "plan", "other"]
 
 
 @pytest.fixture
@@ -231,3 +231,15 @@ def test_a_file_that_does_not_follow_the_format_is_refused_with_what_is_wrong(wo
         text = client.post(f"/transfers/import/{elsewhere.pk}/", {"file": upload, "child": child.pk}).content.decode()
         assert "There is a problem" in text and words in text
     assert not ChronologyEntry.objects.filter(child=child, kind="transfer.entry").exists()
+
+
+def test_a_part_left_unticked_stays_out_of_both_forms_of_the_file(world, leaving, client):
+    response = _send(client, world, parts=["case"])
+    code = re.search(r'id="transfer-code">(\d{8})<', response.content.decode()).group(1)
+    path = LINK.search(mail.outbox[0].body).group(1)
+    receiver = _open(path, code)
+    data = json.loads(receiver.get(path + "download/json/").content)
+    assert data["parts"] == ["case"] and {entry["type"] for entry in data["entries"]} == {"case"}
+    assert NARRATIVE not in json.dumps(data)
+    pages = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(receiver.get(path + "download/pdf/").content)).pages)
+    assert "bruise" not in pages and "Leaving for another school" in pages
