@@ -243,3 +243,20 @@ def test_a_part_left_unticked_stays_out_of_both_forms_of_the_file(world, leaving
     assert NARRATIVE not in json.dumps(data)
     pages = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(receiver.get(path + "download/pdf/").content)).pages)
     assert "bruise" not in pages and "Leaving for another school" in pages
+
+
+def test_an_allegation_the_sender_may_not_read_never_goes_in_the_file(world, leaving, client):
+    """The file is built through the sender's own selectors: an allegation about the DSL who sends it stays out
+    of both forms (ADR 0008)."""
+    with transaction.atomic():
+        concerns.concern_submit(
+            actor=world.personas[Role.STAFF], establishment=world.establishments["here"], occurred_at=WHEN,
+            children=[{"child": world.children["here"], "role": "harmed", "categories": []}],
+            narrative="Said the teacher pinched her ear.", childs_words="sir pinched my ear", about_adult=True,
+            subject=world.personas[Role.DSL], subject_relationship="staff", idempotency_key="transfer-allegation")
+    code, path = _sent(client, world)
+    receiver = _open(path, code)
+    document = receiver.get(path + "download/json/").content.decode()
+    pdf = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(receiver.get(path + "download/pdf/").content)).pages)
+    assert NARRATIVE in document
+    assert "pinched" not in document and "pinched" not in pdf
