@@ -75,6 +75,9 @@ def download(request, token, format):
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = (f'attachment; filename="child-protection-file-{link.package_id}.{format}"')
     response["Cache-Control"] = "no-store"
+    # As attachments are served (ADR 0007): a download, never a page the browser runs.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
     return response
 
 
