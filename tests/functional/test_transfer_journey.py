@@ -1,7 +1,8 @@
 """The child protection file follows the child (issue 15 section 2; KCSIE 2025 Annex C): the DSL builds it from
 the child's page, choosing what goes in, and sends it with the keyboard alone; the code is shown once; the new
-school's DSL, with no account, opens the emailed link with the code, sees both downloads and confirms receipt;
-the sender's page then shows the receipt. axe on every page."""
+school's DSL, with no account, opens the emailed link with the code, downloads the file and confirms receipt;
+the sender's page then shows the receipt; a school in another organisation imports the file into the child's
+chronology. axe on every page."""
 
 import re
 from datetime import datetime
@@ -16,7 +17,7 @@ from safekeep.concerns import services as concerns
 from safekeep.core.clock import LONDON
 from tests.functional.conftest import assert_accessible, tab_to
 from tests.functional.test_journeys import sign_in
-from tests.world import adopt_every_shipped_pack, build_world, enrol_totp
+from tests.world import adopt_every_shipped_pack, build_world, enrol_totp, give_role, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WHEN = datetime(2026, 11, 20, 10, 0, tzinfo=LONDON)
@@ -77,6 +78,9 @@ def test_the_dsl_sends_the_file_and_the_new_school_opens_it_with_the_code_and_co
     expect(receiver.get_by_role("heading", name="Child protection file from Establishment here")).to_be_visible()
     expect(receiver.get_by_role("link", name="Download the file to read (PDF)")).to_be_visible()
     assert_accessible(receiver)
+    with receiver.expect_download() as downloading:
+        receiver.get_by_role("link", name=re.compile("Download the file for your records system")).click()
+    received = downloading.value.path()
     tab_to(receiver, "id_name")
     receiver.keyboard.type("Robin Ade")
     receiver.keyboard.press("Tab")
@@ -88,3 +92,21 @@ def test_the_dsl_sends_the_file_and_the_new_school_opens_it_with_the_code_and_co
     page.get_by_role("link", name="Back to the file").click()
     expect(page.locator("main")).to_contain_text("by Robin Ade, Designated safeguarding lead")
     assert_accessible(page)
+
+    # At the new school, in another organisation on the same Safekeep: the file joins the child's chronology.
+    elsewhere, arriving = world.establishments["elsewhere"], world.children["elsewhere"]
+    their_dsl = make_user("r.ade@new-school.example.org", world.organisations["two"], name="Robin Ade")
+    give_role(their_dsl, Role.DSL, establishment=elsewhere)
+    theirs = page.context.browser.new_context().new_page()
+    sign_in(theirs, live_server, their_dsl, enrol_totp(their_dsl))
+    theirs.goto(f"{live_server.url}/transfers/import/{elsewhere.pk}/")
+    expect(theirs.get_by_role("heading", name="Import a child protection file")).to_be_visible()
+    assert_accessible(theirs)
+    theirs.get_by_label("The child protection file (JSON)").set_input_files(received)
+    theirs.get_by_label("The child it is about").select_option(str(arriving.pk))
+    theirs.get_by_role("button", name="Import the file").click()
+    expect(theirs.get_by_role("heading", name="File imported")).to_be_visible()
+    assert_accessible(theirs)
+    theirs.get_by_role("link", name=f"Read {arriving.display_name}'s chronology").click()
+    expect(theirs.locator("main")).to_contain_text("Transferred from the previous school's file")
+    expect(theirs.locator("main")).to_contain_text("From Establishment here: Concern recorded.")
