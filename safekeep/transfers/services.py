@@ -4,7 +4,7 @@ event in one transaction (house rule 1)."""
 
 import json
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -144,6 +144,17 @@ def transfer_receipt_confirm(*, link: TransferLink, name: str, role: str) -> Tra
     return receipt
 
 
+def _when(parse, text):
+    """A date or time of the file, read as the format says (ISO 8601, a time with its offset)."""
+    try:
+        value = parse(text)
+    except ValueError:
+        value = None
+    if value is None or (isinstance(value, datetime) and value.tzinfo is None):
+        raise ValidationError({"file": f"This file has a date Safekeep cannot read: {str(text)[:40]}."})
+    return value
+
+
 @transaction.atomic
 def transfer_import(*, actor, establishment, child, data: bytes) -> ImportedFile:
     """A file another school sent, checked against the committed schema, added to this child's chronology as
@@ -159,14 +170,25 @@ def transfer_import(*, actor, establishment, child, data: bytes) -> ImportedFile
     if found:
         raise ValidationError({"file": ["This file does not follow the child protection file format 1.0."] + found})
     sender = document["sent_by"]["establishment"]
+    born = _when(date.fromisoformat, document["child"]["date_of_birth"])
+    if born != child.date_of_birth:
+        raise ValidationError({"child": f"The file is about a child born {born:%-d %B %Y}; "
+                                        f"{child.display_name} was born {child.date_of_birth:%-d %B %Y}. "
+                                        "Choose the child the file is about."})
+    happened = [_when(datetime.fromisoformat, entry["occurred_at"]) for entry in document["entries"]]
+    digest = package.sha256(data)
+    earlier = ImportedFile.objects.filter(child=child, json_sha256=digest).first()
+    if earlier is not None:
+        raise ValidationError({"file": f"This file was imported for {child.display_name} on "
+                                       f"{earlier.imported_at:%-d %B %Y}: it is in their chronology already."})
     imported = ImportedFile.objects.create(establishment=establishment, child=child, imported_by=actor,
-                                           json_sha256=package.sha256(data), sent_by=sender[:200],
+                                           json_sha256=digest, sent_by=sender[:200],
                                            entries=len(document["entries"]))
-    for entry in document["entries"]:
+    for entry, occurred_at in zip(document["entries"], happened, strict=True):
         words = [f"From {sender}: {entry['kind_words'] or words_for(entry['kind'])}.", entry["summary"]]
         words += [text for text in (entry.get("narrative"), entry.get("childs_words")) if text]
         chronology_add(actor=actor, child=child, establishment=establishment, kind="transfer.entry", obj=imported,
-                       occurred_at=datetime.fromisoformat(entry["occurred_at"]), summary="\n".join(words),
+                       occurred_at=occurred_at, summary="\n".join(words),
                        key_event=entry["key_event"])
     chronology_add(actor=actor, child=child, establishment=establishment, kind="transfer.imported", obj=imported,
                    summary=f"Child protection file from {sender} imported: {imported.entries} entries.")

@@ -216,6 +216,21 @@ def test_a_school_in_another_organisation_imports_the_file_as_transferred_entrie
     page = client.get(f"/chronology/{child.pk}/").content.decode()
     assert "Transferred from the previous school&#x27;s file" in page or "Transferred from the previous school" in page
     assert AuditEvent.objects.filter(action="transfer.import", actor_id=their_dsl.pk).exists()
+    upload.seek(0)
+    again = client.post(f"/transfers/import/{elsewhere.pk}/", {"file": upload, "child": child.pk}).content.decode()
+    assert "This file was imported for Child Elsewhere on 3 December 2026" in again
+    assert ChronologyEntry.objects.filter(child=child, kind="transfer.entry").count() == moved.count()
+
+
+def _valid() -> dict:
+    """A file of format 1.0 about the child at "elsewhere" (born 1 May 2012), with one entry."""
+    return {"format": "safekeep-child-protection-file", "format_version": "1.0", "created_at": "2026-12-03T09:00:00+00:00",
+            "sent_by": {"establishment": "A school", "organisation": "A trust", "person": "Sam", "role": "DSL"},
+            "child": {"first_name": "Child", "last_name": "Elsewhere", "date_of_birth": "2012-05-01"},
+            "leaving": {"leaves_on": "2026-12-03", "destination": "Establishment elsewhere"}, "parts": ["concern"],
+            "entries": [{"occurred_at": "2026-11-20T10:00:00+00:00", "recorded_at": "2026-11-20T10:05:00+00:00",
+                         "type": "concern", "kind": "concern.recorded", "kind_words": "Concern recorded",
+                         "place": "A school", "recorded_by": "Sam", "summary": "A concern", "key_event": False}]}
 
 
 def test_a_file_that_does_not_follow_the_format_is_refused_with_what_is_wrong(world, leaving, client):
@@ -225,7 +240,11 @@ def test_a_file_that_does_not_follow_the_format_is_refused_with_what_is_wrong(wo
     sign_in(client, their_dsl)
     for content, words in ((b"not json", "it is not JSON"),
                            (json.dumps({"format": "safekeep-child-protection-file"}).encode(),
-                            "does not follow the child protection file format 1.0")):
+                            "does not follow the child protection file format 1.0"),
+                           (json.dumps({**_valid(), "child": {**_valid()["child"], "date_of_birth": "2011-02-03"}}).encode(),
+                            "The file is about a child born 3 February 2011"),
+                           (json.dumps({**_valid(), "entries": [{**_valid()["entries"][0], "occurred_at": "20 Nov"}]}
+                                       ).encode(), "This file has a date Safekeep cannot read: 20 Nov.")):
         upload = io.BytesIO(content)
         upload.name = "file.json"
         text = client.post(f"/transfers/import/{elsewhere.pk}/", {"file": upload, "child": child.pk}).content.decode()
