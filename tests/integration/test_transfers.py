@@ -133,6 +133,7 @@ def test_the_receiver_opens_with_the_code_downloads_both_forms_whose_hashes_matc
     assert steps["send-cp-file"].status == Action.Status.DONE
     assert steps["confirm-receipt"].status == Action.Status.DONE
     assert "the new school's confirmation that the file arrived" in steps["confirm-receipt"].completion_note
+    assert steps["confirm-receipt"].met_by_record == ("the new school's receipt", _page(world))
     sender = client.get(_page(world)).content.decode()
     assert "Confirmed 3 December 2026" in sender and "by Robin Ade, Designated safeguarding lead" in sender
     assert sent.pdf_sha256 in sender and sent.json_sha256 in sender and "downloaded 2 times" in sender
