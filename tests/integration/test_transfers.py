@@ -176,6 +176,13 @@ def test_downloads_need_the_code_in_this_browser(world, leaving, client):
     assert not AuditEvent.objects.filter(action="transfer.download").exists()
 
 
+def test_the_childs_page_links_to_the_file_only_for_those_who_may_send_it(world, leaving, client):
+    child = world.children["here"]
+    for role, shown in ((Role.DSL, True), (Role.DEPUTY_DSL, True), (Role.HEAD, False), (Role.GROUP_HEAD, False)):
+        sign_in(client, world.personas[role])
+        assert (_page(world) in client.get(f"/children/{child.pk}/").content.decode()) is shown, role
+
+
 def test_the_senders_page_is_404_alike_for_other_people_and_other_places(world, leaving, client):
     child, here = world.children["here"], world.establishments["here"]
     dsl_elsewhere = make_user("dsl-far@example.org", world.organisations["two"])
