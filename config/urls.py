@@ -35,6 +35,7 @@ urlpatterns = [
     path("places/", include("safekeep.places.urls")),
     path("retention/", include("safekeep.retention.urls")),
     path("contexts/", include("safekeep.contexts.urls")),
+    path("transfers/", include("safekeep.transfers.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),
 ]

@@ -121,6 +121,9 @@ class Action(models.Model):
             return "the DSL's triage of the concern", reverse("concerns:detail", args=[self.concern_id])
         if self.met_by_kind == "concern.sent":
             return "the concern, sent to the safeguarding team", reverse("concerns:detail", args=[self.met_by_id])
+        if self.met_by_kind in ("transfer.sent", "transfer.received"):
+            words = "the child protection file sent" if self.met_by_kind == "transfer.sent" else "the new school's receipt"
+            return words, reverse("transfers:child_file", args=[self.child_id, self.establishment_id])
         return None
 
     @property

@@ -531,7 +531,9 @@ def _met_by_words(event: str, record) -> str:
         return f"the referral to {record.agency_name}"
     return {"safety_plan": "the safety plan put in place", "triage": "the DSL's triage",
             "linked_note.acknowledged": "the acknowledgement of the note",
-            "concern.sent": "sending the concern: Safekeep alerted the safeguarding team"}[event]
+            "concern.sent": "sending the concern: Safekeep alerted the safeguarding team",
+            "transfer.sent": "the child protection file sent through Safekeep",
+            "transfer.received": "the new school's confirmation that the file arrived"}[event]
 
 
 def _open_steps(batch: Steps | None, record, child, concern_id) -> list[Action]:

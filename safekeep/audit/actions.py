@@ -176,6 +176,16 @@ ACTION_WORDS = {
     "retention.decline": "Declined the proposed destruction of a child's file",
     "retention.approve": "Approved the destruction of a child's file",
     "retention.destroy": "Destroyed a child's file on a second reviewer's approval",
+    # The child protection file that follows the child (safekeep.transfers; KCSIE 2025 Annex C).
+    "transfer.view": "Looked at a child's child protection file sent to a new school",
+    "transfer.build": "Built a child's child protection file for a new school",
+    "transfer.send": "Sent a child's child protection file to a new school",
+    "transfer.link": "Emailed the one-time link to a child protection file",
+    "transfer.code": "Tried the code of a child protection file's link",
+    "transfer.download": "Downloaded a child protection file through its link",
+    "transfer.receipt": "The new school confirmed a child protection file arrived",
+    "transfer.import": "Imported a child protection file another school sent",
+    "transfer.import.view": "Opened the page to import a child protection file",
 }
 
 

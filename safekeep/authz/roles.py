@@ -111,6 +111,10 @@ class Permission(models.TextChoices):
                                       "plans and reviews")
     CONTEXTS_ASSESS = "contexts.assess", ("Assess a place, an online space or a peer group, plan what will change "
                                           "there, review the plan and record meetings about it")
+    # The child protection file follows the child (issue 15 section 2; KCSIE 2025 Annex C): the safeguarding team
+    # sends it to the new school and imports one a school sent them.
+    TRANSFER_SEND = "transfers.send", ("Send a child's child protection file to their new school or college, and "
+                                       "import one another school sent")
 
 
 P = Permission
@@ -180,6 +184,8 @@ _PLACES = frozenset({P.PLACES_VIEW, P.HOTSPOTS_SET, P.PLACES_RECORD})
 _RETENTION = frozenset({P.RETENTION_REVIEW, P.RETENTION_HOLD})
 # Context assessments: the safeguarding team and the head at the establishment; the group head reads them.
 _CONTEXTS = frozenset({P.CONTEXTS_VIEW, P.CONTEXTS_ASSESS})
+# The child protection file that follows a child: the safeguarding team sends and imports it.
+_TRANSFERS = frozenset({P.TRANSFER_SEND})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -204,7 +210,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _RETENTION | _CONTEXTS,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _RETENTION | _CONTEXTS | _TRANSFERS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -214,7 +220,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _CONTEXTS,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _CONTEXTS | _TRANSFERS,
             reads_child_data=True,
         ),
         RoleDefinition(

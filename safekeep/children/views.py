@@ -56,7 +56,10 @@ def detail(request, child_id):
     history = case_history(child, [place.pk for place in team_places])
     cases = [{"establishment": place, "status": next((c.status for c in history if c.establishment_id == place.pk),
                                                      "open"),
-              "latest": next((c for c in history if c.establishment_id == place.pk), None)} for place in team_places]
+              "latest": next((c for c in history if c.establishment_id == place.pk), None),
+              # The child protection file is sent by the safeguarding team there (issue 15 section 2).
+              "may_send_file": place.pk in scope_for(request.user).establishment_ids(Permission.TRANSFER_SEND)}
+             for place in team_places]
     return render(request, "children/detail.html", {"child": child, "can_see_log": can_see_log,
                                                     "can_add_action": can_add_action, "cases": cases,
                                                     "concerns": concerns_about(request.user, child),

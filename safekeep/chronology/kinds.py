@@ -70,6 +70,12 @@ KINDS: dict[str, Kind] = {
     "action.cancelled": Kind("Action cancelled", "action", TRACKED),
     "action.reassigned": Kind("Action passed to someone else", "action", TRACKED),
     "action.escalated": Kind("Overdue action escalated", "action", TRACKED),
+    # The child protection file that follows the child (KCSIE 2025 Annex C): sent, received, and at the new
+    # school each entry of the file imported, with its sender and the date it happened.
+    "transfer.sent": Kind("Child protection file sent to the new school", "case", RECORD),
+    "transfer.received": Kind("New school confirmed the child protection file arrived", "case", RECORD),
+    "transfer.imported": Kind("Child protection file from the previous school imported", "case", RECORD),
+    "transfer.entry": Kind("Transferred from the previous school's file", "case", RECORD),
 }
 
 # For the query: entries of these kinds are left out unless the reader asks for the tracked steps (or a

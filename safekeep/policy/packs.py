@@ -58,7 +58,7 @@ AUDIENCES = ("all_staff", "dsl")
 REFERRAL_AGENCIES = ("childrens_services", "placing_authority", "police_emergency", "police", "lado", "prevent",
                      "early_help", "camhs", "ofsted", "other")
 MET_BY = (*(f"referral.{agency}" for agency in REFERRAL_AGENCIES), "safety_plan", "triage",
-          "linked_note.acknowledged", "concern.sent")
+          "linked_note.acknowledged", "concern.sent", "transfer.sent", "transfer.received")
 CODE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 EVERY = re.compile(r"^(\d+) (year|month)s?$")
 # A course done once (induction) has no cycle; a refreshed one says how long before it is due to remind.

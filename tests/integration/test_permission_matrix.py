@@ -664,3 +664,27 @@ def test_an_allowed_chronology_pdf_shows_that_child_on_every_page_and_who_printe
             shown.append((role, location))
     assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.HEAD, Role.REGIONAL_DIRECTOR,
                                            Role.GROUP_HEAD}
+
+
+def test_allowed_transfer_pages_show_that_childs_file_and_that_establishments_import(client, db, matrix_world):
+    """What the allowed cells of the child protection file's pages show (issue 15 section 2): the sender's page is
+    that child's file at that establishment; the import page names that establishment; the public link pages,
+    with no link behind them, say only that the link cannot be opened."""
+    world = matrix_world
+    shown = []
+    for role, persona in world.personas.items():
+        for location in LOCATIONS:
+            child, establishment = world.children[location], world.establishments[location]
+            client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, persona)
+            if _expected(rule_for_name("transfers:child_file"), "GET", role, location, persona.is_superuser):
+                text = client.get(f"/transfers/{child.pk}/{establishment.pk}/").content.decode()
+                assert f"{child.display_name}'s child protection file" in text, (role, location)
+                assert "Record that the child is leaving first" in text, (role, location)
+                shown.append((role, location))
+            if _expected(rule_for_name("transfers:import"), "GET", role, location, persona.is_superuser):
+                text = client.get(f"/transfers/import/{establishment.pk}/").content.decode()
+                assert "Import a child protection file" in text and establishment.name in text, (role, location)
+                assert child.display_name in text, (role, location)  # the children there, to choose from
+    assert shown == [(Role.DSL, "here"), (Role.DEPUTY_DSL, "here")]
+    for path in ("/transfers/receive/x1/", "/transfers/receive/x1/download/pdf/"):
+        assert "This link cannot be opened" in Client().get(path).content.decode()
