@@ -104,6 +104,8 @@ INSTALLED_APPS = [
     "safekeep.missing",
     # A child's exploitation signs over time, this term against last (issue 14 section 5).
     "safekeep.exploitation",
+    # Subject access requests: their one-month clock and the answer's withheld parts (issue 15 section 5).
+    "safekeep.subjectaccess",
     # Oversight: trend summaries and pages (top layer: reads every casework app).
     "safekeep.trends",
     "safekeep.oversight",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("missing/", include("safekeep.missing.urls")),
     path("exploitation/", include("safekeep.exploitation.urls")),
     path("training/", include("safekeep.training.urls")),
+    path("subject-access/", include("safekeep.subjectaccess.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),
 ]

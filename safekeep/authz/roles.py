@@ -97,6 +97,12 @@ class Permission(models.TextChoices):
     POLICY_REVIEW_VIEW = "governance.policy_review.view", (
         "Read the annual policy review: its figures and questionnaire counts with small numbers hidden, its "
         "action plan and what it decided")
+    # Subject access (issue 15 section 5; UK GDPR Art. 12(3), 15): the data protection officer and the
+    # safeguarding team record requests and their clock; gathering a child's records for the answer also needs
+    # child.view, so the DPO sees what was withheld and why, never the records themselves.
+    SUBJECT_ACCESS_MANAGE = "subjectaccess.manage", (
+        "Record a subject access request for a child's records, extend its deadline with the reason, and decide "
+        "what the answer withholds and why")
 
 
 P = Permission
@@ -162,6 +168,8 @@ _TRAINING_OVERSEERS = frozenset({P.TRAINING_VIEW_ESTABLISHMENT, P.TRAINING_VIEW_
 _POLICY_REVIEW_LEADS = frozenset({P.POLICY_REVIEW_LEAD, P.POLICY_REVIEW_VIEW})
 # Places and hotspots: the safeguarding team and the group head.
 _PLACES = frozenset({P.PLACES_VIEW, P.HOTSPOTS_SET})
+# Subject access requests: the safeguarding team and the data protection officer.
+_SUBJECT_ACCESS = frozenset({P.SUBJECT_ACCESS_MANAGE})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -186,7 +194,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _SUBJECT_ACCESS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -196,7 +204,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _SUBJECT_ACCESS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -246,7 +254,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "The organisation's data protection officer.",
             "The information-sharing register and the audit log, but never what a concern says.",
             "Checks that personal information is handled lawfully.",
-            frozenset({P.ESTABLISHMENT_VIEW, P.AUDIT_LOG_VIEW, P.SHARING_REGISTER_VIEW}),
+            frozenset({P.ESTABLISHMENT_VIEW, P.AUDIT_LOG_VIEW, P.SHARING_REGISTER_VIEW}) | _SUBJECT_ACCESS,
             reads_child_data=False,
         ),
         RoleDefinition(

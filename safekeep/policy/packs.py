@@ -143,6 +143,17 @@ class Missing:
 
 
 @dataclass(frozen=True)
+class SubjectAccess:
+    """The `subject_access:` section: how many calendar months a subject access request is answered within,
+    how many more an extension allows, and who owns the answer (UK GDPR Art. 12(3))."""
+    respond_within_months: int
+    extend_by_months: int
+    owner: str
+    what: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Pack:
     pack: str
     title: str
@@ -176,6 +187,8 @@ class Pack:
     policy_review: "PolicyReviewRules | None" = None
     # The `hotspots:` section, if the pack has one (the statutory baseline does): the hotspot flag.
     hotspots: "Hotspots | None" = None
+    # The `subject_access:` section, if the pack has one (the statutory baseline does): the right of access.
+    subject_access: SubjectAccess | None = None
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -377,6 +390,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
     picture = _picture(checker, data, categories)
     policy_review = _policy_review(checker, data)
     hotspots = _hotspots(checker, data)
+    subject_access = _subject_access(checker, data)
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -388,7 +402,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         response_windows=windows, nrm_categories=nrm_categories, nrm_source=nrm_source, reporting=reporting,
         peer_groups=peer_groups,
         missing=missing, picture=picture, hotspots=hotspots,
-        policy_review=policy_review,
+        policy_review=policy_review, subject_access=subject_access,
     )
 
 
@@ -861,6 +875,30 @@ def _hotspots(checker, data) -> Hotspots | None:
         rules[part] = HotspotRule(concerns=_count(checker, item, "concerns", path),
                                   days=_count(checker, item, "days", path), source=checker.text(item, "source", path))
     return Hotspots(**rules)
+
+
+SUBJECT_ACCESS_FIELDS = ("respond_within_months", "extend_by_months", "owner", "what", "source")
+
+
+def _subject_access(checker, data) -> SubjectAccess | None:
+    """subject_access: respond_within_months, extend_by_months, owner, what and source."""
+    section = data.get("subject_access")
+    if section is None:
+        return None
+    section = checker.mapping(section, "subject_access")
+    if section is None:
+        return None
+    for key in sorted(set(section) - set(SUBJECT_ACCESS_FIELDS)):
+        checker.error(section, f"subject_access.{key}",
+                      f"is not part of subject_access: use {', '.join(SUBJECT_ACCESS_FIELDS)}", key)
+    owner = checker.text(section, "owner", "subject_access")
+    if owner and owner not in ROLES:
+        checker.error(section, "subject_access.owner", f"“{owner}” is not one of: {', '.join(ROLES)}", "owner")
+    return SubjectAccess(
+        respond_within_months=_count(checker, section, "respond_within_months", "subject_access"),
+        extend_by_months=_count(checker, section, "extend_by_months", "subject_access"),
+        owner=owner, what=checker.text(section, "what", "subject_access"),
+        source=checker.text(section, "source", "subject_access"))
 
 
 # --- ladders: who is told in turn when a step is late, and how fast ----------------------------
