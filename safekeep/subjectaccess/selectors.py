@@ -63,7 +63,7 @@ def read_request(actor, request_id):
     with transaction.atomic():
         request = access_request(actor, request_id, "subjectaccess.view")
         decisions = list(request.decisions.select_related("decided_by"))
-    request.gathers = can(actor, Permission.CHILD_VIEW, request.child)
+    request.gathers = can(actor, Permission.CHILD_VIEW, request)
     return request, decisions
 
 
@@ -98,7 +98,7 @@ def gather(actor, request_id) -> Gathered:
     who manages requests but does not read children's records (the data protection officer)."""
     with transaction.atomic():
         request = access_request(actor, request_id, "subjectaccess.gather")
-        if not can(actor, Permission.CHILD_VIEW, request.child):
+        if not can(actor, Permission.CHILD_VIEW, request):
             raise NotVisible("subjectaccess.gather", "subjectaccessrequest", request.pk, request.establishment_id)
         export = read_chronology_for_export(actor, request.child_id, redact=False)
         work = child_referral_work(actor, request.child)
@@ -112,7 +112,7 @@ def gather(actor, request_id) -> Gathered:
         names = {name for name in _child_names(other.first_name, other.last_name, other.preferred_name)
                  if name.casefold() not in own}
         proposals.append(Proposal(item=f"child:{other.pk}", kind="other_child", names=names,
-                                  description=f"Another child named in the same concerns: {other.full_name}"))
+                                  description=f"Another child named in the same concerns: {other.first_name} {other.last_name}"))
     staff = {}
     for entry in export.entries:
         if entry.recorded_by_id:
@@ -169,3 +169,10 @@ def withholding(proposals: list[Proposal], decided: dict[str, str]) -> Withholdi
     spaced = (r"\s+".join(re.escape(word) for word in name.split())
               for name in sorted(by_name, key=lambda name: (-len(name), name)))
     return Withholding(re.compile(r"(?<!\w)(?:" + "|".join(spaced) + r")(?!\w)", re.IGNORECASE), by_name, agencies)
+
+
+def decided_withholding(actor, request_id) -> Withholding:
+    """The kept decisions applied to what the child's records propose now (gathered again, audited)."""
+    gathered = gather(actor, request_id)
+    decided = {d.item: (d.exemption if d.withheld else "") for d in gathered.request.decisions.all()}
+    return withholding(gathered.proposals, decided)

@@ -126,7 +126,7 @@ def request_decide(*, actor, request: SubjectAccessRequest, decisions: list[Deci
     exemption. Only someone who reads the child's records decides (they have read what is withheld)."""
     role = require_permission(actor, Permission.SUBJECT_ACCESS_MANAGE, action="subjectaccess.decide",
                               establishment_id=request.establishment_id, obj=request)
-    if not can(actor, Permission.CHILD_VIEW, request.child):
+    if not can(actor, Permission.CHILD_VIEW, request):
         raise NotVisible("subjectaccess.decide", "subjectaccessrequest", request.pk, request.establishment_id)
     request = _locked(request)
     if request.is_decided:

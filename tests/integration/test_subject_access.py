@@ -20,6 +20,7 @@ from safekeep.concerns import services as concerns
 from safekeep.referrals import services as referrals
 from safekeep.subjectaccess import selectors, services
 from safekeep.subjectaccess.models import RedactionDecision
+from safekeep.subjectaccess.pdf import answer_pdf
 from safekeep.policy.deadlines import LONDON
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,108 @@ def test_staff_governors_and_the_head_may_not_record_one(world, adopted, time_ma
     time_machine.move_to(RECEIVED)
     with pytest.raises(NotVisible):
         _record(world, actor=world.personas[role])
+
+
+@pytest.fixture
+def casework(world, adopted, time_machine):
+    """A concern naming the child and another child, Kit Friend, recorded by a member of staff; a referral to
+    children's services and its answer, with a note naming the police officer."""
+    when = datetime(2027, 1, 10, 10, 0, tzinfo=UTC)
+    time_machine.move_to(when)
+    child, here = world.children["here"], world.establishments["here"]
+    friend = Child.objects.create(organisation=world.organisations["one"], first_name="Kit", last_name="Friend",
+                                  date_of_birth=date(2012, 1, 1))
+    Enrolment.objects.create(child=friend, establishment=here, mis_id="KF")
+    with transaction.atomic():
+        concern, _ = concerns.concern_submit(
+            actor=world.personas[Role.STAFF], establishment=here, occurred_at=when, disclosure=True,
+            children=[{"child": child, "role": "harmed", "categories": []},
+                      {"child": friend, "role": "alleged_responsible", "categories": []}],
+            narrative="Kit Friend took Child Here's phone at the gate.", childs_words="Kit took it, Kit always does",
+            idempotency_key="sar-1")
+    referral = referrals.referral_record(
+        actor=world.personas[Role.DSL], establishment=here, child=child, agency="childrens_services",
+        contact=world.contacts["here"], made_at=when, how="phone", what_shared="The concern of 10 January.",
+        consent="given", lawful_basis="public-task-safeguarding", secure_handling_agreed=True, concern=concern)
+    time_machine.move_to(datetime(2027, 1, 12, 11, 0, tzinfo=UTC))
+    referrals.referral_outcome_record(actor=world.personas[Role.DSL], referral=referral, outcome="nfa",
+                                      received_at=datetime(2027, 1, 12, 10, 0, tzinfo=UTC), response="agree",
+                                      note=NOTE)
+    time_machine.move_to(RECEIVED)
+    return {"friend": friend, "referral": referral, "request": _record(world)}
+
+
+def _proposals(world, request):
+    return {p.item: p for p in selectors.gather(world.personas[Role.DSL], request.pk).proposals}
+
+
+def test_the_proposed_redactions_name_the_other_child_the_staff_and_the_agency_never_the_child(world, casework):
+    proposals = _proposals(world, casework["request"])
+    friend = proposals[f"child:{casework['friend'].pk}"]
+    assert friend.kind == "other_child" and {"Kit Friend", "Kit", "Friend"} <= friend.names
+    names = {name.casefold() for p in proposals.values() for name in p.names}
+    assert not names & {"child", "here", "child here"}
+    assert f"person:{world.personas[Role.STAFF].pk}" in proposals
+    assert proposals[f"agency:{casework['referral'].pk}"].kind == "agency"
+    assert AuditEvent.objects.filter(action="child.chronology.export", actor_id=world.personas[Role.DSL].pk).exists()
+
+
+def _decide(world, request, withhold: dict):
+    proposals = selectors.gather(world.personas[Role.DSL], request.pk).proposals
+    return services.request_decide(actor=world.personas[Role.DSL], request=request, decisions=[
+        services.Decision(item=p.item, kind=p.kind, description=p.description, withheld=p.item in withhold,
+                          exemption=withhold.get(p.item, "")) for p in proposals])
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_what_is_withheld_never_appears_in_the_pdf_and_its_exemption_does(world, casework):
+    request, friend, referral = casework["request"], casework["friend"], casework["referral"]
+    _decide(world, request, {f"child:{friend.pk}": "third_party", f"agency:{referral.pk}": "crime"})
+    dsl = world.personas[Role.DSL]
+    text = " ".join(_text(answer_pdf(selectors.gather(dsl, request.pk),
+                                     selectors.decided_withholding(dsl, request.pk), prepared_by="Persona DSL")).split())
+    assert "Kit" not in text and "Friend" not in text
+    assert "DC Rahman" not in text and "No further action" not in text
+    assert "[withheld: Third-party data (DPA 2018 Sch 2 para 16)]" in text
+    assert "[withheld: Crime and taxation (DPA 2018 Sch 2 para 2)]" in text
+    assert "took Child Here's phone at the gate" in text  # the child's own record, and their name, are kept
+    # Kept: the member of staff who recorded the concern was not withheld.
+    assert world.personas[Role.STAFF].full_name in text
+
+
+def test_the_decisions_are_kept_once_and_audited_without_the_withheld_words(world, casework, time_machine):
+    request, friend = casework["request"], casework["friend"]
+    _decide(world, request, {f"child:{friend.pk}": "third_party"})
+    kept = RedactionDecision.objects.get(request=request, item=f"child:{friend.pk}")
+    assert kept.withheld and kept.exemption == "third_party" and "Kit Friend" in kept.description
+    assert RedactionDecision.objects.filter(request=request, withheld=False).count() >= 2
+    event = AuditEvent.objects.get(action="subjectaccess.decide", object_id=str(request.pk))
+    assert event.detail["withheld"] == {"third_party": 1} and "Kit" not in str(event.detail)
+    with pytest.raises(ValidationError, match="already been decided"):
+        _decide(world, request, {})
+    with pytest.raises(TypeError):
+        kept.withheld = False
+        kept.save()
+    # The DPO sees what was withheld and why, not the records.
+    seen, decisions = selectors.read_request(world.personas[Role.DPO], request.pk)
+    assert [d.get_exemption_display() for d in decisions if d.withheld] == ["Third-party data (DPA 2018 Sch 2 para 16)"]
+    with pytest.raises(NotVisible):
+        selectors.gather(world.personas[Role.DPO], request.pk)
+
+
+def test_a_withheld_item_needs_its_exemption(world, casework):
+    request, friend = casework["request"], casework["friend"]
+    with pytest.raises(ValidationError, match="Choose the exemption"):
+        _decide(world, request, {f"child:{friend.pk}": ""})
+    assert not RedactionDecision.objects.filter(request=request).exists()
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.GOVERNOR])
+def test_staff_and_governors_see_no_request(world, casework, role):
+    with pytest.raises(NotVisible):
+        selectors.read_request(world.personas[role], casework["request"].pk)
+    with pytest.raises(NotVisible):
+        selectors.gather(world.personas[role], casework["request"].pk)
