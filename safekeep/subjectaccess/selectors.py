@@ -19,7 +19,7 @@ from safekeep.children.models import Child
 from safekeep.chronology.redaction import own_name_words
 from safekeep.chronology.selectors import read_chronology_for_export
 from safekeep.packs.selectors import packs_for
-from safekeep.policy.packs import SubjectAccess
+from safekeep.policy.packs import SubjectAccess, shipped_packs
 from safekeep.referrals.selectors import child_referral_work
 
 from .models import Exemption, SubjectAccessRequest
@@ -28,8 +28,11 @@ SHORTEST = 2  # a one-letter "name" would be withheld inside other words' neighb
 
 
 def subject_access_rules(establishment) -> SubjectAccess | None:
-    """The adopted packs' subject access section for the establishment (the statutory baseline ships one)."""
-    return next((pack.subject_access for pack in packs_for(establishment) if pack.subject_access is not None), None)
+    """The adopted packs' subject access section for the establishment; where none gives one, the statutory
+    baseline's as shipped: the right of access is the law, whatever local policies an organisation adopted."""
+    adopted = next((pack.subject_access for pack in packs_for(establishment) if pack.subject_access is not None),
+                   None)
+    return adopted or next((pack.subject_access for pack in shipped_packs() if pack.subject_access is not None), None)
 
 
 def requests_visible_to(actor):

@@ -37,6 +37,7 @@ from safekeep.governance.selectors import establishment_report
 from safekeep.governance.services import review_record
 from safekeep.peergroups.services import peer_group_save
 from safekeep.missing import services as missing_services
+from safekeep.subjectaccess import services as subject_access
 from tests.markers import allegation_markers, allegation_with_everything, markers_in
 from tests.world import LOCATIONS, build_world, enrol_totp, give_role, make_user, sign_in
 
@@ -112,6 +113,7 @@ def _values(world, rule, location, persona):
         "attachment": {"concern_id": world.concerns[location].pk, "pk": world.concerns[location].pk,
                        "attachment_id": world.attachments[location].pk},
         "peergroup": {"group_id": world.peer_groups[location].pk},
+        "sar": {"request_id": world.sars[location].pk},
     }
     if rule.object == "entry":
         entry = _entry(world, location)
@@ -211,6 +213,7 @@ def equip(world):
     world.reviews = _reviews(world)
     world.peer_groups = _peer_groups(world)
     world.episodes = _episodes(world)
+    world.sars = _subject_access_requests(world)
     world.terms = {location: TermDate.objects.create(establishment=establishment, name="Autumn term",
                                                      starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18))
                    for location, establishment in world.establishments.items()}
@@ -226,6 +229,18 @@ def _episodes(world) -> dict:
             actor=lead, establishment=establishment, child=world.children[location], missing_from="home",
             went_missing_at=datetime(2026, 1, 5, 20, 0, tzinfo=UTC), reported_by="A parent")
     return episodes
+
+
+def _subject_access_requests(world) -> dict:
+    """A subject access request for the child at each establishment, recorded by a safeguarding lead there."""
+    requests = {}
+    for location, establishment in world.establishments.items():
+        lead = make_user(f"sar-lead-{location}@example.org", establishment.organisation)
+        give_role(lead, Role.DSL, establishment=establishment)
+        requests[location] = subject_access.request_record(
+            actor=lead, establishment=establishment, child=world.children[location], requester_name="A parent",
+            relationship="parent", received_how="letter", received_on=date(2026, 1, 5))
+    return requests
 
 
 def _reviews(world) -> dict:
@@ -263,11 +278,11 @@ def _peer_groups(world) -> dict:
 
 # Records about children, and the pages that list or find them: a governor reads totals only (DESIGN.md section 1).
 CHILD_LEVEL_OBJECTS = {"child", "concern", "case", "plan", "sanction", "referral", "nrm", "action", "meeting",
-                       "attachment", "entry", "share", "peergroup", "episode"}
+                       "attachment", "entry", "share", "peergroup", "episode", "sar"}
 CHILD_LEVEL_PREFIXES = ("children:", "concerns:", "cases:", "chronology:", "safetyplans:", "referrals:", "actions:",
                         "meetings:", "sharing:", "attachments:", "missing:", "api:child", "api:concern", "api:action",
                         "api:referral", "api:plan", "api:meeting", "api:sharing", "api:case", "api:sanction", "api:nrm",
-                        "peergroups:", "exploitation:")
+                        "peergroups:", "exploitation:", "subjectaccess:")
 # "My actions" is open to everyone and lists only what the person owns: no rule or review gives a governor an
 # action (a governance review's actions are for the head and those who work actions, governance.services).
 OWN_ACTIONS = ("actions:list", "api:action-list")
@@ -551,3 +566,23 @@ def test_an_allowed_chronology_pdf_shows_that_child_on_every_page_and_who_printe
             shown.append((role, location))
     assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.HEAD, Role.REGIONAL_DIRECTOR,
                                            Role.GROUP_HEAD}
+
+
+def test_an_allowed_subject_access_request_shows_that_childs_request_and_its_due_date(client, db, matrix_world):
+    """What the allowed cells of subjectaccess:detail show: the child it is about, who asked and when the answer is
+    due (one calendar month from 5 January 2026: 5 February), and the way to prepare the answer only to those who
+    read the child's records (the data protection officer sees the request, never the records)."""
+    world, rule = matrix_world, rule_for_name("subjectaccess:detail")
+    shown = []
+    for role, persona in world.personas.items():
+        for location in LOCATIONS:
+            if not _expected(rule, "GET", role, location, persona.is_superuser):
+                continue
+            client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, persona)
+            text = client.get(f"/subject-access/{world.sars[location].pk}/").content.decode()
+            assert f"Subject access request: {world.children[location].display_name}" in text, (role, location)
+            assert "A parent (a parent)" in text and "5 February 2026" in text, (role, location)
+            assert ("Prepare the answer" in text) == (role != Role.DPO), (role, location)
+            assert world.concerns[location].narrative not in text, (role, location)
+            shown.append((role, location))
+    assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.DPO}
