@@ -4,6 +4,7 @@ and proposes withholding third parties from structured data only; a person decid
 "[withheld: <exemption>]" where something was withheld; the decisions are kept and audited."""
 
 import io
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -191,3 +192,52 @@ def test_staff_and_governors_see_no_request(world, casework, role):
         selectors.read_request(world.personas[role], casework["request"].pk)
     with pytest.raises(NotVisible):
         selectors.gather(world.personas[role], casework["request"].pk)
+
+
+def test_the_record_page_shows_a_gov_uk_error_summary_and_keeps_what_was_typed(world, adopted, signed_in,
+                                                                               time_machine):
+    time_machine.move_to(RECEIVED)
+    client = signed_in(world.personas[Role.DPO])
+    child = world.children["here"]
+    response = client.post(f"/subject-access/child/{child.pk}/record/",
+                           {"requester_name": "Mrs Here", "relationship": "parent", "received_on": "2027-02-01"})
+    text = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in text
+    assert "Say how the request reached you." in text
+    assert 'value="Mrs Here"' in text
+    response = client.post(f"/subject-access/child/{child.pk}/record/", {
+        "requester_name": "Mrs Here", "relationship": "parent", "received_how": "email", "received_on": "2027-02-01"})
+    assert "The date the request was received cannot be in the future." in response.content.decode()
+    response = client.post(f"/subject-access/child/{child.pk}/record/", {
+        "requester_name": "Mrs Here", "relationship": "parent", "received_how": "email", "received_on": "31/01/2027"},
+        follow=True)
+    assert "The answer is due by 28 February 2027" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_review_formset_asks_for_the_exemption_of_what_is_withheld_and_keeps_the_choices(world, casework,
+                                                                                              signed_in):
+    client = signed_in(world.personas[Role.DSL])
+    request = casework["request"]
+    page = client.get(f"/subject-access/{request.pk}/review/").content.decode()
+    assert "Another child named in the same concerns: Kit Friend" in page
+    assert "Another child named in the same concerns: Child Here" not in page
+    proposals = selectors.gather(world.personas[Role.DSL], request.pk).proposals
+    data = {"form-TOTAL_FORMS": str(len(proposals)), "form-INITIAL_FORMS": str(len(proposals))}
+    for index, proposal in enumerate(proposals):
+        data |= {f"form-{index}-item": proposal.item, f"form-{index}-decision": "withhold",
+                 f"form-{index}-exemption": ""}
+    text = client.post(f"/subject-access/{request.pk}/review/", data).content.decode()
+    assert "There is a problem" in text and "Choose the exemption for: Another child named" in text
+    # The choices made are kept: every "Withhold it" stays chosen.
+    assert len(re.findall(r'<input type="radio" name="form-\d+-decision" value="withhold"[^>]*checked', text)) == len(
+        proposals)
+    assert not RedactionDecision.objects.filter(request=request).exists()
+    for index in range(len(proposals)):
+        data[f"form-{index}-exemption"] = "third_party"
+    response = client.post(f"/subject-access/{request.pk}/review/", data, follow=True)
+    assert "What the answer withholds is decided and kept" in response.content.decode()
+    assert RedactionDecision.objects.filter(request=request, withheld=True).count() == len(proposals)
+    pdf = client.post(f"/subject-access/{request.pk}/answer/")
+    assert pdf["Content-Type"] == "application/pdf" and "no-store" in pdf["Cache-Control"]
+    assert "Kit" not in _text(pdf.content)
