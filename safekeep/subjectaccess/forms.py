@@ -27,7 +27,8 @@ class RequestForm(Form):
     received_how = forms.ChoiceField(label="How did the request reach you?", widget=forms.RadioSelect,
                                      choices=SubjectAccessRequest.ReceivedHow.choices)
     received_on = forms.DateField(label="The date it was received", widget=forms.DateInput(
-        attrs={"type": "date"}, format="%Y-%m-%d"), input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        attrs={"inputmode": "numeric", "autocomplete": "off"}, format="%d/%m/%Y"),
+        input_formats=["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"],
         help_text="The one-month clock starts on this day, for example 31/01/2027.",
         error_messages={"invalid": "Give the date it was received, for example 31/01/2027."})
 

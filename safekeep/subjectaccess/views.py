@@ -27,9 +27,10 @@ def index(request):
     form = FindChildForm(request.POST or None)
     found = None
     if request.method == "POST" and form.is_valid():
-        found = list(children_search(request.user, query=form.cleaned_data["name"],
-                                     permission=Permission.SUBJECT_ACCESS_MANAGE)[:FOUND])
-        audit_search(request.user, results=len(found), purpose="subject access")
+        with transaction.atomic():
+            found = list(children_search(request.user, query=form.cleaned_data["name"],
+                                         permission=Permission.SUBJECT_ACCESS_MANAGE)[:FOUND])
+            audit_search(request.user, results=len(found), purpose="subject access")
     return render(request, "subjectaccess/index.html", {"requests": selectors.read_requests(request.user),
                                                         "form": form, "found": found})
 

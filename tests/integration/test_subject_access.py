@@ -241,3 +241,10 @@ def test_the_review_formset_asks_for_the_exemption_of_what_is_withheld_and_keeps
     pdf = client.post(f"/subject-access/{request.pk}/answer/")
     assert pdf["Content-Type"] == "application/pdf" and "no-store" in pdf["Cache-Control"]
     assert "Kit" not in _text(pdf.content)
+
+
+def test_the_dpo_finds_the_child_by_a_posted_name_to_record_a_request(world, adopted, signed_in):
+    client = signed_in(world.personas[Role.DPO])
+    text = client.post("/subject-access/", {"name": "Here"}).content.decode()
+    assert f'href="/subject-access/child/{world.children["here"].pk}/record/"' in text
+    assert "Children found: 1" in text
