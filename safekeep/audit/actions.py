@@ -152,6 +152,14 @@ ACTION_WORDS = {
     "missing.description.update": "Updated the description kept ready for the police",
     # A child's exploitation signs over time (safekeep.exploitation; CE 5.3, 5.4, 6.3, 7.8, 8.1, 8.2).
     "exploitation.view": "Looked at a child's exploitation signs over time",
+    # Subject access requests (safekeep.subjectaccess; UK GDPR Art. 12(3), 15).
+    "action.due_move": "Moved an action's due date, with the reason",
+    "subjectaccess.create": "Recorded a subject access request for a child's records",
+    "subjectaccess.list": "Looked at the subject access requests",
+    "subjectaccess.view": "Opened a subject access request",
+    "subjectaccess.extend": "Extended a subject access request, with the reason",
+    "subjectaccess.gather": "Gathered a child's records to answer a subject access request",
+    "subjectaccess.decide": "Decided what a subject access answer withholds, and why",
 }
 
 
