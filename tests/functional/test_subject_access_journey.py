@@ -47,7 +47,7 @@ def test_the_dpo_records_a_request_and_the_lead_prepares_the_answer_withholding_
     world, child = _world_with_a_concern_naming_another_child(time_machine)
     dpo = world.personas[Role.DPO]
     sign_in(page, live_server, dpo, enrol_totp(dpo))
-    page.goto(f"{live_server.url}/subject-access/")
+    page.get_by_role("link", name="Subject access requests").click()
     expect(page.get_by_role("heading", name="Subject access requests")).to_be_visible()
     assert_accessible(page)
     tab_to(page, "id_name")
