@@ -58,6 +58,7 @@ def request_record(*, actor, establishment, child, requester_name: str, relation
     if errors:
         raise ValidationError(errors)
     due_on = add_months(received_on, rules.respond_within_months)
+    # The action names its source as briefly as other steps do ("UK GDPR Article 12(3)"), not the pack's gloss.
     action = action_for_request(actor=actor, establishment=establishment, child=child, what=rules.what,
                                 owner_role=rules.owner, due_at=_end_of(due_on), source=rules.source.split(" (")[0],
                                 code=ANSWER)
