@@ -84,9 +84,9 @@ class RedactionDecision(WrittenOnce):
     item: what it is about, as Safekeep found it in its records ("child:12", "person:4", "outcome:7")."""
 
     class Kind(models.TextChoices):
-        OTHER_CHILD = "other_child", "Another child named in the same concerns"
+        OTHER_CHILD = "other_child", "Another child named in the same concerns, shares or meetings"
         STAFF = "staff", "A member of staff who recorded something"
-        AGENCY = "agency", "Information from another agency"
+        AGENCY = "agency", "Information from or about another agency"
 
     request = models.ForeignKey(SubjectAccessRequest, on_delete=models.PROTECT, related_name="decisions")
     item = models.CharField(max_length=60)

@@ -11,16 +11,19 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, can, establishments_where, get_visible, role_for
 from safekeep.authz.roles import Permission
 from safekeep.children.models import Child
+from safekeep.meetings.models import Attendee
 from safekeep.chronology.redaction import own_name_words
 from safekeep.chronology.selectors import read_chronology_for_export
 from safekeep.packs.selectors import packs_for
 from safekeep.policy.packs import SubjectAccess, shipped_packs
 from safekeep.referrals.selectors import child_referral_work
+from safekeep.sharing.models import InformationShare
 
 from .models import Exemption, SubjectAccessRequest
 
@@ -108,14 +111,19 @@ def gather(actor, request_id) -> Gathered:
     child = request.child
     own = own_name_words(child.first_name, child.last_name, child.preferred_name)
     concern_ids = {entry.concern_id for entry in export.entries if entry.concern_id}
+    behind = {kind: {int(entry.object_id) for entry in export.entries
+                     if entry.object_type == kind and str(entry.object_id).isdigit()}
+              for kind in ("informationshare", "meeting")}
     proposals = []
-    others = (Child.objects.exclude(pk=child.pk).filter(concerns_involved__concern_id__in=concern_ids).distinct()
-              .order_by("last_name", "first_name", "pk"))
+    others = (Child.objects.exclude(pk=child.pk)
+              .filter(Q(concerns_involved__concern_id__in=concern_ids) | Q(shares__in=behind["informationshare"])
+                      | Q(meetings__in=behind["meeting"])).distinct().order_by("last_name", "first_name", "pk"))
     for other in others:
         names = {name for name in _child_names(other.first_name, other.last_name, other.preferred_name)
                  if name.casefold() not in own}
         proposals.append(Proposal(item=f"child:{other.pk}", kind="other_child", names=names,
-                                  description=f"Another child named in the same concerns: {other.first_name} {other.last_name}"))
+                                  description="Another child named in the same concerns, shares or meetings: "
+                                              f"{other.first_name} {other.last_name}"))
     staff = {}
     for entry in export.entries:
         if entry.recorded_by_id:
@@ -128,6 +136,20 @@ def gather(actor, request_id) -> Gathered:
         if person.full_name and person.full_name.casefold() not in own:
             proposals.append(Proposal(item=f"person:{person.pk}", kind="staff", names={person.full_name},
                                       description=f"A member of staff who recorded something: {person.full_name}"))
+    # Professionals of other agencies the records name: who a share went to, who attended a meeting. Each is
+    # proposed once, named by the first record that holds them, so the same item is found each time.
+    professionals = {}
+    for pk, name, agency in InformationShare.objects.filter(pk__in=behind["informationshare"]).order_by("pk") \
+            .values_list("pk", "recipient", "recipient_organisation"):
+        professionals.setdefault(name, (f"share:{pk}", agency))
+    for pk, name, agency in Attendee.objects.filter(meeting_id__in=behind["meeting"]).order_by("pk") \
+            .values_list("pk", "name", "agency"):
+        professionals.setdefault(name, (f"attendee:{pk}", agency))
+    staff_names = {person.full_name for person in staff.values()}
+    for name, (item, agency) in sorted(professionals.items()):
+        if name and name not in staff_names and name.casefold() not in own:
+            proposals.append(Proposal(item=item, kind="agency", names={name},
+                                      description=f"Someone from another agency the records name: {name} ({agency})"))
     for referral in work["referrals"]:
         if referral.outcomes.all():
             proposals.append(Proposal(
@@ -163,7 +185,7 @@ def withholding(proposals: list[Proposal], decided: dict[str, str]) -> Withholdi
         if not code:
             continue
         words = WITHHELD.format(labels[code])
-        if proposal.kind == "agency":
+        if proposal.item.startswith("agency:"):  # an agency's answer to a referral: replaced whole
             agencies[int(proposal.item.split(":")[1])] = words
         for name in proposal.names:
             by_name.setdefault(" ".join(name.split()).casefold(), words)

@@ -92,7 +92,7 @@ def test_the_dpo_records_a_request_and_the_lead_prepares_the_answer_withholding_
     lead_page.get_by_role("link", name="Prepare the answer").click()
     expect(lead_page.get_by_role("heading", name=f"Prepare the answer for {child.display_name}")).to_be_visible()
     assert_accessible(lead_page)
-    friend = lead_page.get_by_role("group", name="Another child named in the same concerns: Kit Friend")
+    friend = lead_page.get_by_role("group", name="Another child named in the same concerns, shares or meetings: Kit Friend")
     expect(friend).to_be_visible()
     # Withhold Kit's name as third-party data; keep everything else. All with the keyboard: a radio group is one
     # Tab stop, Space chooses the first answer and the arrow keys move to the next.

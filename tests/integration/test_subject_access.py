@@ -19,6 +19,7 @@ from safekeep.children.models import Child, Enrolment
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.concerns import services as concerns
 from safekeep.referrals import services as referrals
+from safekeep.sharing import services as sharing
 from safekeep.subjectaccess import selectors, services
 from safekeep.subjectaccess.models import RedactionDecision
 from safekeep.subjectaccess.pdf import answer_pdf
@@ -114,6 +115,11 @@ def casework(world, adopted, time_machine):
     referrals.referral_outcome_record(actor=world.personas[Role.DSL], referral=referral, outcome="nfa",
                                       received_at=datetime(2027, 1, 12, 10, 0, tzinfo=UTC), response="agree",
                                       note=NOTE)
+    sharing.share_record(actor=world.personas[Role.DSL], establishment=here, children=[child],
+                         recipient="Sam Okafor", recipient_organisation="Hillingdon children's services",
+                         what="Concern record", purpose="Strategy discussion", lawful_basis="public-task-safeguarding",
+                         consent="not_sought", consent_note="Would increase the risk", secure_handling_agreed=True,
+                         source_kind="other", shared_at=datetime(2027, 1, 12, 10, 30, tzinfo=UTC))
     time_machine.move_to(RECEIVED)
     return {"friend": friend, "referral": referral, "request": _record(world)}
 
@@ -130,6 +136,7 @@ def test_the_proposed_redactions_name_the_other_child_the_staff_and_the_agency_n
     assert not names & {"child", "here", "child here"}
     assert f"person:{world.personas[Role.STAFF].pk}" in proposals
     assert proposals[f"agency:{casework['referral'].pk}"].kind == "agency"
+    assert any(p.names == {"Sam Okafor"} and "Hillingdon" in p.description for p in proposals.values())
     assert AuditEvent.objects.filter(action="child.chronology.export", actor_id=world.personas[Role.DSL].pk).exists()
 
 
@@ -146,12 +153,14 @@ def _text(pdf: bytes) -> str:
 
 def test_what_is_withheld_never_appears_in_the_pdf_and_its_exemption_does(world, casework):
     request, friend, referral = casework["request"], casework["friend"], casework["referral"]
-    _decide(world, request, {f"child:{friend.pk}": "third_party", f"agency:{referral.pk}": "crime"})
+    social_worker = next(p.item for p in _proposals(world, request).values() if p.names == {"Sam Okafor"})
+    _decide(world, request, {f"child:{friend.pk}": "third_party", f"agency:{referral.pk}": "crime",
+                             social_worker: "third_party"})
     dsl = world.personas[Role.DSL]
     text = " ".join(_text(answer_pdf(selectors.gather(dsl, request.pk),
                                      selectors.decided_withholding(dsl, request.pk), prepared_by="Persona DSL")).split())
     assert "Kit" not in text and "Friend" not in text
-    assert "DC Rahman" not in text and "No further action" not in text
+    assert "DC Rahman" not in text and "No further action" not in text and "Okafor" not in text
     assert "[withheld: Third-party data (DPA 2018 Sch 2 para 16)]" in text
     assert "[withheld: Crime and taxation (DPA 2018 Sch 2 para 2)]" in text
     assert "took Child Here's phone at the gate" in text  # the child's own record, and their name, are kept
@@ -220,8 +229,8 @@ def test_the_review_formset_asks_for_the_exemption_of_what_is_withheld_and_keeps
     client = signed_in(world.personas[Role.DSL])
     request = casework["request"]
     page = client.get(f"/subject-access/{request.pk}/review/").content.decode()
-    assert "Another child named in the same concerns: Kit Friend" in page
-    assert "Another child named in the same concerns: Child Here" not in page
+    assert "Another child named in the same concerns, shares or meetings: Kit Friend" in page
+    assert "Another child named in the same concerns, shares or meetings: Child Here" not in page
     proposals = selectors.gather(world.personas[Role.DSL], request.pk).proposals
     data = {"form-TOTAL_FORMS": str(len(proposals)), "form-INITIAL_FORMS": str(len(proposals))}
     for index, proposal in enumerate(proposals):
