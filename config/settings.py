@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "safekeep.places",
     # Places, online spaces and peer groups assessed as contexts, and their plans (issue 14 section 3).
     "safekeep.contexts",
+    # Subject access requests: their one-month clock and the answer's withheld parts (issue 15 section 5).
+    "safekeep.subjectaccess",
     # Oversight: trend summaries and pages (top layer: reads every casework app).
     "safekeep.trends",
     "safekeep.oversight",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("retention/", include("safekeep.retention.urls")),
     path("contexts/", include("safekeep.contexts.urls")),
     path("transfers/", include("safekeep.transfers.urls")),
+    path("subject-access/", include("safekeep.subjectaccess.urls")),
     # The Django admin uses the same login (allauth, with MFA): see safekeep/core/admin_site.py.
     path("django-admin/", admin.site.urls),
 ]

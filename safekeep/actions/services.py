@@ -379,6 +379,44 @@ def action_for_review(*, actor, establishment, what: str, owner_role: str, due_a
     return action
 
 
+def action_for_request(*, actor, establishment, child, what: str, owner_role: str, due_at: datetime, source: str,
+                       code: str) -> Action:
+    """An action with a due time another service worked out from the packs (a subject access request's
+    calendar month, UK GDPR Art. 12(3)). Runs inside that service's transaction; it has checked the actor's
+    permission. It climbs the packs' ladder for added steps."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("action_for_request runs inside the transaction of the change that needs it")
+    ladders = ladders_for(establishment)
+    action = Action(establishment=establishment, child=child, what=what.strip()[:300], owner_role=owner_role,
+                    due_at=due_at, escalation_ladder=[step for step in ladders.ladder("added") if step != owner_role],
+                    source=source, action_code=code, created_by=actor)
+    step_schedule(action, clock.now(), Deadline.by_date(), ladders)
+    action.save()
+    chronology_add(actor=actor, child=child, establishment=establishment, kind="action.required", obj=action,
+                   summary=f"Required: {action.what} ({action.deadline}; {source}).")
+    audit_record(actor=actor, action="action.create", obj=action, establishment_id=establishment.pk,
+                 detail={"code": code})
+    notifications.tell_owners([action], "new")
+    return action
+
+
+def action_due_move(*, actor, action: Action, due_at: datetime, reason: str) -> Action:
+    """A still-open action given a later due time, with the reason kept (a subject access request extended,
+    UK GDPR Art. 12(3)). Runs inside the caller's transaction; the caller has checked the actor's permission.
+    The reminder and the ladder start again from the new due time."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("action_due_move runs inside the transaction of the change that moves it")
+    action = _locked_open(action)
+    earlier = action.due_at
+    action.due_at, action.reminded_at, action.escalation_level = due_at, None, 0
+    step_schedule(action, clock.now(), Deadline.by_date(), ladders_for(action.establishment))
+    action.save()
+    _record_change(actor, action, "", kind="action.due_moved", audit_action="action.due_move",
+                   summary=f"Now due {action.deadline}: {action.what}. Reason: {reason}",
+                   detail={"from": earlier.isoformat(), "to": due_at.isoformat()})
+    return action
+
+
 @transaction.atomic
 def action_add(*, actor, establishment, child, what: str, owner_role: str, deadline: Deadline | None = None,
                owner=None, due_at: datetime | None = None, concern_id=None) -> Action:

@@ -186,6 +186,14 @@ ACTION_WORDS = {
     "transfer.receipt": "The new school confirmed a child protection file arrived",
     "transfer.import": "Imported a child protection file another school sent",
     "transfer.import.view": "Opened the page to import a child protection file",
+    # Subject access requests (safekeep.subjectaccess; UK GDPR Art. 12(3), 15).
+    "action.due_move": "Moved an action's due date, with the reason",
+    "subjectaccess.create": "Recorded a subject access request for a child's records",
+    "subjectaccess.list": "Looked at the subject access requests",
+    "subjectaccess.view": "Opened a subject access request",
+    "subjectaccess.extend": "Extended a subject access request, with the reason",
+    "subjectaccess.gather": "Gathered a child's records to answer a subject access request",
+    "subjectaccess.decide": "Decided what a subject access answer withholds, and why",
 }
 
 

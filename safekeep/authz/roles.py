@@ -115,6 +115,12 @@ class Permission(models.TextChoices):
     # sends it to the new school and imports one a school sent them.
     TRANSFER_SEND = "transfers.send", ("Send a child's child protection file to their new school or college, and "
                                        "import one another school sent")
+    # Subject access (issue 15 section 5; UK GDPR Art. 12(3), 15): the data protection officer and the
+    # safeguarding team record requests and their clock; gathering a child's records for the answer also needs
+    # child.view, so the DPO sees what was withheld and why, never the records themselves.
+    SUBJECT_ACCESS_MANAGE = "subjectaccess.manage", (
+        "Record a subject access request for a child's records, extend its deadline with the reason, and decide "
+        "what the answer withholds and why")
 
 
 P = Permission
@@ -186,6 +192,8 @@ _RETENTION = frozenset({P.RETENTION_REVIEW, P.RETENTION_HOLD})
 _CONTEXTS = frozenset({P.CONTEXTS_VIEW, P.CONTEXTS_ASSESS})
 # The child protection file that follows a child: the safeguarding team sends and imports it.
 _TRANSFERS = frozenset({P.TRANSFER_SEND})
+# Subject access requests: the safeguarding team and the data protection officer.
+_SUBJECT_ACCESS = frozenset({P.SUBJECT_ACCESS_MANAGE})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -210,7 +218,8 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _RETENTION | _CONTEXTS | _TRANSFERS,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _RETENTION | _CONTEXTS | _TRANSFERS
+            | _SUBJECT_ACCESS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -220,7 +229,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _CONTEXTS | _TRANSFERS,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _CONTEXTS | _TRANSFERS | _SUBJECT_ACCESS,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -270,8 +279,8 @@ ROLES: dict[Role, RoleDefinition] = {
             "The organisation's data protection officer.",
             "The information-sharing register and the audit log, but never what a concern says.",
             "Checks that personal information is handled lawfully; reviews files whose retention period has run "
-            "and places legal holds.",
-            frozenset({P.ESTABLISHMENT_VIEW, P.AUDIT_LOG_VIEW, P.SHARING_REGISTER_VIEW}) | _RETENTION,
+            "and places legal holds; records subject access requests.",
+            frozenset({P.ESTABLISHMENT_VIEW, P.AUDIT_LOG_VIEW, P.SHARING_REGISTER_VIEW}) | _RETENTION | _SUBJECT_ACCESS,
             reads_child_data=False,
         ),
         RoleDefinition(

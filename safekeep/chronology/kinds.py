@@ -76,6 +76,12 @@ KINDS: dict[str, Kind] = {
     "transfer.received": Kind("New school confirmed the child protection file arrived", "case", RECORD),
     "transfer.imported": Kind("Child protection file from the previous school imported", "case", RECORD),
     "transfer.entry": Kind("Transferred from the previous school's file", "case", RECORD),
+    "action.due_moved": Kind("Action's due date moved", "action", TRACKED),
+    # A subject access request about the child (UK GDPR Art. 15): kept for the record of who asked and when,
+    # behind the tracked filter, so a printed chronology is about the child, not about requests for it.
+    "subject_access.received": Kind("Subject access request received", "", TRACKED),
+    "subject_access.extended": Kind("Subject access request extended", "", TRACKED),
+    "subject_access.decided": Kind("Subject access response: what was withheld decided", "", TRACKED),
 }
 
 # For the query: entries of these kinds are left out unless the reader asks for the tracked steps (or a

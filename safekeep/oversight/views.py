@@ -45,6 +45,7 @@ def home(request):
         # The governor's way in to the termly reports (safekeep.governance), and the head's and above.
         "can_read_reports": scope.has(Permission.GOVERNANCE_REPORT_VIEW),
         "training": _training_flags(request.user, scope) if scope.roles else None,
+        "can_subject_access": scope.has(Permission.SUBJECT_ACCESS_MANAGE),
     })
 
 

@@ -144,6 +144,17 @@ class Missing:
 
 
 @dataclass(frozen=True)
+class SubjectAccess:
+    """The `subject_access:` section: how many calendar months a subject access request is answered within,
+    how many more an extension allows, and who owns the answer (UK GDPR Art. 12(3))."""
+    respond_within_months: int
+    extend_by_months: int
+    owner: str
+    what: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Pack:
     pack: str
     title: str
@@ -181,6 +192,8 @@ class Pack:
     retention_rules: tuple[RetentionRule, ...] = ()
     # The `context_assessment:` section, if the pack has one (the child-on-child abuse pack does): its triangles.
     context_assessment: "ContextAssessmentRules | None" = None
+    # The `subject_access:` section, if the pack has one (the statutory baseline does): the right of access.
+    subject_access: SubjectAccess | None = None
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -384,6 +397,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
     hotspots = _hotspots(checker, data)
     retention_rules = _retention_rules(checker, data["retention"])
     context_assessment = _context_assessment(checker, data)
+    subject_access = _subject_access(checker, data)
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -396,7 +410,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         peer_groups=peer_groups,
         missing=missing, picture=picture, hotspots=hotspots,
         policy_review=policy_review, retention_rules=retention_rules,
-        context_assessment=context_assessment,
+        context_assessment=context_assessment, subject_access=subject_access,
     )
 
 
@@ -1018,6 +1032,30 @@ def _context_assessment(checker, data) -> ContextAssessmentRules | None:
         source=checker.text(section, "source", path), triangles=tuple(triangles), triangle_for=triangle_for,
         review_every_days=_whole(checker, plan, "review_every_days", f"{path}.plan", 1, 366),
         review_source=checker.text(plan, "review_source", f"{path}.plan"), actions=tuple(actions))
+
+
+SUBJECT_ACCESS_FIELDS = ("respond_within_months", "extend_by_months", "owner", "what", "source")
+
+
+def _subject_access(checker, data) -> SubjectAccess | None:
+    """subject_access: respond_within_months, extend_by_months, owner, what and source."""
+    section = data.get("subject_access")
+    if section is None:
+        return None
+    section = checker.mapping(section, "subject_access")
+    if section is None:
+        return None
+    for key in sorted(set(section) - set(SUBJECT_ACCESS_FIELDS)):
+        checker.error(section, f"subject_access.{key}",
+                      f"is not part of subject_access: use {', '.join(SUBJECT_ACCESS_FIELDS)}", key)
+    owner = checker.text(section, "owner", "subject_access")
+    if owner and owner not in ROLES:
+        checker.error(section, "subject_access.owner", f"“{owner}” is not one of: {', '.join(ROLES)}", "owner")
+    return SubjectAccess(
+        respond_within_months=_count(checker, section, "respond_within_months", "subject_access"),
+        extend_by_months=_count(checker, section, "extend_by_months", "subject_access"),
+        owner=owner, what=checker.text(section, "what", "subject_access"),
+        source=checker.text(section, "source", "subject_access"))
 
 
 # --- ladders: who is told in turn when a step is late, and how fast ----------------------------

@@ -42,6 +42,7 @@ from safekeep.missing import services as missing_services
 from safekeep.places.services import site_plan_upload
 from safekeep.contexts.services import context_assess
 from safekeep.packs import services as packs_services
+from safekeep.subjectaccess import services as subject_access
 from tests.markers import allegation_markers, allegation_with_everything, markers_in
 from tests.world import LOCATIONS, build_world, enrol_totp, give_role, make_user, sign_in
 
@@ -118,6 +119,7 @@ def _values(world, rule, location, persona):
                        "attachment_id": world.attachments[location].pk},
         "peergroup": {"group_id": world.peer_groups[location].pk},
         "contextassessment": {"assessment_id": world.context_assessments[location].pk},
+        "sar": {"request_id": world.sars[location].pk},
     }
     if rule.object == "entry":
         entry = _entry(world, location)
@@ -219,6 +221,7 @@ def equip(world):
     world.episodes = _episodes(world)
     world.site_plans = _site_plans(world)
     world.context_assessments = _context_assessments(world)
+    world.sars = _subject_access_requests(world)
     world.terms = {location: TermDate.objects.create(establishment=establishment, name="Autumn term",
                                                      starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18))
                    for location, establishment in world.establishments.items()}
@@ -273,6 +276,18 @@ def _context_assessments(world) -> dict:
     return assessments
 
 
+def _subject_access_requests(world) -> dict:
+    """A subject access request for the child at each establishment, recorded by a safeguarding lead there."""
+    requests = {}
+    for location, establishment in world.establishments.items():
+        lead = make_user(f"sar-lead-{location}@example.org", establishment.organisation)
+        give_role(lead, Role.DSL, establishment=establishment)
+        requests[location] = subject_access.request_record(
+            actor=lead, establishment=establishment, child=world.children[location], requester_name="A parent",
+            relationship="parent", received_how="letter", received_on=date(2026, 1, 5))
+    return requests
+
+
 def _reviews(world) -> dict:
     """An exploitation risk review (CE 10.6) at each establishment, recorded through the service by someone who
     may: the group head in organisation one, a head of its own at the establishment elsewhere."""
@@ -308,11 +323,11 @@ def _peer_groups(world) -> dict:
 
 # Records about children, and the pages that list or find them: a governor reads totals only (DESIGN.md section 1).
 CHILD_LEVEL_OBJECTS = {"child", "concern", "case", "plan", "sanction", "referral", "nrm", "action", "meeting",
-                       "attachment", "entry", "share", "peergroup", "episode", "contextassessment"}
+                       "attachment", "entry", "share", "peergroup", "episode", "contextassessment", "sar"}
 CHILD_LEVEL_PREFIXES = ("children:", "concerns:", "cases:", "chronology:", "safetyplans:", "referrals:", "actions:",
                         "meetings:", "sharing:", "attachments:", "missing:", "api:child", "api:concern", "api:action",
                         "api:referral", "api:plan", "api:meeting", "api:sharing", "api:case", "api:sanction", "api:nrm",
-                        "peergroups:", "exploitation:", "places:", "retention:", "contexts:")
+                        "peergroups:", "exploitation:", "places:", "retention:", "contexts:", "subjectaccess:")
 # "My actions" is open to everyone and lists only what the person owns: no rule or review gives a governor an
 # action (a governance review's actions are for the head and those who work actions, governance.services).
 OWN_ACTIONS = ("actions:list", "api:action-list")
@@ -688,3 +703,23 @@ def test_allowed_transfer_pages_show_that_childs_file_and_that_establishments_im
     assert shown == [(Role.DSL, "here"), (Role.DEPUTY_DSL, "here")]
     for path in ("/transfers/receive/x1/", "/transfers/receive/x1/download/pdf/"):
         assert "This link cannot be opened" in Client().get(path).content.decode()
+
+
+def test_an_allowed_subject_access_request_shows_that_childs_request_and_its_due_date(client, db, matrix_world):
+    """What the allowed cells of subjectaccess:detail show: the child it is about, who asked and when the answer is
+    due (one calendar month from 5 January 2026: 5 February), and the way to prepare the answer only to those who
+    read the child's records (the data protection officer sees the request, never the records)."""
+    world, rule = matrix_world, rule_for_name("subjectaccess:detail")
+    shown = []
+    for role, persona in world.personas.items():
+        for location in LOCATIONS:
+            if not _expected(rule, "GET", role, location, persona.is_superuser):
+                continue
+            client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, persona)
+            text = client.get(f"/subject-access/{world.sars[location].pk}/").content.decode()
+            assert f"Subject access request: {world.children[location].display_name}" in text, (role, location)
+            assert "A parent (a parent)" in text and "5 February 2026" in text, (role, location)
+            assert ("Prepare the answer" in text) == (role != Role.DPO), (role, location)
+            assert world.concerns[location].narrative not in text, (role, location)
+            shown.append((role, location))
+    assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.DPO}

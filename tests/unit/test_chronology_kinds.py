@@ -78,7 +78,8 @@ def test_the_scan_reads_kinds_passed_through_a_variable():
 def test_the_record_is_what_happened_to_the_child_and_the_bookkeeping_is_tracked():
     assert set(TRACKED_KINDS) == {"concern.read", "concern.subject_proposed", "concern.subject_rejected",
                                   "action.required", "action.added", "action.completed", "action.cancelled",
-                                  "action.reassigned", "action.escalated",
+                                  "action.reassigned", "action.escalated", "action.due_moved",
+                                  "subject_access.received", "subject_access.extended", "subject_access.decided",
                                   # The file's retention review is its own bookkeeping, not what happened to the child.
                                   "retention.hold.placed", "retention.hold.lifted", "retention.keep",
                                   "retention.propose", "retention.decline"}
