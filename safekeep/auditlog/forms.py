@@ -5,7 +5,7 @@ in the browser's history and the web server's logs (house rule 6). Each filter t
 against the people and children the reader may see; one that matches nobody, or more than one, says so.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,7 +14,7 @@ from django.utils import timezone
 from safekeep.accounts.models import User
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import children_search
-from safekeep.core.forms import EARLIEST_YEAR, LATEST_YEAR, FilterForm
+from safekeep.core.forms import FilterForm, GovukDateField, GovukDateInput
 
 NAME_IN_ADDRESS = ("For the children's privacy, a name is never put in the page address, where it would stay in the "
                    "browser's history. Type the name in the box below.")
@@ -39,50 +39,6 @@ RECORD_KINDS = [
 RECORD_WORDS = dict(RECORD_KINDS)
 
 
-class DateInput(forms.MultiWidget):
-    """The GOV.UK date input: day, month and year boxes (GOV.UK Design System, "Date input")."""
-
-    template_name = "auditlog/date_input.html"
-
-    def __init__(self):
-        super().__init__({"day": forms.TextInput(), "month": forms.TextInput(), "year": forms.TextInput()})
-        self.has_error = False
-
-    def decompress(self, value):
-        return [value.day, value.month, value.year] if value else [None, None, None]
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["has_error"] = self.has_error
-        return context
-
-
-class DateField(forms.MultiValueField):
-    """A date typed as day, month and year, with GOV.UK's error messages."""
-
-    widget = DateInput
-
-    def __init__(self, *, label, **kwargs):
-        parts = [forms.CharField(max_length=4, required=False) for _ in range(3)]
-        super().__init__(parts, require_all_fields=False, required=False, label=label, **kwargs)
-        self.wording = label[0].lower() + label[1:]
-
-    def compress(self, data_list):
-        day, month, year = ((data_list or []) + ["", "", ""])[:3]
-        if not (day or month or year):
-            return None
-        missing = [word for word, part in (("day", day), ("month", month), ("year", year)) if not part]
-        if missing:
-            raise ValidationError(f"The {self.wording} date must include a {' and a '.join(missing)}.")
-        try:
-            typed = date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValidationError(f"The {self.wording} date must be a real date, for example 27 3 2026.") from None
-        if not EARLIEST_YEAR <= typed.year <= LATEST_YEAR:
-            raise ValidationError(f"The {self.wording} date must be between {EARLIEST_YEAR} and {LATEST_YEAR}.")
-        return typed
-
-
 class AuditFilterForm(FilterForm):
     person = forms.CharField(required=False, max_length=200, label="Person",
                              help_text="Part of their name, or their email address.")
@@ -98,8 +54,8 @@ class AuditFilterForm(FilterForm):
                                                    "max_value": "Enter the record's number, like 42."})
     action = forms.CharField(required=False, max_length=60, label="Action starts with",
                              help_text="For example child.view, role. or account.login")
-    date_from = DateField(label="From", help_text="For example 27 3 2026.")
-    date_to = DateField(label="To", help_text="The day included.")
+    date_from = GovukDateField(label="From", wording="the from date", bounded=True, help_text="For example 27 3 2026.")
+    date_to = GovukDateField(label="To", wording="the to date", bounded=True, help_text="The day included.")
 
     def __init__(self, data=None, *, actor, organisation_ids, name_in_address=False):
         super().__init__(data)
@@ -107,7 +63,7 @@ class AuditFilterForm(FilterForm):
         self.organisation_ids = organisation_ids
         self.name_in_address = name_in_address
         for name, field in self.fields.items():
-            if isinstance(field.widget, DateInput):
+            if isinstance(field.widget, GovukDateInput):
                 continue
             css = "govuk-select" if isinstance(field.widget, forms.Select) else "govuk-input"
             field.widget.attrs["class"] = css
@@ -123,9 +79,6 @@ class AuditFilterForm(FilterForm):
             if name not in self.fields:
                 continue
             widget = self.fields[name].widget
-            if isinstance(widget, DateInput):
-                widget.has_error = True
-                continue
             widget.attrs["class"] += f" {widget.attrs['class'].split()[0]}--error"
             widget.attrs["aria-describedby"] = (f"{widget.attrs.get('aria-describedby', '')} "
                                                 f"{self[name].auto_id}-error").strip()
@@ -135,7 +88,7 @@ class AuditFilterForm(FilterForm):
         anchors = []
         for name, errors in self.errors.items():
             field = self[name] if name in self.fields else None
-            anchor = "" if field is None else field.auto_id + ("_0" if isinstance(field.field.widget, DateInput)
+            anchor = "" if field is None else field.auto_id + ("_0" if isinstance(field.field.widget, GovukDateInput)
                                                                 else "")
             anchors += [(anchor, error) for error in errors]
         return anchors
@@ -144,7 +97,7 @@ class AuditFilterForm(FilterForm):
         """The filters as they were sent, for the next page's form to send again."""
         names = [name for field in self for name in (
             [f"{field.html_name}_{part}" for part in ("day", "month", "year")]
-            if isinstance(field.field.widget, DateInput) else [field.html_name])]
+            if isinstance(field.field.widget, GovukDateInput) else [field.html_name])]
         return [(name, self.data[name]) for name in names if self.data.get(name)]
 
     def clean_person(self):

@@ -72,7 +72,7 @@ def test_the_homes_lead_records_an_episode_with_the_keyboard_and_sees_the_interv
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("as a real date")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The date they went missing must be a real date")
     expect(page.get_by_label("Who reported them missing?")).to_have_value("Jo, night care worker")
     expect(page.get_by_label("What happened (optional)")).to_have_value(
         "Left after a phone call; said “I’m just going to the shop”.")

@@ -205,15 +205,15 @@ def test_a_form_with_errors_keeps_the_words_and_writes_nothing(client, home, sig
     time_machine.move_to(london(2026, 11, 23, 9, 0))
     signed_in(lead)
     answer = client.post(f"/missing/child/{child.pk}/record/", {
-        "missing_from": "care", "went_missing_at_0": "31", "went_missing_at_1": "11", "went_missing_at_2": "2026",
-        "went_missing_at_3": "21:30", "reported_by": "Sam on the late shift", "circumstances": "Left by the back door"})
+        "missing_from": "care", "went_missing_at_day": "31", "went_missing_at_month": "11", "went_missing_at_year": "2026",
+        "went_missing_at_time": "21:30", "reported_by": "Sam on the late shift", "circumstances": "Left by the back door"})
     page = answer.content.decode()
-    assert answer.status_code == 200 and "as a real date" in page
+    assert answer.status_code == 200 and "must be a real date" in page
     assert "Sam on the late shift" in page and "Left by the back door" in page and 'value="31"' in page
     assert not MissingEpisode.objects.exists()
     answer = client.post(f"/missing/child/{child.pk}/record/", {
-        "missing_from": "care", "went_missing_at_0": "22", "went_missing_at_1": "11", "went_missing_at_2": "2026",
-        "went_missing_at_3": "21:30", "reported_by": "Sam on the late shift"})
+        "missing_from": "care", "went_missing_at_day": "22", "went_missing_at_month": "11", "went_missing_at_year": "2026",
+        "went_missing_at_time": "21:30", "reported_by": "Sam on the late shift"})
     assert answer.status_code == 302
     assert MissingEpisode.objects.get().went_missing_at == london(2026, 11, 22, 21, 30)
 
