@@ -262,6 +262,19 @@ class _Checker:
         self.file = file
         self.errors: list[PackError] = []
 
+    def section(self, data, name: str, known):
+        """A pack's optional section as a mapping, or None when it is absent or not a mapping (said so). A key
+        the section does not know is an error naming the keys it does."""
+        section = data.get(name)
+        if section is None:
+            return None
+        section = self.mapping(section, name)
+        if section is None:
+            return None
+        for key in sorted(set(section) - set(known)):
+            self.error(section, f"{name}.{key}", f"is not part of {name}: use {', '.join(sorted(known))}", key)
+        return section
+
     def error(self, where, path: str, message: str, key=None):
         line = getattr(where, "key_lines", {}).get(key, getattr(where, "line", 0)) if key else getattr(where, "line", 0)
         self.errors.append(PackError(self.file, line, path, message))
@@ -450,14 +463,9 @@ def _retention_rules(checker, items) -> tuple[RetentionRule, ...]:
 
 def _referrals(checker, data, codes) -> tuple[tuple[ResponseWindow, ...], frozenset[str], str]:
     """referrals: response_windows (agency, deadline, source) and nrm (categories, source)."""
-    section = data.get("referrals")
+    section = checker.section(data, "referrals", {"response_windows", "nrm"})
     if section is None:
         return (), frozenset(), ""
-    section = checker.mapping(section, "referrals")
-    if section is None:
-        return (), frozenset(), ""
-    for key in sorted(set(section) - {"response_windows", "nrm"}):
-        checker.error(section, f"referrals.{key}", "is not part of referrals (response_windows, nrm)", key)
     windows, agencies = [], set()
     for i, item in enumerate(checker.items(section, "response_windows", "referrals")):
         path = f"referrals.response_windows[{i}]"
@@ -498,14 +506,9 @@ def _count(checker, data, key, path) -> int:
 
 def _missing(checker, data) -> Missing | None:
     """missing: return_interview (what, deadline, owner, source) and pattern (episodes, days, source)."""
-    section = data.get("missing")
+    section = checker.section(data, "missing", {"return_interview", "pattern"})
     if section is None:
         return None
-    section = checker.mapping(section, "missing")
-    if section is None:
-        return None
-    for key in sorted(set(section) - {"return_interview", "pattern"}):
-        checker.error(section, f"missing.{key}", "is not part of missing (return_interview, pattern)", key)
     interview = checker.mapping(section.get("return_interview") or _Map(), "missing.return_interview")
     pattern = checker.mapping(section.get("pattern") or _Map(), "missing.pattern")
     if interview is None or pattern is None:
@@ -544,16 +547,11 @@ class ExploitationPicture:
 def _picture(checker, data, categories) -> ExploitationPicture | None:
     """exploitation_picture: categories (this pack's), source, missing_signs (wordings of their notes),
     missing_source, weeks_without_terms (1 to 52) and weeks_source."""
-    section = data.get("exploitation_picture")
-    if section is None:
-        return None
-    section = checker.mapping(section, "exploitation_picture")
-    if section is None:
-        return None
     path = "exploitation_picture"
     known = {"categories", "source", "missing_signs", "missing_source", "weeks_without_terms", "weeks_source"}
-    for key in sorted(set(section) - known):
-        checker.error(section, f"{path}.{key}", f"is not part of {path} ({', '.join(sorted(known))})", key)
+    section = checker.section(data, "exploitation_picture", known)
+    if section is None:
+        return None
     own = {c.code: c for c in categories}
     if not section.get("categories"):
         checker.error(section, f"{path}.categories", "name at least one of this pack's categories", "categories")
@@ -656,15 +654,9 @@ REPORTING_FIELDS = {"small_numbers", "terms"}
 
 def _reporting(checker, data) -> Reporting | None:
     """reporting: small_numbers (threshold, source) and terms (each term's name and the month it starts)."""
-    section = data.get("reporting")
+    section = checker.section(data, "reporting", REPORTING_FIELDS)
     if section is None:
         return None
-    section = checker.mapping(section, "reporting")
-    if section is None:
-        return None
-    for key in sorted(set(section) - REPORTING_FIELDS):
-        checker.error(section, f"reporting.{key}", f"is not part of reporting: use {', '.join(sorted(REPORTING_FIELDS))}",
-                      key)
     small = checker.mapping(section.get("small_numbers") or _Map(), "reporting.small_numbers") or _Map()
     threshold = small.get("threshold")
     if not isinstance(threshold, int) or isinstance(threshold, bool) or not 1 <= threshold <= 100:
@@ -717,16 +709,10 @@ PEER_GROUP_OPTIONAL = {"close_groups": ("at_least_children",)}
 def _peer_groups(checker, data) -> PeerGroupRules | None:
     """peer_groups: clusters (named_within_days), cluster_grew (at_least_children, grown_by, within_days) and
     role_changed (within_days), each with its source; close_groups (at_least_children) if the pack sets it."""
-    section = data.get("peer_groups")
-    if section is None:
-        return None
-    section = checker.mapping(section, "peer_groups")
-    if section is None:
-        return None
     known = {**PEER_GROUP_FIELDS, **PEER_GROUP_OPTIONAL}
-    for key in sorted(set(section) - set(known)):
-        checker.error(section, f"peer_groups.{key}",
-                      f"is not part of peer_groups: use {', '.join(sorted(known))}", key)
+    section = checker.section(data, "peer_groups", known)
+    if section is None:
+        return None
     figures, sources, wrong = {}, {}, False
     present = {part: names for part, names in PEER_GROUP_OPTIONAL.items() if part in section}
     for part, names in {**PEER_GROUP_FIELDS, **present}.items():
@@ -816,15 +802,9 @@ def _policy_review(checker, data) -> PolicyReviewRules | None:
     """policy_review: open_before_days (with open_source), questions (code, text, source, evidence),
     questionnaires (answers_per_link, answers_source, audiences of questions with options) and action_plan
     (review_every_days, source)."""
-    section = data.get("policy_review")
+    section = checker.section(data, "policy_review", POLICY_REVIEW_FIELDS)
     if section is None:
         return None
-    section = checker.mapping(section, "policy_review")
-    if section is None:
-        return None
-    for key in sorted(set(section) - POLICY_REVIEW_FIELDS):
-        checker.error(section, f"policy_review.{key}",
-                      f"is not part of policy_review: use {', '.join(sorted(POLICY_REVIEW_FIELDS))}", key)
     questions, seen = [], set()
     for i, item in enumerate(checker.items(section, "questions", "policy_review", required=True)):
         path = f"policy_review.questions[{i}]"
@@ -900,14 +880,9 @@ HOTSPOT_PARTS = ("place", "kind", "year_group")
 
 def _hotspots(checker, data) -> Hotspots | None:
     """hotspots: place, kind and year_group, each with concerns, days and source."""
-    section = data.get("hotspots")
+    section = checker.section(data, "hotspots", HOTSPOT_PARTS)
     if section is None:
         return None
-    section = checker.mapping(section, "hotspots")
-    if section is None:
-        return None
-    for key in sorted(set(section) - set(HOTSPOT_PARTS)):
-        checker.error(section, f"hotspots.{key}", f"is not part of hotspots: use {', '.join(HOTSPOT_PARTS)}", key)
     rules = {}
     for part in HOTSPOT_PARTS:
         path = f"hotspots.{part}"
@@ -973,15 +948,10 @@ def _context_assessment(checker, data) -> ContextAssessmentRules | None:
     """context_assessment: source; contexts (each context kind -> a triangle's code); triangles (code, title,
     source, three or more sides of code, question, hint, source); plan (review_every_days, review_source, actions of
     code, label, owner, due_days, source)."""
-    section = data.get("context_assessment")
-    if section is None:
-        return None
-    section = checker.mapping(section, "context_assessment")
-    if section is None:
-        return None
     path = "context_assessment"
-    for key in sorted(set(section) - CONTEXT_FIELDS):
-        checker.error(section, f"{path}.{key}", f"is not part of {path}: use {', '.join(sorted(CONTEXT_FIELDS))}", key)
+    section = checker.section(data, "context_assessment", CONTEXT_FIELDS)
+    if section is None:
+        return None
     triangles, seen = [], set()
     for i, item in enumerate(checker.items(section, "triangles", path, required=True)):
         tpath = f"{path}.triangles[{i}]"
@@ -1039,15 +1009,9 @@ SUBJECT_ACCESS_FIELDS = ("respond_within_months", "extend_by_months", "owner", "
 
 def _subject_access(checker, data) -> SubjectAccess | None:
     """subject_access: respond_within_months, extend_by_months, owner, what and source."""
-    section = data.get("subject_access")
+    section = checker.section(data, "subject_access", SUBJECT_ACCESS_FIELDS)
     if section is None:
         return None
-    section = checker.mapping(section, "subject_access")
-    if section is None:
-        return None
-    for key in sorted(set(section) - set(SUBJECT_ACCESS_FIELDS)):
-        checker.error(section, f"subject_access.{key}",
-                      f"is not part of subject_access: use {', '.join(SUBJECT_ACCESS_FIELDS)}", key)
     owner = checker.text(section, "owner", "subject_access")
     if owner and owner not in ROLES:
         checker.error(section, "subject_access.owner", f"“{owner}” is not one of: {', '.join(ROLES)}", "owner")
@@ -1064,15 +1028,9 @@ LADDER_FIELDS = {"named", "allegation", "pace"}
 
 
 def _ladders(checker, data) -> Ladders | None:
-    section = data.get("ladders")
+    section = checker.section(data, "ladders", LADDER_FIELDS)
     if section is None:
         return None
-    section = checker.mapping(section, "ladders")
-    if section is None:
-        return None
-    for key in sorted(set(section) - LADDER_FIELDS):
-        checker.error(section, f"ladders.{key}", f"is not part of ladders: use {', '.join(sorted(LADDER_FIELDS))}",
-                      key)
     named, sources = {}, {}
     for i, item in enumerate(checker.items(section, "named", "ladders", required=True)):
         path = f"ladders.named[{i}]"
