@@ -8,7 +8,8 @@ each page makes the same number of queries however many shares there are.
 
 import itertools
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -100,6 +101,31 @@ def read_register_page(actor, filters: dict, page_number=1):
 EXPORT_CHUNK = 2000
 
 
+@dataclass(frozen=True)
+class ExportPeriod:
+    """The days a CSV download covers. narrowed: the dates chosen spanned more than a year, so the download is
+    the latest year of them, and the register page says so."""
+
+    first: date
+    last: date
+    narrowed: bool
+
+
+def export_period(filters: dict, today: date) -> ExportPeriod:
+    """At most a year of shares, ending on the 'to' date chosen or today. A group's whole register over five
+    years (511,213 shares, 230 MB at a million concerns) cannot be sent within the web server's 30 s
+    (docs/performance.md), and a year is what a data protection officer reviews at once."""
+    last = filters.get("date_to") or today
+    try:
+        year_before = last.replace(year=last.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February: the year before has none, so the year runs from 1 March
+        year_before = date(last.year - 1, 3, 1)
+    first = filters.get("date_from") or year_before
+    if first < year_before:
+        return ExportPeriod(year_before, last, narrowed=True)
+    return ExportPeriod(first, last, narrowed=False)
+
+
 def read_register_export(actor, filters: dict) -> Iterator[tuple[InformationShare, list[Child]]]:
     """Every share that matches, with its children, for the CSV, as it is read.
 
@@ -107,7 +133,7 @@ def read_register_export(actor, filters: dict) -> Iterator[tuple[InformationShar
     shares match (counted once, by the database) for the audit row. The export is audited (sharing.export)
     as soon as the query answers, before a row is handed on: nothing leaves unaudited. It is not itself a
     disclosure about a child, so it is not a row in the register. Memory and queries stay the same
-    however many shares there are."""
+    however many shares there are. `filters` holds the export's period (export_period), not the dates chosen."""
     shares = apply_filters(register_visible_to(actor), filters).prefetch_related(None)
     # COUNT as a plain function, not an aggregate: no GROUP BY, one number for the whole export.
     total = shares.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")

@@ -78,16 +78,20 @@ def register(request):
     query.pop("page", None)
     return render(request, "sharing/register.html", {
         "form": form, "page": page, "shares": rows, "query": query.urlencode(),
-        "filtered": bool(filters), "consents": Consent, "kinds": SourceKind})
+        "filtered": bool(filters), "consents": Consent, "kinds": SourceKind,
+        "export": selectors.export_period(filters, clock.today())})
 
 
 @reads_from_replica
 def export(request):
-    """The register as CSV, formula-safe. Audited (sharing.export); not itself a row in the register."""
-    rows = selectors.read_register_export(request.user, _export_filters(request))
-    # Streamed a line at a time: the register of a whole group never sits in memory.
+    """The register as CSV, formula-safe, a year at most (selectors.export_period). Audited (sharing.export);
+    not itself a row in the register."""
+    filters = _export_filters(request)
+    period = selectors.export_period(filters, clock.today())
+    rows = selectors.read_register_export(request.user, {**filters, "date_from": period.first, "date_to": period.last})
+    # Streamed a line at a time: a year of a whole group's register never sits in memory.
     response = StreamingHttpResponse(register_csv(rows), content_type="text/csv; charset=utf-8")
-    stamp = clock.now().astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d")
-    response["Content-Disposition"] = f'attachment; filename="information-sharing-register-{stamp}.csv"'
+    response["Content-Disposition"] = (f'attachment; filename="information-sharing-register-{period.first:%Y-%m-%d}'
+                                       f'-to-{period.last:%Y-%m-%d}.csv"')
     response["Cache-Control"] = "no-store"
     return response

@@ -3,7 +3,7 @@ the DPO reads the register organisation-wide and never what a concern says, a fo
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from safekeep.chronology.models import ChronologyEntry
 from safekeep.sharing import services
 from safekeep.sharing.export import safe_cell
 from safekeep.sharing.models import InformationShare
-from safekeep.sharing.selectors import shares_for_child
+from safekeep.sharing.selectors import export_period, shares_for_child
 
 pytestmark = pytest.mark.django_db
 SECRET = "He said the older boys made him carry a parcel to Slough"
@@ -223,6 +223,44 @@ def test_the_register_filters(world, signed_in):
     assert "Some filters were not applied" in page and "Thames Valley Police" in page
     assert "Thames Valley Police" in _csv(client, "/sharing/export.csv?organisation=police")
     assert "CAMHS" not in _csv(client, "/sharing/export.csv?organisation=police")
+
+
+def test_a_download_holds_a_year_of_shares_at_most_and_the_page_says_which(world, signed_in, time_machine):
+    time_machine.move_to(datetime(2026, 12, 3, 10, tzinfo=UTC))
+    add(world, recipient_organisation="Shared this week", shared_at=datetime(2026, 12, 1, 12, tzinfo=UTC))
+    add(world, recipient_organisation="Shared a year ago", shared_at=datetime(2025, 12, 4, 12, tzinfo=UTC))
+    add(world, recipient_organisation="Shared over a year ago", shared_at=datetime(2025, 12, 3, 12, tzinfo=UTC))
+    client = signed_in(world.personas[Role.DPO])
+
+    page = client.get("/sharing/").content.decode()
+    assert "Download the shares from 4 December 2025 to 3 December 2026 as CSV" in page
+    response = client.get("/sharing/export.csv")
+    assert 'filename="information-sharing-register-2025-12-04-to-2026-12-03.csv"' in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode()
+    assert "Shared this week" in text and "Shared a year ago" in text and "Shared over a year ago" not in text
+
+    # Dates further apart than a year: the latest year of them, and the page says so.
+    query = "date_from=2020-01-01&date_to=2025-12-31"
+    page = client.get(f"/sharing/?{query}").content.decode()
+    assert "Download the shares from 1 January 2025 to 31 December 2025 as CSV" in page
+    assert "A download covers a year at most" in page
+    text = _csv(client, f"/sharing/export.csv?{query}")
+    assert "Shared over a year ago" in text and "Shared a year ago" in text and "Shared this week" not in text
+    # Within a year, the dates chosen are the download's.
+    page = client.get("/sharing/?date_from=2025-12-03&date_to=2025-12-03").content.decode()
+    assert "Download the shares from 3 December 2025 to 3 December 2025" in page
+    assert "A download covers a year at most" not in page
+
+
+@pytest.mark.parametrize(("chosen", "first", "last"), [
+    ({}, "2025-12-04", "2026-12-03"),
+    ({"date_to": "2024-02-29"}, "2023-03-01", "2024-02-29"),
+    ({"date_to": "2025-03-01"}, "2024-03-02", "2025-03-01"),
+    ({"date_from": "2026-06-01"}, "2026-06-01", "2026-12-03"),
+])
+def test_the_year_a_download_covers_is_counted_back_from_its_last_day(chosen, first, last):
+    period = export_period({k: date.fromisoformat(v) for k, v in chosen.items()}, date(2026, 12, 3))
+    assert (period.first.isoformat(), period.last.isoformat()) == (first, last)
 
 
 def _csv(client, path) -> str:
