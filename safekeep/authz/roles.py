@@ -249,7 +249,8 @@ ROLES: dict[Role, RoleDefinition] = {
             "A regional director or head of service for a group of establishments.",
             "The records of every establishment in their region, except allegations about adults.",
             "Is told about exploitation concerns in the region and is an escalation point.",
-            _CASE_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS | _TRAINING_OVERSEERS,
+            # Missing episodes are read as the rest of the record is: their chronology entries already are (CE 5.3).
+            _CASE_READERS | _TREND_READERS | _GOVERNANCE | _OVERSEERS | _TRAINING_OVERSEERS | {P.MISSING_VIEW},
             reads_child_data=True,
         ),
         RoleDefinition(
