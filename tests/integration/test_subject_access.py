@@ -188,6 +188,31 @@ def test_the_decisions_are_kept_once_and_audited_without_the_withheld_words(worl
         selectors.gather(world.personas[Role.DPO], request.pk)
 
 
+def test_preparing_the_answer_completes_the_requests_action_and_no_other(world, casework, time_machine):
+    """The answer is ready once what it withholds is decided: the DPO's action is done, met by the answer, in
+    the same transaction; a second request for the same child keeps its own action open."""
+    request, friend = casework["request"], casework["friend"]
+    other = _record(world)
+    time_machine.move_to(datetime(2027, 2, 3, 10, 0, tzinfo=UTC))
+    _decide(world, request, {f"child:{friend.pk}": "third_party"})
+    action = request.action
+    action.refresh_from_db()
+    assert action.status == "done" and action.completed_by == world.personas[Role.DSL]
+    assert action.completion_note == "Met by the subject access answer, prepared with what it withholds."
+    assert action.met_by_record == ("the subject access answer", f"/subject-access/{request.pk}/")
+    assert ChronologyEntry.objects.filter(kind="action.completed", object_id=str(action.pk)).exists()
+    other.action.refresh_from_db()
+    assert other.action.status == "open"
+
+
+def test_an_answer_that_cannot_be_kept_leaves_its_action_open(world, casework):
+    request, friend = casework["request"], casework["friend"]
+    with pytest.raises(ValidationError):
+        _decide(world, request, {f"child:{friend.pk}": ""})
+    request.action.refresh_from_db()
+    assert request.action.status == "open"
+
+
 def test_a_withheld_item_needs_its_exemption(world, casework):
     request, friend = casework["request"], casework["friend"]
     with pytest.raises(ValidationError, match="Choose the exemption"):
