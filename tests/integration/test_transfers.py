@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import jsonschema
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from pypdf import PdfReader
 
@@ -219,10 +219,17 @@ def test_a_school_in_another_organisation_imports_the_file_as_transferred_entrie
     moved = ChronologyEntry.objects.filter(child=child, kind="transfer.entry")
     recorded = next(entry for entry in moved if NARRATIVE in entry.summary)
     assert recorded.occurred_at == WHEN and recorded.establishment == elsewhere
-    assert recorded.summary.startswith("From Establishment here: Concern recorded.")
+    staff = world.personas[Role.STAFF].full_name
+    assert recorded.summary.startswith(f"Transferred from Establishment here; recorded by {staff} on 20 November "
+                                       "2026.\nConcern recorded.")
     assert CHILDS_WORDS in recorded.summary
     page = client.get(f"/chronology/{child.pk}/").content.decode()
     assert "Transferred from the previous school&#x27;s file" in page or "Transferred from the previous school" in page
+    assert f"Transferred from Establishment here; recorded by {staff} on 20 November 2026." in page
+    # Stored on the entry itself, encrypted as its words are: not readable in the table.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT summary FROM chronology_chronologyentry WHERE id = %s", [recorded.pk])
+        assert staff not in cursor.fetchone()[0]
     assert AuditEvent.objects.filter(action="transfer.import", actor_id=their_dsl.pk).exists()
     upload.seek(0)
     again = client.post(f"/transfers/import/{elsewhere.pk}/", {"file": upload, "child": child.pk}).content.decode()
