@@ -6,7 +6,6 @@ import json
 import secrets
 from datetime import date, datetime
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -23,6 +22,7 @@ from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
 
 from . import package
+from .links import link_rules
 from .models import CodeAttempt, ImportedFile, TransferDownload, TransferLink, TransferPackage, TransferReceipt
 from .tasks import send_transfer_link
 
@@ -85,12 +85,16 @@ def wrong_codes(link: TransferLink) -> int:
     return link.attempts.filter(right=False).count()
 
 
+def wrong_codes_allowed(sent: TransferPackage) -> int:
+    return link_rules(sent.establishment).wrong_codes_allowed
+
+
 def attempts_left(link: TransferLink) -> int:
-    return max(settings.SAFEKEEP_TRANSFER_CODE_ATTEMPTS - wrong_codes(link), 0)
+    return max(wrong_codes_allowed(link.package) - wrong_codes(link), 0)
 
 
 def is_open(link: TransferLink) -> bool:
-    return (link.expires_at > clock.now() and wrong_codes(link) < settings.SAFEKEEP_TRANSFER_CODE_ATTEMPTS
+    return (link.expires_at > clock.now() and wrong_codes(link) < wrong_codes_allowed(link.package)
             and not TransferReceipt.objects.filter(link=link).exists())
 
 
