@@ -402,12 +402,6 @@ SAFEKEEP_PATTERN_SHARED_SIGN = int(os.environ.get("SAFEKEEP_PATTERN_SHARED_SIGN"
 # child is never held (CE 10.1).
 SAFEKEEP_EMAIL_DIGEST_WINDOW = timedelta(minutes=10)
 SAFEKEEP_BASE_URL = os.environ.get("SAFEKEEP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-# A child protection file's link (KCSIE 2025 Annex C asks for the file within 5 school days, and its receipt
-# confirmed): 14 days covers a half-term holiday at the receiving school without leaving the link open for long.
-# The code that opens it may be wrong this many times before the link locks for good (the sender sends again).
-# Settings, not pack data: they are how Safekeep protects the link, not a rule of the policies.
-SAFEKEEP_TRANSFER_LINK_DAYS = 14
-SAFEKEEP_TRANSFER_CODE_ATTEMPTS = 5
 DEFAULT_FROM_EMAIL = os.environ.get("SAFEKEEP_FROM_EMAIL", "Safekeep <no-reply@safekeep.localhost>")
 
 # --- API ------------------------------------------------------------------------------

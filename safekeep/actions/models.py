@@ -124,6 +124,8 @@ class Action(models.Model):
         if self.met_by_kind in ("transfer.sent", "transfer.received"):
             words = "the child protection file sent" if self.met_by_kind == "transfer.sent" else "the new school's receipt"
             return words, reverse("transfers:child_file", args=[self.child_id, self.establishment_id])
+        if self.met_by_kind == "subject_access.answered":
+            return "the subject access answer", reverse("subjectaccess:detail", args=[self.met_by_id])
         return None
 
     @property

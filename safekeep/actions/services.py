@@ -571,7 +571,8 @@ def _met_by_words(event: str, record) -> str:
             "linked_note.acknowledged": "the acknowledgement of the note",
             "concern.sent": "sending the concern: Safekeep alerted the safeguarding team",
             "transfer.sent": "the child protection file sent through Safekeep",
-            "transfer.received": "the new school's confirmation that the file arrived"}[event]
+            "transfer.received": "the new school's confirmation that the file arrived",
+            "subject_access.answered": "the subject access answer, prepared with what it withholds"}[event]
 
 
 def _open_steps(batch: Steps | None, record, child, concern_id) -> list[Action]:
@@ -617,13 +618,28 @@ def actions_met_by(*, actor, record, event: str, child, concern_id=None) -> list
         codes = codes_at[action.establishment_id]
         if action.action_code not in codes or not (codes[action.action_code] or action.child_id == child.pk):
             continue
-        action.status, action.completed_at, action.completed_by = Action.Status.DONE, clock.now(), actor
-        action.completion_note, action.next_escalation_at = f"Met by {words}.", None
-        action.met_by_kind, action.met_by_id = event, record.pk
-        if action.pk is not None:  # a step of this batch is saved, done, with the others
-            action.save()
-        _record_change(actor, action, "", kind="action.completed", audit_action="action.complete",
-                       summary=f"Done: {action.what}. Met by {words}.",
-                       detail={"met_by": event, "record": record.pk})
+        _close_as_met(actor, action, event, record, words)
         met.append(action)
     return met
+
+
+def _close_as_met(actor, action: Action, event: str, record, words: str) -> None:
+    action.status, action.completed_at, action.completed_by = Action.Status.DONE, clock.now(), actor
+    action.completion_note, action.next_escalation_at = f"Met by {words}.", None
+    action.met_by_kind, action.met_by_id = event, record.pk
+    if action.pk is not None:  # a step of this batch is saved, done, with the others
+        action.save()
+    _record_change(actor, action, "", kind="action.completed", audit_action="action.complete",
+                   summary=f"Done: {action.what}. Met by {words}.", detail={"met_by": event, "record": record.pk})
+
+
+def action_met(*, actor, action: Action, event: str, record) -> Action:
+    """Close, as done, the one action that `record` was made to meet, and link it to it: a subject access
+    request's answer meets that request's own action, never another request's for the same child (so not
+    through the packs' met_by, which closes every open step of the child with the code). Runs inside the
+    transaction that writes the record; that service has checked the actor may write it."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("action_met runs inside the transaction that writes the record")
+    action = _locked_open(action)
+    _close_as_met(actor, action, event, record, _met_by_words(event, record))
+    return action

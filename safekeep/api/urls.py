@@ -14,6 +14,7 @@ from safekeep.meetings.api import MeetingDetail, MeetingRecord
 from safekeep.sharing.api import ShareRegister
 from safekeep.cases.api import CaseChange, CaseReopen
 from safekeep.referrals.api import ConsultationRecord, NrmDetail, ReferralDetail, ReferralOutcomeRecord, ReferralRecord
+from safekeep.subjectaccess.api import RequestDetail as SubjectAccessDetail, RequestList as SubjectAccessList
 
 app_name = "api"
 urlpatterns = [
@@ -52,5 +53,7 @@ urlpatterns = [
     path("safety-plans/<int:pk>/versions/", PlanRevise.as_view(), name="plan-versions"),
     path("safety-plans/<int:pk>/reviews/", PlanReview.as_view(), name="plan-reviews"),
     path("sanctions/", SanctionRecord.as_view(), name="sanction-record"),
+    path("subject-access/", SubjectAccessList.as_view(), name="subject-access-list"),
+    path("subject-access/<int:pk>/", SubjectAccessDetail.as_view(), name="subject-access-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -155,6 +155,16 @@ class SubjectAccess:
 
 
 @dataclass(frozen=True)
+class TransferLinkRules:
+    """The `transfer:` section: how many days the child protection file's one-time link stays open, and how many
+    wrong codes lock it for good (KCSIE Annex C: the file goes securely and promptly), each with its source."""
+    link_expires_after_days: int
+    link_source: str
+    wrong_codes_allowed: int
+    wrong_codes_source: str
+
+
+@dataclass(frozen=True)
 class Pack:
     pack: str
     title: str
@@ -194,6 +204,8 @@ class Pack:
     context_assessment: "ContextAssessmentRules | None" = None
     # The `subject_access:` section, if the pack has one (the statutory baseline does): the right of access.
     subject_access: SubjectAccess | None = None
+    # The `transfer:` section, if the pack has one (the statutory baseline does): the file's one-time link.
+    transfer: TransferLinkRules | None = None
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -411,6 +423,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
     retention_rules = _retention_rules(checker, data["retention"])
     context_assessment = _context_assessment(checker, data)
     subject_access = _subject_access(checker, data)
+    transfer = _transfer(checker, data)
     if checker.errors:
         raise PackInvalid(checker.errors)
     return Pack(
@@ -424,6 +437,7 @@ def parse_pack(text: str, file: str = "pack.yaml", *, alongside: dict[str, tuple
         missing=missing, picture=picture, hotspots=hotspots,
         policy_review=policy_review, retention_rules=retention_rules,
         context_assessment=context_assessment, subject_access=subject_access,
+        transfer=transfer,
     )
 
 
@@ -1020,6 +1034,26 @@ def _subject_access(checker, data) -> SubjectAccess | None:
         extend_by_months=_count(checker, section, "extend_by_months", "subject_access"),
         owner=owner, what=checker.text(section, "what", "subject_access"),
         source=checker.text(section, "source", "subject_access"))
+
+
+TRANSFER_FIELDS = ("link_expires_after_days", "link_source", "wrong_codes_allowed", "wrong_codes_source")
+
+
+def _transfer(checker, data) -> TransferLinkRules | None:
+    """transfer: link_expires_after_days (1 to 90) and wrong_codes_allowed (1 to 20), each with its source."""
+    section = data.get("transfer")
+    if section is None:
+        return None
+    section = checker.mapping(section, "transfer")
+    if section is None:
+        return None
+    for key in sorted(set(section) - set(TRANSFER_FIELDS)):
+        checker.error(section, f"transfer.{key}", f"is not part of transfer: use {', '.join(TRANSFER_FIELDS)}", key)
+    return TransferLinkRules(
+        link_expires_after_days=_whole(checker, section, "link_expires_after_days", "transfer", 1, 90),
+        link_source=checker.text(section, "link_source", "transfer"),
+        wrong_codes_allowed=_whole(checker, section, "wrong_codes_allowed", "transfer", 1, 20),
+        wrong_codes_source=checker.text(section, "wrong_codes_source", "transfer"))
 
 
 # --- ladders: who is told in turn when a step is late, and how fast ----------------------------

@@ -5,7 +5,8 @@ A request is answered within the calendar months the adopted packs give (`subjec
 statutory baseline), counted from the day it was received the ICO's way (policy/months.py), and is an action
 with that due date for its owner (the data protection officer). Extending it once, for a complex request or
 many from one person, moves the action's due date and keeps the reason told to the requester (UK GDPR Art.
-12(3)). What the answer withholds is decided once, item by item, each withheld item with its exemption."""
+12(3)). What the answer withholds is decided once, item by item, each withheld item with its exemption; that
+decision finishes the answer, so it completes the request's action in the same transaction."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -13,7 +14,7 @@ from datetime import date, datetime, time
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from safekeep.actions.services import action_due_move, action_for_request
+from safekeep.actions.services import action_due_move, action_for_request, action_met
 from safekeep.audit.services import audit_record
 from safekeep.authz.access import NotVisible, can, require_permission
 from safekeep.authz.roles import Permission
@@ -143,6 +144,9 @@ def request_decide(*, actor, request: SubjectAccessRequest, decisions: list[Deci
         for d in decisions])
     request.decided_by, request.decided_at = actor, now
     request.save(update_fields=["decided_by", "decided_at"])
+    # The answer is ready to send: its action is done (unless someone already closed it by hand).
+    if request.action.is_open:
+        action_met(actor=actor, action=request.action, event="subject_access.answered", record=request)
     withheld = [d for d in decisions if d.withheld]
     chronology_add(actor=actor, child=request.child, establishment=request.establishment,
                    kind="subject_access.decided", obj=request,

@@ -6,7 +6,6 @@ import json
 import secrets
 from datetime import date, datetime
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -23,6 +22,7 @@ from safekeep.chronology.services import chronology_add
 from safekeep.core import clock
 
 from . import package
+from .links import link_rules
 from .models import CodeAttempt, ImportedFile, TransferDownload, TransferLink, TransferPackage, TransferReceipt
 from .tasks import send_transfer_link
 
@@ -85,12 +85,16 @@ def wrong_codes(link: TransferLink) -> int:
     return link.attempts.filter(right=False).count()
 
 
+def wrong_codes_allowed(sent: TransferPackage) -> int:
+    return link_rules(sent.establishment).wrong_codes_allowed
+
+
 def attempts_left(link: TransferLink) -> int:
-    return max(settings.SAFEKEEP_TRANSFER_CODE_ATTEMPTS - wrong_codes(link), 0)
+    return max(wrong_codes_allowed(link.package) - wrong_codes(link), 0)
 
 
 def is_open(link: TransferLink) -> bool:
-    return (link.expires_at > clock.now() and wrong_codes(link) < settings.SAFEKEEP_TRANSFER_CODE_ATTEMPTS
+    return (link.expires_at > clock.now() and wrong_codes(link) < wrong_codes_allowed(link.package)
             and not TransferReceipt.objects.filter(link=link).exists())
 
 
@@ -155,10 +159,19 @@ def _when(parse, text):
     return value
 
 
+def _provenance(entry: dict, sender: str, recorded_at: datetime) -> str:
+    """Who wrote the entry and where, as the file says: kept in the entry's own (encrypted) words, so the
+    chronology shows it wherever the entry is read, not only the stored file."""
+    place = (entry.get("place") or "").strip() or sender
+    who = (entry.get("recorded_by") or "").strip()
+    by = f"recorded by {who} on" if who else "recorded on"
+    return f"Transferred from {place[:200]}; {by[:220]} {recorded_at.astimezone(clock.LONDON):%-d %B %Y}."
+
+
 @transaction.atomic
 def transfer_import(*, actor, establishment, child, data: bytes) -> ImportedFile:
     """A file another school sent, checked against the committed schema, added to this child's chronology as
-    entries marked as transferred, each with its sender and the date it happened."""
+    entries marked as transferred, each on the date it happened and saying who wrote it, where and when."""
     role = require_permission(actor, Permission.TRANSFER_SEND, action="transfer.import",
                               establishment_id=establishment.pk)
     require_child_at(actor, child, establishment, "transfer.import")
@@ -176,6 +189,7 @@ def transfer_import(*, actor, establishment, child, data: bytes) -> ImportedFile
                                         f"{child.display_name} was born {child.date_of_birth:%-d %B %Y}. "
                                         "Choose the child the file is about."})
     happened = [_when(datetime.fromisoformat, entry["occurred_at"]) for entry in document["entries"]]
+    written = [_when(datetime.fromisoformat, entry["recorded_at"]) for entry in document["entries"]]
     digest = package.sha256(data)
     earlier = ImportedFile.objects.filter(child=child, json_sha256=digest).first()
     if earlier is not None:
@@ -184,8 +198,9 @@ def transfer_import(*, actor, establishment, child, data: bytes) -> ImportedFile
     imported = ImportedFile.objects.create(establishment=establishment, child=child, imported_by=actor,
                                            json_sha256=digest, sent_by=sender[:200],
                                            entries=len(document["entries"]))
-    for entry, occurred_at in zip(document["entries"], happened, strict=True):
-        words = [f"From {sender}: {entry['kind_words'] or words_for(entry['kind'])}.", entry["summary"]]
+    for entry, occurred_at, recorded_at in zip(document["entries"], happened, written, strict=True):
+        words = [_provenance(entry, sender, recorded_at), f"{entry['kind_words'] or words_for(entry['kind'])}.",
+                 entry["summary"]]
         words += [text for text in (entry.get("narrative"), entry.get("childs_words")) if text]
         chronology_add(actor=actor, child=child, establishment=establishment, kind="transfer.entry", obj=imported,
                        occurred_at=occurred_at, summary="\n".join(words),

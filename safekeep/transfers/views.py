@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -27,7 +26,7 @@ def child_file(request, child_id, establishment_id):
             if done:
                 sent, code = done
                 return render(request, "transfers/sent.html", {"page": page, "sent": sent, "code": code,
-                                                                  "attempts": settings.SAFEKEEP_TRANSFER_CODE_ATTEMPTS})
+                                                                  "attempts": services.wrong_codes_allowed(sent)})
     return render(request, "transfers/child_file.html", {"page": page, "form": form})
 
 

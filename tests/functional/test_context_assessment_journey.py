@@ -10,8 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from safekeep.authz.roles import Role
+from safekeep.contexts.services import context_assess, context_review_record
 from safekeep.core.clock import LONDON
 from safekeep.establishments.models import Location
+from safekeep.establishments.services import location_add
 from tests.functional.conftest import assert_accessible, tab_to
 from tests.functional.test_journeys import sign_in
 from tests.world import adopt_every_shipped_pack, build_world, enrol_totp
@@ -115,4 +117,29 @@ def test_the_dsl_assesses_a_place_plans_a_partnership_referral_and_reviews_the_p
     page.get_by_role("link", name="Actions", exact=True).click()
     row = page.get_by_role("row", name=re.compile("Refer the bus bay"))
     expect(row).to_contain_text("None: from a context plan")
+    assert_accessible(page)
+
+
+def test_the_contexts_index_lists_open_and_closed_assessments_accessibly(page, live_server, time_machine):
+    """The index with rows in it: the playground assessed and still open, a bus bay assessed and its plan closed
+    at review, each built through the services. Its table passes axe with its caption and header cells."""
+    time_machine.move_to(MONDAY, tick=True)
+    world = build_world()
+    adopt_every_shipped_pack(world)
+    school, dsl = world.establishments["here"], world.personas[Role.DSL]
+    bus_bay = location_add(actor=world.personas[Role.ADMINISTRATOR], establishment=school,
+                           kind=Location.Kind.OFF_SITE, name="Bus bay on Park Road")
+    context_assess(actor=dsl, establishment=school, location=world.places["here"],
+                   answers={"harm": "Pushing by the benches", "features": "No sight line from the door",
+                            "capacity": "One member of staff on duty"}, summary="Playground at lunchtime")
+    closed = context_assess(actor=dsl, establishment=school, location=bus_bay,
+                            answers={"harm": HARM, "guardianship": "The bus company's marshal",
+                                     "environment": "No lighting after 4pm"}, summary="Bus bay after school")
+    context_review_record(actor=dsl, assessment=closed, outcome="closed", notes="A PCSO patrol; no phones taken")
+    sign_in(page, live_server, dsl, enrol_totp(dsl))
+    page.get_by_role("link", name="Contexts", exact=True).click()
+    rows = page.locator("#assessments tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.get_by_role("row", name=re.compile("Playground"))).to_contain_text("Review by 4 Jan 2027")
+    expect(page.get_by_role("row", name=re.compile("Bus bay on Park Road"))).to_contain_text("Closed 23 Nov 2026")
     assert_accessible(page)

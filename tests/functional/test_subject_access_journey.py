@@ -1,6 +1,6 @@
 """A parent asks for their child's records. The data protection officer finds the child and records the request
 with the keyboard alone (a missing answer is shown in the error summary, what was typed kept) and sees it due in
-one calendar month; the safeguarding lead prepares the answer, withholding another child's name as third-party
+one calendar month, then extends it with its reason (three months); the safeguarding lead prepares the answer, withholding another child's name as third-party
 data with the keyboard, and downloads the PDF, where the name never appears and the exemption does. axe on every
 page (UK GDPR Art. 12(3), 15; DPA 2018 Sch 2 para 16)."""
 
@@ -84,6 +84,22 @@ def test_the_dpo_records_a_request_and_the_lead_prepares_the_answer_withholding_
     expect(page.get_by_role("link", name="Prepare the answer")).to_have_count(0)
     assert_accessible(page)
     address = page.url
+
+    # The request is complex: the DPO extends it, with the keyboard. Without a reason it is refused in the error
+    # summary; with one, the answer is due three months from receipt (30 April) and the reason is kept.
+    page.get_by_role("link", name="Extend the request").click()
+    expect(page.get_by_role("heading", name=f"Extend the request for {child.display_name}'s records")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Extend the request").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Give the reason for the extension")
+    assert_accessible(page)
+    tab_to(page, "id_reason")
+    page.keyboard.type("Complex: records held at two establishments")
+    page.get_by_role("button", name="Extend the request").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert", name="Success")).to_contain_text("now due by 30 April 2027")
+    expect(page.locator("#request")).to_contain_text("Complex: records held at two establishments")
 
     lead = world.personas[Role.DSL]
     lead_page = browser.new_context().new_page()

@@ -84,7 +84,7 @@ def test_the_interview_is_not_stretched_by_a_weekend_or_a_bank_holiday(home, tim
 def test_the_interview_follows_the_pack_not_the_code(world, home, time_machine):
     """A group that revises the baseline's missing section gets its own time and owner, without a code change."""
     place, lead, child = home
-    text = (SHIPPED / "statutory-baseline.yaml").read_text().replace('version: "2026-12-r9"', 'version: "own-1"')
+    text = (SHIPPED / "statutory-baseline.yaml").read_text().replace('version: "2026-12-r10"', 'version: "own-1"')
     head, missing = text.split("\nmissing:\n", 1)
     missing = missing.replace("deadline: 72 hours", "deadline: 48 hours", 1).replace("owner: dsl", "owner: deputy_dsl", 1)
     text = f"{head}\nmissing:\n{missing}"
@@ -259,7 +259,7 @@ def test_the_inbox_shows_a_pattern_at_three_episodes_in_90_days_and_not_before(c
 
 def test_the_pattern_threshold_is_the_packs(world, home, signed_in, client, time_machine):
     place, lead, child = home
-    text = (SHIPPED / "statutory-baseline.yaml").read_text().replace('version: "2026-12-r9"', 'version: "own-2"')
+    text = (SHIPPED / "statutory-baseline.yaml").read_text().replace('version: "2026-12-r10"', 'version: "own-2"')
     text = text.replace("    episodes: 3\n    days: 90\n", "    episodes: 2\n    days: 30\n", 1)
     group_head = world.personas[Role.GROUP_HEAD]
     revised = packs.pack_load(actor=group_head, organisation=world.organisations["one"],

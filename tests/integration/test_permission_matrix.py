@@ -119,7 +119,7 @@ def _values(world, rule, location, persona):
                        "attachment_id": world.attachments[location].pk},
         "peergroup": {"group_id": world.peer_groups[location].pk},
         "contextassessment": {"assessment_id": world.context_assessments[location].pk},
-        "sar": {"request_id": world.sars[location].pk},
+        "sar": {"request_id": world.sars[location].pk, "pk": world.sars[location].pk},
     }
     if rule.object == "entry":
         entry = _entry(world, location)
@@ -327,7 +327,8 @@ CHILD_LEVEL_OBJECTS = {"child", "concern", "case", "plan", "sanction", "referral
 CHILD_LEVEL_PREFIXES = ("children:", "concerns:", "cases:", "chronology:", "safetyplans:", "referrals:", "actions:",
                         "meetings:", "sharing:", "attachments:", "missing:", "api:child", "api:concern", "api:action",
                         "api:referral", "api:plan", "api:meeting", "api:sharing", "api:case", "api:sanction", "api:nrm",
-                        "peergroups:", "exploitation:", "places:", "retention:", "contexts:", "subjectaccess:")
+                        "peergroups:", "exploitation:", "places:", "retention:", "contexts:", "subjectaccess:",
+                        "api:subject-access")
 # "My actions" is open to everyone and lists only what the person owns: no rule or review gives a governor an
 # action (a governance review's actions are for the head and those who work actions, governance.services).
 OWN_ACTIONS = ("actions:list", "api:action-list")
@@ -721,5 +722,27 @@ def test_an_allowed_subject_access_request_shows_that_childs_request_and_its_due
             assert "A parent (a parent)" in text and "5 February 2026" in text, (role, location)
             assert ("Prepare the answer" in text) == (role != Role.DPO), (role, location)
             assert world.concerns[location].narrative not in text, (role, location)
+            shown.append((role, location))
+    assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.DPO}
+
+
+def test_an_allowed_subject_access_request_in_the_api_is_that_childs_with_its_clock(client, db, matrix_world):
+    """What the allowed cells of api:subject-access-detail answer: the request at that location, its child and
+    its due date, and nothing of the child's records; the list holds exactly the requests the reader manages."""
+    world, rule = matrix_world, rule_for_name("api:subject-access-detail")
+    shown = []
+    for role, persona in world.personas.items():
+        for location in LOCATIONS:
+            if not _expected(rule, "GET", role, location, persona.is_superuser):
+                continue
+            client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, persona)
+            answer = client.get(f"/api/v1/subject-access/{world.sars[location].pk}/")
+            body = answer.json()
+            assert (body["id"], body["child"]["id"], body["due_on"]) == (
+                world.sars[location].pk, world.children[location].pk, "2026-02-05"), (role, location)
+            assert body["clock"]["action_id"] == world.sars[location].action_id, (role, location)
+            assert world.concerns[location].narrative not in answer.content.decode(), (role, location)
+            listed = {row["id"] for row in client.get("/api/v1/subject-access/").json()}
+            assert world.sars[location].pk in listed and world.sars["elsewhere"].pk not in listed, (role, location)
             shown.append((role, location))
     assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.DPO}

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from pypdf import PdfReader
 
+from safekeep.accounts import services as accounts
 from safekeep.audit.models import AuditEvent
 from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Role
@@ -188,6 +189,31 @@ def test_the_decisions_are_kept_once_and_audited_without_the_withheld_words(worl
         selectors.gather(world.personas[Role.DPO], request.pk)
 
 
+def test_preparing_the_answer_completes_the_requests_action_and_no_other(world, casework, time_machine):
+    """The answer is ready once what it withholds is decided: the DPO's action is done, met by the answer, in
+    the same transaction; a second request for the same child keeps its own action open."""
+    request, friend = casework["request"], casework["friend"]
+    other = _record(world)
+    time_machine.move_to(datetime(2027, 2, 3, 10, 0, tzinfo=UTC))
+    _decide(world, request, {f"child:{friend.pk}": "third_party"})
+    action = request.action
+    action.refresh_from_db()
+    assert action.status == "done" and action.completed_by == world.personas[Role.DSL]
+    assert action.completion_note == "Met by the subject access answer, prepared with what it withholds."
+    assert action.met_by_record == ("the subject access answer", f"/subject-access/{request.pk}/")
+    assert ChronologyEntry.objects.filter(kind="action.completed", object_id=str(action.pk)).exists()
+    other.action.refresh_from_db()
+    assert other.action.status == "open"
+
+
+def test_an_answer_that_cannot_be_kept_leaves_its_action_open(world, casework):
+    request, friend = casework["request"], casework["friend"]
+    with pytest.raises(ValidationError):
+        _decide(world, request, {f"child:{friend.pk}": ""})
+    request.action.refresh_from_db()
+    assert request.action.status == "open"
+
+
 def test_a_withheld_item_needs_its_exemption(world, casework):
     request, friend = casework["request"], casework["friend"]
     with pytest.raises(ValidationError, match="Choose the exemption"):
@@ -257,3 +283,52 @@ def test_the_dpo_finds_the_child_by_a_posted_name_to_record_a_request(world, ado
     text = client.post("/subject-access/", {"name": "Here"}).content.decode()
     assert f'href="/subject-access/child/{world.children["here"].pk}/record/"' in text
     assert "Children found: 1" in text
+
+
+def _token(world, role):
+    _, key = accounts.api_token_create(actor=world.personas[role], name="script", mfa_passed=True)
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def test_the_api_gives_the_request_its_clock_extension_and_counts_never_what_was_withheld(world, casework, client,
+                                                                                        time_machine):
+    """The data protection officer reads, through the API, what the request's page shows them: the child, who
+    asked, the clock and its extension, and how many redactions were withheld under which exemption; never the
+    descriptions, which name the third parties, nor the records."""
+    request, friend = casework["request"], casework["friend"]
+    time_machine.move_to(datetime(2027, 2, 10, 9, 0, tzinfo=UTC))
+    services.request_extend(actor=world.personas[Role.DSL], request=request, reason="Complex: two establishments")
+    _decide(world, request, {f"child:{friend.pk}": "third_party", f"agency:{casework['referral'].pk}": "crime"})
+    dpo = _token(world, Role.DPO)
+    listed = client.get("/api/v1/subject-access/", **dpo).json()
+    assert [(row["id"], row["child"]["name"], row["due_on"], row["extended"], row["status"]) for row in listed] == [
+        (request.pk, "Child Here", "2027-04-30", True, "answered")]
+    one = client.get(f"/api/v1/subject-access/{request.pk}/", **dpo)
+    body = one.json()
+    assert (body["requester_name"], body["relationship"], body["received_on"]) == ("Mrs Here", "parent", "2027-01-31")
+    assert body["extension"]["reason"] == "Complex: two establishments"
+    assert body["clock"]["status"] == "done" and body["clock"]["deadline"] == "by 30 April 2027"
+    assert body["answer"]["withheld"] == 2 and body["answer"]["proposed"] >= 3
+    assert body["answer"]["withheld_by_exemption"] == {"crime": 1, "third_party": 1}
+    assert "Kit" not in one.content.decode() and "Friend" not in one.content.decode()
+    assert AuditEvent.objects.filter(action="subjectaccess.view", actor_id=world.personas[Role.DPO].pk).exists()
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.GOVERNOR, Role.HEAD])
+def test_the_api_lists_no_request_and_answers_404_for_one_to_those_who_do_not_manage_them(world, casework, client,
+                                                                                         role):
+    auth = _token(world, role)
+    assert client.get("/api/v1/subject-access/", **auth).status_code == 404
+    refused = client.get(f"/api/v1/subject-access/{casework['request'].pk}/", **auth)
+    assert refused.status_code == 404 and refused["Content-Type"] == "application/problem+json"
+
+
+def test_a_request_at_another_establishment_is_404_in_the_api_alike(world, casework, client):
+    auth = _token(world, Role.DSL)
+    elsewhere = services.request_record(
+        actor=world.personas[Role.DPO], establishment=world.establishments["region"],
+        child=world.children["region"], requester_name="Mr Region", relationship="parent", received_how="email",
+        received_on=date(2027, 1, 31))
+    assert [row["id"] for row in client.get("/api/v1/subject-access/", **auth).json()] == [casework["request"].pk]
+    assert client.get(f"/api/v1/subject-access/{elsewhere.pk}/", **auth).status_code == 404
+    assert client.get("/api/v1/subject-access/999999/", **auth).status_code == 404

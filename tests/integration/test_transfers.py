@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import jsonschema
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from pypdf import PdfReader
 
@@ -21,6 +21,8 @@ from safekeep.authz.roles import Role
 from safekeep.cases import services as cases
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.concerns import services as concerns
+from safekeep.packs import services as packs
+from safekeep.policy.packs import SHIPPED
 from safekeep.transfers import package
 from safekeep.transfers.models import TransferPackage
 from tests.world import give_role, make_user, sign_in
@@ -168,6 +170,30 @@ def test_an_expired_link_and_an_unknown_one_answer_alike(world, leaving, client,
     assert expired.content == unknown.content and b"This link cannot be opened" in expired.content
 
 
+def test_the_links_expiry_and_its_wrong_codes_follow_the_adopted_baseline_not_the_code(world, leaving, client):
+    """The `transfer:` section is rules as data: a group that adopts a revised baseline (7 days, 3 wrong codes)
+    gets a link that is open for 7 days and locks after the third wrong code."""
+    text = (SHIPPED / "statutory-baseline.yaml").read_text().replace('version: "2026-12-r10"', 'version: "own-7"')
+    text = text.replace("link_expires_after_days: 14", "link_expires_after_days: 7").replace(
+        "wrong_codes_allowed: 5", "wrong_codes_allowed: 3")
+    group_head = world.personas[Role.GROUP_HEAD]
+    revised = packs.pack_load(actor=group_head, organisation=world.organisations["one"],
+                              file_name="statutory-baseline.yaml", text=text)
+    packs.pack_adopt(actor=group_head, pack_version=revised, organisation=world.organisations["one"])
+    response = _send(client, world)
+    assert "After 3 wrong codes the link locks" in " ".join(response.content.decode().split())
+    code = re.search(r'id="transfer-code">(\d{8})<', response.content.decode()).group(1)
+    path = LINK.search(mail.outbox[0].body).group(1)
+    assert "until 10 December 2026" in mail.outbox[0].body
+    receiver = _receiver()
+    wrong = receiver.post(path, {"code": "12"}).content.decode()
+    assert "after 2 more wrong codes the link locks" in wrong
+    receiver.post(path, {"code": "12"})
+    receiver.post(path, {"code": "12"})
+    assert "This link cannot be opened" in receiver.post(path, {"code": code}).content.decode()
+    assert TransferPackage.objects.get().link.expires_at.date() == (SENT + timedelta(days=7)).date()
+
+
 def test_downloads_need_the_code_in_this_browser(world, leaving, client):
     code, path = _sent(client, world)
     _open(path, code)
@@ -219,10 +245,17 @@ def test_a_school_in_another_organisation_imports_the_file_as_transferred_entrie
     moved = ChronologyEntry.objects.filter(child=child, kind="transfer.entry")
     recorded = next(entry for entry in moved if NARRATIVE in entry.summary)
     assert recorded.occurred_at == WHEN and recorded.establishment == elsewhere
-    assert recorded.summary.startswith("From Establishment here: Concern recorded.")
+    staff = world.personas[Role.STAFF].full_name
+    assert recorded.summary.startswith(f"Transferred from Establishment here; recorded by {staff} on 20 November "
+                                       "2026.\nConcern recorded.")
     assert CHILDS_WORDS in recorded.summary
     page = client.get(f"/chronology/{child.pk}/").content.decode()
     assert "Transferred from the previous school&#x27;s file" in page or "Transferred from the previous school" in page
+    assert f"Transferred from Establishment here; recorded by {staff} on 20 November 2026." in page
+    # Stored on the entry itself, encrypted as its words are: not readable in the table.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT summary FROM chronology_chronologyentry WHERE id = %s", [recorded.pk])
+        assert staff not in cursor.fetchone()[0]
     assert AuditEvent.objects.filter(action="transfer.import", actor_id=their_dsl.pk).exists()
     upload.seek(0)
     again = client.post(f"/transfers/import/{elsewhere.pk}/", {"file": upload, "child": child.pk}).content.decode()

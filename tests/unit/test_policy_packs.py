@@ -226,3 +226,34 @@ def test_a_bare_yes_in_a_questionnaire_is_refused_rather_than_read_as_true():
     text = (SHIPPED / "child-on-child-abuse.yaml").read_text().replace('["Yes", "Not sure", "No"]', "[Yes, Not sure, No]")
     with pytest.raises(PackInvalid, match="write each answer as text, in quotes"):
         parse_pack(text, "child-on-child-abuse.yaml", alongside={})
+
+
+TRANSFER = GOOD + """\
+transfer:
+  link_expires_after_days: 14
+  link_source: EX 12.1
+  wrong_codes_allowed: 5
+  wrong_codes_source: Our own choice
+"""
+
+
+def test_a_pack_says_how_long_the_files_link_stays_open_and_how_many_wrong_codes_lock_it():
+    rules = parse_pack(TRANSFER, "example.yaml").transfer
+    assert (rules.link_expires_after_days, rules.link_source) == (14, "EX 12.1")
+    assert (rules.wrong_codes_allowed, rules.wrong_codes_source) == (5, "Our own choice")
+    assert parse_pack(GOOD, "example.yaml").transfer is None
+
+
+@pytest.mark.parametrize("change,expected", [
+    (("link_expires_after_days: 14", "link_expires_after_days: a fortnight"),
+     "example.yaml:41: transfer.link_expires_after_days: should be a whole number from 1 to 90"),
+    (("wrong_codes_allowed: 5", "wrong_codes_allowed: 0"),
+     "example.yaml:43: transfer.wrong_codes_allowed: should be a whole number from 1 to 20"),
+    (("  link_source: EX 12.1\n", ""), "example.yaml:41: transfer.link_source: is missing"),
+    (("  wrong_codes_source: Our own choice\n", "  wrong_codes_sauce: Our own choice\n"),
+     "example.yaml:44: transfer.wrong_codes_sauce: is not part of transfer"),
+])
+def test_mistakes_in_the_transfer_section_are_named_by_file_line_and_field(change, expected):
+    with pytest.raises(PackInvalid) as refused:
+        parse_pack(TRANSFER.replace(*change), "example.yaml")
+    assert any(str(error).startswith(expected) for error in refused.value.errors), str(refused.value)
