@@ -1041,14 +1041,9 @@ TRANSFER_FIELDS = ("link_expires_after_days", "link_source", "wrong_codes_allowe
 
 def _transfer(checker, data) -> TransferLinkRules | None:
     """transfer: link_expires_after_days (1 to 90) and wrong_codes_allowed (1 to 20), each with its source."""
-    section = data.get("transfer")
+    section = checker.section(data, "transfer", TRANSFER_FIELDS)
     if section is None:
         return None
-    section = checker.mapping(section, "transfer")
-    if section is None:
-        return None
-    for key in sorted(set(section) - set(TRANSFER_FIELDS)):
-        checker.error(section, f"transfer.{key}", f"is not part of transfer: use {', '.join(TRANSFER_FIELDS)}", key)
     return TransferLinkRules(
         link_expires_after_days=_whole(checker, section, "link_expires_after_days", "transfer", 1, 90),
         link_source=checker.text(section, "link_source", "transfer"),
