@@ -104,10 +104,10 @@ def attach_record_links(actor, entries) -> None:
 
 
 def names_behind(child, entries) -> set[str]:
-    """The names of everyone but the child that the records behind these entries hold in a field of their
-    own (redaction.py): other children, in full and by each name, and the people the records name. Asked of
-    every record behind an entry, whether or not the reader may open it: they are only ever taken out.
-    A fixed number of queries however many entries."""
+    """The names of the third parties the records behind these entries hold in a field of their own
+    (redaction.py): other children, in full and by each name, the people outside Safekeep the records
+    name, and the adult an allegation is about. Asked of every record behind an entry, whether or not the
+    reader may open it: they are only ever taken out. A fixed number of queries however many entries."""
     concern_ids = {entry.concern_id for entry in entries if entry.concern_id}
     ids = defaultdict(set)
     for entry in entries:
@@ -120,7 +120,9 @@ def names_behind(child, entries) -> set[str]:
     for first, last, preferred in others.distinct():
         names |= {f"{first} {last}", f"{preferred} {last}", first, last, preferred}
     people = [
-        Concern.objects.filter(pk__in=concern_ids).values_list("recorded_by__full_name", "subject__full_name"),
+        # Who reported a concern is a user of Safekeep acting in their role: kept, as every professional's
+        # name is (redaction.py). The adult an allegation is about is a party to what happened: withheld.
+        Concern.objects.filter(pk__in=concern_ids).values_list("subject__full_name"),
         InformationShare.objects.filter(pk__in=ids["informationshare"]).values_list("recipient"),
         Attendee.objects.filter(meeting_id__in=ids["meeting"]).values_list("name"),
         Consultation.objects.filter(pk__in=ids["consultation"]).values_list("spoke_to"),

@@ -1,11 +1,16 @@
 """Withholding third parties' names from a chronology printed for a case conference.
 
 Only names Safekeep holds as records are withheld (records.names_behind): the other children named in the
-same concerns, shares and meetings, and the people its records name (who reported a concern, the adult an
+same concerns, shares and meetings, and the people outside Safekeep its records name (the adult an
 allegation is about, who a share went to, who attended a meeting, who a consultation spoke to, a child's
 trafficking guardian, who reported a child missing). Nothing is guessed from the free text: a name written
 only in words is not withheld, and the printout says so. The child's own name is never withheld, nor any
 part of it (a brother's surname is the child's surname too).
+
+The staff who recorded and acted (Safekeep's users: who recorded an entry, who marked a key event) are not
+third parties: at a case conference their names are part of the professional record, which the agencies
+need to know who saw, decided and did what (Working Together to Safeguard Children 2023; KCSIE). They are
+printed as they are (docs/domain/chronology.md).
 """
 
 import re

@@ -108,14 +108,17 @@ def test_the_childs_words_keep_their_line_breaks_and_spaces_in_the_pdf(world, ca
     assert "first line\nsecond   line" in text
 
 
-def test_names_withheld_on_request_are_the_other_childrens_and_the_records_people_never_the_childs(
+def test_names_withheld_on_request_are_the_third_parties_never_the_childs_nor_the_staffs(
         world, casework, client, signed_in):
     signed_in(world.personas[Role.DSL])
     pages = _pages(_export(client, world.children["here"], redact=True))
     everything = _flat(" ".join(pages))
-    for withheld in ("Kit Friend", "Kit", "Friend", "Sam Okafor", "Persona Teaching assistant"):
+    for withheld in ("Kit Friend", "Kit", "Friend", "Sam Okafor"):
         assert withheld not in everything.replace("Friend]", ""), withheld
     assert "Child Here" in everything  # the child's own name, in the words and at the top of every page
+    # The staff who recorded and acted are the professional record a case conference reads: kept.
+    assert "Recorded 20 Nov 2026, 10:00 by Persona Member of staff, Establishment here" in everything
+    assert "Addendum by Persona Designated safeguarding lead: Follow-up 0" in everything
     assert "[name withheld] took Child Here's phone at the gate." in everything
     assert "spoke with Child Here and then with [name withheld] at break" in everything
     assert "Information shared with [name withheld], Hillingdon children's services" in everything
