@@ -87,3 +87,11 @@ class ApproveForm(Form):
     reason = forms.CharField(label="If not, why should it be kept?", required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
     required_messages = {"decision": "Say whether the file should be destroyed."}
+
+    def __init__(self, *args, what: str = "file", **kwargs):
+        super().__init__(*args, **kwargs)
+        if what != "file":
+            self.fields["decision"].label = f"Should the {what} be destroyed?"
+            self.fields["decision"].choices = [(self.APPROVE, f"Yes, destroy the {what}: I am the second reviewer"),
+                                               (self.DECLINE, "No, keep it for now")]
+            self.fields["decision"].error_messages["required"] = f"Say whether the {what} should be destroyed."

@@ -117,7 +117,7 @@ def propose(request, child_id=None, concern_id=None):
 
 def approve(request, child_id=None, concern_id=None):
     standing = _load(request, "retention.approve", child_id, concern_id)
-    form = ApproveForm(request.POST or None)
+    form = ApproveForm(request.POST or None, what="allegation" if standing.is_allegation else "file")
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["decision"] == ApproveForm.APPROVE:
             tombstone = run_service(form, lambda: services.retention_destruction_approve(actor=request.user,
