@@ -227,6 +227,7 @@ def equip(world):
     world.site_plans = _site_plans(world)
     world.context_assessments = _context_assessments(world)
     world.sars = _subject_access_requests(world)
+    world.retention_allegations = _retention_allegations(world)
     world.terms = {location: TermDate.objects.create(establishment=establishment, name="Autumn term",
                                                      starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18))
                    for location, establishment in world.establishments.items()}
@@ -369,7 +370,9 @@ def matrix_world(django_db_setup, django_db_blocker):
         world.personas["superuser"] = operator
         equip(world)
         world.allegations = _allegations(world)
-        world.retention_allegations = _retention_allegations(world)
+        # The allegation about the safeguarding lead, held by the head: on the head's review list, never the lead's.
+        retention_hold_place(actor=world.personas[Role.HEAD], allegation=world.allegations[Role.DSL]["concern"],
+                             kind="police", reason="Operation Kestrel asked for it")
         yield world
         transaction.set_rollback(True)
 
@@ -499,9 +502,6 @@ def _retention_allegations(world) -> dict:
             subject_description=f"A visiting coach at {location}")[0]
     retention_hold_place(actor=world.personas[Role.HEAD], allegation=made["here"], kind="inquiry",
                          reason="A review of the coaching service")
-    # The allegation about the safeguarding lead, held by the head: on the head's list, never on the lead's.
-    retention_hold_place(actor=world.personas[Role.HEAD], allegation=world.allegations[Role.DSL]["concern"],
-                         kind="police", reason="Operation Kestrel asked for it")
     return made
 
 
