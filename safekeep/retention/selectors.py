@@ -181,8 +181,9 @@ def _role(actor, permission=Permission.RETENTION_REVIEW) -> str:
 
 @transaction.atomic
 def review_list(actor) -> list[FileStanding]:
-    """The files due for review, held, or awaiting a second person's approval, soonest first. Only children
-    old enough for the shortest rule to have run, or with a hold or a decision, are read one by one."""
+    """The files and allegations due for review, held, or awaiting a second person's approval, soonest first.
+    Only children old enough for the shortest rule to have run (or who died), allegations old enough for theirs,
+    and records with a hold or a decision, are read one by one."""
     today = clock.today()
     places = Establishment.objects.filter(pk__in=establishments_where(actor, Permission.RETENTION_REVIEW))
     packs_by_place = packs_for_each(places)
@@ -202,8 +203,8 @@ def review_list(actor) -> list[FileStanding]:
     files = [_standing(child, packs_by_place, today) for child in children] + _allegations_listed(
         actor, packs_by_place, today)
     files = [f for f in files if f.status != retention.NOT_DUE or f.proposal is not None]
-    files.sort(key=lambda f: (f.review_on or date.max, f.title, f.concern is not None,
-                              (f.concern or f.child).pk))
+    files.sort(key=lambda f: (f.review_on or date.max, f.is_allegation, f.title if f.is_allegation
+                              else f.child.last_name, (f.concern or f.child).pk))
     audit_record(actor=actor, action="retention.list.view", object_type="retention", role=_role(actor),
                  detail={"shown": len(files)})
     return files
