@@ -16,6 +16,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Max
 
 from safekeep.actions.models import Action
 from safekeep.audit.services import audit_record
@@ -311,7 +312,18 @@ def _destroy(child: Child) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
         for model, ids in shared:
             _remove(model, ids, removed, seen)
         _remove(Child, [child.pk], removed, seen)
+        _decide_what_was_waiting_only_for(kept_ids)
     return dict(sorted(removed.items())), shared_kept
+
+
+def _decide_what_was_waiting_only_for(concern_ids) -> None:
+    """A kept concern that waited only for the destroyed child's decision is decided once they are gone, at its
+    last remaining child's decision (as triage_record decides it), so it does not wait in the inbox for ever."""
+    waiting = (Concern.objects.filter(pk__in=concern_ids, decided_at__isnull=True)
+               .exclude(children_involved__triages__isnull=True))
+    for concern_id, last in waiting.annotate(last=Max("children_involved__triages__triaged_at")).values_list(
+            "pk", "last"):
+        Concern.objects.filter(pk=concern_id).update(decided_at=last)
 
 
 def _destroy_allegation(concern: Concern) -> dict[str, int]:

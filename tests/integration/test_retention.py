@@ -504,3 +504,26 @@ def test_destroying_one_childs_file_keeps_a_shared_concern_whole_for_the_other_c
     register = client.get("/retention/destroyed/").content.decode()
     assert "1 shared concern kept for 1 other child" in register
     assert verify_chain() is None
+
+
+def test_a_shared_concern_that_waited_only_for_the_destroyed_childs_decision_is_decided(world, team, time_machine):
+    dsl, head, _ = team
+    child, here = world.children["here"], world.establishments["here"]
+    friend = Child.objects.create(organisation=child.organisation, first_name="Fern", last_name="Kept",
+                                  date_of_birth=date(2014, 6, 1))
+    Enrolment.objects.create(child=friend, establishment=here, mis_id="F1")
+    time_machine.move_to(datetime(2026, 2, 2, 10, 0, tzinfo=LONDON))
+    concern, _ = concern_submit(
+        actor=world.people["here"], establishment=here, occurred_at=datetime(2026, 2, 2, 9, 0, tzinfo=LONDON),
+        children=[{"child": child, "role": "harmed", "categories": []},
+                  {"child": friend, "role": "witness", "categories": []}],
+        narrative="Pushed in the lunch queue", idempotency_key="shared-undecided")
+    triage_record(actor=dsl, involved=concern.children_involved.get(child=friend), risk="low",
+                  rationale="Witness only", categories=[], outcome="nfa")
+    concern.refresh_from_db()
+    assert concern.decided_at is None  # the destroyed child's decision never came
+    time_machine.move_to(AFTER_REVIEW)
+    services.retention_destruction_propose(actor=dsl, child=child)
+    services.retention_destruction_approve(actor=head, child=child)
+    concern.refresh_from_db()
+    assert concern.decided_at == Triage.objects.get(involved__concern=concern).triaged_at
