@@ -169,13 +169,13 @@ ACTION_WORDS = {
     # Retention with review (safekeep.retention; IRMS toolkit, CH(E)R 2015 reg 36, KCSIE Part four).
     "retention.list.view": "Looked at the files due for review",
     "retention.file.view": "Opened a child's file for its retention review",
-    "retention.hold.place": "Placed a legal hold on a child's file",
-    "retention.hold.lift": "Lifted a legal hold on a child's file",
-    "retention.keep": "Kept a child's file for another period at its review",
-    "retention.propose": "Proposed the destruction of a child's file",
-    "retention.decline": "Declined the proposed destruction of a child's file",
+    "retention.hold.place": "Placed a legal hold on a child's file or an allegation",
+    "retention.hold.lift": "Lifted a legal hold on a child's file or an allegation",
+    "retention.keep": "Kept a child's file or an allegation for another period at its review",
+    "retention.propose": "Proposed the destruction of a child's file or an allegation",
+    "retention.decline": "Declined the proposed destruction of a child's file or an allegation",
     "retention.approve": "Approved the destruction of a child's file",
-    "retention.destroy": "Destroyed a child's file on a second reviewer's approval",
+    "retention.destroy": "Destroyed a child's file or an allegation on a second reviewer's approval",
     # The child protection file that follows the child (safekeep.transfers; KCSIE 2025 Annex C).
     "transfer.view": "Looked at a child's child protection file sent to a new school",
     "transfer.build": "Built a child's child protection file for a new school",
@@ -194,6 +194,10 @@ ACTION_WORDS = {
     "subjectaccess.extend": "Extended a subject access request, with the reason",
     "subjectaccess.gather": "Gathered a child's records to answer a subject access request",
     "subjectaccess.decide": "Decided what a subject access answer withholds, and why",
+    # A child's date of death, and allegations about adults under review (issue 15 section 4).
+    "child.death.form": "Opened the form to record the date a child died",
+    "child.death.record": "Recorded or corrected the date a child died",
+    "retention.allegation.view": "Opened an allegation about an adult for its retention review",
 }
 
 

@@ -121,6 +121,11 @@ class Permission(models.TextChoices):
     SUBJECT_ACCESS_MANAGE = "subjectaccess.manage", (
         "Record a subject access request for a child's records, extend its deadline with the reason, and decide "
         "what the answer withholds and why")
+    # A child's date of death (issue 15 section 4; CH(E)R 2015 reg 36(2)(b)): a children's home keeps the case
+    # records 15 years from the death of a child who dies before 18. The safeguarding team and the head or
+    # registered manager record it.
+    CHILD_DEATH_RECORD = "child.death.record", ("Record the date a child died, or correct it, so their file is kept "
+                                                "for as long as the law says")
 
 
 P = Permission
@@ -194,6 +199,8 @@ _CONTEXTS = frozenset({P.CONTEXTS_VIEW, P.CONTEXTS_ASSESS})
 _TRANSFERS = frozenset({P.TRANSFER_SEND})
 # Subject access requests: the safeguarding team and the data protection officer.
 _SUBJECT_ACCESS = frozenset({P.SUBJECT_ACCESS_MANAGE})
+# A child's date of death: the safeguarding team and the head or registered manager, who are told first.
+_DEATH = frozenset({P.CHILD_DEATH_RECORD})
 
 ROLES: dict[Role, RoleDefinition] = {
     d.role: d
@@ -219,7 +226,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Triage concerns, decide, refer, plan and close cases; see who has read a child's record.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
             | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _RETENTION | _CONTEXTS | _TRANSFERS
-            | _SUBJECT_ACCESS,
+            | _SUBJECT_ACCESS | _DEATH,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -229,7 +236,8 @@ ROLES: dict[Role, RoleDefinition] = {
             "Everything recorded at their establishment, except an allegation made about themselves.",
             "The same as the designated safeguarding lead.",
             _ALLEGATION_READERS | _TREND_READERS | _PEER_GROUPS | _MISSING_TEAM | _TRAINING_KEEPERS
-            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _CONTEXTS | _TRANSFERS | _SUBJECT_ACCESS,
+            | _EXPLOITATION_READERS | _POLICY_REVIEW_LEADS | _PLACES | _CONTEXTS | _TRANSFERS | _SUBJECT_ACCESS
+            | _DEATH,
             reads_child_data=True,
         ),
         RoleDefinition(
@@ -240,7 +248,7 @@ ROLES: dict[Role, RoleDefinition] = {
             "Is the next person a late action is escalated to; receives allegations about staff when the "
             "safeguarding lead is not available.",
             _ALLEGATION_READERS | _TREND_READERS | _GOVERNANCE | _MISSING_TEAM | {P.CLOCKS_MISSED_VIEW} | _TRAINING_KEEPERS
-            | _POLICY_REVIEW_LEADS | {P.HOTSPOTS_SET} | _RETENTION | _CONTEXTS,
+            | _POLICY_REVIEW_LEADS | {P.HOTSPOTS_SET} | _RETENTION | _CONTEXTS | _DEATH,
             reads_child_data=True,
         ),
         RoleDefinition(

@@ -18,6 +18,9 @@ class Child(models.Model):
     last_name = models.CharField(max_length=100)
     preferred_name = models.CharField(max_length=100, blank=True)
     date_of_birth = models.DateField()
+    # Recorded by the safeguarding lead or the head (children.services.child_death_record): a children's home
+    # keeps the case records 15 years from the death of a child who dies before 18 (CH(E)R 2015 reg 36(2)(b)).
+    died_on = models.DateField("Date of death", null=True, blank=True)
     gender = models.CharField(max_length=50, blank=True)
     # Unique pupil number: schools in England have one; children's homes often do not know it.
     upn = models.CharField("Unique pupil number (UPN)", max_length=13, blank=True)
@@ -30,7 +33,7 @@ class Child(models.Model):
 
     data_classification = {
         "id": NOT_PERSONAL, "organisation": NOT_PERSONAL, "first_name": PERSONAL, "last_name": PERSONAL,
-        "preferred_name": PERSONAL, "date_of_birth": PERSONAL, "gender": PERSONAL, "upn": PERSONAL,
+        "preferred_name": PERSONAL, "date_of_birth": PERSONAL, "died_on": SPECIAL, "gender": PERSONAL, "upn": PERSONAL,
         "year_group": PERSONAL, "send_status": SPECIAL, "looked_after": SPECIAL, "placing_authority": SPECIAL,
         "created_at": NOT_PERSONAL, "updated_at": NOT_PERSONAL,
     }

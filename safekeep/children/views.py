@@ -51,6 +51,9 @@ def detail(request, child_id):
                        & {e.establishment_id for e in child.current})
     can_add_action = bool(scope_for(request.user).establishment_ids(Permission.ACTION_MANAGE)
                           & {e.establishment_id for e in child.current})
+    # The date a child died dates a children's home's file (CH(E)R 2015 reg 36): the safeguarding team and the head.
+    can_record_death = bool(scope_for(request.user).establishment_ids(Permission.CHILD_DEATH_RECORD)
+                            & {e.establishment_id for e in child.current})
     team_places = [e.establishment for e in child.current
                    if e.establishment_id in scope_for(request.user).establishment_ids(Permission.CHILD_VIEW)]
     history = case_history(child, [place.pk for place in team_places])
@@ -62,6 +65,7 @@ def detail(request, child_id):
              for place in team_places]
     return render(request, "children/detail.html", {"child": child, "can_see_log": can_see_log,
                                                     "can_add_action": can_add_action, "cases": cases,
+                                                    "can_record_death": can_record_death,
                                                     "concerns": concerns_about(request.user, child),
                                                     "meetings": list(meetings_visible_to(request.user).filter(
                                                         children=child).order_by("-held_at")[:20]),

@@ -82,6 +82,8 @@ KINDS: dict[str, Kind] = {
     "subject_access.received": Kind("Subject access request received", "", TRACKED),
     "subject_access.extended": Kind("Subject access request extended", "", TRACKED),
     "subject_access.decided": Kind("Subject access response: what was withheld decided", "", TRACKED),
+    # The child died (CH(E)R 2015 reg 36(2)(b)): part of what happened to the child, and it dates the file's review.
+    "child.died": Kind("Date of death recorded", "", RECORD),
 }
 
 # For the query: entries of these kinds are left out unless the reader asks for the tracked steps (or a

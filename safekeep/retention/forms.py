@@ -1,5 +1,5 @@
-"""Forms for the review of children's files: a hold, its lifting, keeping a file, and the two steps of its
-destruction. Django forms rendered as GOV.UK fields; a rule the service enforces comes back as an error here."""
+"""Forms for the review of children's files and allegations: a hold, its lifting, keeping a record, the two steps
+of its destruction, and a child's date of death. Django forms rendered as GOV.UK fields; a rule the service enforces comes back as an error here."""
 
 from django import forms
 
@@ -54,6 +54,31 @@ class ProposeForm(Form):
                                     "its destruction."}
 
 
+class ProposeAllegationForm(Form):
+    """Safekeep holds no adult's date of birth: the reviewer confirms the pension age has come (KCSIE Part four)."""
+    checked = forms.BooleanField(label="I have checked that no hold, claim, inquiry or request needs this allegation")
+    pension_age = forms.BooleanField(label="I have checked that the adult has reached normal pension age")
+    required_messages = {"checked": "Confirm that you have checked nothing needs this allegation before proposing "
+                                    "its destruction.",
+                         "pension_age": "Confirm that the adult has reached normal pension age: until then the "
+                                        "allegation is kept. If they have not, keep it for another period."}
+
+    def __init__(self, *args, until_age: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if until_age:
+            self.fields["pension_age"].label = (f"I have checked that the adult has reached normal pension age "
+                                                f"({until_age})")
+
+
+class DeathForm(Form):
+    required_messages = {"died_on": "Give the date the child died, for example 27/03/2031."}
+    died_on = forms.DateField(label="The date the child died", widget=forms.DateInput(
+        attrs={"inputmode": "numeric", "autocomplete": "off"}, format="%d/%m/%Y"),
+        input_formats=["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"],
+        help_text="For example 27/03/2031.",
+        error_messages={"invalid": "Give the date the child died as day, month and year, for example 27/03/2031."})
+
+
 class ApproveForm(Form):
     APPROVE, DECLINE = "approve", "decline"
     decision = forms.ChoiceField(label="Should the file be destroyed?", widget=forms.RadioSelect, choices=[
@@ -62,3 +87,11 @@ class ApproveForm(Form):
     reason = forms.CharField(label="If not, why should it be kept?", required=False,
                              widget=forms.Textarea(attrs={"rows": 3}))
     required_messages = {"decision": "Say whether the file should be destroyed."}
+
+    def __init__(self, *args, what: str = "file", **kwargs):
+        super().__init__(*args, **kwargs)
+        if what != "file":
+            self.fields["decision"].label = f"Should the {what} be destroyed?"
+            self.fields["decision"].choices = [(self.APPROVE, f"Yes, destroy the {what}: I am the second reviewer"),
+                                               (self.DECLINE, "No, keep it for now")]
+            self.fields["decision"].error_messages["required"] = f"Say whether the {what} should be destroyed."

@@ -43,6 +43,10 @@ from safekeep.places.services import site_plan_upload
 from safekeep.contexts.services import context_assess
 from safekeep.packs import services as packs_services
 from safekeep.subjectaccess import services as subject_access
+from safekeep.concerns.services import concern_submit
+from safekeep.core.clock import LONDON
+from safekeep.policy.retention import add_years
+from safekeep.retention.services import retention_hold_place
 from tests.markers import allegation_markers, allegation_with_everything, markers_in
 from tests.world import LOCATIONS, build_world, enrol_totp, give_role, make_user, sign_in
 
@@ -120,6 +124,7 @@ def _values(world, rule, location, persona):
         "peergroup": {"group_id": world.peer_groups[location].pk},
         "contextassessment": {"assessment_id": world.context_assessments[location].pk},
         "sar": {"request_id": world.sars[location].pk, "pk": world.sars[location].pk},
+        "allegation": {"concern_id": world.retention_allegations[location].pk},
     }
     if rule.object == "entry":
         entry = _entry(world, location)
@@ -222,6 +227,7 @@ def equip(world):
     world.site_plans = _site_plans(world)
     world.context_assessments = _context_assessments(world)
     world.sars = _subject_access_requests(world)
+    world.retention_allegations = _retention_allegations(world)
     world.terms = {location: TermDate.objects.create(establishment=establishment, name="Autumn term",
                                                      starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18))
                    for location, establishment in world.establishments.items()}
@@ -322,7 +328,7 @@ def _peer_groups(world) -> dict:
 
 
 # Records about children, and the pages that list or find them: a governor reads totals only (DESIGN.md section 1).
-CHILD_LEVEL_OBJECTS = {"child", "concern", "case", "plan", "sanction", "referral", "nrm", "action", "meeting",
+CHILD_LEVEL_OBJECTS = {"child", "concern", "allegation", "case", "plan", "sanction", "referral", "nrm", "action", "meeting",
                        "attachment", "entry", "share", "peergroup", "episode", "contextassessment", "sar"}
 CHILD_LEVEL_PREFIXES = ("children:", "concerns:", "cases:", "chronology:", "safetyplans:", "referrals:", "actions:",
                         "meetings:", "sharing:", "attachments:", "missing:", "api:child", "api:concern", "api:action",
@@ -365,6 +371,9 @@ def matrix_world(django_db_setup, django_db_blocker):
         world.personas["superuser"] = operator
         equip(world)
         world.allegations = _allegations(world)
+        # The allegation about the safeguarding lead, held by the head: on the head's review list, never the lead's.
+        retention_hold_place(actor=world.personas[Role.HEAD], allegation=world.allegations[Role.DSL]["concern"],
+                             kind="police", reason="Operation Kestrel asked for it")
         yield world
         transaction.set_rollback(True)
 
@@ -449,7 +458,7 @@ SUBJECTS = (Role.STAFF, Role.DSL, Role.DEPUTY_DSL, Role.HEAD, Role.REGIONAL_DIRE
 FOLLOWING = ("concern", "addendum", "triage", "attachment", "action", "referral", "outcome", "consultation",
              "meeting", "meeting_note", "share", "plan", "nrm")
 # A URL about one object, by the policy's object kind: the records of the allegation it can name.
-SUBJECT_KINDS = {"concern": ("concern",), "attachment": ("attachment",), "action": ("action",),
+SUBJECT_KINDS = {"concern": ("concern",), "allegation": ("concern",), "attachment": ("attachment",), "action": ("action",),
                  "referral": ("referral",), "meeting": ("meeting",), "plan": ("plan",), "nrm": ("nrm",),
                  "entry": FOLLOWING}
 # Pages and API answers that list records or a child's record, where an allegation's records could show.
@@ -477,6 +486,23 @@ def _allegations(world) -> dict:
         made[role] = allegation_with_everything(
             tag=role.value, recorder=world.people["here"], subject=world.personas[role], team=team,
             establishment=here, child=child, contact=world.contacts["here"]) | {"child": child}
+    return made
+
+
+def _retention_allegations(world) -> dict:
+    """An allegation about an adult described in words at each establishment, recorded by its member of staff,
+    for the retention pages of an allegation; the one at "here" under a legal hold, so it is on the review list
+    whatever its date, placed by the head there."""
+    made = {}
+    for location, establishment in world.establishments.items():
+        made[location] = concern_submit(
+            actor=world.people[location], establishment=establishment,
+            children=[{"child": world.children[location], "role": "harmed", "categories": []}],
+            occurred_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC), narrative=f"Retention allegation {location}",
+            idempotency_key=f"retention-allegation-{location}", about_adult=True, subject_relationship="contractor",
+            subject_description=f"A visiting coach at {location}")[0]
+    retention_hold_place(actor=world.personas[Role.HEAD], allegation=made["here"], kind="inquiry",
+                         reason="A review of the coaching service")
     return made
 
 
@@ -746,3 +772,37 @@ def test_an_allowed_subject_access_request_in_the_api_is_that_childs_with_its_cl
             assert world.sars[location].pk in listed and world.sars["elsewhere"].pk not in listed, (role, location)
             shown.append((role, location))
     assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.DPO}
+
+
+def test_the_review_list_shows_an_allegation_only_to_those_who_may_read_it(client, db, matrix_world):
+    """What the allowed cells of retention:list show of allegations (KCSIE Part four, ADR 0008): the held
+    allegation at "here" to the safeguarding lead and the head, who read allegations there; to the data protection
+    officer, who does not, nothing of it. The allegation about the safeguarding lead is on the head's list and never
+    on the lead's own. And what retention:allegation and retention:death show to those allowed."""
+    world, rule = matrix_world, rule_for_name("retention:list")
+    held, about_lead = world.retention_allegations["here"], world.allegations[Role.DSL]["concern"]
+    made_on = held.recorded_at.astimezone(LONDON).date()
+    title, due = f"Allegation about an adult, {made_on:%-d %B %Y}", f"{add_years(made_on, 10):%-d %B %Y}"
+    shown = {}
+    for role, persona in world.personas.items():
+        if not _expected(rule, "GET", role, "here", persona.is_superuser):
+            continue
+        client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, persona)
+        text = client.get("/retention/").content.decode()
+        shown[role] = {f"/retention/allegation/{held.pk}/" in text, f"/retention/allegation/{about_lead.pk}/" in text}
+        assert "Retention allegation" not in text and "Kestrel" not in text, role
+        if role != Role.DPO:
+            assert title in text, role
+    assert shown == {Role.DSL: {True, False}, Role.HEAD: {True}, Role.DPO: {False}}
+    client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, world.personas[Role.DSL])
+    assert f"/retention/allegation/{about_lead.pk}/" not in client.get("/retention/").content.decode()
+    for role in (Role.DSL, Role.HEAD):
+        client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, world.personas[role])
+        text = client.get(f"/retention/allegation/{held.pk}/").content.decode()
+        assert "An allegation about an adult described in words" in text and "A public inquiry or review" in text
+        assert "kept 10 years from the allegation" in text and due in text, role
+    for role in (Role.DSL, Role.DEPUTY_DSL, Role.HEAD):
+        client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, world.personas[role])
+        child = world.children["here"]
+        text = client.get(f"/retention/child/{child.pk}/death/").content.decode()
+        assert f"The date {child.display_name} died" in text and "Born 1 May 2012" in text, role

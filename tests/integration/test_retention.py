@@ -20,7 +20,8 @@ from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Role
 from safekeep.children.models import Child, Enrolment
 from safekeep.chronology.models import ChronologyEntry
-from safekeep.concerns.models import Concern, ConcernChild
+from safekeep.concerns.models import Addendum, Concern, ConcernChild, Triage
+from safekeep.concerns.services import addendum_add, concern_submit, triage_record
 from safekeep.core.clock import LONDON
 from safekeep.meetings.models import Meeting
 from safekeep.referrals.models import Referral
@@ -28,7 +29,7 @@ from safekeep.retention import selectors, services
 from safekeep.retention.models import LegalHold, RetentionReview, Tombstone
 from safekeep.safetyplans.models import SafetyPlan
 from safekeep.sharing.models import InformationShare
-from tests.world import link_school_and_home
+from tests.world import give_role, link_school_and_home, make_user
 
 AFTER_REVIEW = datetime(2040, 1, 6, 10, 0, tzinfo=LONDON)
 BEFORE_REVIEW = datetime(2037, 4, 30, 10, 0, tzinfo=LONDON)
@@ -194,19 +195,6 @@ def test_an_ordinary_delete_of_a_written_once_record_is_still_refused(world):
     assert Concern.objects.filter(pk=world.concerns["here"].pk).exists()
 
 
-def test_a_concern_naming_another_child_keeps_the_file(world, team, time_machine):
-    dsl, _, _ = team
-    child = world.children["here"]
-    friend = Child.objects.create(organisation=child.organisation, first_name="Friend", last_name="Kept",
-                                  date_of_birth=date(2012, 6, 1))
-    ConcernChild.objects.create(concern=world.concerns["here"], child=friend, role="witness")
-    time_machine.move_to(AFTER_REVIEW)
-    with pytest.raises(ValidationError, match="also names another child"):
-        services.retention_destruction_propose(actor=dsl, child=child)
-    assert selectors.destruction_blockers(child) == [
-        "A concern about this child also names another child: it is kept with that child's file."]
-
-
 def test_only_the_retention_team_reaches_a_file(world, team, time_machine):
     child = world.children["here"]
     time_machine.move_to(AFTER_REVIEW)
@@ -250,3 +238,292 @@ def test_the_pages_show_the_file_refuse_the_proposer_and_keep_what_was_typed(cli
     assert response.status_code == 302 and not Child.objects.filter(pk=child.pk).exists()
     register = client.get(response.headers["Location"]).content.decode()
     assert "C.H." in register and child.last_name not in register.replace("Establishment here", "")
+
+
+# --- A child's date of death (CH(E)R 2015 reg 36(2)(b)) -------------------------------------------------------
+
+def _home_lead(world):
+    """The safeguarding lead of the children's home "region", where its child (born 1 May 2012) lives."""
+    lead = make_user("home-lead@example.org", world.organisations["one"], name="Hana Lead")
+    give_role(lead, Role.DSL, establishment=world.establishments["region"])
+    return lead
+
+
+@pytest.mark.parametrize(("location", "paired", "died", "rule", "due"), [
+    # At the home, died aged 13 (10 June 2025): 15 years from the death.
+    ("region", False, date(2025, 6, 10), "childrens-home-case-records", date(2040, 6, 10)),
+    # Died the day before their 18th birthday: still before 18.
+    ("region", False, date(2030, 4, 30), "childrens-home-case-records", date(2045, 4, 30)),
+    # Died on their 18th birthday: the 75 years from birth.
+    ("region", False, date(2030, 5, 1), "childrens-home-case-records", date(2087, 5, 1)),
+    # Died on a leap day: 2043 has no 29 February, so the 15 years have run on 1 March.
+    ("region", False, date(2028, 2, 29), "childrens-home-case-records", date(2043, 3, 1)),
+    # At the school: its rule has no clause for a death, 2012 + 25 all the same.
+    ("here", False, date(2025, 6, 10), "school-child-protection-file", date(2037, 5, 1)),
+    # The integrated pair, died aged 13: the home's 2040 is later than the school's 2037, and wins.
+    ("here", True, date(2025, 6, 10), "childrens-home-case-records", date(2040, 6, 10)),
+    # The integrated pair, died aged 7: the home's 2035 is earlier, so the school's 2037 wins.
+    ("here", True, date(2019, 6, 10), "school-child-protection-file", date(2037, 5, 1)),
+])
+def test_a_date_of_death_recorded_dates_the_files_review(world, team, time_machine, location, paired, died, rule,
+                                                         due):
+    time_machine.move_to(datetime(2031, 1, 6, 10, 0, tzinfo=LONDON))
+    child = world.children[location]
+    lead = _home_lead(world) if location == "region" else team[0]
+    if paired:
+        link_school_and_home(world)
+    services.child_death_record(actor=lead, child=child, died_on=died)
+    child.refresh_from_db()
+    standing = selectors.standing_of(child)
+    assert (child.died_on, standing.review.rule.code, standing.review_on) == (died, rule, due)
+
+
+def test_a_death_is_recorded_with_its_chronology_and_audit_and_brings_the_review_forward(world, team,
+                                                                                         time_machine):
+    child, lead = world.children["region"], _home_lead(world)
+    time_machine.move_to(datetime(2026, 1, 6, 10, 0, tzinfo=LONDON))
+    services.child_death_record(actor=lead, child=child, died_on=date(2025, 6, 10))
+    entry = ChronologyEntry.objects.get(child=child, kind="child.died")
+    assert entry.summary == "Date of death recorded: 10 June 2025." and entry.recorded_by == lead
+    recorded = AuditEvent.objects.get(action="child.death.record")
+    assert (recorded.actor_id, recorded.object_id, recorded.detail) == (lead.pk, str(child.pk), {"corrected": False})
+    services.child_death_record(actor=lead, child=child, died_on=date(2025, 6, 9))
+    assert ChronologyEntry.objects.filter(child=child, kind="child.died").latest("id").summary == (
+        "Date of death corrected to 9 June 2025.")
+    # The review comes 15 years after the death, long before the 75 years from birth: the list finds it.
+    time_machine.move_to(datetime(2040, 6, 9, 9, 0, tzinfo=LONDON))
+    assert _listed(lead)[child.pk].review_on == date(2040, 6, 9) and _listed(lead)[child.pk].due
+
+
+@pytest.mark.parametrize(("died", "field_error"), [
+    (date(2026, 1, 7), "The date the child died must be today or in the past."),
+    (date(2012, 4, 30), "The date the child died must be on or after their date of birth, 1 May 2012."),
+    (None, "Give the date the child died, for example 27/03/2031."),
+])
+def test_a_date_of_death_in_the_future_or_before_birth_is_refused(world, team, time_machine, died, field_error):
+    time_machine.move_to(datetime(2026, 1, 6, 10, 0, tzinfo=LONDON))
+    child = world.children["here"]
+    with pytest.raises(ValidationError) as refused:
+        services.child_death_record(actor=team[0], child=child, died_on=died)
+    assert refused.value.message_dict == {"died_on": [field_error]}
+    child.refresh_from_db()
+    assert child.died_on is None and not ChronologyEntry.objects.filter(kind="child.died").exists()
+
+
+def test_only_the_safeguarding_team_and_the_head_record_a_death(world, team, time_machine):
+    time_machine.move_to(datetime(2026, 1, 6, 10, 0, tzinfo=LONDON))
+    for role in (Role.STAFF, Role.GOVERNOR, Role.GROUP_HEAD, Role.REGIONAL_DIRECTOR, Role.DPO, Role.ADMINISTRATOR):
+        with pytest.raises(NotVisible):
+            services.child_death_record(actor=world.personas[role], child=world.children["here"],
+                                        died_on=date(2025, 6, 10))
+    # The school's head records it for a child of theirs, never for the home's child.
+    services.child_death_record(actor=team[1], child=world.children["here"], died_on=date(2025, 6, 10))
+    with pytest.raises(NotVisible):
+        services.child_death_record(actor=team[1], child=world.children["region"], died_on=date(2025, 6, 10))
+
+
+def test_the_death_form_shows_a_clear_error_keeps_what_was_typed_and_the_childs_page_shows_the_date(
+        client, world, team, signed_in, time_machine):
+    dsl = team[0]
+    child = world.children["here"]
+    time_machine.move_to(datetime(2026, 1, 6, 10, 0, tzinfo=LONDON))
+    signed_in(dsl)
+    response = client.post(f"/retention/child/{child.pk}/death/", {"died_on": "31/02/2025"})
+    text = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in text and "31/02/2025" in text
+    assert "Give the date the child died as day, month and year" in text
+    response = client.post(f"/retention/child/{child.pk}/death/", {"died_on": "07/01/2026"})
+    assert "must be today or in the past" in response.content.decode()
+    response = client.post(f"/retention/child/{child.pk}/death/", {"died_on": "10/06/2025"})
+    assert response.status_code == 302 and response.headers["Location"] == f"/children/{child.pk}/"
+    page = client.get(f"/children/{child.pk}/").content.decode()
+    assert "Date of death" in page and "10 June 2025" in page
+
+
+# --- Allegations about adults on the review list (KCSIE Part four) ---------------------------------------------
+
+MADE = datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)
+ALLEGATION_DUE = datetime(2036, 3, 2, 9, 0, tzinfo=LONDON)
+
+
+def _adult(world):
+    """Sam Jones, a teacher at "here"."""
+    adult = make_user("teacher@example.org", world.organisations["one"], name="Sam Jones")
+    give_role(adult, Role.STAFF, establishment=world.establishments["here"])
+    return adult
+
+
+def _allegation(world, subject, time_machine, tag="a"):
+    """An allegation about `subject` (an adult at "here"), recorded by its member of staff on 2 March 2026."""
+    time_machine.move_to(MADE)
+    concern, _ = concern_submit(
+        actor=world.people["here"], establishment=world.establishments["here"],
+        children=[{"child": world.children["here"], "role": "harmed", "categories": []}],
+        occurred_at=MADE, narrative=f"Allegation narrative {tag}", idempotency_key=f"allegation-{tag}",
+        about_adult=True, subject=subject, subject_relationship="staff", subject_description="A teacher")
+    return concern
+
+
+def _listed_allegations(actor):
+    return {f.concern.pk: f for f in selectors.review_list(actor) if f.is_allegation}
+
+
+def test_an_allegation_comes_up_for_review_after_10_years_only_for_those_who_read_allegations(
+        world, team, time_machine):
+    dsl, head, dpo = team
+    adult = _adult(world)
+    about_adult, about_dsl = _allegation(world, adult, time_machine), _allegation(world, dsl, time_machine, "b")
+    time_machine.move_to(datetime(2036, 3, 1, 9, 0, tzinfo=LONDON))
+    assert about_adult.pk not in _listed_allegations(head)
+    time_machine.move_to(ALLEGATION_DUE)
+    listed = _listed_allegations(head)
+    assert (listed[about_adult.pk].review.rule.code, listed[about_adult.pk].review_on) == (
+        "allegation-about-adult", date(2036, 3, 2))
+    assert listed[about_adult.pk].title == "Allegation about Sam Jones, 2 March 2026"
+    assert about_dsl.pk in listed
+    # The DSL sees the allegation about a colleague, never the one about themselves; the DPO, who does not read
+    # allegations, and the adult themselves see neither, on the list or on its page.
+    assert set(_listed_allegations(dsl)) == {about_adult.pk}
+    assert _listed_allegations(dpo) == {} and _listed_allegations(adult) == {}
+    for actor, concern in ((dsl, about_dsl), (dpo, about_adult), (adult, about_adult)):
+        with pytest.raises(NotVisible):
+            selectors.access_allegation(actor, concern.pk)
+        with pytest.raises(NotVisible):
+            services.retention_hold_place(actor=actor, allegation=concern, kind="police", reason="x")
+
+
+def test_an_allegation_is_held_kept_and_destroyed_by_two_people_and_the_childs_file_stays(
+        world, team, time_machine):
+    dsl, head, _ = team
+    adult = _adult(world)
+    concern = _allegation(world, adult, time_machine)
+    child = world.children["here"]
+    entries_before = ChronologyEntry.objects.filter(child=child).exclude(concern=concern).count()
+    time_machine.move_to(datetime(2030, 1, 6, 10, 0, tzinfo=LONDON))
+    with pytest.raises(ValidationError, match="not due for review until 2 March 2036"):
+        services.retention_destruction_propose(actor=dsl, allegation=concern)
+    time_machine.move_to(ALLEGATION_DUE)
+    hold = services.retention_hold_place(actor=dsl, allegation=concern, kind="litigation", reason="Claim 77")
+    assert _listed_allegations(head)[concern.pk].status_words == "Legal hold"
+    with pytest.raises(ValidationError, match="A legal hold stops this allegation being destroyed"):
+        services.retention_destruction_propose(actor=dsl, allegation=concern)
+    services.retention_hold_lift(actor=head, hold=hold, reason="Claim settled")
+    # The adult is 50: the allegation is kept until they reach 67 (KCSIE Part four).
+    kept = services.retention_keep(actor=dsl, allegation=concern, years=7, reason="The adult is 60")
+    assert kept.kept_until == date(2043, 3, 2) and concern.pk not in _listed_allegations(head)
+    held = ChronologyEntry.objects.get(child=child, kind="retention.hold.placed")
+    assert held.concern_id == concern.pk  # hidden with the allegation from whoever may not read it
+    time_machine.move_to(datetime(2043, 3, 2, 9, 0, tzinfo=LONDON))
+    services.retention_destruction_propose(actor=dsl, allegation=concern)
+    with pytest.raises(ValidationError, match="another reviewer must approve it"):
+        services.retention_destruction_approve(actor=dsl, allegation=concern)
+    tombstone = services.retention_destruction_approve(actor=head, allegation=concern)
+
+    assert not Concern._base_manager.filter(pk=concern.pk).exists()
+    assert not ChronologyEntry.objects.filter(concern_id=concern.pk).exists()
+    assert not LegalHold.objects.filter(concern_id=concern.pk).exists()
+    assert Child.objects.filter(pk=child.pk).exists()
+    assert ChronologyEntry.objects.filter(child=child).count() == entries_before
+    assert (tombstone.record_type, tombstone.record_id, tombstone.initials, tombstone.rule_code) == (
+        "allegation about an adult", str(concern.pk), "S.J.", "allegation-about-adult")
+    assert (tombstone.proposed_by, tombstone.approved_by, tombstone.rows["concerns.Concern"]) == (dsl, head, 1)
+    assert "Sam" not in json.dumps(Tombstone.objects.values().get(pk=tombstone.pk), default=str)
+    destroyed = AuditEvent.objects.get(action="retention.destroy")
+    assert destroyed.detail["allegation"] == concern.pk and destroyed.actor_id == head.pk
+    assert verify_chain() is None
+
+
+def test_the_allegation_pages_ask_the_proposer_to_confirm_the_pension_age(client, world, team, signed_in,
+                                                                         time_machine):
+    dsl = team[0]
+    adult = _adult(world)
+    concern = _allegation(world, adult, time_machine)
+    time_machine.move_to(ALLEGATION_DUE)
+    signed_in(dsl)
+    page = client.get("/retention/").content.decode()
+    assert "Allegation about Sam Jones, 2 March 2026" in page and f"/retention/allegation/{concern.pk}/" in page
+    page = client.get(f"/retention/allegation/{concern.pk}/").content.decode()
+    assert "kept 10 years from the allegation, or until the adult reaches 67 if later" in page
+    assert "Allegation narrative" not in page
+    response = client.post(f"/retention/allegation/{concern.pk}/propose/", {"checked": "on"})
+    text = response.content.decode()
+    assert response.status_code == 200 and "Confirm that the adult has reached normal pension age" in text
+    assert not RetentionReview.objects.exists()
+    response = client.post(f"/retention/allegation/{concern.pk}/propose/", {"checked": "on", "pension_age": "on"})
+    assert response.status_code == 302 and RetentionReview.objects.get().concern_id == concern.pk
+
+
+# --- A concern naming several children (ADR 0016) ---------------------------------------------------------------
+
+def test_destroying_one_childs_file_keeps_a_shared_concern_whole_for_the_other_child(client, world, team,
+                                                                                    signed_in, time_machine):
+    dsl, head, _ = team
+    child, here = world.children["here"], world.establishments["here"]
+    friend = Child.objects.create(organisation=child.organisation, first_name="Fern", last_name="Kept",
+                                  date_of_birth=date(2014, 6, 1))
+    Enrolment.objects.create(child=friend, establishment=here, mis_id="F1")
+    time_machine.move_to(datetime(2026, 2, 2, 10, 0, tzinfo=LONDON))
+    concern, _ = concern_submit(
+        actor=world.people["here"], establishment=here, occurred_at=datetime(2026, 2, 2, 9, 0, tzinfo=LONDON),
+        children=[{"child": child, "role": "harmed", "categories": []},
+                  {"child": friend, "role": "witness", "categories": []}],
+        narrative="Pushed in the lunch queue", idempotency_key="shared-concern")
+    for involved in concern.children_involved.all():
+        triage_record(actor=dsl, involved=involved, risk="low", rationale=f"Rationale {involved.child.first_name}",
+                      categories=[], outcome="monitor")
+    friends_entries = sorted(ChronologyEntry.objects.filter(child=friend).values_list("pk", flat=True))
+    assert friends_entries
+    addendum = addendum_add(actor=dsl, concern=concern, text="Both spoken to")
+
+    time_machine.move_to(AFTER_REVIEW)
+    assert selectors.destruction_blockers(child) == []
+    signed_in(dsl)
+    page = client.get(f"/retention/child/{child.pk}/").content.decode()
+    assert "1 concern about this child also names other children" in page
+    services.retention_destruction_propose(actor=dsl, child=child)
+    tombstone = services.retention_destruction_approve(actor=head, child=child)
+
+    # The destroyed child is gone, with their part of the concern: their place in it, their triage, their file.
+    assert not Child.objects.filter(pk=child.pk).exists()
+    assert not ChronologyEntry.objects.filter(child_id=child.pk).exists()
+    assert list(concern.children_involved.values_list("child_id", flat=True)) == [friend.pk]
+    assert [t.involved.child_id for t in Triage.objects.filter(involved__concern=concern)] == [friend.pk]
+    # The other child's chronology and the concern, with its addendum, are whole.
+    assert Concern.objects.filter(pk=concern.pk).exists() and Addendum.objects.filter(pk=addendum.pk).exists()
+    assert sorted(ChronologyEntry.objects.filter(child=friend, pk__in=friends_entries)
+                  .values_list("pk", flat=True)) == friends_entries
+    page = client.get(f"/concerns/{concern.pk}/").content.decode()
+    assert "Pushed in the lunch queue" in page and friend.display_name in page and "Both spoken to" in page
+    assert child.display_name not in page
+    chronology = client.get(f"/chronology/{friend.pk}/").content.decode()
+    assert "Concern recorded" in chronology
+    # The tombstone says the concern was kept for one other child: no name, no content.
+    assert tombstone.shared_kept == {"concerns.Concern": {"records": 1, "other_children": 1}}
+    stored = json.dumps(Tombstone.objects.values().get(pk=tombstone.pk), default=str)
+    assert "Fern" not in stored and "lunch" not in stored
+    register = client.get("/retention/destroyed/").content.decode()
+    assert "1 shared concern kept for 1 other child" in register
+    assert verify_chain() is None
+
+
+def test_a_shared_concern_that_waited_only_for_the_destroyed_childs_decision_is_decided(world, team, time_machine):
+    dsl, head, _ = team
+    child, here = world.children["here"], world.establishments["here"]
+    friend = Child.objects.create(organisation=child.organisation, first_name="Fern", last_name="Kept",
+                                  date_of_birth=date(2014, 6, 1))
+    Enrolment.objects.create(child=friend, establishment=here, mis_id="F1")
+    time_machine.move_to(datetime(2026, 2, 2, 10, 0, tzinfo=LONDON))
+    concern, _ = concern_submit(
+        actor=world.people["here"], establishment=here, occurred_at=datetime(2026, 2, 2, 9, 0, tzinfo=LONDON),
+        children=[{"child": child, "role": "harmed", "categories": []},
+                  {"child": friend, "role": "witness", "categories": []}],
+        narrative="Pushed in the lunch queue", idempotency_key="shared-undecided")
+    triage_record(actor=dsl, involved=concern.children_involved.get(child=friend), risk="low",
+                  rationale="Witness only", categories=[], outcome="nfa")
+    concern.refresh_from_db()
+    assert concern.decided_at is None  # the destroyed child's decision never came
+    time_machine.move_to(AFTER_REVIEW)
+    services.retention_destruction_propose(actor=dsl, child=child)
+    services.retention_destruction_approve(actor=head, child=child)
+    concern.refresh_from_db()
+    assert concern.decided_at == Triage.objects.get(involved__concern=concern).triaged_at
