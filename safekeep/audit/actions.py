@@ -194,6 +194,12 @@ ACTION_WORDS = {
     "subjectaccess.extend": "Extended a subject access request, with the reason",
     "subjectaccess.gather": "Gathered a child's records to answer a subject access request",
     "subjectaccess.decide": "Decided what a subject access answer withholds, and why",
+    # Contexts, continued (issue 14): a context's own page lists its assessments; earlier site plans are history.
+    "contexts.about": "Looked at the assessments of a place or a peer group",
+    "context.referral": "Recorded a referral about a context",
+    "places.group.view": "Looked at the places across the organisation and their concerns",
+    "places.plan.previous.view": "Looked at an earlier site plan and where its places were pinned",
+    "places.plan.previous.image": "Opened an earlier site plan's image",
 }
 
 

@@ -7,8 +7,9 @@ concerns_visible_to(actor), so an allegation hidden from the reader is never cou
 counted by when it happened (occurred_at), grouped in the database: each page makes a fixed number of queries
 however many concerns there are. Every read is audited in the same transaction (fail closed)."""
 
+import calendar
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -125,6 +126,49 @@ def _rows(actor, establishment: Establishment, windows: Windows) -> tuple[list[P
 
 
 @dataclass(frozen=True)
+class Period:
+    """When the counted concerns happened: from `start` (inclusive) to `end` (exclusive), either open, and how
+    the page says it. Chosen on the page (places.forms.PeriodForm); the hotspot flag keeps its own window."""
+    code: str
+    start: datetime | None
+    end: datetime | None
+    label: str
+
+    def of(self, concerns):
+        if self.start is not None:
+            concerns = concerns.filter(occurred_at__gte=self.start)
+        if self.end is not None:
+            concerns = concerns.filter(occurred_at__lt=self.end)
+        return concerns
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), clock.LONDON)
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day of the month `months` earlier, or that month's last day (31 May less three months: 28 or 29
+    February)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def period_of(code: str, since: date | None = None, until: date | None = None) -> Period:
+    """The period a page's form asked for: the last 28 days, 3 or 12 calendar months to today, two dates (both
+    whole days, UK time), or every concern."""
+    if code == "28d":
+        return Period(code, clock.now() - timedelta(days=28), None, "the last 28 days")
+    if code in ("3m", "12m"):
+        months = int(code[:-1])
+        first = _months_before(clock.today(), months)
+        return Period(code, _midnight(first), None, f"the last {months} months, since {first:%-d %B %Y}")
+    if code == "range" and since is not None and until is not None:
+        return Period(code, _midnight(since), _midnight(until + timedelta(days=1)),
+                      f"{since:%-d %B %Y} to {until:%-d %B %Y}")
+    return Period("all", None, None, "all concerns")
+
+
+@dataclass(frozen=True)
 class Heat:
     """Concerns by day of the week and time of day (UK time) they happened: a table, never a picture alone."""
     grid: list  # [(day name, [count per band], day total)]
@@ -162,8 +206,10 @@ def read_establishment_places(actor, establishment_id) -> dict:
     return {"establishment": establishment, "windows": windows, "rows": rows, "unplaced": unplaced, "heat": heat}
 
 
-def read_place(actor, location_id) -> dict:
-    """One place: its counts and flag, its heat, its latest concerns (each a link), its own notes. Audited."""
+def read_place(actor, location_id, period: Period | None = None) -> dict:
+    """One place: its counts and flag, its heat over the period asked for (every concern without one), its latest
+    concerns (each a link), its own notes. Audited."""
+    period = period or period_of("all")
     with transaction.atomic():
         place = access_place(actor, location_id, "place.view")
         windows = _windows(place.establishment_id)
@@ -171,13 +217,14 @@ def read_place(actor, location_id) -> dict:
         counts = _counted(concerns, windows)
         latest = list(concerns.order_by("-occurred_at", "-pk").only("pk", "occurred_at", "recorded_at",
                                                                    "about_adult")[:CONCERNS_LISTED])
-        heat = heat_of(concerns)
+        heat = heat_of(period.of(concerns))
         notes = list(PlaceNote.objects.filter(place=place).select_related("recorded_by"))
         audit_record(actor=actor, action="place.view", obj=place, role=role_for(actor, VIEW, place),
-                     establishment_id=place.establishment_id)
+                     establishment_id=place.establishment_id, detail={"period": period.code})
     row = PlaceRow(place=place, total=counts["total"], recent=counts.get("recent") or 0,
                    term=counts.get("term") or 0, flagged=_flagged(windows, counts.get("recent") or 0))
     return {"place": place, "establishment": place.establishment, "windows": windows, "row": row, "heat": heat,
+            "period": period,
             "concerns": latest, "more": max(row.total - len(latest), 0), "notes": notes}
 
 

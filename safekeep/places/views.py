@@ -5,16 +5,20 @@ was typed. The site plan's image is served only here, access-checked, never cach
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safekeep.authz.access import can
 from safekeep.authz.roles import Permission
+from safekeep.contexts.forms import subject_value
+from safekeep.contexts.selectors import assessments_about
+from safekeep.core import clock
 from safekeep.core.forms import run_service
 from safekeep.establishments.models import Location
 from safekeep.establishments.services import hotspot_thresholds_set
 
 from . import selectors, services
-from .forms import NoteForm, PinForm, PlanForm, ThresholdsForm
+from .forms import NoteForm, PeriodForm, PinForm, PlanForm, ThresholdsForm
 
 
 def _establishment_page(request, found):
@@ -37,10 +41,24 @@ def establishment(request, establishment_id):
     return _establishment_page(request, selectors.read_establishment_places(request.user, establishment_id))
 
 
+def _period(request, default="all"):
+    """The period form, bound to the query string when it asks for one, and the period it gives."""
+    form = PeriodForm(request.GET, default=default, today=clock.today())
+    return form, selectors.period_of(*form.chosen())
+
+
 def _detail(request, location_id, *, note_form=None, status=200):
-    found = selectors.read_place(request.user, location_id)
+    period_form, period = _period(request)
+    found = selectors.read_place(request.user, location_id, period)
     found["note_form"] = note_form or NoteForm()
-    found["can_record"] = can(request.user, Permission.PLACES_RECORD, found["place"])
+    found["period_form"] = period_form
+    place = found["place"]
+    found["can_record"] = can(request.user, Permission.PLACES_RECORD, place)
+    found["assessments"] = assessments_about(request.user, location=place)
+    # A retired place is no longer offered for assessment (contexts.selectors.contexts_at).
+    if not place.retired and can(request.user, Permission.CONTEXTS_ASSESS, place):
+        found["assess_url"] = (reverse("contexts:assess", args=[place.establishment_id])
+                               + f"?subject={subject_value('location', place.pk)}")
     return render(request, "places/detail.html", found, status=status)
 
 

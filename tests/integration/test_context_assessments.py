@@ -221,3 +221,36 @@ def test_a_peer_groups_assessment_is_hidden_from_the_head_who_does_not_read_peer
     with pytest.raises(ValidationError):  # nor may the head assess a group they cannot see
         services.context_assess(actor=world.personas[Role.HEAD], establishment=here, peer_group=group,
                                 answers={}, summary="x")
+
+
+def test_the_place_page_links_to_its_assessments_and_offers_to_assess_it_to_those_who_may(school, world, signed_in):
+    here, dsl, bus_bay = school
+    assessment = _assess_place(dsl, here, bus_bay)
+    page = signed_in(dsl).get(reverse("places:detail", args=[bus_bay.pk])).content.decode()
+    assert f'href="{reverse("contexts:detail", args=[assessment.pk])}"' in page
+    assert "plan to be reviewed by 4 January 2027" in page and HARM not in page  # a link, never the answers
+    offered = reverse("contexts:assess", args=[here.pk]) + f"?subject=location-{bus_bay.pk}"
+    assert f'href="{offered}"' in page and "Assess this place" in page
+    form = signed_in(dsl).get(offered).content.decode()
+    assert "What harm do young people meet" in form  # the link opens the triangle for this place at once
+    assert AuditEvent.objects.filter(action="contexts.about", object_id=str(bus_bay.pk)).exists()
+    # The group head reads the assessment but does not assess: the link, no offer.
+    head = signed_in(world.personas[Role.GROUP_HEAD]).get(reverse("places:detail", args=[bus_bay.pk])).content.decode()
+    assert f'href="{reverse("contexts:detail", args=[assessment.pk])}"' in head and "Assess this place" not in head
+
+
+def test_the_peer_group_page_links_to_its_assessments_only_for_those_who_read_them(school, world, signed_in):
+    here, dsl, _ = school
+    group = peer_group_save(actor=dsl, establishment=here, name="The skate park group",
+                            children=[world.children["here"], _second_child(world, here)])
+    client = signed_in(dsl)
+    before = client.get(reverse("peergroups:detail", args=[group.pk])).content.decode()
+    assert "This peer group has not been assessed as a context yet." in before
+    assert f'?subject=group-{group.pk}"' in before and "Assess this peer group" in before
+    assessment = services.context_assess(actor=dsl, establishment=here, peer_group=group, summary="Youth worker",
+                                         answers={"group": "Filming fights", "guardianship": "None",
+                                                  "environment": "Skate park"})
+    after = client.get(reverse("peergroups:detail", args=[group.pk])).content.decode()
+    assert f'href="{reverse("contexts:detail", args=[assessment.pk])}"' in after
+    head = signed_in(world.personas[Role.GROUP_HEAD]).get(reverse("peergroups:detail", args=[group.pk]))
+    assert f"/contexts/{assessment.pk}/" in head.content.decode() and "Assess this peer group" not in head.content.decode()

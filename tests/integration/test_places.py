@@ -223,3 +223,46 @@ def test_the_inbox_hotspot_flag_links_to_the_places_page(world, bus_stop, time_m
     signed_in(world.personas[Role.DSL])
     text = client.get("/concerns/").content.decode()
     assert "3 concerns at the bus stop on Park Road" in text and f'href="/places/{bus_stop.pk}/"' in text
+
+
+def test_the_place_heat_counts_the_period_asked_for_and_its_caption_says_which(world, bus_stop, time_machine,
+                                                                                client, signed_in):
+    _three(world, time_machine, bus_stop)  # two on Friday 20 November, one on Monday 23 November
+    _record(world, time_machine, bus_stop, datetime(2026, 7, 3, 10, 0, tzinfo=LONDON), "july")  # a Friday morning
+    signed_in(world.personas[Role.DSL])
+    path = f"/places/{bus_stop.pk}/"
+    every = client.get(path).content.decode()
+    assert "Concerns here by day and time they happened: all concerns" in every
+    recent = selectors.read_place(world.personas[Role.DSL], bus_stop.pk, selectors.period_of("28d"))
+    assert recent["heat"].total == 3 and recent["row"].total == 4  # the summary counts are not the period's
+    months = client.get(path, {"period": "3m"}).content.decode()
+    assert "Concerns here by day and time they happened: the last 3 months, since 25 August 2026" in months
+    year = selectors.read_place(world.personas[Role.DSL], bus_stop.pk, selectors.period_of("12m"))
+    assert year["heat"].total == 4
+    ranged = client.get(path, {"period": "range", "since": "2026-07-01", "until": "2026-11-20"}).content.decode()
+    assert "Concerns here by day and time they happened: 1 July 2026 to 20 November 2026" in ranged
+    grid = {day: cells for day, cells, _ in selectors.read_place(
+        world.personas[Role.DSL], bus_stop.pk, selectors.period_of("range", NOW.date() - timedelta(days=145),
+                                                                   FRIDAY_AFTER_SCHOOL.date()))["heat"].grid}
+    assert grid["Friday"] == [0, 1, 0, 2] and grid["Monday"] == [0, 0, 0, 0]  # the 20th counts whole, not the 23rd
+    assert AuditEvent.objects.filter(action="place.view", detail__period="range").exists()
+
+
+def test_a_mistaken_period_says_so_keeps_what_was_typed_and_counts_every_concern(world, bus_stop, time_machine,
+                                                                                client, signed_in):
+    _three(world, time_machine, bus_stop)
+    signed_in(world.personas[Role.DSL])
+    path = f"/places/{bus_stop.pk}/"
+    backwards = client.get(path, {"period": "range", "since": "2026-11-20", "until": "2026-11-01"})
+    text = backwards.content.decode()
+    assert backwards.status_code == 200 and "There is a problem" in text
+    assert "The &#x27;to&#x27; date must be the same as or after the &#x27;from&#x27; date." in text
+    assert 'value="2026-11-20"' in text and 'value="2026-11-01"' in text
+    assert "The period could not be used, so the table counts all concerns." in text
+    for bad, message in (({"period": "range", "since": "soon"}, "Enter the &#x27;from&#x27; date as a real date"),
+                         ({"period": "range", "since": "2026-11-01"}, "Enter the date the period ends."),
+                         ({"period": "range", "since": "2026-11-01", "until": "2026-12-25"},
+                          "The date must be today or in the past."),
+                         ({"period": "fortnight"}, "Choose a period from the list.")):
+        answer = client.get(path, bad)
+        assert answer.status_code == 200 and message in answer.content.decode(), bad
