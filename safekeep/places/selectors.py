@@ -26,7 +26,7 @@ from safekeep.establishments.models import Establishment, Location
 from safekeep.establishments.selectors import this_and_last_terms
 from safekeep.packs.selectors import packs_for_each
 
-from .models import PlaceNote, SitePlan
+from .models import PlaceNote, PlacePin, SitePlan
 
 VIEW = Permission.PLACES_VIEW
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -104,11 +104,11 @@ def _flagged(windows: Windows, recent: int) -> bool:
     return windows.threshold is not None and recent >= windows.threshold.concerns
 
 
-def _rows(actor, establishment: Establishment, windows: Windows) -> tuple[list[PlaceRow], PlaceRow]:
-    """Each place of the establishment with its counts (retired places only if concerns name them), and the
-    concerns that named no place. Two queries."""
-    places = list(Location.objects.filter(establishment=establishment).select_related("pin")
-                  .order_by("kind", "name"))
+def _rows(actor, establishment: Establishment, windows: Windows, pins=None) -> tuple[list[PlaceRow], PlaceRow]:
+    """Each place of the establishment with its counts (retired places only if concerns name them), its pin on
+    the plan whose pins are given (place id -> pin), and the concerns that named no place. Two queries."""
+    pins = pins or {}
+    places = list(Location.objects.filter(establishment=establishment).order_by("kind", "name"))
     counts = {row["place_id"]: row for row in _counted(
         concerns_visible_to(actor).filter(establishment=establishment), windows, "place_id")}
     rows, unplaced = [], PlaceRow(place=None)
@@ -118,7 +118,7 @@ def _rows(actor, establishment: Establishment, windows: Windows) -> tuple[list[P
             continue
         rows.append(PlaceRow(place=place, total=found.get("total", 0), recent=found.get("recent", 0),
                              term=found.get("term", 0), flagged=_flagged(windows, found.get("recent", 0)),
-                             pin=getattr(place, "pin", None)))
+                             pin=pins.get(place.pk)))
     if None in counts:
         found = counts[None]
         unplaced = PlaceRow(place=None, total=found["total"], recent=found.get("recent", 0), term=found.get("term", 0))
@@ -233,22 +233,33 @@ def latest_plan(establishment_id) -> SitePlan | None:
             .first())
 
 
+def _pins_of(plan: SitePlan | None) -> dict:
+    return {pin.place_id: pin for pin in PlacePin.objects.filter(plan=plan)} if plan is not None else {}
+
+
 def read_plan(actor, establishment_id) -> dict:
-    """The site plan page: the plan (without its bytes), each on-site place with its pin and counts. Audited."""
+    """The site plan page: the current plan (without its bytes), each on-site place with its pin on it and its
+    counts, and the earlier plans kept as history. When the current plan has no pins yet and the one before had,
+    the earlier pins are given (place id -> pin) so the page can offer to place them again. Audited."""
     with transaction.atomic():
         establishment = access_establishment(actor, establishment_id, "places.plan.view")
         windows = _windows(establishment.pk)
-        rows, _ = _rows(actor, establishment, windows)
-        plan = latest_plan(establishment.pk)
+        plans = list(SitePlan.objects.filter(establishment=establishment).select_related("added_by")
+                     .defer("ciphertext").annotate(pinned=Count("pins")).order_by("-added_at", "-id"))
+        plan, earlier = (plans[0], plans[1:]) if plans else (None, [])
+        rows, _ = _rows(actor, establishment, windows, _pins_of(plan))
+        offered = _pins_of(earlier[0]) if plan is not None and not plan.pinned and earlier and earlier[0].pinned \
+            else {}
         audit_record(actor=actor, action="places.plan.view", obj=establishment,
                      role=role_for(actor, VIEW, establishment), establishment_id=establishment.pk)
     on_site = [row for row in rows if row.place.kind == Location.Kind.ON_SITE]
     return {"establishment": establishment, "windows": windows, "rows": on_site, "plan": plan,
-            "pinned": [row for row in on_site if row.pin is not None]}
+            "pinned": [row for row in on_site if row.pin is not None], "earlier": earlier,
+            "offered": offered, "offered_from": earlier[0] if offered else None}
 
 
 def read_plan_image(actor, establishment_id) -> tuple[SitePlan, bytes]:
-    """The site plan's bytes, decrypted, for those who see the establishment's places. Audited."""
+    """The current site plan's bytes, decrypted, for those who see the establishment's places. Audited."""
     with transaction.atomic():
         establishment = access_establishment(actor, establishment_id, "places.plan.image")
         plan = SitePlan.objects.filter(establishment=establishment).first()
@@ -256,6 +267,42 @@ def read_plan_image(actor, establishment_id) -> tuple[SitePlan, bytes]:
             raise NotVisible("places.plan.image", "siteplan", "", establishment.pk)
         audit_record(actor=actor, action="places.plan.image", obj=plan, role=role_for(actor, VIEW, establishment),
                      establishment_id=establishment.pk)
+    return plan, files.decrypt(plan.ciphertext)
+
+
+def _earlier_plan(actor, establishment_id, plan_id, action: str, *,
+                  with_bytes=False) -> tuple[Establishment, SitePlan]:
+    """A plan of the establishment that a later one replaced, or 404 (the current plan is on the plan page)."""
+    establishment = access_establishment(actor, establishment_id, action)
+    plans = SitePlan.objects.filter(establishment=establishment)
+    latest = plans.values_list("pk", flat=True).first()
+    found = plans.exclude(pk=latest).select_related("added_by")
+    plan = (found if with_bytes else found.defer("ciphertext")).filter(pk=plan_id).first() \
+        if latest is not None else None
+    if plan is None:
+        raise NotVisible(action, "siteplan", plan_id, establishment.pk)
+    return establishment, plan
+
+
+def read_previous_plan(actor, establishment_id, plan_id) -> dict:
+    """An earlier site plan with where its places were pinned: history, read and never changed. Audited."""
+    with transaction.atomic():
+        establishment, plan = _earlier_plan(actor, establishment_id, plan_id, "places.plan.previous.view")
+        replaced_by = (SitePlan.objects.filter(establishment=establishment)
+                       .filter(Q(added_at__gt=plan.added_at) | Q(added_at=plan.added_at, pk__gt=plan.pk))
+                       .order_by("added_at", "id").defer("ciphertext").first())
+        pins = list(PlacePin.objects.filter(plan=plan).select_related("place").order_by("place__name", "pk"))
+        audit_record(actor=actor, action="places.plan.previous.view", obj=plan,
+                     role=role_for(actor, VIEW, establishment), establishment_id=establishment.pk)
+    return {"establishment": establishment, "plan": plan, "pins": pins, "replaced_by": replaced_by}
+
+
+def read_previous_plan_image(actor, establishment_id, plan_id) -> tuple[SitePlan, bytes]:
+    with transaction.atomic():
+        establishment, plan = _earlier_plan(actor, establishment_id, plan_id, "places.plan.previous.image",
+                                            with_bytes=True)
+        audit_record(actor=actor, action="places.plan.previous.image", obj=plan,
+                     role=role_for(actor, VIEW, establishment), establishment_id=establishment.pk)
     return plan, files.decrypt(plan.ciphertext)
 
 

@@ -81,7 +81,10 @@ def _plan_page(request, establishment_id, *, plan_form=None, pin_forms=None):
     found = selectors.read_plan(request.user, establishment_id)
     pin_forms = pin_forms or {}
     for row in found["rows"]:
-        initial = {"x": row.pin.x, "y": row.pin.y} if row.pin else None
+        # Where the place was on the previous plan, offered (never set) while the new plan has no pins.
+        row.was = found["offered"].get(row.place.pk)
+        start = row.pin or row.was
+        initial = {"x": start.x, "y": start.y} if start else None
         row.form = pin_forms.get(row.place.pk) or PinForm(prefix=f"pin-{row.place.pk}", initial=initial)
     found["plan_form"] = plan_form or PlanForm()
     found["failed"] = [form for form in [plan_form, *pin_forms.values()] if form is not None and form.errors]
@@ -99,7 +102,8 @@ def plan_upload(request, establishment_id):
     form = PlanForm(request.POST, request.FILES)
     if form.is_valid() and run_service(form, lambda: services.site_plan_upload(
             actor=request.user, establishment=establishment, upload=form.cleaned_data["plan"])):
-        messages.success(request, "Site plan uploaded.")
+        messages.success(request, "Site plan uploaded. It starts with no pins: any pins stay on the previous "
+                                  "plan, which is kept.")
         return redirect("places:plan", establishment.pk)
     return _plan_page(request, establishment_id, plan_form=form)
 
@@ -118,10 +122,9 @@ def pin(request, location_id):
     return _plan_page(request, place.establishment_id, pin_forms={place.pk: form})
 
 
-def plan_image(request, establishment_id):
-    """Shown in the plan page's picture, never as a page of its own: nothing in it can run, and no copy is kept
+def _image(plan, data):
+    """Shown in a plan page's picture, never as a page of its own: nothing in it can run, and no copy is kept
     by the browser or anything between (ADR 0007)."""
-    plan, data = selectors.read_plan_image(request.user, establishment_id)
     response = HttpResponse(data, content_type=plan.content_type)
     response["Content-Disposition"] = "inline"
     response["Content-Length"] = str(len(data))
@@ -130,6 +133,20 @@ def plan_image(request, establishment_id):
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def plan_image(request, establishment_id):
+    return _image(*selectors.read_plan_image(request.user, establishment_id))
+
+
+def plan_previous(request, establishment_id, plan_id):
+    """An earlier site plan with where its places were pinned: history, with nothing to change."""
+    return render(request, "places/plan_previous.html",
+                  selectors.read_previous_plan(request.user, establishment_id, plan_id))
+
+
+def plan_previous_image(request, establishment_id, plan_id):
+    return _image(*selectors.read_previous_plan_image(request.user, establishment_id, plan_id))
 
 
 def thresholds(request, establishment_id):

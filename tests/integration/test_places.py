@@ -19,7 +19,7 @@ from safekeep.concerns import services as concerns
 from safekeep.establishments import services as establishments
 from safekeep.establishments.models import HotspotThresholds
 from safekeep.places import selectors, services
-from safekeep.places.models import PlaceNote, PlacePin
+from safekeep.places.models import PlaceNote, PlacePin, SitePlan
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -266,3 +266,46 @@ def test_a_mistaken_period_says_so_keeps_what_was_typed_and_counts_every_concern
                          ({"period": "fortnight"}, "Choose a period from the list.")):
         answer = client.get(path, bad)
         assert answer.status_code == 200 and message in answer.content.decode(), bad
+
+
+def test_a_new_site_plan_starts_with_no_pins_and_keeps_the_previous_plan_and_its_pins_as_history(
+        world, time_machine, client, signed_in):
+    here, dsl, playground = world.establishments["here"], world.personas[Role.DSL], world.places["here"]
+    time_machine.move_to(NOW - timedelta(days=30), tick=False)
+    old = services.site_plan_upload(actor=dsl, establishment=here,
+                                    upload=SimpleUploadedFile("plan.png", _png(200, 100), "image/png"))
+    services.place_pin_set(actor=dsl, place=playground, x=40, y=60)
+    time_machine.move_to(NOW, tick=False)
+    signed_in(dsl)
+    uploaded = client.post(f"/places/establishments/{here.pk}/plan/upload/",
+                           {"plan": SimpleUploadedFile("new.png", _png(300, 100), "image/png")}, follow=True)
+    text = " ".join(uploaded.content.decode().split())
+    assert "It starts with no pins: any pins stay on the previous plan, which is kept." in text
+    assert "The 1 pin set before was on the" in text and "previous plan of 26 October 2026" in text
+    assert f'href="/places/establishments/{here.pk}/plan/{old.pk}/"' in text
+    form = text.split(f'action="/places/{playground.pk}/pin/"', 1)[1].split("</form>", 1)[0]
+    assert "Not pinned" in text and 'value="40"' in form and 'value="60"' in form  # offered, not set
+    assert "On the previous plan: 40% across, 60% down" in text and "Playground (0)</text>" not in text
+    new = SitePlan.objects.filter(establishment=here).first()
+    assert new.pk != old.pk and not PlacePin.objects.filter(plan=new).exists()
+    upload = AuditEvent.objects.filter(action="place.plan.upload").order_by("pk").last()
+    assert upload.detail["previous_plan"] == old.pk and upload.detail["pins_on_previous"] == 1
+
+    assert client.post(f"/places/{playground.pk}/pin/", {f"pin-{playground.pk}-x": "70",
+                                                         f"pin-{playground.pk}-y": "20"}).status_code == 302
+    assert [(p.plan_id, p.x, p.y) for p in PlacePin.objects.order_by("pk")] == [(old.pk, 40, 60), (new.pk, 70, 20)]
+    page = client.get(f"/places/establishments/{here.pk}/plan/").content.decode()
+    assert 'cx="70%" cy="20%"' in page and "pins-on-previous" not in page and "1 place pinned" in page
+
+    history = " ".join(client.get(f"/places/establishments/{here.pk}/plan/{old.pk}/").content.decode().split())
+    assert "Earlier site plan" in history and "replaced on 25 November 2026" in history
+    assert "40% across, 60% down" in history and 'cx="40%" cy="60%"' in history and "<form" not in history.split(
+        "<main", 1)[1].split("</main>", 1)[0]
+    image = client.get(f"/places/establishments/{here.pk}/plan/{old.pk}/image/")
+    assert Image.open(io.BytesIO(image.content)).size == (200, 100) and "no-store" in image["Cache-Control"]
+    assert AuditEvent.objects.filter(action="places.plan.previous.view", object_id=str(old.pk)).count() == 1
+    # The current plan is not history; another establishment's plan and a stranger's eyes: 404 alike.
+    assert client.get(f"/places/establishments/{here.pk}/plan/{new.pk}/").status_code == 404
+    assert client.get(f"/places/establishments/{here.pk}/plan/{old.pk + 99}/image/").status_code == 404
+    signed_in(world.personas[Role.STAFF])
+    assert client.get(f"/places/establishments/{here.pk}/plan/{old.pk}/").status_code == 404
