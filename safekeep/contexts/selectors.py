@@ -82,11 +82,12 @@ def access_assessment(actor, assessment_id, action="context.view") -> ContextAss
 
 
 def read_assessment(actor, assessment_id) -> ContextAssessment:
-    """The assessment with its answers, its plan's actions, its reviews and its meetings, read and audited."""
+    """The assessment with its answers, its plan's actions, its reviews, its meetings and its referrals, read and
+    audited."""
     with transaction.atomic():
         assessment = get_visible(
             assessments_visible_to(actor).select_related("establishment", "location", "peer_group", "assessed_by")
-            .prefetch_related("answers", "reviews__reviewed_by", "meetings__recorded_by",
+            .prefetch_related("answers", "reviews__reviewed_by", "meetings__recorded_by", "referrals__recorded_by",
                               Prefetch("plan_actions", ContextPlanAction.objects.select_related("action__establishment", "action__owner"))),
             assessment_id, "context.view")
         audit_record(actor=actor, action="context.view", obj=assessment, role=role_for(actor, VIEW, assessment),

@@ -17,8 +17,9 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 
 from safekeep.attachments import files
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import NotVisible, establishments_where, get_visible, role_for
+from safekeep.authz.access import NotVisible, can, establishments_where, get_visible, role_for
 from safekeep.authz.roles import Permission
+from safekeep.authz.scope import scope_for
 from safekeep.concerns.hotspots import Threshold, thresholds_at, with_thresholds
 from safekeep.concerns.selectors import concerns_visible_to
 from safekeep.core import clock
@@ -34,6 +35,8 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 BANDS = (("Before 9am", 0, 9), ("9am to midday", 9, 12), ("Midday to 4pm", 12, 16), ("4pm onwards", 16, 24))
 # The place's page lists its latest concerns, this many, and says how many more.
 CONCERNS_LISTED = 50
+# The group-wide page lists the places with the most concerns in the period, this many, and says how many more.
+GROUP_PLACES_LISTED = 100
 
 
 def establishments_for_places(actor, permission=VIEW):
@@ -304,6 +307,46 @@ def read_previous_plan_image(actor, establishment_id, plan_id) -> tuple[SitePlan
         audit_record(actor=actor, action="places.plan.previous.image", obj=plan,
                      role=role_for(actor, VIEW, establishment), establishment_id=establishment.pk)
     return plan, files.decrypt(plan.ciphertext)
+
+
+def group_organisation(actor):
+    """The organisation whose places the person reads across every establishment: where they hold places.view for
+    the whole organisation (the group head). None for anyone else, a regional director included (roles.py)."""
+    organisations = scope_for(actor).organisations_with(VIEW)
+    return min(organisations) if organisations else None
+
+
+@dataclass(frozen=True)
+class GroupPlaceRow:
+    place: Location
+    establishment: str
+    concerns: int
+    may_open: bool  # asked of authz for this place: a link only where the reader may open its page
+
+
+def read_group_places(actor, period: Period) -> dict:
+    """The places across the organisation's establishments with the concerns that happened there in the period
+    (only concerns the reader may see), most first, each linked only where the reader may open the place's page.
+    Two grouped queries however many establishments. Read and audited together."""
+    organisation_id = group_organisation(actor)
+    if organisation_id is None:
+        raise NotVisible("places.group.view", "organisation")
+    with transaction.atomic():
+        names = dict(Establishment.objects.filter(organisation_id=organisation_id).values_list("pk", "name"))
+        counted = list(period.of(concerns_visible_to(actor).filter(establishment_id__in=names, place__isnull=False))
+                       .values("place_id").annotate(n=Count("id")).order_by("-n", "place_id"))
+        listed = counted[:GROUP_PLACES_LISTED]
+        places = Location.objects.in_bulk([row["place_id"] for row in listed])
+        rows = []
+        for row in listed:
+            place = places[row["place_id"]]
+            rows.append(GroupPlaceRow(place=place, establishment=names[place.establishment_id], concerns=row["n"],
+                                      may_open=can(actor, VIEW, place)))
+        audit_record(actor=actor, action="places.group.view", object_type="organisation", object_id=organisation_id,
+                     role=str(scope_for(actor).role_for(VIEW) or ""), detail={"period": period.code,
+                                                                            "places": len(counted)})
+    return {"rows": rows, "places": len(counted), "concerns": sum(row["n"] for row in counted), "period": period,
+            "establishments": len(names)}
 
 
 @dataclass(frozen=True)

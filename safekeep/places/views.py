@@ -34,7 +34,15 @@ def index(request):
     settable = list(selectors.establishments_for_places(request.user, Permission.HOTSPOTS_SET))
     if len(seen) == 1:
         return _establishment_page(request, selectors.read_establishment_places(request.user, seen[0].pk))
-    return render(request, "places/index.html", {"establishments": seen, "settable": settable})
+    return render(request, "places/index.html", {"establishments": seen, "settable": settable,
+                                                 "group_wide": selectors.group_organisation(request.user) is not None})
+
+
+def group(request):
+    """The places across the organisation, counted over the period asked for (the last 28 days unless asked)."""
+    period_form, period = _period(request, default="28d")
+    found = selectors.read_group_places(request.user, period)
+    return render(request, "places/group.html", found | {"period_form": period_form})
 
 
 def establishment(request, establishment_id):

@@ -17,7 +17,7 @@ from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Role
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.contexts import services
-from safekeep.contexts.models import ContextAssessment, ContextReview
+from safekeep.contexts.models import ContextAssessment, ContextReferral, ContextReview
 from safekeep.contexts.selectors import read_assessment
 from safekeep.establishments.models import Location
 from safekeep.packs import services as packs
@@ -254,3 +254,39 @@ def test_the_peer_group_page_links_to_its_assessments_only_for_those_who_read_th
     assert f'href="{reverse("contexts:detail", args=[assessment.pk])}"' in after
     head = signed_in(world.personas[Role.GROUP_HEAD]).get(reverse("peergroups:detail", args=[group.pk]))
     assert f"/contexts/{assessment.pk}/" in head.content.decode() and "Assess this peer group" not in head.content.decode()
+
+
+def test_a_referral_about_the_context_is_recorded_encrypted_audited_and_shown_on_the_assessment(
+        school, world, signed_in):
+    here, dsl, bus_bay = school
+    assessment = _assess_place(dsl, here, bus_bay)
+    client = signed_in(dsl)
+    url = reverse("contexts:referral", args=[assessment.pk])
+    typed = client.post(url, {"referral-agency": "", "referral-made_on": "2026-12-25",
+                              "referral-reason": "Shelter at the bus bay after 3pm: asked for a patrol"})
+    text = typed.content.decode()
+    assert typed.status_code == 200 and "There is a problem" in text and "Choose who the referral was made to." in text
+    assert "Shelter at the bus bay after 3pm: asked for a patrol" in text and not ContextReferral.objects.exists()
+    with pytest.raises(ValidationError) as refused:
+        services.context_referral_record(actor=dsl, assessment=assessment, agency="police",
+                                         made_on=date(2026, 12, 25), reason="x")
+    assert "today or in the past" in str(refused.value)
+    assert client.post(url, {"referral-agency": "community_safety", "referral-made_on": "2026-11-20",
+                             "referral-reason": "Shelter at the bus bay after 3pm: asked for a patrol",
+                             "referral-reference": "CSP-4471"}).status_code == 302
+    referral = ContextReferral.objects.get()
+    assert (referral.agency, referral.made_on, referral.recorded_by) == ("community_safety", date(2026, 11, 20), dsl)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reason, reference FROM contexts_contextreferral")
+        assert all("patrol" not in value and "4471" not in value for value in cursor.fetchone())
+    page = client.get(reverse("contexts:detail", args=[assessment.pk])).content.decode()
+    assert "20 Nov 2026, to the community safety partnership</strong> (reference CSP-4471)" in page
+    assert AuditEvent.objects.filter(action="context.referral", object_id=str(assessment.pk)).count() == 1
+    assert not ChronologyEntry.objects.filter(summary__contains="patrol").exists()  # about a place, not a child
+    # The group head reads it but may not record one; staff are refused.
+    for role in (Role.GROUP_HEAD, Role.STAFF):
+        with pytest.raises(NotVisible):
+            services.context_referral_record(actor=world.personas[role], assessment=assessment, agency="police",
+                                             made_on=date(2026, 11, 20), reason="x")
+    assert "Record the referral" not in signed_in(world.personas[Role.GROUP_HEAD]).get(
+        reverse("contexts:detail", args=[assessment.pk])).content.decode()

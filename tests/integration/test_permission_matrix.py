@@ -625,6 +625,12 @@ def test_allowed_place_pages_show_that_establishments_places_and_no_concern_word
                 image = client.get(f"/places/establishments/{est.pk}/plan/image/")
                 assert image["Content-Type"] == "image/png" and "no-store" in image["Cache-Control"]
                 shown.append(("places:plan_image", role))
+        if _expected(rule_for_name("places:group"), "GET", role, "here", persona.is_superuser):
+            text = client.get("/places/group/").content.decode()
+            assert "Concerns by place: the last 28 days" in text, role
+            assert world.establishments["elsewhere"].name not in text, role
+            shown.append(("places:group", role))
+    assert {role for name, role in shown if name == "places:group"} == {Role.GROUP_HEAD}
     assert {role for name, role in shown if name == "places:detail"} == {Role.DSL, Role.DEPUTY_DSL, Role.GROUP_HEAD}
     assert {role for name, role in shown if name == "places:thresholds"} == {Role.DSL, Role.DEPUTY_DSL, Role.HEAD,
                                                                              Role.GROUP_HEAD}

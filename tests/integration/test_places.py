@@ -309,3 +309,40 @@ def test_a_new_site_plan_starts_with_no_pins_and_keeps_the_previous_plan_and_its
     assert client.get(f"/places/establishments/{here.pk}/plan/{old.pk + 99}/image/").status_code == 404
     signed_in(world.personas[Role.STAFF])
     assert client.get(f"/places/establishments/{here.pk}/plan/{old.pk}/").status_code == 404
+
+
+def _record_at(world, time_machine, location, place, at, key):
+    time_machine.move_to(NOW, tick=False)
+    with transaction.atomic():
+        concerns.concern_submit(actor=world.people[location], establishment=world.establishments[location],
+                                children=[{"child": world.children[location], "role": "harmed", "categories": []}],
+                                occurred_at=at, place=place, narrative="Older boys waiting by the shelter",
+                                idempotency_key=key)
+
+
+def test_the_group_head_sees_the_places_across_the_organisation_in_a_period_each_linked(
+        world, bus_stop, time_machine, client, signed_in):
+    _three(world, time_machine, bus_stop)
+    _record(world, time_machine, bus_stop, NOW - timedelta(days=60), "older")
+    _record_at(world, time_machine, "region", world.places["region"], MONDAY_EARLY, "region-1")
+    _record_at(world, time_machine, "elsewhere", world.places["elsewhere"], MONDAY_EARLY, "elsewhere-1")
+    signed_in(world.personas[Role.GROUP_HEAD])
+    assert 'href="/places/group/"' in client.get("/places/").content.decode()
+    page = client.get("/places/group/").content.decode()
+    assert "Concerns by place: the last 28 days" in page
+    rows = page.split('id="group-places"', 1)[1].split("</table>", 1)[0]
+    assert rows.index("the bus stop on Park Road") < rows.index("Establishment region")
+    assert f'href="/places/{bus_stop.pk}/"' in rows and f'href="/places/{world.places["region"].pk}/"' in rows
+    assert "Establishment elsewhere" not in rows and "Older boys" not in page  # another organisation; no words
+    found = selectors.read_group_places(world.personas[Role.GROUP_HEAD], selectors.period_of("3m"))
+    assert [(row.place.name, row.establishment, row.concerns, row.may_open) for row in found["rows"]] == [
+        ("the bus stop on Park Road", "Establishment here", 4, True), ("Playground", "Establishment region", 1, True)]
+    bad = client.get("/places/group/", {"period": "range", "since": "2026-11-30", "until": "2026-11-01"})
+    assert bad.status_code == 200 and "There is a problem" in bad.content.decode()
+    assert 'value="2026-11-30"' in bad.content.decode()
+    assert AuditEvent.objects.filter(action="places.group.view", detail__period="3m").count() == 1
+    for role in (Role.DSL, Role.REGIONAL_DIRECTOR, Role.GOVERNOR, Role.HEAD):
+        signed_in(world.personas[role])
+        assert client.get("/places/group/").status_code == 404, role
+    with pytest.raises(NotVisible):
+        selectors.read_group_places(world.personas[Role.REGIONAL_DIRECTOR], selectors.period_of("28d"))
