@@ -150,7 +150,7 @@ class ContextReferral(WrittenOnce):
     agency = models.CharField(max_length=30, choices=Agency.choices)
     made_on = models.DateField()
     reason = EncryptedTextField()
-    reference = EncryptedTextField(blank=True, default="")
+    reference = EncryptedTextField(null=True, blank=True)  # optional (empty is stored as NULL)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 

@@ -217,7 +217,7 @@ def context_referral_record(*, actor, assessment: ContextAssessment, agency: str
     if errors:
         raise ValidationError(errors)
     referral = ContextReferral.objects.create(assessment=assessment, agency=agency, made_on=made_on, reason=reason,
-                                              reference=reference, recorded_by=actor, recorded_at=clock.now())
+                                              reference=reference or None, recorded_by=actor, recorded_at=clock.now())
     audit_record(actor=actor, action="context.referral", obj=assessment, role=role,
                  establishment_id=assessment.establishment_id, detail={"referral": referral.pk, "agency": agency})
     return referral

@@ -283,6 +283,9 @@ def test_a_referral_about_the_context_is_recorded_encrypted_audited_and_shown_on
     assert "20 Nov 2026, to the community safety partnership</strong> (reference CSP-4471)" in page
     assert AuditEvent.objects.filter(action="context.referral", object_id=str(assessment.pk)).count() == 1
     assert not ChronologyEntry.objects.filter(summary__contains="patrol").exists()  # about a place, not a child
+    without = services.context_referral_record(actor=dsl, assessment=assessment, agency="platform",
+                                               made_on=date(2026, 11, 21), reason="Reported the group chat")
+    assert without.reference is None and ContextReferral.objects.count() == 2  # the reference is optional
     # The group head reads it but may not record one; staff are refused.
     for role in (Role.GROUP_HEAD, Role.STAFF):
         with pytest.raises(NotVisible):
