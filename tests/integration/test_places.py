@@ -2,6 +2,7 @@
 their counts and hotspot flag, a place's page with its concerns, its heat by day and time and its own notes, the
 site plan with its pins, and the establishment's own thresholds. Everything is built through the services."""
 
+import importlib
 import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
@@ -346,3 +348,21 @@ def test_the_group_head_sees_the_places_across_the_organisation_in_a_period_each
         assert client.get("/places/group/").status_code == 404, role
     with pytest.raises(NotVisible):
         selectors.read_group_places(world.personas[Role.REGIONAL_DIRECTOR], selectors.period_of("28d"))
+
+
+def test_the_pins_set_before_plans_kept_their_pins_go_to_the_plan_they_were_shown_on(world, time_machine):
+    """The migration that gave each pin its plan: a pin set before then was shown on the establishment's latest
+    plan, so it belongs to that one; the earlier plans start with none."""
+    here, dsl, playground = world.establishments["here"], world.personas[Role.DSL], world.places["here"]
+    time_machine.move_to(NOW - timedelta(days=2), tick=False)
+    first = services.site_plan_upload(actor=dsl, establishment=here,
+                                      upload=SimpleUploadedFile("a.png", _png(), "image/png"))
+    services.place_pin_set(actor=dsl, place=playground, x=25, y=75)
+    time_machine.move_to(NOW, tick=False)
+    latest = services.site_plan_upload(actor=dsl, establishment=here,
+                                       upload=SimpleUploadedFile("b.png", _png(), "image/png"))
+    assert PlacePin.objects.get().plan == first
+    migration = importlib.import_module("safekeep.places.migrations.0002_pins_belong_to_a_plan")
+    migration.pins_to_latest_plan(MigrationExecutor(connection).loader.project_state(
+        ("places", "0002_pins_belong_to_a_plan")).apps, None)
+    assert [(pin.plan, pin.x, pin.y) for pin in PlacePin.objects.all()] == [(latest, 25, 75)]
