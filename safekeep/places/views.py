@@ -108,10 +108,11 @@ def plan(request, establishment_id):
 def plan_upload(request, establishment_id):
     establishment = selectors.access_establishment(request.user, establishment_id, "place.plan.upload")
     form = PlanForm(request.POST, request.FILES)
+    replacing = selectors.latest_plan(establishment.pk) is not None
     if form.is_valid() and run_service(form, lambda: services.site_plan_upload(
             actor=request.user, establishment=establishment, upload=form.cleaned_data["plan"])):
         messages.success(request, "Site plan uploaded. It starts with no pins: any pins stay on the previous "
-                                  "plan, which is kept.")
+                                  "plan, which is kept." if replacing else "Site plan uploaded.")
         return redirect("places:plan", establishment.pk)
     return _plan_page(request, establishment_id, plan_form=form)
 
