@@ -1,7 +1,8 @@
 """The place pages on a generated group (issue 14 section 1): for the DSL of the busiest establishment and for the
 group head, the time each read takes (median and slowest of 10 runs after one to warm up), its queries and the
 slowest query: the establishment's places with their counts, the busiest place's page (its concerns, heat and
-notes), its heat table alone, and the site plan's page.
+notes), the same over the last 12 months, its heat table alone, the site plan's page, and for the group head the
+places across the organisation over the last 28 days and the last 12 months.
 
 Run on a database that bench/generate_group.py filled, after ANALYZE:
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/safekeep_gen_10k SAFEKEEP_ENV=test .venv/bin/python bench/places_bench.py
@@ -67,7 +68,12 @@ def main():
                 "heat of the place": lambda person=person: selectors.heat_of(
                     concerns_visible_to(person).filter(place_id=place_id)),
                 "site plan page": lambda person=person: selectors.read_plan(person, establishment_id),
+                "place page, last 12 months": lambda person=person: selectors.read_place(
+                    person, place_id, selectors.period_of("12m")),
             }
+            if selectors.group_organisation(person) is not None:
+                reads |= {f"places across the organisation, {code}": lambda person=person, code=code: (
+                    selectors.read_group_places(person, selectors.period_of(code))) for code in ("28d", "12m")}
             for name, read in reads.items():
                 median, most, queries, slowest = _timed(read)
                 print(f"| {name} | {who} | {median:.0f} | {most:.0f} | {queries} | {slowest:.0f} |")

@@ -198,6 +198,12 @@ ACTION_WORDS = {
     "child.death.form": "Opened the form to record the date a child died",
     "child.death.record": "Recorded or corrected the date a child died",
     "retention.allegation.view": "Opened an allegation about an adult for its retention review",
+    # Contexts, continued (issue 14): a context's own page lists its assessments; earlier site plans are history.
+    "contexts.about": "Looked at the assessments of a place or a peer group",
+    "context.referral": "Recorded a referral about a context",
+    "places.group.view": "Looked at the places across the organisation and their concerns",
+    "places.plan.previous.view": "Looked at an earlier site plan and where its places were pinned",
+    "places.plan.previous.image": "Opened an earlier site plan's image",
 }
 
 

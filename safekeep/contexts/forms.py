@@ -6,7 +6,7 @@ from django import forms
 from safekeep.authz.roles import role_label
 from safekeep.core.forms import Form
 
-from .models import ContextReview
+from .models import ContextReferral, ContextReview
 from .services import PLAN_OWNERS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"]
@@ -102,3 +102,19 @@ class MeetingForm(Form):
                             widget=forms.Textarea(attrs={"rows": 4}),
                             error_messages={"required": "Say what the meeting discussed and agreed about the "
                                                         "context."})
+
+
+class ReferralForm(Form):
+    agency = forms.ChoiceField(label="Who it was made to", choices=ContextReferral.Agency.choices,
+                               widget=forms.RadioSelect,
+                               error_messages={"required": "Choose who the referral was made to."})
+    made_on = forms.DateField(label="Date the referral was made", **_DATE,
+                              error_messages={"required": "Enter the date the referral was made.",
+                                              "invalid": _INVALID_DATE})
+    reason = forms.CharField(label="What was referred about the context, and what was asked for", max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text="About the place, the space or the group, for example: the shelter at the bus "
+                                       "stop, after 3pm, asked for a patrol.",
+                             error_messages={"required": "Say what was referred about the context, and what was "
+                                                         "asked for."})
+    reference = forms.CharField(label="The agency's reference (optional)", max_length=100, required=False)

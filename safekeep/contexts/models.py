@@ -130,3 +130,33 @@ class ContextMeeting(WrittenOnce):
 
     class Meta:
         ordering = ["-held_on", "-id"]
+
+
+class ContextReferral(WrittenOnce):
+    """A referral about the context, not a child (CoC 2.5(h), 7.3): a place reported to the police or the community
+    safety partnership, a platform reported to its operator. Kept apart from a child's referrals, which have
+    their own answers and clocks; what was referred and the agency's reference are the team's words."""
+
+    class Agency(models.TextChoices):
+        POLICE = "police", "The police"
+        COMMUNITY_SAFETY = "community_safety", "The community safety partnership"
+        SAFEGUARDING_PARTNERSHIP = "safeguarding_partnership", "The local safeguarding children partnership"
+        COUNCIL = "council", "The council (such as licensing, highways or parks)"
+        TRANSPORT = "transport", "A transport company"
+        PLATFORM = "platform", "The operator of an online platform"
+        OTHER = "other", "Another agency"
+
+    assessment = models.ForeignKey(ContextAssessment, on_delete=models.PROTECT, related_name="referrals")
+    agency = models.CharField(max_length=30, choices=Agency.choices)
+    made_on = models.DateField()
+    reason = EncryptedTextField()
+    reference = EncryptedTextField(null=True, blank=True)  # optional (empty is stored as NULL)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    data_classification = {"id": NOT_PERSONAL, "assessment": PERSONAL, "agency": NOT_PERSONAL, "made_on": PERSONAL,
+                           "reason": SPECIAL, "reference": PERSONAL, "recorded_by": PERSONAL,
+                           "recorded_at": PERSONAL}
+
+    class Meta:
+        ordering = ["-made_on", "-id"]

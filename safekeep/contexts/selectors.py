@@ -62,6 +62,19 @@ def assessments_list(actor) -> list[ContextAssessment]:
     return found
 
 
+def assessments_about(actor, *, location=None, peer_group=None) -> list[ContextAssessment]:
+    """The assessments of one place or one peer group that the person reads, open plans first, for the context's
+    own page to link to (its page has already checked the person sees the context). Read and audited together."""
+    about = {"location": location} if location is not None else {"peer_group": peer_group}
+    context = location if location is not None else peer_group
+    with transaction.atomic():
+        found = list(assessments_visible_to(actor).filter(**about).select_related("assessed_by")
+                     .order_by("closed_at", "-assessed_at", "-id"))
+        audit_record(actor=actor, action="contexts.about", obj=context, establishment_id=context.establishment_id,
+                     role=role_for(actor, VIEW, context), detail={"assessments": len(found)})
+    return found
+
+
 def access_assessment(actor, assessment_id, action="context.view") -> ContextAssessment:
     """One assessment the person reads (not audited here: the caller's service or read is); 404 otherwise."""
     return get_visible(assessments_visible_to(actor).select_related("establishment", "location", "peer_group"),
@@ -69,11 +82,12 @@ def access_assessment(actor, assessment_id, action="context.view") -> ContextAss
 
 
 def read_assessment(actor, assessment_id) -> ContextAssessment:
-    """The assessment with its answers, its plan's actions, its reviews and its meetings, read and audited."""
+    """The assessment with its answers, its plan's actions, its reviews, its meetings and its referrals, read and
+    audited."""
     with transaction.atomic():
         assessment = get_visible(
             assessments_visible_to(actor).select_related("establishment", "location", "peer_group", "assessed_by")
-            .prefetch_related("answers", "reviews__reviewed_by", "meetings__recorded_by",
+            .prefetch_related("answers", "reviews__reviewed_by", "meetings__recorded_by", "referrals__recorded_by",
                               Prefetch("plan_actions", ContextPlanAction.objects.select_related("action__establishment", "action__owner"))),
             assessment_id, "context.view")
         audit_record(actor=actor, action="context.view", obj=assessment, role=role_for(actor, VIEW, assessment),

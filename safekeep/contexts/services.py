@@ -15,7 +15,8 @@ from safekeep.authz.roles import Permission, Role
 from safekeep.core import clock
 from safekeep.policy.deadlines import LONDON
 
-from .models import ContextAnswer, ContextAssessment, ContextMeeting, ContextPlanAction, ContextReview
+from .models import (ContextAnswer, ContextAssessment, ContextMeeting, ContextPlanAction, ContextReferral,
+                     ContextReview)
 from .selectors import context_rules
 
 ASSESS = Permission.CONTEXTS_ASSESS
@@ -192,3 +193,31 @@ def context_meeting_record(*, actor, assessment: ContextAssessment, held_on: dat
     audit_record(actor=actor, action="context.meeting", obj=assessment, role=role,
                  establishment_id=assessment.establishment_id, detail={"meeting": meeting.pk})
     return meeting
+
+
+@transaction.atomic
+def context_referral_record(*, actor, assessment: ContextAssessment, agency: str, made_on: date | None, reason: str,
+                            reference: str = "") -> ContextReferral:
+    """A referral about the context, not a child (CoC 2.5(h), 7.3): the place reported to the police or the
+    community safety partnership, the platform to its operator. Like a meeting, it may be recorded after the plan
+    is closed. A referral about a child is made from the child's case, with its own answer and clock."""
+    role = require_permission(actor, ASSESS, action="context.referral", establishment_id=assessment.establishment_id,
+                              obj=assessment)
+    errors = {}
+    if agency not in ContextReferral.Agency.values:
+        errors["agency"] = "Choose who the referral was made to."
+    if made_on is None:
+        errors["made_on"] = "Enter the date the referral was made."
+    elif made_on > _today():
+        errors["made_on"] = "The date of the referral must be today or in the past."
+    reason = _text(errors, "reason", reason, "Say what was referred about the context, and what was asked for.")
+    reference = (reference or "").strip()
+    if len(reference) > 100:
+        errors["reference"] = "Keep the reference to 100 characters."
+    if errors:
+        raise ValidationError(errors)
+    referral = ContextReferral.objects.create(assessment=assessment, agency=agency, made_on=made_on, reason=reason,
+                                              reference=reference or None, recorded_by=actor, recorded_at=clock.now())
+    audit_record(actor=actor, action="context.referral", obj=assessment, role=role,
+                 establishment_id=assessment.establishment_id, detail={"referral": referral.pk, "agency": agency})
+    return referral

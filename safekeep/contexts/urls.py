@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:assessment_id>/actions/", views.action_add, name="action_add"),
     path("<int:assessment_id>/review/", views.review, name="review"),
     path("<int:assessment_id>/meetings/", views.meeting, name="meeting"),
+    path("<int:assessment_id>/referrals/", views.referral, name="referral"),
 ]

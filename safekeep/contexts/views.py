@@ -10,7 +10,7 @@ from safekeep.authz.roles import Permission
 from safekeep.core.forms import run_service
 
 from . import selectors, services
-from .forms import AssessmentForm, MeetingForm, PlanActionForm, ReviewForm, SubjectForm, subject_value
+from .forms import AssessmentForm, MeetingForm, PlanActionForm, ReferralForm, ReviewForm, SubjectForm, subject_value
 
 
 def index(request):
@@ -67,7 +67,8 @@ def _detail(request, assessment, **forms):
         "assessment": assessment, "rules": rules, "triangle": triangle, "may_assess": may_assess,
         "action_form": forms.get("action_form") or PlanActionForm(rules=rules, kind=kind, prefix="action"),
         "review_form": forms.get("review_form") or ReviewForm(prefix="review"),
-        "meeting_form": forms.get("meeting_form") or MeetingForm(prefix="meeting"), "form": failed,
+        "meeting_form": forms.get("meeting_form") or MeetingForm(prefix="meeting"),
+        "referral_form": forms.get("referral_form") or ReferralForm(prefix="referral"), "form": failed,
         "plan": [(link, labels.get(link.kind, link.kind)) for link in assessment.plan_actions.all()]})
 
 
@@ -76,7 +77,8 @@ def detail(request, assessment_id):
 
 
 # The audit action of each form's refusal: the same as its service's.
-AUDITED_AS = {"action": "context.plan.action", "review": "context.review", "meeting": "context.meeting"}
+AUDITED_AS = {"action": "context.plan.action", "review": "context.review", "meeting": "context.meeting",
+              "referral": "context.referral"}
 
 
 def _post(request, assessment_id, form_class, name, call, done: str, form_kwargs=None):
@@ -107,3 +109,9 @@ def meeting(request, assessment_id):
     return _post(request, assessment_id, MeetingForm, "meeting", lambda assessment, data: (
         services.context_meeting_record(actor=request.user, assessment=assessment, **data)),
         "The meeting about the context is recorded.", form_kwargs=None)
+
+
+def referral(request, assessment_id):
+    return _post(request, assessment_id, ReferralForm, "referral", lambda assessment, data: (
+        services.context_referral_record(actor=request.user, assessment=assessment, **data)),
+        "The referral about the context is recorded.", form_kwargs=None)

@@ -22,7 +22,7 @@ from safekeep.establishments.models import Establishment, Location, Organisation
 from safekeep.missing.models import MissingEpisode
 from safekeep.packs.models import PolicyPackVersion
 from safekeep.packs.selectors import adopted_versions, organisation_texts, packs_for
-from safekeep.peergroups.models import PeerGroup
+from safekeep.peergroups.models import PeerGroup, PeerGroupMember
 from safekeep.policy.deadlines import LONDON
 from safekeep.policy.packs import Pack, PolicyReviewRules, parse_packs_once, shipped_packs
 from safekeep.policy.reporting import Reporting, Term, term_before, term_of
@@ -36,6 +36,8 @@ from safekeep.trends.selectors import read_trends
 from .models import ExploitationReview, PolicyReview, VoiceAnswer, VoiceLink
 
 REPORT = Permission.GOVERNANCE_REPORT_VIEW
+# The sizes the governor report counts watched peer groups by: a display choice, not a policy rule.
+PEER_GROUP_SIZES = (("Up to 3 children", 3), ("4 to 6 children", 6), ("7 children or more", 10 ** 9))
 
 
 # --- who may read which report ---------------------------------------------------------------
@@ -215,6 +217,33 @@ def report(*, establishment_ids, packs, title: str, trust: bool = False) -> dict
                          "Each episode recorded as starting in the term: a child who went missing twice counts twice.",
                          [label for _, label in MissingEpisode.MissingFrom.choices],
                          [went[value] for value, _ in MissingEpisode.MissingFrom.choices], threshold))
+
+    # Peer groups (issue 14, sections 2 and 6; CoC 2.4-2.5, CE 5.1-5.2): the groups the safeguarding team saved to
+    # watch, as they stood at the end of each term, by their size, and the children in them; counts only, never a
+    # group's name or a child. Two grouped queries: one row per group, one per child.
+    this_start = _start(this_term.starts)
+    sizes, children_in = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    members = PeerGroupMember.objects.filter(group__establishment_id__in=establishment_ids, added_at__lt=until)
+    for row in (members.values("group_id").annotate(last=Count("id", filter=Q(added_at__lt=this_start)),
+                                                    now=Count("id")).order_by()):
+        for term, size in ((0, row["last"]), (1, row["now"])):
+            if size:
+                sizes[next(label for label, most in PEER_GROUP_SIZES if size <= most)][term] += 1
+    for row in (members.values("child_id").annotate(
+            last=Count("group_id", distinct=True, filter=Q(added_at__lt=this_start)),
+            now=Count("group_id", distinct=True)).order_by()):
+        for term, groups in ((0, row["last"]), (1, row["now"])):
+            if groups:
+                children_in["In one peer group" if groups == 1 else "In two or more"][term] += 1
+    tables.append(_table("peer_groups", "Peer groups the safeguarding team watches, by size (CoC 2.4-2.5)",
+                         "The groups of children saved to watch together, as they stood at the end of the term "
+                         "(this term: today), by how many children were in each.",
+                         [label for label, _ in PEER_GROUP_SIZES], [sizes[label] for label, _ in PEER_GROUP_SIZES],
+                         threshold))
+    tables.append(_table("peer_group_children", "Children in the peer groups watched (CE 5.1-5.2)",
+                         "Each child in a watched peer group at the end of the term, once, by how many groups.",
+                         ["In one peer group", "In two or more"],
+                         [children_in["In one peer group"], children_in["In two or more"]], threshold))
 
     # Steps due in the term (up to now), whether done by the time they were due: the casework's own actions,
     # not those a governance review agreed.

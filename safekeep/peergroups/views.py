@@ -4,10 +4,13 @@ submission shows the errors and keeps what was typed and ticked."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from safekeep.authz.access import can
 from safekeep.authz.roles import Permission
 from safekeep.children.selectors import children_at
+from safekeep.contexts.forms import subject_value
+from safekeep.contexts.selectors import assessments_about
 from safekeep.core.forms import run_service
 
 from . import selectors, services
@@ -55,10 +58,15 @@ def _detail(request, group_id, *, note_form=None, add_form=None, status=200):
     in_group = {member.child_id for member in peer_group.members.all()}
     others = [child for child in children_at(request.user, peer_group.establishment_id)
               .order_by("last_name", "first_name", "pk") if child.pk not in in_group]
+    assess_url = (reverse("contexts:assess", args=[peer_group.establishment_id])
+                  + f"?subject={subject_value('group', peer_group.pk)}"
+                  if can(request.user, Permission.CONTEXTS_ASSESS, peer_group) else "")
     return render(request, "peergroups/detail.html", {
         "group": peer_group, "note_form": note_form or NoteForm(),
         "add_form": add_form or AddChildrenForm(children=others),
-        "can_record": can(request.user, Permission.PEER_GROUP_RECORD, peer_group)}, status=status)
+        "can_record": can(request.user, Permission.PEER_GROUP_RECORD, peer_group),
+        "assessments": assessments_about(request.user, peer_group=peer_group), "assess_url": assess_url},
+        status=status)
 
 
 def detail(request, group_id):

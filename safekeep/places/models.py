@@ -33,7 +33,8 @@ class PlaceNote(WrittenOnce):
 class SitePlan(WrittenOnce):
     """The establishment's own plan of its site, a PNG or JPEG checked by its content, re-encoded without
     metadata and encrypted in the database as attachments are (ADR 0007). A new upload replaces the plan
-    shown; earlier ones are kept."""
+    shown and starts with no pins; earlier plans are kept with their pins, as history that is read and never
+    changed."""
 
     establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="+")
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -56,14 +57,19 @@ class SitePlan(WrittenOnce):
 
 
 class PlacePin(models.Model):
-    """Where an on-site place is on the establishment's site plan, in percent of the plan's width (x, from the
-    left) and height (y, from the top). Moved by setting it again (audited)."""
+    """Where an on-site place is on one of the establishment's site plans, in percent of the plan's width (x, from
+    the left) and height (y, from the top). On the current plan it is moved by setting it again (audited); on an
+    earlier plan it is history and never changes, since it points at the old drawing."""
 
-    place = models.OneToOneField(Location, on_delete=models.CASCADE, related_name="pin")
+    plan = models.ForeignKey(SitePlan, on_delete=models.PROTECT, related_name="pins")
+    place = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="pins")
     x = models.PositiveSmallIntegerField()
     y = models.PositiveSmallIntegerField()
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     set_at = models.DateTimeField(auto_now=True)
 
-    data_classification = {"id": NOT_PERSONAL, "place": NOT_PERSONAL, "x": NOT_PERSONAL, "y": NOT_PERSONAL,
-                           "set_by": PERSONAL, "set_at": PERSONAL}
+    data_classification = {"id": NOT_PERSONAL, "plan": NOT_PERSONAL, "place": NOT_PERSONAL, "x": NOT_PERSONAL,
+                           "y": NOT_PERSONAL, "set_by": PERSONAL, "set_at": PERSONAL}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "place"], name="place_pin_one_per_plan")]

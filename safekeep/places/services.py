@@ -60,11 +60,17 @@ def site_plan_upload(*, actor, establishment: Establishment, upload) -> SitePlan
         raise ValidationError({"plan": PLAN_NOT_ALLOWED})
     with Image.open(io.BytesIO(cleaned.data)) as picture:
         width, height = picture.size
+    # The plan it replaces keeps its pins as history: they point at places on the old drawing, so the new plan
+    # starts with none and the team places them again (the plan page offers their old positions).
+    previous = SitePlan.objects.filter(establishment=establishment).defer("ciphertext").first()
     plan = SitePlan.objects.create(establishment=establishment, added_by=actor, content_type=cleaned.content_type,
                                    size=len(cleaned.data), width=width, height=height,
                                    ciphertext=files.encrypt(cleaned.data))
+    detail = {"bytes": plan.size, "content_type": plan.content_type}
+    if previous is not None:
+        detail |= {"previous_plan": previous.pk, "pins_on_previous": previous.pins.count()}
     audit_record(actor=actor, action="place.plan.upload", obj=plan, role=role, establishment_id=establishment.pk,
-                 detail={"bytes": plan.size, "content_type": plan.content_type})
+                 detail=detail)
     return plan
 
 
@@ -77,14 +83,16 @@ def place_pin_set(*, actor, place: Location, x: int, y: int) -> PlacePin:
         errors["__all__"] = "Only a place on site can be pinned on the site plan."
     elif place.retired:
         errors["__all__"] = "This place is retired: it is not pinned on the site plan."
-    elif not SitePlan.objects.filter(establishment_id=place.establishment_id).exists():
+    # Always the current plan: an earlier plan's pins are history and are never moved.
+    plan = SitePlan.objects.filter(establishment_id=place.establishment_id).defer("ciphertext").first()
+    if not errors and plan is None:
         errors["__all__"] = "Upload the site plan first, then pin the places on it."
     for name, value in (("x", x), ("y", y)):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
             errors[name] = "Give a whole number from 0 to 100 (percent)."
     if errors:
         raise ValidationError(errors)
-    pin, _ = PlacePin.objects.update_or_create(place=place, defaults={"x": x, "y": y, "set_by": actor})
+    pin, _ = PlacePin.objects.update_or_create(plan=plan, place=place, defaults={"x": x, "y": y, "set_by": actor})
     audit_record(actor=actor, action="place.pin", obj=place, role=role, establishment_id=place.establishment_id,
-                 detail={"x": x, "y": y})
+                 detail={"x": x, "y": y, "plan": plan.pk})
     return pin

@@ -14,4 +14,8 @@ urlpatterns = [
     path("<int:location_id>/", views.detail, name="detail"),
     path("<int:location_id>/notes/", views.note, name="note"),
     path("<int:location_id>/pin/", views.pin, name="pin"),
+    path("group/", views.group, name="group"),
+    path("establishments/<int:establishment_id>/plan/<int:plan_id>/", views.plan_previous, name="plan_previous"),
+    path("establishments/<int:establishment_id>/plan/<int:plan_id>/image/", views.plan_previous_image,
+         name="plan_previous_image"),
 ]

@@ -17,7 +17,7 @@ from safekeep.authz.access import NotVisible
 from safekeep.authz.roles import Role
 from safekeep.chronology.models import ChronologyEntry
 from safekeep.contexts import services
-from safekeep.contexts.models import ContextAssessment, ContextReview
+from safekeep.contexts.models import ContextAssessment, ContextReferral, ContextReview
 from safekeep.contexts.selectors import read_assessment
 from safekeep.establishments.models import Location
 from safekeep.packs import services as packs
@@ -221,3 +221,75 @@ def test_a_peer_groups_assessment_is_hidden_from_the_head_who_does_not_read_peer
     with pytest.raises(ValidationError):  # nor may the head assess a group they cannot see
         services.context_assess(actor=world.personas[Role.HEAD], establishment=here, peer_group=group,
                                 answers={}, summary="x")
+
+
+def test_the_place_page_links_to_its_assessments_and_offers_to_assess_it_to_those_who_may(school, world, signed_in):
+    here, dsl, bus_bay = school
+    assessment = _assess_place(dsl, here, bus_bay)
+    page = signed_in(dsl).get(reverse("places:detail", args=[bus_bay.pk])).content.decode()
+    assert f'href="{reverse("contexts:detail", args=[assessment.pk])}"' in page
+    assert "plan to be reviewed by 4 January 2027" in page and HARM not in page  # a link, never the answers
+    offered = reverse("contexts:assess", args=[here.pk]) + f"?subject=location-{bus_bay.pk}"
+    assert f'href="{offered}"' in page and "Assess this place" in page
+    form = signed_in(dsl).get(offered).content.decode()
+    assert "What harm do young people meet" in form  # the link opens the triangle for this place at once
+    assert AuditEvent.objects.filter(action="contexts.about", object_id=str(bus_bay.pk)).exists()
+    # The group head reads the assessment but does not assess: the link, no offer.
+    head = signed_in(world.personas[Role.GROUP_HEAD]).get(reverse("places:detail", args=[bus_bay.pk])).content.decode()
+    assert f'href="{reverse("contexts:detail", args=[assessment.pk])}"' in head and "Assess this place" not in head
+
+
+def test_the_peer_group_page_links_to_its_assessments_only_for_those_who_read_them(school, world, signed_in):
+    here, dsl, _ = school
+    group = peer_group_save(actor=dsl, establishment=here, name="The skate park group",
+                            children=[world.children["here"], _second_child(world, here)])
+    client = signed_in(dsl)
+    before = client.get(reverse("peergroups:detail", args=[group.pk])).content.decode()
+    assert "This peer group has not been assessed as a context yet." in before
+    assert f'?subject=group-{group.pk}"' in before and "Assess this peer group" in before
+    assessment = services.context_assess(actor=dsl, establishment=here, peer_group=group, summary="Youth worker",
+                                         answers={"group": "Filming fights", "guardianship": "None",
+                                                  "environment": "Skate park"})
+    after = client.get(reverse("peergroups:detail", args=[group.pk])).content.decode()
+    assert f'href="{reverse("contexts:detail", args=[assessment.pk])}"' in after
+    head = signed_in(world.personas[Role.GROUP_HEAD]).get(reverse("peergroups:detail", args=[group.pk]))
+    assert f"/contexts/{assessment.pk}/" in head.content.decode() and "Assess this peer group" not in head.content.decode()
+
+
+def test_a_referral_about_the_context_is_recorded_encrypted_audited_and_shown_on_the_assessment(
+        school, world, signed_in):
+    here, dsl, bus_bay = school
+    assessment = _assess_place(dsl, here, bus_bay)
+    client = signed_in(dsl)
+    url = reverse("contexts:referral", args=[assessment.pk])
+    typed = client.post(url, {"referral-agency": "", "referral-made_on": "2026-12-25",
+                              "referral-reason": "Shelter at the bus bay after 3pm: asked for a patrol"})
+    text = typed.content.decode()
+    assert typed.status_code == 200 and "There is a problem" in text and "Choose who the referral was made to." in text
+    assert "Shelter at the bus bay after 3pm: asked for a patrol" in text and not ContextReferral.objects.exists()
+    with pytest.raises(ValidationError) as refused:
+        services.context_referral_record(actor=dsl, assessment=assessment, agency="police",
+                                         made_on=date(2026, 12, 25), reason="x")
+    assert "today or in the past" in str(refused.value)
+    assert client.post(url, {"referral-agency": "community_safety", "referral-made_on": "2026-11-20",
+                             "referral-reason": "Shelter at the bus bay after 3pm: asked for a patrol",
+                             "referral-reference": "CSP-4471"}).status_code == 302
+    referral = ContextReferral.objects.get()
+    assert (referral.agency, referral.made_on, referral.recorded_by) == ("community_safety", date(2026, 11, 20), dsl)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reason, reference FROM contexts_contextreferral")
+        assert all("patrol" not in value and "4471" not in value for value in cursor.fetchone())
+    page = client.get(reverse("contexts:detail", args=[assessment.pk])).content.decode()
+    assert "20 Nov 2026, to the community safety partnership</strong> (reference CSP-4471)" in page
+    assert AuditEvent.objects.filter(action="context.referral", object_id=str(assessment.pk)).count() == 1
+    assert not ChronologyEntry.objects.filter(summary__contains="patrol").exists()  # about a place, not a child
+    without = services.context_referral_record(actor=dsl, assessment=assessment, agency="platform",
+                                               made_on=date(2026, 11, 21), reason="Reported the group chat")
+    assert without.reference is None and ContextReferral.objects.count() == 2  # the reference is optional
+    # The group head reads it but may not record one; staff are refused.
+    for role in (Role.GROUP_HEAD, Role.STAFF):
+        with pytest.raises(NotVisible):
+            services.context_referral_record(actor=world.personas[role], assessment=assessment, agency="police",
+                                             made_on=date(2026, 11, 20), reason="x")
+    assert "Record the referral" not in signed_in(world.personas[Role.GROUP_HEAD]).get(
+        reverse("contexts:detail", args=[assessment.pk])).content.decode()

@@ -17,6 +17,8 @@ from safekeep.concerns import services as concerns
 from safekeep.governance import selectors, services
 from safekeep.governance.models import ExploitationReview
 from safekeep.governance.pdf import OwnStylesheetOnly, report_pdf
+from safekeep.children.models import Child, Enrolment
+from safekeep.peergroups.services import peer_group_save
 from tests.world import adopt_every_shipped_pack
 
 # Last term and this term, years from the day the world's own records were made, so only these are counted.
@@ -78,6 +80,32 @@ def test_governors_see_where_concerns_happen_and_missing_episodes_only_as_suppre
     assert "Seen with older youths" not in str(report)
 
 
+def test_governors_see_the_peer_groups_watched_and_the_children_in_them_only_as_suppressed_counts(
+        recorded, time_machine):
+    """Issue 14, sections 2 and 6: the saved peer groups reach governors by size and as children counted once,
+    small numbers hidden as in every other table; never a group's name or a child."""
+    here, dsl = recorded.establishments["here"], recorded.personas[Role.DSL]
+    kids = [recorded.children["here"]]
+    for n in range(5):
+        kid = Child.objects.create(organisation=here.organisation, first_name=f"Peer{n}", last_name="Watched",
+                                   date_of_birth=date(2016, 3, 1), year_group="Year 9")
+        Enrolment.objects.create(child=kid, establishment=here, mis_id=f"W{n}")
+        kids.append(kid)
+    time_machine.move_to(SPRING, tick=False)
+    peer_group_save(actor=dsl, establishment=here, name="Skate park group", children=kids[:2])
+    time_machine.move_to(SUMMER, tick=False)
+    for a, b in ((0, 2), (1, 3), (2, 4), (3, 5), (4, 5)):
+        peer_group_save(actor=dsl, establishment=here, name=f"Bus stop group {a}", children=[kids[a], kids[b]])
+    report = selectors.establishment_report(here)
+    sizes, size_totals = _table(report, "peer_groups")
+    assert sizes == {"Up to 3 children": [None, 6], "4 to 6 children": [None, None],
+                     "7 children or more": [None, None]}  # one group last term: fewer than 5
+    assert size_totals == [None, None]  # with two hidden noughts beside it, 6 would give them away
+    children, _ = _table(report, "peer_group_children")
+    assert children == {"In one peer group": [None, None], "In two or more": [None, 6]}  # six children, each once
+    assert "Skate park" not in str(report) and "Bus stop group" not in str(report) and "Peer0" not in str(report)
+
+
 def test_the_trust_report_adds_the_establishments_and_counts_in_a_fixed_number_of_queries(recorded, time_machine):
     organisation = recorded.organisations["one"]
     with CaptureQueriesContext(connection) as few:
@@ -87,7 +115,7 @@ def test_the_trust_report_adds_the_establishments_and_counts_in_a_fixed_number_o
     with CaptureQueriesContext(connection) as more:
         report = selectors.trust_report(organisation)
     # One query for the packs and the term, one grouped count per table, one for the establishments' names.
-    assert len(more.captured_queries) == len(few.captured_queries) <= 10
+    assert len(more.captured_queries) == len(few.captured_queries) <= 12
     places, totals = _table(report, "establishments")
     assert places["Establishment here"] == [None, 7] and places["Establishment region"] == [None, 5]
     assert places["Establishment organisation"] == [None, None]

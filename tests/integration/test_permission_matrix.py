@@ -103,7 +103,8 @@ def _values(world, rule, location, persona):
     by_object = {
         "child": {"child_id": world.children[location].pk, "pk": world.children[location].pk},
         "establishment": {"establishment_id": est.pk, "pk": est.pk, "contact_id": world.contacts[location].pk,
-                          "location_id": world.places[location].pk, "term_id": world.terms[location].pk},
+                          "location_id": world.places[location].pk, "term_id": world.terms[location].pk,
+                          "plan_id": world.earlier_site_plans[location].pk},
         "person": {"user_id": world.people[location].pk, "membership_id": world.memberships[location].pk},
         "import": {"batch_id": world.batches[location].pk},
         "share": {"share_id": world.shares[location].pk, "pk": world.shares[location].pk},
@@ -247,15 +248,19 @@ def _episodes(world) -> dict:
 
 def _site_plans(world) -> dict:
     """A site plan at each establishment, uploaded through the service by someone who may: the group head in
-    organisation one, a safeguarding lead of its own at the establishment elsewhere."""
+    organisation one, a safeguarding lead of its own at the establishment elsewhere. Each replaces an earlier
+    plan, kept as history (world.earlier_site_plans)."""
     picture = io.BytesIO()
     Image.new("RGB", (40, 20), (255, 255, 255)).save(picture, "PNG")
-    plans = {}
+    plans, world.earlier_site_plans = {}, {}
     for location, establishment in world.establishments.items():
         actor = world.personas[Role.GROUP_HEAD]
         if location == "elsewhere":
             actor = make_user("places-lead-elsewhere@example.org", establishment.organisation)
             give_role(actor, Role.DSL, establishment=establishment)
+        world.earlier_site_plans[location] = site_plan_upload(
+            actor=actor, establishment=establishment,
+            upload=SimpleUploadedFile("plan.png", picture.getvalue(), "image/png"))
         plans[location] = site_plan_upload(actor=actor, establishment=establishment,
                                            upload=SimpleUploadedFile("plan.png", picture.getvalue(), "image/png"))
     return plans
@@ -632,7 +637,10 @@ def test_allowed_place_pages_show_that_establishments_places_and_no_concern_word
             pages = {"places:establishment": (f"/places/establishments/{est.pk}/", ["Concerns by place", "Playground"]),
                      "places:detail": (f"/places/{place.pk}/", ["Playground", "Concerns here by day and time"]),
                      "places:plan": (f"/places/establishments/{est.pk}/plan/", ["Places on site", "Playground"]),
-                     "places:thresholds": (f"/places/establishments/{est.pk}/thresholds/", ["Hotspot thresholds"])}
+                     "places:thresholds": (f"/places/establishments/{est.pk}/thresholds/", ["Hotspot thresholds"]),
+                     "places:plan_previous": (f"/places/establishments/{est.pk}/plan/"
+                                              f"{world.earlier_site_plans[location].pk}/",
+                                              ["Earlier site plan", "Where the places were pinned"])}
             for name, (path, words) in pages.items():
                 if not _expected(rule_for_name(name), "GET", role, location, persona.is_superuser):
                     continue
@@ -644,6 +652,12 @@ def test_allowed_place_pages_show_that_establishments_places_and_no_concern_word
                 image = client.get(f"/places/establishments/{est.pk}/plan/image/")
                 assert image["Content-Type"] == "image/png" and "no-store" in image["Cache-Control"]
                 shown.append(("places:plan_image", role))
+        if _expected(rule_for_name("places:group"), "GET", role, "here", persona.is_superuser):
+            text = client.get("/places/group/").content.decode()
+            assert "Concerns by place: the last 28 days" in text, role
+            assert world.establishments["elsewhere"].name not in text, role
+            shown.append(("places:group", role))
+    assert {role for name, role in shown if name == "places:group"} == {Role.GROUP_HEAD}
     assert {role for name, role in shown if name == "places:detail"} == {Role.DSL, Role.DEPUTY_DSL, Role.GROUP_HEAD}
     assert {role for name, role in shown if name == "places:thresholds"} == {Role.DSL, Role.DEPUTY_DSL, Role.HEAD,
                                                                              Role.GROUP_HEAD}

@@ -2,6 +2,7 @@
 their counts and hotspot flag, a place's page with its concerns, its heat by day and time and its own notes, the
 site plan with its pins, and the establishment's own thresholds. Everything is built through the services."""
 
+import importlib
 import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
@@ -19,7 +21,7 @@ from safekeep.concerns import services as concerns
 from safekeep.establishments import services as establishments
 from safekeep.establishments.models import HotspotThresholds
 from safekeep.places import selectors, services
-from safekeep.places.models import PlaceNote, PlacePin
+from safekeep.places.models import PlaceNote, PlacePin, SitePlan
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -223,3 +225,144 @@ def test_the_inbox_hotspot_flag_links_to_the_places_page(world, bus_stop, time_m
     signed_in(world.personas[Role.DSL])
     text = client.get("/concerns/").content.decode()
     assert "3 concerns at the bus stop on Park Road" in text and f'href="/places/{bus_stop.pk}/"' in text
+
+
+def test_the_place_heat_counts_the_period_asked_for_and_its_caption_says_which(world, bus_stop, time_machine,
+                                                                                client, signed_in):
+    _three(world, time_machine, bus_stop)  # two on Friday 20 November, one on Monday 23 November
+    _record(world, time_machine, bus_stop, datetime(2026, 7, 3, 10, 0, tzinfo=LONDON), "july")  # a Friday morning
+    signed_in(world.personas[Role.DSL])
+    path = f"/places/{bus_stop.pk}/"
+    every = client.get(path).content.decode()
+    assert "Concerns here by day and time they happened: all concerns" in every
+    recent = selectors.read_place(world.personas[Role.DSL], bus_stop.pk, selectors.period_of("28d"))
+    assert recent["heat"].total == 3 and recent["row"].total == 4  # the summary counts are not the period's
+    months = client.get(path, {"period": "3m"}).content.decode()
+    assert "Concerns here by day and time they happened: the last 3 months, since 25 August 2026" in months
+    year = selectors.read_place(world.personas[Role.DSL], bus_stop.pk, selectors.period_of("12m"))
+    assert year["heat"].total == 4
+    ranged = client.get(path, {"period": "range", "since": "2026-07-01", "until": "2026-11-20"}).content.decode()
+    assert "Concerns here by day and time they happened: 1 July 2026 to 20 November 2026" in ranged
+    grid = {day: cells for day, cells, _ in selectors.read_place(
+        world.personas[Role.DSL], bus_stop.pk, selectors.period_of("range", NOW.date() - timedelta(days=145),
+                                                                   FRIDAY_AFTER_SCHOOL.date()))["heat"].grid}
+    assert grid["Friday"] == [0, 1, 0, 2] and grid["Monday"] == [0, 0, 0, 0]  # the 20th counts whole, not the 23rd
+    assert AuditEvent.objects.filter(action="place.view", detail__period="range").exists()
+
+
+def test_a_mistaken_period_says_so_keeps_what_was_typed_and_counts_every_concern(world, bus_stop, time_machine,
+                                                                                client, signed_in):
+    _three(world, time_machine, bus_stop)
+    signed_in(world.personas[Role.DSL])
+    path = f"/places/{bus_stop.pk}/"
+    backwards = client.get(path, {"period": "range", "since": "2026-11-20", "until": "2026-11-01"})
+    text = backwards.content.decode()
+    assert backwards.status_code == 200 and "There is a problem" in text
+    assert "The &#x27;to&#x27; date must be the same as or after the &#x27;from&#x27; date." in text
+    assert 'value="2026-11-20"' in text and 'value="2026-11-01"' in text
+    assert "The period could not be used, so the table counts all concerns." in text
+    for bad, message in (({"period": "range", "since": "soon"}, "Enter the &#x27;from&#x27; date as a real date"),
+                         ({"period": "range", "since": "2026-11-01"}, "Enter the date the period ends."),
+                         ({"period": "range", "since": "2026-11-01", "until": "2026-12-25"},
+                          "The date must be today or in the past."),
+                         ({"period": "fortnight"}, "Choose a period from the list.")):
+        answer = client.get(path, bad)
+        assert answer.status_code == 200 and message in answer.content.decode(), bad
+
+
+def test_a_new_site_plan_starts_with_no_pins_and_keeps_the_previous_plan_and_its_pins_as_history(
+        world, time_machine, client, signed_in):
+    here, dsl, playground = world.establishments["here"], world.personas[Role.DSL], world.places["here"]
+    time_machine.move_to(NOW - timedelta(days=30), tick=False)
+    old = services.site_plan_upload(actor=dsl, establishment=here,
+                                    upload=SimpleUploadedFile("plan.png", _png(200, 100), "image/png"))
+    services.place_pin_set(actor=dsl, place=playground, x=40, y=60)
+    time_machine.move_to(NOW, tick=False)
+    signed_in(dsl)
+    uploaded = client.post(f"/places/establishments/{here.pk}/plan/upload/",
+                           {"plan": SimpleUploadedFile("new.png", _png(300, 100), "image/png")}, follow=True)
+    text = " ".join(uploaded.content.decode().split())
+    assert "It starts with no pins: any pins stay on the previous plan, which is kept." in text
+    assert "The 1 pin set before was on the" in text and "previous plan of 26 October 2026" in text
+    assert f'href="/places/establishments/{here.pk}/plan/{old.pk}/"' in text
+    form = text.split(f'action="/places/{playground.pk}/pin/"', 1)[1].split("</form>", 1)[0]
+    assert "Not pinned" in text and 'value="40"' in form and 'value="60"' in form  # offered, not set
+    assert "On the previous plan: 40% across, 60% down" in text and "Playground (0)</text>" not in text
+    new = SitePlan.objects.filter(establishment=here).first()
+    assert new.pk != old.pk and not PlacePin.objects.filter(plan=new).exists()
+    upload = AuditEvent.objects.filter(action="place.plan.upload").order_by("pk").last()
+    assert upload.detail["previous_plan"] == old.pk and upload.detail["pins_on_previous"] == 1
+
+    assert client.post(f"/places/{playground.pk}/pin/", {f"pin-{playground.pk}-x": "70",
+                                                         f"pin-{playground.pk}-y": "20"}).status_code == 302
+    assert [(p.plan_id, p.x, p.y) for p in PlacePin.objects.order_by("pk")] == [(old.pk, 40, 60), (new.pk, 70, 20)]
+    page = client.get(f"/places/establishments/{here.pk}/plan/").content.decode()
+    assert 'cx="70%" cy="20%"' in page and "pins-on-previous" not in page and "1 place pinned" in page
+
+    history = " ".join(client.get(f"/places/establishments/{here.pk}/plan/{old.pk}/").content.decode().split())
+    assert "Earlier site plan" in history and "replaced on 25 November 2026" in history
+    assert "40% across, 60% down" in history and 'cx="40%" cy="60%"' in history and "<form" not in history.split(
+        "<main", 1)[1].split("</main>", 1)[0]
+    image = client.get(f"/places/establishments/{here.pk}/plan/{old.pk}/image/")
+    assert Image.open(io.BytesIO(image.content)).size == (200, 100) and "no-store" in image["Cache-Control"]
+    assert AuditEvent.objects.filter(action="places.plan.previous.view", object_id=str(old.pk)).count() == 1
+    # The current plan is not history; another establishment's plan and a stranger's eyes: 404 alike.
+    assert client.get(f"/places/establishments/{here.pk}/plan/{new.pk}/").status_code == 404
+    assert client.get(f"/places/establishments/{here.pk}/plan/{old.pk + 99}/image/").status_code == 404
+    signed_in(world.personas[Role.STAFF])
+    assert client.get(f"/places/establishments/{here.pk}/plan/{old.pk}/").status_code == 404
+
+
+def _record_at(world, time_machine, location, place, at, key):
+    time_machine.move_to(NOW, tick=False)
+    with transaction.atomic():
+        concerns.concern_submit(actor=world.people[location], establishment=world.establishments[location],
+                                children=[{"child": world.children[location], "role": "harmed", "categories": []}],
+                                occurred_at=at, place=place, narrative="Older boys waiting by the shelter",
+                                idempotency_key=key)
+
+
+def test_the_group_head_sees_the_places_across_the_organisation_in_a_period_each_linked(
+        world, bus_stop, time_machine, client, signed_in):
+    _three(world, time_machine, bus_stop)
+    _record(world, time_machine, bus_stop, NOW - timedelta(days=60), "older")
+    _record_at(world, time_machine, "region", world.places["region"], MONDAY_EARLY, "region-1")
+    _record_at(world, time_machine, "elsewhere", world.places["elsewhere"], MONDAY_EARLY, "elsewhere-1")
+    signed_in(world.personas[Role.GROUP_HEAD])
+    assert 'href="/places/group/"' in client.get("/places/").content.decode()
+    page = client.get("/places/group/").content.decode()
+    assert "Concerns by place: the last 28 days" in page
+    rows = page.split('id="group-places"', 1)[1].split("</table>", 1)[0]
+    assert rows.index("the bus stop on Park Road") < rows.index("Establishment region")
+    assert f'href="/places/{bus_stop.pk}/"' in rows and f'href="/places/{world.places["region"].pk}/"' in rows
+    assert "Establishment elsewhere" not in rows and "Older boys" not in page  # another organisation; no words
+    found = selectors.read_group_places(world.personas[Role.GROUP_HEAD], selectors.period_of("3m"))
+    assert [(row.place.name, row.establishment, row.concerns, row.may_open) for row in found["rows"]] == [
+        ("the bus stop on Park Road", "Establishment here", 4, True), ("Playground", "Establishment region", 1, True)]
+    bad = client.get("/places/group/", {"period": "range", "since": "2026-11-30", "until": "2026-11-01"})
+    assert bad.status_code == 200 and "There is a problem" in bad.content.decode()
+    assert 'value="2026-11-30"' in bad.content.decode()
+    assert AuditEvent.objects.filter(action="places.group.view", detail__period="3m").count() == 1
+    for role in (Role.DSL, Role.REGIONAL_DIRECTOR, Role.GOVERNOR, Role.HEAD):
+        signed_in(world.personas[role])
+        assert client.get("/places/group/").status_code == 404, role
+    with pytest.raises(NotVisible):
+        selectors.read_group_places(world.personas[Role.REGIONAL_DIRECTOR], selectors.period_of("28d"))
+
+
+def test_the_pins_set_before_plans_kept_their_pins_go_to_the_plan_they_were_shown_on(world, time_machine):
+    """The migration that gave each pin its plan: a pin set before then was shown on the establishment's latest
+    plan, so it belongs to that one; the earlier plans start with none."""
+    here, dsl, playground = world.establishments["here"], world.personas[Role.DSL], world.places["here"]
+    time_machine.move_to(NOW - timedelta(days=2), tick=False)
+    first = services.site_plan_upload(actor=dsl, establishment=here,
+                                      upload=SimpleUploadedFile("a.png", _png(), "image/png"))
+    services.place_pin_set(actor=dsl, place=playground, x=25, y=75)
+    time_machine.move_to(NOW, tick=False)
+    latest = services.site_plan_upload(actor=dsl, establishment=here,
+                                       upload=SimpleUploadedFile("b.png", _png(), "image/png"))
+    assert PlacePin.objects.get().plan == first
+    migration = importlib.import_module("safekeep.places.migrations.0002_pins_belong_to_a_plan")
+    migration.pins_to_latest_plan(MigrationExecutor(connection).loader.project_state(
+        ("places", "0002_pins_belong_to_a_plan")).apps, None)
+    assert [(pin.plan, pin.x, pin.y) for pin in PlacePin.objects.all()] == [(latest, 25, 75)]
