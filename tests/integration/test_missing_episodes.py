@@ -289,3 +289,15 @@ def test_a_child_who_left_the_home_is_out_of_its_teams_reach(world, home, time_m
         services.episode_record(actor=lead, establishment=place, child=child, missing_from="care",
                                 went_missing_at=london(2026, 11, 22, 20, 0), reported_by="Carer")
     assert episode.pk
+
+
+def test_each_error_in_the_summary_links_to_a_box_on_the_page(client, home, signed_in, time_machine):
+    """GOV.UK's error summary: a radio group's error goes to its first radio, a date's to its boxes."""
+    place, lead, child = home
+    time_machine.move_to(london(2026, 11, 23, 9, 0))
+    signed_in(lead)
+    page = client.post(f"/missing/child/{child.pk}/record/", {"reported_by": "Sam"}).content.decode()
+    targets = re.findall(r'<li><a href="#([\w-]+)">', page)
+    assert {"id_missing_from_0", "id_went_missing_at"} <= set(targets)
+    for target in targets:
+        assert f'id="{target}"' in page, target
