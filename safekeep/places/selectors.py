@@ -196,17 +196,19 @@ def heat_of(concerns) -> Heat:
                 total=sum(map(sum, cells)), busiest=busiest)
 
 
-def read_establishment_places(actor, establishment_id) -> dict:
+def read_establishment_places(actor, establishment_id, period: Period | None = None) -> dict:
     """An establishment's places, each with its counts and its hotspot flag, the concerns that named no place,
-    and the establishment's heat. Audited as one read."""
+    and the establishment's heat over the period asked for (every concern without one). Audited as one read."""
+    period = period or period_of("all")
     with transaction.atomic():
         establishment = access_establishment(actor, establishment_id, "places.view")
         windows = _windows(establishment.pk)
         rows, unplaced = _rows(actor, establishment, windows)
-        heat = heat_of(concerns_visible_to(actor).filter(establishment=establishment))
+        heat = heat_of(period.of(concerns_visible_to(actor).filter(establishment=establishment)))
         audit_record(actor=actor, action="places.view", obj=establishment, role=role_for(actor, VIEW, establishment),
-                     establishment_id=establishment.pk)
-    return {"establishment": establishment, "windows": windows, "rows": rows, "unplaced": unplaced, "heat": heat}
+                     establishment_id=establishment.pk, detail={"period": period.code})
+    return {"establishment": establishment, "windows": windows, "rows": rows, "unplaced": unplaced, "heat": heat,
+            "period": period}
 
 
 def read_place(actor, location_id, period: Period | None = None) -> dict:

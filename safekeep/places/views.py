@@ -21,7 +21,10 @@ from . import selectors, services
 from .forms import NoteForm, PeriodForm, PinForm, PlanForm, ThresholdsForm
 
 
-def _establishment_page(request, found):
+def _establishment_page(request, establishment_id):
+    period_form, period = _period(request)
+    found = selectors.read_establishment_places(request.user, establishment_id, period)
+    found["period_form"] = period_form
     found["can_record"] = can(request.user, Permission.PLACES_RECORD, found["establishment"])
     found["can_set"] = can(request.user, Permission.HOTSPOTS_SET, found["establishment"])
     return render(request, "places/establishment.html", found)
@@ -33,7 +36,7 @@ def index(request):
     seen = list(selectors.establishments_for_places(request.user))
     settable = list(selectors.establishments_for_places(request.user, Permission.HOTSPOTS_SET))
     if len(seen) == 1:
-        return _establishment_page(request, selectors.read_establishment_places(request.user, seen[0].pk))
+        return _establishment_page(request, seen[0].pk)
     return render(request, "places/index.html", {"establishments": seen, "settable": settable,
                                                  "group_wide": selectors.group_organisation(request.user) is not None})
 
@@ -46,7 +49,7 @@ def group(request):
 
 
 def establishment(request, establishment_id):
-    return _establishment_page(request, selectors.read_establishment_places(request.user, establishment_id))
+    return _establishment_page(request, establishment_id)
 
 
 def _period(request, default="all"):

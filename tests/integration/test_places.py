@@ -250,6 +250,26 @@ def test_the_place_heat_counts_the_period_asked_for_and_its_caption_says_which(w
     assert AuditEvent.objects.filter(action="place.view", detail__period="range").exists()
 
 
+def test_the_establishments_heat_counts_the_period_asked_for_too(world, bus_stop, time_machine, client, signed_in):
+    _three(world, time_machine, bus_stop)  # two on Friday 20 November, one on Monday 23 November
+    _record(world, time_machine, bus_stop, datetime(2026, 7, 3, 10, 0, tzinfo=LONDON), "july")
+    signed_in(world.personas[Role.DSL])
+    path = f"/places/establishments/{bus_stop.establishment_id}/"
+    every = client.get(path).content.decode()
+    assert "Concerns at the establishment by day and time they happened: all concerns" in every
+    every_total = selectors.read_establishment_places(world.personas[Role.DSL], bus_stop.establishment_id)["heat"].total
+    months = client.get(path, {"period": "3m"}).content.decode()
+    assert "Concerns at the establishment by day and time they happened: the last 3 months, since 25 August 2026" \
+        in months
+    # The three in November; July's, and the world's from January, count only among every concern.
+    assert selectors.read_establishment_places(world.personas[Role.DSL], bus_stop.establishment_id,
+                                               selectors.period_of("3m"))["heat"].total == 3 < every_total
+    mistaken = client.get(path, {"period": "fortnight"}).content.decode()
+    assert "There is a problem" in mistaken and "Choose a period from the list." in mistaken
+    assert "The period could not be used, so the table counts all concerns." in mistaken
+    assert AuditEvent.objects.filter(action="places.view", detail__period="3m").exists()
+
+
 def test_a_mistaken_period_says_so_keeps_what_was_typed_and_counts_every_concern(world, bus_stop, time_machine,
                                                                                 client, signed_in):
     _three(world, time_machine, bus_stop)
