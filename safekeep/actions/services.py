@@ -33,6 +33,7 @@ from safekeep.policy.escalation import Ladders, first_step_at, reminder_at
 from safekeep.policy.packs import same_steps, steps_met_by
 
 from . import notifications
+from .signals import action_closed
 from .ladders import ladders_for
 from .models import Action
 
@@ -529,6 +530,7 @@ def action_complete(*, actor, action: Action, note: str) -> Action:
     action.save()
     _record_change(actor, action, role, kind="action.completed", audit_action="action.complete",
                    summary=f"Done: {action.what}. {action.completion_note}")
+    action_closed.send(sender=Action, action=action)
     return action
 
 
@@ -544,6 +546,7 @@ def action_cancel(*, actor, action: Action, reason: str) -> Action:
     action.save()
     _record_change(actor, action, role, kind="action.cancelled", audit_action="action.cancel",
                    summary=f"Cancelled: {action.what}. Reason: {action.cancel_reason}")
+    action_closed.send(sender=Action, action=action)
     return action
 
 
@@ -625,5 +628,6 @@ def actions_met_by(*, actor, record, event: str, child, concern_id=None) -> list
         _record_change(actor, action, "", kind="action.completed", audit_action="action.complete",
                        summary=f"Done: {action.what}. Met by {words}.",
                        detail={"met_by": event, "record": record.pk})
+        action_closed.send(sender=Action, action=action)
         met.append(action)
     return met
