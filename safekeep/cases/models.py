@@ -38,7 +38,7 @@ class CaseStatusChange(WrittenOnce):
     never_changed = "A case's closing or reopening is never changed: record the next one"
 
 
-class Case(models.Model):
+class Case(WrittenOnce):
     """A child's case at an establishment as it stands: the status of its latest CaseStatusChange, kept on one
     row by case_close and case_reopen in the transaction that records the change, so the home pages count the
     open cases without finding every child's latest change (issue 12). With no row, the case is open."""
@@ -53,6 +53,9 @@ class Case(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["child", "establishment"], name="one_case_per_child_here")]
+
+    changeable_fields = frozenset({"status", "changed_at"})
+    never_changed = "A case's status changes only by closing or reopening it"
 
 
 class Leaving(WrittenOnce):
