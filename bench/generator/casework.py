@@ -61,7 +61,7 @@ from safekeep.policy import deadlines
 from safekeep.policy.deadlines import Deadline
 from safekeep.policy.engine import ConcernFacts
 from safekeep.policy.packs import same_steps, steps_met_by
-from safekeep.referrals.models import Agency, Consent, Referral
+from safekeep.referrals.models import CHASE_STEP, Agency, Consent, Referral
 from safekeep.referrals.services import CONSENT_STEP, REFERRAL
 from safekeep.meetings.models import Attendee, Meeting
 from safekeep.safetyplans.models import SafetyPlan, SafetyPlanVersion
@@ -505,6 +505,7 @@ class CaseworkWriter:
                              kind="action.completed", obj=action, at=at, summary=f"Done: {action.what}. Met by {words}.")
             self._audit(actor=actor, action="action.complete", obj=action, at=at, establishment_id=action.establishment_id,
                         detail={"met_by": event, "record": record.pk})
+            self._closed(state, action)
 
     def _view_concern(self, at, plan, actor):
         """read_concern: the concern page's audit row (the team's role; none for the recorder)."""
@@ -578,9 +579,10 @@ class CaseworkWriter:
         window = next((w for pack in packs for w in pack.response_windows if w.agency == referred.agency), None)
         if window:
             referral.chase_action = self._follow_up(
-                state, at, actor=actor, establishment=establishment, child=child, code="referral-chase",
+                state, at, actor=actor, establishment=establishment, child=child, code=CHASE_STEP,
                 what=f"Get the decision of {agency_name} on the referral; chase if it has not come",
                 deadline=window.deadline, source=window.source, started=referred.at)
+            referral.awaiting_answer = True
         self._chronology(state, actor=actor, child=child, establishment=establishment, kind="referral.made",
                          obj=referral, at=at, occurred_at=referred.at, key_event=True,
                          summary=f"Referral to {agency_name} by {actor.full_name}. "
@@ -734,6 +736,15 @@ class CaseworkWriter:
                              summary=f"Done: {action.what}. {COMPLETION_NOTE}")
             self._audit(actor=actor, action="action.complete", obj=action, at=at, role=self._roles[key],
                         establishment_id=action.establishment_id)
+            self._closed(state, action)
+
+    @staticmethod
+    def _closed(state, action):
+        """action_closed's receiver in safekeep.referrals: a closed chase leaves its referral awaiting no answer."""
+        if action.action_code == CHASE_STEP:
+            for model, row in state.rows:
+                if model is Referral and row.chase_action is action:
+                    row.awaiting_answer = False
 
     # Saving.
     def _finish(self, n):

@@ -33,6 +33,7 @@ from safekeep.policy.escalation import Ladders, first_step_at, reminder_at
 from safekeep.policy.packs import same_steps, steps_met_by
 
 from . import notifications
+from .signals import action_closed
 from .ladders import ladders_for
 from .models import Action
 
@@ -529,6 +530,7 @@ def action_complete(*, actor, action: Action, note: str) -> Action:
     action.save()
     _record_change(actor, action, role, kind="action.completed", audit_action="action.complete",
                    summary=f"Done: {action.what}. {action.completion_note}")
+    action_closed.send(sender=Action, action=action)
     return action
 
 
@@ -544,6 +546,7 @@ def action_cancel(*, actor, action: Action, reason: str) -> Action:
     action.save()
     _record_change(actor, action, role, kind="action.cancelled", audit_action="action.cancel",
                    summary=f"Cancelled: {action.what}. Reason: {action.cancel_reason}")
+    action_closed.send(sender=Action, action=action)
     return action
 
 
@@ -631,6 +634,7 @@ def _close_as_met(actor, action: Action, event: str, record, words: str) -> None
         action.save()
     _record_change(actor, action, "", kind="action.completed", audit_action="action.complete",
                    summary=f"Done: {action.what}. Met by {words}.", detail={"met_by": event, "record": record.pk})
+    action_closed.send(sender=Action, action=action)
 
 
 def action_met(*, actor, action: Action, event: str, record) -> Action:

@@ -38,6 +38,26 @@ class CaseStatusChange(WrittenOnce):
     never_changed = "A case's closing or reopening is never changed: record the next one"
 
 
+class Case(WrittenOnce):
+    """A child's case at an establishment as it stands: the status of its latest CaseStatusChange, kept on one
+    row by case_close and case_reopen in the transaction that records the change, so the home pages count the
+    open cases without finding every child's latest change (issue 12). With no row, the case is open."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=CaseStatusChange.Status.choices)
+    changed_at = models.DateTimeField()
+
+    data_classification = {"id": NOT_PERSONAL, "child": PERSONAL, "establishment": PERSONAL, "status": SPECIAL,
+                           "changed_at": PERSONAL}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["child", "establishment"], name="one_case_per_child_here")]
+
+    changeable_fields = frozenset({"status", "changed_at"})
+    never_changed = "A case's status changes only by closing or reopening it"
+
+
 class Leaving(WrittenOnce):
     """A child leaving for another school or college. The child protection file follows them, separately
     from the pupil file, within 5 school days, and its receipt is confirmed (KCSIE 2025 Annex C)."""

@@ -4,7 +4,7 @@ from safekeep.authz.scope import scope_for
 from safekeep.children.selectors import children_at
 from safekeep.establishments.models import Establishment
 
-from .models import CaseStatusChange
+from .models import Case, CaseStatusChange
 
 
 def case_child_and_place(actor, child_id, establishment_id, action: str):
@@ -18,9 +18,9 @@ def case_child_and_place(actor, child_id, establishment_id, action: str):
 
 
 def case_status(child, establishment) -> str:
-    """Open until a DSL closes it; the latest opening or closing wins."""
-    latest = CaseStatusChange.objects.filter(child=child, establishment=establishment).first()
-    return latest.status if latest else CaseStatusChange.Status.OPEN
+    """Open until a DSL closes it; the latest opening or closing wins (kept on the Case row)."""
+    case = Case.objects.filter(child=child, establishment=establishment).first()
+    return case.status if case else CaseStatusChange.Status.OPEN
 
 
 def case_history(child, establishment_ids) -> list[CaseStatusChange]:

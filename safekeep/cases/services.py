@@ -17,8 +17,7 @@ from safekeep.chronology.services import chronology_add
 from safekeep.concerns.selectors import allegations_hidden_from
 from safekeep.core import clock
 
-from .models import CaseStatusChange, Leaving
-from .selectors import case_status
+from .models import Case, CaseStatusChange, Leaving
 
 
 @transaction.atomic
@@ -39,7 +38,10 @@ def _change(actor, child, establishment, status, reason):
     if not (reason or "").strip():
         errors["reason"] = ("Say why the case is being closed." if action == "case.close"
                             else "Say why the case is being opened again.")
-    current = case_status(child, establishment)
+    # Locked, and one row per child and establishment: two people closing the same case at once record one
+    # closing, not two.
+    case = Case.objects.select_for_update().filter(child=child, establishment=establishment).first()
+    current = case.status if case else CaseStatusChange.Status.OPEN
     if current == status:
         errors["status"] = f"The case is already {CaseStatusChange.Status(status).label.lower()}."
     if status == CaseStatusChange.Status.CLOSED:
@@ -53,6 +55,11 @@ def _change(actor, child, establishment, status, reason):
         raise ValidationError(errors)
     change = CaseStatusChange.objects.create(child=child, establishment=establishment, status=status,
                                              reason=reason.strip(), changed_by=actor)
+    if case is None:
+        Case.objects.create(child=child, establishment=establishment, status=status, changed_at=change.changed_at)
+    else:
+        case.status, case.changed_at = status, change.changed_at
+        case.save(update_fields=["status", "changed_at"])
     verb = "closed" if status == CaseStatusChange.Status.CLOSED else "opened again"
     chronology_add(actor=actor, child=child, establishment=establishment, kind=action,
                    obj=change, key_event=True, summary=f"Case {verb} by {actor.full_name}: {change.reason}")

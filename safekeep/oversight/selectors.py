@@ -13,14 +13,14 @@ from datetime import datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from safekeep.actions.models import Action
 from safekeep.audit.services import audit_record
 from safekeep.actions.selectors import actions_visible_to, due_later_today, overdue
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
-from safekeep.cases.models import CaseStatusChange
+from safekeep.cases.models import Case, CaseStatusChange
 from safekeep.concerns.models import ConcernChild
 from safekeep.concerns.patterns import patterns_in
 from safekeep.concerns.selectors import UNREAD, URGENT, concerns_visible_to, undecided
@@ -158,20 +158,19 @@ def clock_missed() -> Q:
 
 def awaiting_answer(actor, establishment_ids):
     """Referrals whose agency has not yet given its decision: the chase action is still open (any decision
-    completes it; "received, no decision yet" keeps it running: docs/domain/referrals-and-cases.md)."""
-    return referrals_visible_to(actor).filter(establishment_id__in=establishment_ids,
-                                              chase_action__status=Action.Status.OPEN)
+    completes it; "received, no decision yet" keeps it running: docs/domain/referrals-and-cases.md). The referral
+    says so itself (Referral.awaiting_answer), so only those are read, from their own index."""
+    return referrals_visible_to(actor).filter(establishment_id__in=establishment_ids, awaiting_answer=True)
 
 
 def open_cases(actor, establishment_ids):
     """The children in the concerns the person's team reads there, whose case is open: a case is open
-    until the DSL closes it, and the latest opening or closing wins (cases.selectors.case_status)."""
-    latest = (CaseStatusChange.objects.filter(child_id=OuterRef("child_id"),
-                                              establishment_id=OuterRef("concern__establishment_id"))
-              .order_by("-changed_at", "-id").values("status")[:1])
+    until the DSL closes it, and the latest opening or closing wins. The Case row keeps that status, so the
+    closed cases are read once rather than each child's latest change looked up (cases.selectors.case_status)."""
+    closed = Case.objects.filter(child_id=OuterRef("child_id"), establishment_id=OuterRef("concern__establishment_id"),
+                                 status=CaseStatusChange.Status.CLOSED)
     team = concerns_visible_to(actor).filter(establishment_id__in=establishment_ids)
-    return (ConcernChild.objects.filter(concern__in=team).annotate(case=Subquery(latest))
-            .filter(Q(case__isnull=True) | ~Q(case=CaseStatusChange.Status.CLOSED)))
+    return ConcernChild.objects.filter(~Exists(closed), concern__in=team)
 
 
 # A drill-down list shows this many rows a page.

@@ -7,6 +7,7 @@ the NRM); Working Together 2023 (the local authority decides within one working 
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from encrypted_fields.fields import EncryptedTextField
 
 from safekeep.children.models import Child
@@ -32,6 +33,10 @@ class Consent(models.TextChoices):
     GIVEN = "given", "Discussed; the child and parents or carers agreed"
     REFUSED = "refused", "Discussed; they did not agree, and the referral is made without consent"
     NOT_SOUGHT = "not_sought", "Not discussed first"
+
+
+# The step that chases the agency's answer to a referral (its clock: the packs' response windows).
+CHASE_STEP = "referral-chase"
 
 
 class Referral(WrittenOnce):
@@ -64,19 +69,26 @@ class Referral(WrittenOnce):
     # The reminder to chase the agency's answer, on the action list (its clock and escalation).
     chase_action = models.ForeignKey("actions.Action", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
+    # Whether its chase is still open: the agency has not given its decision. Set by referral_record with the
+    # chase and cleared in the transaction that closes the chase (receivers.py), so the home pages read the
+    # few referrals awaiting an answer from their own index rather than every referral ever made (issue 12).
+    awaiting_answer = models.BooleanField(default=False)
 
     data_classification = {
         "id": NOT_PERSONAL, "establishment": PERSONAL, "child": PERSONAL, "concern": SPECIAL, "agency": SPECIAL,
         "contact": NOT_PERSONAL, "agency_name": SPECIAL, "made_by": PERSONAL, "made_at": PERSONAL,
         "recorded_at": PERSONAL, "how": NOT_PERSONAL, "reference": SPECIAL, "what_shared": SPECIAL,
         "urgent": SPECIAL, "consent": SPECIAL, "consent_note": SPECIAL, "chase_action": NOT_PERSONAL,
+        "awaiting_answer": NOT_PERSONAL,
     }
 
     class Meta:
         ordering = ["-made_at", "-id"]
-        indexes = [models.Index(fields=["child", "made_at"])]
+        indexes = [models.Index(fields=["child", "made_at"]),
+                   models.Index(fields=["establishment"], condition=Q(awaiting_answer=True),
+                                name="referral_awaiting_answer")]
 
-    changeable_fields = frozenset({"chase_action"})
+    changeable_fields = frozenset({"chase_action", "awaiting_answer"})
     never_changed = "A referral is never edited: record the agency's answer, or a new referral"
 
 

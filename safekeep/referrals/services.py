@@ -19,7 +19,7 @@ from safekeep.policy.deadlines import Deadline, Unit
 from safekeep.policy.engine import ConcernFacts, Taxonomy, required_actions
 from safekeep.sharing.services import share_record
 
-from .models import Agency, Consent, Consultation, NrmTracker, Referral, ReferralOutcome
+from .models import CHASE_STEP, Agency, Consent, Consultation, NrmTracker, Referral, ReferralOutcome
 
 # The LADO deals with allegations about adults: a referral or consultation to them follows the allegation,
 # so it takes the allegation's restricted route (ADR 0008) and never reaches the adult it is about.
@@ -100,10 +100,11 @@ def referral_record(*, actor, establishment, child, agency: str, made_at: dateti
     if window:
         reference = f" (reference {referral.reference})" if referral.reference else ""
         referral.chase_action = actions.action_follow_up(
-            actor=actor, establishment=establishment, child=child, concern_id=concern_id, code="referral-chase",
+            actor=actor, establishment=establishment, child=child, concern_id=concern_id, code=CHASE_STEP,
             what=f"Get the decision of {agency_name} on the referral{reference}; chase if it has not come",
             deadline=window.deadline, source=window.source, started=made_at)
-        referral.save(update_fields=["chase_action"])
+        referral.awaiting_answer = True
+        referral.save(update_fields=["chase_action", "awaiting_answer"])
     chronology_add(actor=actor, child=child, establishment=establishment, kind="referral.made", obj=referral,
                    occurred_at=made_at, key_event=True,
                    summary=f"Referral to {agency_name} by {actor.full_name}"
