@@ -159,13 +159,18 @@ def _when(parse, text):
     return value
 
 
-def _provenance(entry: dict, sender: str, recorded_at: datetime) -> str:
-    """Who wrote the entry and where, as the file says: kept in the entry's own (encrypted) words, so the
-    chronology shows it wherever the entry is read, not only the stored file."""
+def _headline(entry: dict, sender: str) -> str:
+    """The entry's first line, its headline in the chronology: where it was written and what happened."""
     place = (entry.get("place") or "").strip() or sender
+    return f"From {place[:200]}: {entry['kind_words'] or words_for(entry['kind'])}."
+
+
+def _provenance(entry: dict, recorded_at: datetime) -> str:
+    """Who wrote the entry and when, as the file says: kept in the entry's own (encrypted) words, so the
+    chronology shows it wherever the entry is read, not only in the stored file."""
     who = (entry.get("recorded_by") or "").strip()
-    by = f"recorded by {who} on" if who else "recorded on"
-    return f"Transferred from {place[:200]}; {by[:220]} {recorded_at.astimezone(clock.LONDON):%-d %B %Y}."
+    by = f"Recorded by {who[:200]} on" if who else "Recorded on"
+    return f"{by} {recorded_at.astimezone(clock.LONDON):%-d %B %Y} at the school it came from."
 
 
 @transaction.atomic
@@ -199,9 +204,9 @@ def transfer_import(*, actor, establishment, child, data: bytes) -> ImportedFile
                                            json_sha256=digest, sent_by=sender[:200],
                                            entries=len(document["entries"]))
     for entry, occurred_at, recorded_at in zip(document["entries"], happened, written, strict=True):
-        words = [_provenance(entry, sender, recorded_at), f"{entry['kind_words'] or words_for(entry['kind'])}.",
-                 entry["summary"]]
+        words = [_headline(entry, sender), entry["summary"]]
         words += [text for text in (entry.get("narrative"), entry.get("childs_words")) if text]
+        words.append(_provenance(entry, recorded_at))
         chronology_add(actor=actor, child=child, establishment=establishment, kind="transfer.entry", obj=imported,
                        occurred_at=occurred_at, summary="\n".join(words),
                        key_event=entry["key_event"])

@@ -111,3 +111,4 @@ def test_the_dsl_sends_the_file_and_the_new_school_opens_it_with_the_code_and_co
     theirs.get_by_role("link", name=f"Read {arriving.display_name}'s chronology").click()
     expect(theirs.locator("main")).to_contain_text("Transferred from the previous school's file")
     expect(theirs.locator("main")).to_contain_text("From Establishment here: Concern recorded.")
+    expect(theirs.locator("main")).to_contain_text("Recorded by Persona Member of staff on 20 November 2026")

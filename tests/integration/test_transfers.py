@@ -246,12 +246,12 @@ def test_a_school_in_another_organisation_imports_the_file_as_transferred_entrie
     recorded = next(entry for entry in moved if NARRATIVE in entry.summary)
     assert recorded.occurred_at == WHEN and recorded.establishment == elsewhere
     staff = world.personas[Role.STAFF].full_name
-    assert recorded.summary.startswith(f"Transferred from Establishment here; recorded by {staff} on 20 November "
-                                       "2026.\nConcern recorded.")
+    assert recorded.summary.startswith("From Establishment here: Concern recorded.\n")
+    assert recorded.summary.endswith(f"\nRecorded by {staff} on 20 November 2026 at the school it came from.")
     assert CHILDS_WORDS in recorded.summary
     page = client.get(f"/chronology/{child.pk}/").content.decode()
     assert "Transferred from the previous school&#x27;s file" in page or "Transferred from the previous school" in page
-    assert f"Transferred from Establishment here; recorded by {staff} on 20 November 2026." in page
+    assert f"Recorded by {staff} on 20 November 2026 at the school it came from." in page
     # Stored on the entry itself, encrypted as its words are: not readable in the table.
     with connection.cursor() as cursor:
         cursor.execute("SELECT summary FROM chronology_chronologyentry WHERE id = %s", [recorded.pk])
