@@ -195,7 +195,8 @@ ACTION_WORDS = {
     "subjectaccess.gather": "Gathered a child's records to answer a subject access request",
     "subjectaccess.decide": "Decided what a subject access answer withholds, and why",
     # A long chronology's PDF prepared by the worker (safekeep.chronology.prepared; issue 15, section 3).
-    "child.chronology.export.request": "Asked for the child's chronology as a PDF for a case conference, to be prepared",
+    "child.chronology.export.request": ("Asked for the child's chronology as a PDF for a case conference, to be "
+                                        "prepared"),
     "child.chronology.export.view": "Opened the page of a chronology PDF being prepared",
     "child.chronology.export.download": "Downloaded the child's chronology PDF prepared for them",
 }

@@ -38,10 +38,9 @@ def pdf_request_build(request_id: int) -> str:
                      type(error).__name__)
         ChronologyPdfRequest.objects.filter(pk=asked.pk, status=Status.WAITING).update(status=Status.FAILED)
         return "failed"
-    with transaction.atomic():
-        # Stored only while still waiting: a request deleted as a day old in the meantime stays deleted.
-        stored = ChronologyPdfRequest.objects.filter(pk=asked.pk, status=Status.WAITING).update(
-            status=Status.READY, pdf=sealed, ready_at=clock.now())
+    # Stored whole in one update, and only while still waiting: one deleted as a day old in the meantime stays so.
+    stored = ChronologyPdfRequest.objects.filter(pk=asked.pk, status=Status.WAITING).update(
+        status=Status.READY, pdf=sealed, ready_at=clock.now())
     return "ready" if stored else "expired while it was built"
 
 

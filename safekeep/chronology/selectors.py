@@ -265,9 +265,8 @@ def read_pdf_download(actor, request_id) -> tuple[ChronologyPdfRequest, bytes]:
     """The PDF prepared for the actor, decrypted, with its request: for the person who asked alone, and only once
     it is ready (NotVisible otherwise). Every download is audited against the child, fail closed."""
     with transaction.atomic():
-        asked = get_visible(ChronologyPdfRequest.objects.filter(requested_by=actor, status=ChronologyPdfRequest
-                                                                .Status.READY), request_id,
-                            "child.chronology.export.download")
+        ready = ChronologyPdfRequest.objects.filter(requested_by=actor, status=ChronologyPdfRequest.Status.READY)
+        asked = get_visible(ready, request_id, "child.chronology.export.download")
         # The same check as the child's chronology page, at the time of the download: a role ended since the
         # request means no PDF.
         access_child(actor, asked.child_id, action="child.chronology.export.download")

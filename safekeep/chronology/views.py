@@ -39,8 +39,8 @@ def chronology(request, child_id):
 @require_POST
 def export_pdf(request, child_id):
     """The chronology as a PDF for a case conference: a download, never kept by the browser, whose file name
-    holds the child's id and the day, never a name. A long chronology is prepared by the worker instead, and
-    the person is taken to the page that offers it when it is ready (settings.SAFEKEEP_CHRONOLOGY_PDF_ON_WORKER_FROM)."""
+    holds the child's id and the day, never a name. A long chronology is prepared by the worker instead, and the
+    person is taken to the page that offers it when it is ready (settings.SAFEKEEP_CHRONOLOGY_PDF_ON_WORKER_FROM)."""
     form = ExportForm(request.POST)
     form.is_valid()  # one checkbox: anything but "on" is "no"
     redact = bool(form.cleaned_data.get("redact"))

@@ -301,6 +301,9 @@ def test_only_the_person_who_asked_opens_the_prepared_pdf_anyone_else_gets_a_404
         assert client.get(page).status_code == 404, other
         response = client.get(f"{page}download/")
         assert response.status_code == 404 and response["Content-Type"] != "application/pdf", other
+    # Each refusal is written to the audit log, as every denial is.
+    assert AuditEvent.objects.filter(action="child.chronology.export.view", outcome="denied",
+                                     actor_id=world.personas[Role.DEPUTY_DSL].pk).exists()
     signed_in(world.personas[Role.DSL])
     assert client.get("/chronology/pdf/999999/").status_code == 404
     assert client.get("/chronology/pdf/999999/download/").status_code == 404
