@@ -403,6 +403,12 @@ SAFEKEEP_PATTERN_SHARED_SIGN = int(os.environ.get("SAFEKEEP_PATTERN_SHARED_SIGN"
 SAFEKEEP_EMAIL_DIGEST_WINDOW = timedelta(minutes=10)
 SAFEKEEP_BASE_URL = os.environ.get("SAFEKEEP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("SAFEKEEP_FROM_EMAIL", "Safekeep <no-reply@safekeep.localhost>")
+# A chronology PDF of this many entries or more is prepared by the worker and offered for download when ready;
+# a shorter one downloads at once, as before. WeasyPrint takes about 9 ms of CPU an entry (docs/performance.md:
+# 300 entries 2.7 s of CPU, 4.8 s of wall time on the shared 2-core machine; 2,000 entries 17.7 s of CPU), so past
+# this a direct download keeps the person waiting many seconds, and at 2,000 entries past the issue's 10 s
+# (issue 15, section 3).
+SAFEKEEP_CHRONOLOGY_PDF_ON_WORKER_FROM = 300
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -204,6 +204,11 @@ ACTION_WORDS = {
     "places.group.view": "Looked at the places across the organisation and their concerns",
     "places.plan.previous.view": "Looked at an earlier site plan and where its places were pinned",
     "places.plan.previous.image": "Opened an earlier site plan's image",
+    # A long chronology's PDF prepared by the worker (safekeep.chronology.prepared; issue 15, section 3).
+    "child.chronology.export.request": ("Asked for the child's chronology as a PDF for a case conference, to be "
+                                        "prepared"),
+    "child.chronology.export.view": "Opened the page of a chronology PDF being prepared",
+    "child.chronology.export.download": "Downloaded the child's chronology PDF prepared for them",
 }
 
 

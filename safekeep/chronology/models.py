@@ -83,3 +83,36 @@ class KeyEventMark(WrittenOnce):
         indexes = [models.Index(fields=["entry", "marked_at"])]
 
     never_changed = "A key event mark is never changed: add another"
+
+
+class ChronologyPdfRequest(models.Model):
+    """A long chronology asked for as a PDF, built by the worker and offered to whoever asked when it is ready
+    (issue 15, section 3: a 2,000-entry chronology takes WeasyPrint longer than a page may, docs/performance.md).
+
+    The PDF is a copy of the child's record: encrypted at rest (pdf.seal) and deleted a day after it was asked for
+    (tasks.chronology_pdfs_expire). Only the person who asked may open it. Its status changes as it is built, so
+    it is not written once; what it holds never changes."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be prepared"
+        EXPIRED = "expired", "Deleted after a day"
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    # The one choice the export form offers: other people's names withheld.
+    redact = models.BooleanField()
+    entries = models.PositiveIntegerField()  # how many the chronology held when it was asked for
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.BinaryField(null=True, blank=True)
+
+    data_classification = {"id": NOT_PERSONAL, "child": PERSONAL, "requested_by": PERSONAL,
+                           "requested_at": PERSONAL, "redact": NOT_PERSONAL, "entries": PERSONAL,
+                           "status": NOT_PERSONAL, "ready_at": PERSONAL, "pdf": SPECIAL}
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["requested_at"])]

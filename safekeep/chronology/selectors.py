@@ -21,7 +21,8 @@ from safekeep.packs.selectors import packs_for
 
 from .forms import TYPES, ChronologyFilterForm, Filters
 from .kinds import KINDS, TRACKED_KINDS, is_record, words_for
-from .models import ChronologyEntry, KeyEventMark
+from .models import ChronologyEntry, ChronologyPdfRequest, KeyEventMark
+from .pdf import unseal
 from .records import attach_record_links, names_behind
 from .redaction import NONE, Redaction, own_name_words, redaction_of
 
@@ -240,6 +241,36 @@ def read_chronology_for_export(actor, child_id, *, redact: bool) -> ChronologyEx
                             printed_by=actor.full_name or actor.email,
                             printed_role=role_label(role, establishment.kind if establishment else None),
                             printed_at=clock.now(), tracked_hidden=tracked_hidden, redaction=redaction)
+
+
+def export_length(actor, child_id) -> int:
+    """How many entries the case conference PDF of this child's chronology would hold: only to choose whether it
+    is built now or by the worker. 404 for a child the actor may not read; what follows (the download, or the
+    request for the worker) audits the read."""
+    child = get_visible(children_visible_to(actor), child_id, "child.chronology.export")
+    deny_if_subject_of_allegation(actor, child, "child.chronology.export")
+    return chronology_entries(actor, child, Filters(tracked=True)).filter(_record_or_marked()).count()
+
+
+def read_pdf_request(actor, request_id) -> ChronologyPdfRequest:
+    """A chronology PDF the actor asked for, while they may still read that child's chronology: NotVisible (404)
+    for anyone else's and for a missing one alike. The page says only how it is going, nothing of the child."""
+    asked = get_visible(ChronologyPdfRequest.objects.filter(requested_by=actor, child__in=children_visible_to(actor))
+                        .defer("pdf"), request_id, "child.chronology.export.view")
+    deny_if_subject_of_allegation(actor, asked.child, "child.chronology.export.view")
+    return asked
+
+
+def read_pdf_download(actor, request_id) -> tuple[ChronologyPdfRequest, bytes]:
+    """The PDF prepared for the actor, decrypted, with its request: for the person who asked alone, and only once
+    it is ready (NotVisible otherwise). Every download is audited against the child, fail closed."""
+    with transaction.atomic():
+        ready = ChronologyPdfRequest.objects.filter(requested_by=actor, status=ChronologyPdfRequest.Status.READY)
+        asked = get_visible(ready, request_id, "child.chronology.export.download")
+        # The same check as the child's chronology page, at the time of the download: a role ended since the
+        # request means no PDF.
+        access_child(actor, asked.child_id, action="child.chronology.export.download")
+    return asked, unseal(asked.pdf)
 
 
 def one_line(summary: str) -> str:

@@ -12,15 +12,16 @@ from django.db import connection, transaction
 from django.db.models import JSONField, OuterRef, Q, Subquery
 
 from safekeep.audit.services import audit_record
-from safekeep.authz.access import require_permission
+from safekeep.authz.access import require_permission, role_for
 from safekeep.authz.roles import Permission
 from safekeep.authz.scope import scope_for
-from safekeep.children.selectors import current_enrolments
+from safekeep.children.selectors import access_child, current_enrolments, establishment_for
 from safekeep.concerns.models import Concern, ConcernChild, Triage
 from safekeep.core import clock
 
-from .models import ChronologyEntry, KeyEventMark
-from .selectors import access_entry
+from .models import ChronologyEntry, ChronologyPdfRequest, KeyEventMark
+from .selectors import access_entry, export_length
+from .tasks import chronology_pdf_build
 
 
 def _concern_id_of(obj) -> int | None:
@@ -169,3 +170,21 @@ def chronology_mark_key(*, actor, entry_id, key: bool, reason: str = "") -> KeyE
                  detail={"child": entry.child_id})
     return mark
 
+
+
+@transaction.atomic
+def chronology_pdf_request(*, actor, child_id, redact: bool) -> ChronologyPdfRequest:
+    """Ask for a long chronology's PDF for a case conference, to be prepared by the worker (issue 15, section 3):
+    the same check as a direct download (the child's chronology, as its page reads it; 404 otherwise), the
+    request and its audit row (whether names are to be withheld and how many entries, nothing of the content),
+    and the build queued in the same transaction, so a request is never written without its build nor a build
+    queued for a request that was not. The build audits its read of the chronology as the download does."""
+    child = access_child(actor, child_id, action="child.chronology.export.request")
+    establishment_id = establishment_for(actor, child, Permission.CHILD_VIEW)
+    asked = ChronologyPdfRequest.objects.create(child=child, requested_by=actor, redact=bool(redact),
+                                                entries=export_length(actor, child.pk))
+    audit_record(actor=actor, action="child.chronology.export.request", obj=asked, establishment_id=establishment_id,
+                 role=role_for(actor, Permission.CHILD_VIEW, child),
+                 detail={"child": child.pk, "redacted": asked.redact, "entries": asked.entries})
+    chronology_pdf_build.enqueue(asked.pk)
+    return asked

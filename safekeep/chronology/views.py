@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -12,8 +13,9 @@ from safekeep.policy.packs import CODE
 
 from .forms import ChronologyFilterForm, ExportForm
 from .pdf import chronology_pdf
-from .selectors import access_entry, read_chronology, read_chronology_for_export
-from .services import chronology_mark_key
+from .selectors import (access_entry, export_length, read_chronology, read_chronology_for_export, read_pdf_download,
+                        read_pdf_request)
+from .services import chronology_mark_key, chronology_pdf_request
 
 
 def _page_number(value) -> int:
@@ -37,14 +39,38 @@ def chronology(request, child_id):
 @require_POST
 def export_pdf(request, child_id):
     """The chronology as a PDF for a case conference: a download, never kept by the browser, whose file name
-    holds the child's id and the day, never a name."""
+    holds the child's id and the day, never a name. A long chronology is prepared by the worker instead, and the
+    person is taken to the page that offers it when it is ready (settings.SAFEKEEP_CHRONOLOGY_PDF_ON_WORKER_FROM)."""
     form = ExportForm(request.POST)
     form.is_valid()  # one checkbox: anything but "on" is "no"
-    export = read_chronology_for_export(request.user, child_id, redact=bool(form.cleaned_data.get("redact")))
-    response = HttpResponse(chronology_pdf(export), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="chronology-{export.child.pk}-{clock.today():%Y-%m-%d}.pdf"'
+    redact = bool(form.cleaned_data.get("redact"))
+    if export_length(request.user, child_id) >= settings.SAFEKEEP_CHRONOLOGY_PDF_ON_WORKER_FROM:
+        asked = chronology_pdf_request(actor=request.user, child_id=child_id, redact=redact)
+        return redirect("chronology:pdf_request", asked.pk)
+    export = read_chronology_for_export(request.user, child_id, redact=redact)
+    return _pdf_download(chronology_pdf(export), export.child.pk, clock.today())
+
+
+def _pdf_download(data: bytes, child_id: int, day) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="chronology-{child_id}-{day:%Y-%m-%d}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def pdf_request(request, pdf_request_id):
+    """How a chronology PDF being prepared is going, for the person who asked: the page asks again every 5 s
+    while it waits (htmx; a link to check again without it), then offers the download."""
+    asked = read_pdf_request(request.user, pdf_request_id)
+    template = "chronology/pdf_request.html#status" if request.htmx else "chronology/pdf_request.html"
+    return render(request, template, {"asked": asked, "ask_again": ExportForm(initial={"redact": asked.redact})})
+
+
+def pdf_download(request, pdf_request_id):
+    """The prepared PDF, for the person who asked, while it is kept: named as a direct download is, by the
+    child's id and the day it was asked for."""
+    asked, data = read_pdf_download(request.user, pdf_request_id)
+    return _pdf_download(data, asked.child_id, asked.requested_at.astimezone(clock.LONDON))
 
 
 @require_POST

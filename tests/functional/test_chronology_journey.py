@@ -10,11 +10,14 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from safekeep.authz.roles import Role
 from safekeep.concerns import services as concerns
 from safekeep.core.clock import LONDON
-from tests.functional.conftest import assert_accessible
+from tests.functional.conftest import assert_accessible, tab_to
+from tests.integration.test_chronology_pdf import DATABASE_QUEUE
+from tests.integration.test_chronology_pdf import _run_worker as run_worker
 from tests.world import adopt_every_shipped_pack, build_world, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -110,3 +113,42 @@ def test_the_dsl_downloads_the_chronology_as_a_pdf_with_names_withheld_using_the
     assert re.fullmatch(rf"chronology-{child.pk}-\d{{4}}-\d{{2}}-\d{{2}}\.pdf", name), name
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+
+def test_a_long_chronology_is_prepared_while_the_page_waits_then_downloads_with_the_keyboard(
+        page, live_server, settings):
+    """The chronology counts as long here (the threshold lowered): asking for the PDF answers at once with a page
+    that says it is being prepared; once the worker has built it, the same page, unprompted, offers the download,
+    reached and taken with the keyboard. axe on both."""
+    settings.SAFEKEEP_CHRONOLOGY_PDF_ON_WORKER_FROM = 1
+    settings.TASKS = DATABASE_QUEUE
+    world = build_world()
+    child, dsl = world.children["here"], world.personas[Role.DSL]
+    concerns.concern_submit(
+        actor=world.personas[Role.STAFF], establishment=world.establishments["here"],
+        children=[{"child": child, "role": "harmed", "categories": []}], childs_words="they said I owe them",
+        occurred_at=datetime(2026, 11, 20, 9, 0, tzinfo=LONDON), narrative="Came back late with new trainers.",
+        idempotency_key=uuid.uuid4().hex)
+    client = Client()
+    sign_in(client, dsl)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+
+    page.goto(f"{live_server.url}/chronology/{child.pk}/")
+    page.get_by_role("button", name="Download as PDF").click()
+    page.wait_for_url(re.compile(r"/chronology/pdf/\d+/$"))
+    expect(page.get_by_text("Your PDF is being prepared")).to_be_visible()
+    expect(page.get_by_role("link", name="Download the PDF")).to_have_count(0)
+    assert_accessible(page)
+
+    run_worker()  # the worker builds it; the page asks again within 5 s and shows what changed
+    expect(page.get_by_text("Your PDF is ready")).to_be_visible()
+    assert_accessible(page)
+    tab_to(page, "pdf-download")
+    with page.expect_download() as download:
+        page.keyboard.press("Enter")
+    name = download.value.suggested_filename
+    assert re.fullmatch(rf"chronology-{child.pk}-\d{{4}}-\d{{2}}-\d{{2}}\.pdf", name), name
+    with open(download.value.path(), "rb") as pdf:
+        text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "Child Here, born 1 May 2012" in text and "they said I owe them" in text

@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # (a file download: tests/integration/test_attachments.py checks its headers).
 NOT_PAGES = ("admin:", "api:", "healthz", "mfa_download_recovery_codes", "concerns:attachment_download",
              "sharing:export", "trends:concerns_csv", "trends:child_on_child_csv", "trends:exploitation_csv",
-             "trends:clocks_csv", "governance:establishment_pdf", "governance:trust_pdf")
+             "trends:clocks_csv", "governance:establishment_pdf", "governance:trust_pdf",
+             "chronology:pdf_download")
 
 
 def _page_urls(world):

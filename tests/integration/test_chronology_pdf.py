@@ -3,18 +3,24 @@ by page; tagged for screen readers; marked with who printed it and when; other p
 request from the names Safekeep holds as records; audited; refused to those who may not read the chronology."""
 
 import io
+import logging
 import uuid
 from datetime import UTC, date, datetime
 
 import pytest
 from django.db import transaction
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from safekeep.audit.models import AuditEvent
 from safekeep.authz.roles import Role
 from safekeep.children.models import Child, Enrolment
+from safekeep.chronology import prepared
+from safekeep.chronology.models import ChronologyPdfRequest
 from safekeep.chronology.pdf import chronology_pdf
 from safekeep.chronology.selectors import read_chronology_for_export
+from safekeep.chronology.tasks import chronology_pdfs_expire
 from safekeep.concerns import services as concerns
 from safekeep.sharing import services as sharing
 
@@ -200,3 +206,153 @@ def test_the_pdf_fetches_nothing_and_escapes_what_it_prints(world, friend, time_
     export = read_chronology_for_export(world.personas[Role.DSL], world.children["here"].pk, redact=False)
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(chronology_pdf(export, fetcher=fetcher))).pages)
     assert fetcher.refused == [] and '<img src="https://example.org/t.png">' in _flat(text)
+
+
+# --- A long chronology is prepared by the worker (issue 15, section 3) ----------------------------------------------
+# The production queue, in the database: the build waits for the worker, as it does on a server.
+DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+BUILD = "safekeep.chronology.tasks.chronology_pdf_build"
+
+
+@pytest.fixture
+def long(settings):
+    """The casework's 42 entries count as a long chronology; the build is queued for the worker."""
+    settings.SAFEKEEP_CHRONOLOGY_PDF_ON_WORKER_FROM = 40
+    settings.TASKS = DATABASE_QUEUE
+
+
+def _run_worker():
+    """Run what is queued with the database worker's own code, as `db_worker` would; the worker must never fail."""
+    worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                    max_tasks=None, worker_id="test", excluded_queue_names=[])
+    queued = list(DBTaskResult.objects.filter(task_path=BUILD, status="READY"))
+    for row in queued:
+        worker.run_task(row)
+        row.refresh_from_db()
+        assert row.status == "SUCCESSFUL"
+    return queued
+
+
+def _ask(client, child, *, redact=False):
+    response = _export(client, child, redact=redact)
+    assert response.status_code == 302, response.status_code
+    return response["Location"]
+
+
+def test_a_long_chronology_is_prepared_by_the_worker_and_offered_to_whoever_asked(
+        world, casework, client, signed_in, long):
+    dsl, child = world.personas[Role.DSL], world.children["here"]
+    signed_in(dsl)
+    page = _ask(client, child)
+    asked = ChronologyPdfRequest.objects.get()
+    assert page == f"/chronology/pdf/{asked.pk}/"  # ids only: nothing of the child in the address
+    waiting = client.get(page).content.decode()
+    assert "Your PDF is being prepared" in waiting and 'aria-live="polite"' in waiting
+    assert 'hx-trigger="every 5s"' in waiting and "Download the PDF" not in waiting
+    assert "42 entries, with names as recorded" in waiting and "Child Here" not in waiting
+    # Queued with the request, by id alone: the queue holds nothing of the record.
+    assert [row.args_kwargs["args"] for row in DBTaskResult.objects.filter(task_path=BUILD)] == [[asked.pk]]
+    assert client.get(f"{page}download/").status_code == 404  # nothing to download yet
+    requested = AuditEvent.objects.get(action="child.chronology.export.request", object_type="chronologypdfrequest")
+    assert requested.actor_id == dsl.pk and requested.detail == {"child": child.pk, "redacted": False, "entries": 42}
+    assert not AuditEvent.objects.filter(action="child.chronology.export", detail__has_key="entries").exists()
+
+    _run_worker()
+    ready = client.get(page).content.decode()
+    assert "Your PDF is ready" in ready and "Download the PDF" in ready and "every 5s" not in ready
+    download = client.get(f"{page}download/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download["Cache-Control"] == "no-store"
+    assert download["Content-Disposition"] == f'attachment; filename="chronology-{child.pk}-2026-12-03.pdf"'
+    pages = _pages(download)
+    assert len(pages) > 2
+    for number, text in enumerate(pages, start=1):
+        assert "Child Here, born 1 May 2012" in text and f"Page {number} of {len(pages)}" in text, number
+    everything = _flat(" ".join(pages))
+    assert _flat(CHILDS_WORDS) in everything and "Printed by Persona Designated safeguarding lead" in everything
+    # The build's read is audited as the direct download's is, as the person who asked; each download too.
+    rows = AuditEvent.objects.filter(action="child.chronology.export", detail__has_key="entries")
+    assert [(row.actor_id, row.detail["redacted"], row.detail["entries"]) for row in rows] == [(dsl.pk, False, 42)]
+    client.get(f"{page}download/")
+    downloads = AuditEvent.objects.filter(action="child.chronology.export.download", outcome="allowed")
+    assert [(row.actor_id, row.object_id) for row in downloads] == [(dsl.pk, str(child.pk))] * 2
+    # Stored encrypted: the bytes kept are not a PDF, and hold none of the child's words.
+    asked.refresh_from_db()
+    assert asked.status == "ready" and bytes(asked.pdf)[:5] != b"%PDF-" and b"trainers" not in bytes(asked.pdf)
+
+
+def test_names_withheld_are_withheld_from_the_prepared_pdf_too(world, casework, client, signed_in, long):
+    signed_in(world.personas[Role.DSL])
+    page = _ask(client, world.children["here"], redact=True)
+    assert "with other people's names withheld" in client.get(page).content.decode()
+    _run_worker()
+    everything = _flat(" ".join(_pages(client.get(f"{page}download/"))))
+    assert "[name withheld] took Child Here's phone at the gate." in everything and "Sam Okafor" not in everything
+
+
+def test_only_the_person_who_asked_opens_the_prepared_pdf_anyone_else_gets_a_404(
+        world, casework, client, signed_in, long):
+    """The deputy reads the same chronology, and may ask for their own PDF: never open someone else's."""
+    signed_in(world.personas[Role.DSL])
+    page = _ask(client, world.children["here"])
+    _run_worker()
+    for other in (Role.DEPUTY_DSL, Role.HEAD, Role.STAFF, Role.GOVERNOR):
+        signed_in(world.personas[other])
+        assert client.get(page).status_code == 404, other
+        response = client.get(f"{page}download/")
+        assert response.status_code == 404 and response["Content-Type"] != "application/pdf", other
+    # Each refusal is written to the audit log, as every denial is.
+    assert AuditEvent.objects.filter(action="child.chronology.export.view", outcome="denied",
+                                     actor_id=world.personas[Role.DEPUTY_DSL].pk).exists()
+    signed_in(world.personas[Role.DSL])
+    assert client.get("/chronology/pdf/999999/").status_code == 404
+    assert client.get("/chronology/pdf/999999/download/").status_code == 404
+    assert not AuditEvent.objects.filter(action="child.chronology.export.download", outcome="allowed").exists()
+
+
+def test_a_short_chronology_still_downloads_at_once(world, casework, client, signed_in, settings):
+    settings.SAFEKEEP_CHRONOLOGY_PDF_ON_WORKER_FROM = 43
+    settings.TASKS = DATABASE_QUEUE
+    signed_in(world.personas[Role.DSL])
+    assert _export(client, world.children["here"])["Content-Type"] == "application/pdf"
+    assert not ChronologyPdfRequest.objects.exists() and not DBTaskResult.objects.filter(task_path=BUILD).exists()
+
+
+def test_a_build_that_fails_says_so_keeps_nothing_and_logs_ids_only(
+        world, casework, client, signed_in, long, monkeypatch, caplog):
+    def breaks(export, **options):
+        raise RuntimeError(f"could not lay out {export.child.first_name}'s words: {CHILDS_WORDS}")
+
+    monkeypatch.setattr(prepared, "chronology_pdf", breaks)
+    signed_in(world.personas[Role.DSL])
+    page = _ask(client, world.children["here"])
+    with caplog.at_level(logging.ERROR, logger="safekeep.chronology.prepared"):
+        _run_worker()  # the worker carries on: its task succeeded in telling the person
+    asked = ChronologyPdfRequest.objects.get()
+    assert asked.status == "failed" and asked.pdf is None and asked.ready_at is None
+    text = client.get(page).content.decode()
+    assert "We could not prepare the PDF. Try again." in text and "Download the PDF" not in text
+    assert "every 5s" not in text and "Ask for the PDF again" in text
+    assert client.get(f"{page}download/").status_code == 404
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert f"request {asked.pk} for child {world.children['here'].pk}" in logged and "RuntimeError" in logged
+    assert "Child" not in logged.replace("Chronology", "") and "trainers" not in logged
+
+
+def test_a_prepared_pdf_is_deleted_a_day_after_it_was_asked_for(
+        world, casework, client, signed_in, long, time_machine):
+    signed_in(world.personas[Role.DSL])
+    page = _ask(client, world.children["here"])
+    _run_worker()
+    time_machine.move_to(datetime(2026, 12, 4, 14, 0, tzinfo=UTC))  # under a day: kept
+    chronology_pdfs_expire.call()
+    signed_in(world.personas[Role.DSL])  # the next morning's session
+    assert client.get(f"{page}download/").status_code == 200
+    time_machine.move_to(datetime(2026, 12, 4, 14, 10, tzinfo=UTC))
+    assert chronology_pdfs_expire.call() == "1 chronology PDFs deleted"
+    signed_in(world.personas[Role.DSL])
+    asked = ChronologyPdfRequest.objects.get()
+    assert asked.status == "expired" and asked.pdf is None
+    assert client.get(f"{page}download/").status_code == 404
+    text = client.get(page).content.decode()
+    assert "This PDF has been deleted" in text and "Ask for the PDF again" in text

@@ -34,6 +34,7 @@ from safekeep.authz.policy import EVERYONE, PUBLIC, SIGNED_IN, SUPERUSER, load_p
 from safekeep.authz.roles import Role
 from safekeep.children.models import Child, Enrolment
 from safekeep.chronology.models import ChronologyEntry
+from safekeep.chronology.services import chronology_pdf_request
 from safekeep.establishments.models import TermDate
 from safekeep.governance.selectors import establishment_report
 from safekeep.governance.services import review_record
@@ -52,6 +53,8 @@ from tests.world import LOCATIONS, build_world, enrol_totp, give_role, make_user
 
 # Tables a refused request or a GET may still write: the audit log itself, sessions, caches, lockout counters.
 ALLOWED_SIDE_TABLES = ("audit_auditevent", "django_session", "safekeep_cache", "axes_", "accounts_personalapitoken")
+# Who may ask for a long chronology's PDF to be prepared (url_policy.yaml chronology:pdf_request).
+CHRONOLOGY_PDF_ASKERS = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD, Role.REGIONAL_DIRECTOR, Role.GROUP_HEAD)
 SENT_TO_SIGN_IN = re.compile(r"/accounts/login/|/account/two-factor-needed/")
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\s+(INTO\s+)?\"?(\w+)", re.I)
 
@@ -232,6 +235,16 @@ def equip(world):
     world.terms = {location: TermDate.objects.create(establishment=establishment, name="Autumn term",
                                                      starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18))
                    for location, establishment in world.establishments.items()}
+    _chronology_pdfs(world)
+
+
+def _chronology_pdfs(world) -> None:
+    """A chronology PDF prepared for each persona who may ask for one, of the child at their own establishment:
+    their own, named in their URL values (the test settings' queue builds it at once)."""
+    for role in CHRONOLOGY_PDF_ASKERS:
+        persona = world.personas[role]
+        asked = chronology_pdf_request(actor=persona, child_id=world.children["here"].pk, redact=False)
+        world.own[persona.pk]["pdf_request_id"] = asked.pk
 
 
 def _episodes(world) -> dict:
@@ -720,6 +733,30 @@ def test_an_allowed_chronology_pdf_shows_that_child_on_every_page_and_who_printe
             shown.append((role, location))
     assert {role for role, _ in shown} == {Role.DSL, Role.DEPUTY_DSL, Role.HEAD, Role.REGIONAL_DIRECTOR,
                                            Role.GROUP_HEAD}
+
+
+def test_an_allowed_prepared_chronology_pdf_is_the_askers_own_ready_to_download(client, db, matrix_world):
+    """What the allowed cells of chronology:pdf_request and chronology:pdf_download give: the person's own PDF,
+    prepared, offered for download; that child's name and date of birth on every page, and their own name as
+    who printed it (issue 15, section 3)."""
+    world = matrix_world
+    shown = []
+    for role, persona in world.personas.items():
+        if not _expected(rule_for_name("chronology:pdf_request"), "GET", role, "here", persona.is_superuser):
+            continue
+        assert _expected(rule_for_name("chronology:pdf_download"), "GET", role, "here", persona.is_superuser)
+        client.cookies[settings.SESSION_COOKIE_NAME] = _signed_in(client, persona)
+        own = world.own[persona.pk]["pdf_request_id"]
+        text = client.get(f"/chronology/pdf/{own}/").content.decode()
+        assert "Your PDF is ready" in text and f'href="/chronology/pdf/{own}/download/"' in text, role
+        response = client.get(f"/chronology/pdf/{own}/download/")
+        assert response["Content-Type"] == "application/pdf", role
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+        child = world.children["here"]
+        assert all(f"{child.display_name}, born 1 May 2012" in page for page in pages), role
+        assert f"Printed by {persona.full_name}," in " ".join(" ".join(pages).split()), role
+        shown.append(role)
+    assert tuple(shown) == CHRONOLOGY_PDF_ASKERS
 
 
 def test_allowed_transfer_pages_show_that_childs_file_and_that_establishments_import(client, db, matrix_world):
