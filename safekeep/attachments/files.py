@@ -8,19 +8,17 @@ Sources: security-tests.md R19 (ASVS 5.1.1, 5.2.1-5.2.6), R20 (ASVS 14.2.8).
 """
 
 import io
-import os
 import re
 import struct
 import unicodedata
 import warnings
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
+
+from safekeep.core.sealed import Sealer
 
 KINDS = {  # Pillow format -> (content type, extension)
     "JPEG": ("image/jpeg", "jpg"),
@@ -145,26 +143,9 @@ def _assert_bare(data: bytes, kind: str) -> None:
 
 
 # --- Encryption at rest -----------------------------------------------------------------------
-# AES-256-GCM. The key is derived from SAFEKEEP_ATTACHMENT_KEY if set, otherwise from the field key
-# (SAFEKEEP_FIELD_KEY, which production refuses to start without), with its own HKDF label so the
-# two never share a key. Stored as: version byte, 12-byte nonce, ciphertext with tag.
-_VERSION = b"\x01"
-_AAD = b"safekeep attachment v1"
-
-
-def _key() -> bytes:
-    material = (getattr(settings, "ATTACHMENT_ENCRYPTION_KEY", "") or settings.FIELD_ENCRYPTION_KEY).encode()
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"safekeep", info=b"attachments v1").derive(material)
-
-
-def encrypt(data: bytes) -> bytes:
-    nonce = os.urandom(12)
-    return _VERSION + nonce + AESGCM(_key()).encrypt(nonce, data, _AAD)
-
-
-def decrypt(blob: bytes) -> bytes:
-    blob = bytes(blob)
-    if blob[:1] != _VERSION:
-        raise ValueError("unknown attachment encryption version")
-    return AESGCM(_key()).decrypt(blob[1:13], blob[13:], _AAD)
+# Encrypted at rest (core.sealed), under SAFEKEEP_ATTACHMENT_KEY if set, otherwise the field key, with a label of
+# its own so the two never share a key.
+_SEALER = Sealer(what="attachment", key_label=b"attachments v1", bound=b"safekeep attachment v1",
+                 key_setting="ATTACHMENT_ENCRYPTION_KEY")
+encrypt, decrypt = _SEALER.encrypt, _SEALER.decrypt
 

@@ -6,15 +6,11 @@ Each entry is laid out as a heading and one paragraph of lines (who recorded it,
 with the child's own words set apart: WeasyPrint's cost is in the blocks and lines it lays out, and fewer
 blocks an entry is what keeps a 2,000-entry chronology within its time (docs/performance.md)."""
 
-import os
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
 from django.template.loader import render_to_string
 
 from safekeep.core import clock, pdf
+from safekeep.core.sealed import Sealer
 
 from .redaction import WITHHELD
 
@@ -63,22 +59,5 @@ def chronology_pdf(export, *, fetcher: pdf.OwnStylesheetOnly | None = None) -> b
 # A PDF the worker prepared (prepared.py) is a copy of the child's record, kept a day: encrypted as attachments
 # are (ADR 0007: AES-GCM, under a key derived from the field key with a label of its own, so it never shares a
 # key with an attachment or a child protection file). Stored as: version byte, 12-byte nonce, ciphertext and tag.
-_VERSION = b"\x01"
-_AAD = b"safekeep chronology pdf v1"
-
-
-def _key() -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"safekeep",
-                info=b"chronology pdfs v1").derive(settings.FIELD_ENCRYPTION_KEY.encode())
-
-
-def seal(data: bytes) -> bytes:
-    nonce = os.urandom(12)
-    return _VERSION + nonce + AESGCM(_key()).encrypt(nonce, data, _AAD)
-
-
-def unseal(blob: bytes) -> bytes:
-    blob = bytes(blob)
-    if blob[:1] != _VERSION:
-        raise ValueError("unknown chronology PDF encryption version")
-    return AESGCM(_key()).decrypt(blob[1:13], blob[13:], _AAD)
+_SEALER = Sealer(what="chronology PDF", key_label=b"chronology pdfs v1", bound=b"safekeep chronology pdf v1")
+seal, unseal = _SEALER.encrypt, _SEALER.decrypt

@@ -8,42 +8,24 @@ a label of its own, so a file and an attachment never share a key."""
 import dataclasses
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import jsonschema
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 from safekeep.chronology.forms import TYPES
 from safekeep.chronology.pdf import chronology_pdf
 from safekeep.core import clock
+from safekeep.core.sealed import Sealer
 
 FORMAT = "safekeep-child-protection-file"
 FORMAT_VERSION = "1.0"
 SCHEMA_PATH = Path(settings.BASE_DIR) / "docs" / "transfers" / "child-protection-file.schema.json"
 
-_VERSION = b"\x01"
-_AAD = b"safekeep child protection file v1"
-
-
-def _key() -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"safekeep",
-                info=b"child protection files v1").derive(settings.FIELD_ENCRYPTION_KEY.encode())
-
-
-def encrypt(data: bytes) -> bytes:
-    nonce = os.urandom(12)
-    return _VERSION + nonce + AESGCM(_key()).encrypt(nonce, data, _AAD)
-
-
-def decrypt(blob: bytes) -> bytes:
-    blob = bytes(blob)
-    if blob[:1] != _VERSION:
-        raise ValueError("unknown child protection file encryption version")
-    return AESGCM(_key()).decrypt(blob[1:13], blob[13:], _AAD)
+# Both files, stored encrypted at rest (core.sealed), under a key of their own.
+_SEALER = Sealer(what="child protection file", key_label=b"child protection files v1",
+                 bound=b"safekeep child protection file v1")
+encrypt, decrypt = _SEALER.encrypt, _SEALER.decrypt
 
 
 def sha256(data: bytes) -> str:
