@@ -181,10 +181,18 @@ def chronology_pdf_request(*, actor, child_id, redact: bool) -> ChronologyPdfReq
     queued for a request that was not. The build audits its read of the chronology as the download does."""
     child = access_child(actor, child_id, action="child.chronology.export.request")
     establishment_id = establishment_for(actor, child, Permission.CHILD_VIEW)
-    asked = ChronologyPdfRequest.objects.create(child=child, requested_by=actor, redact=bool(redact),
-                                                entries=export_length(actor, child.pk))
+    entries = export_length(actor, child.pk)
+    # Asked twice before the first is built (a double click, or asking again while waiting): the same PDF, so the
+    # one already being prepared, rather than a second build.
+    waiting = (ChronologyPdfRequest.objects.select_for_update()
+               .filter(child=child, requested_by=actor, redact=bool(redact), entries=entries,
+                       status=ChronologyPdfRequest.Status.WAITING).first())
+    asked = waiting or ChronologyPdfRequest.objects.create(child=child, requested_by=actor, redact=bool(redact),
+                                                           entries=entries)
+    detail = {"child": child.pk, "redacted": asked.redact, "entries": asked.entries}
     audit_record(actor=actor, action="child.chronology.export.request", obj=asked, establishment_id=establishment_id,
                  role=role_for(actor, Permission.CHILD_VIEW, child),
-                 detail={"child": child.pk, "redacted": asked.redact, "entries": asked.entries})
-    chronology_pdf_build.enqueue(asked.pk)
+                 detail=detail | ({"already_waiting": True} if waiting else {}))
+    if waiting is None:
+        chronology_pdf_build.enqueue(asked.pk)
     return asked

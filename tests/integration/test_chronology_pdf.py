@@ -281,6 +281,20 @@ def test_a_long_chronology_is_prepared_by_the_worker_and_offered_to_whoever_aske
     assert asked.status == "ready" and bytes(asked.pdf)[:5] != b"%PDF-" and b"trainers" not in bytes(asked.pdf)
 
 
+def test_asking_again_while_it_is_prepared_is_the_same_pdf_not_a_second_build(
+        world, casework, client, signed_in, long):
+    child = world.children["here"]
+    signed_in(world.personas[Role.DSL])
+    first, again = _ask(client, child), _ask(client, child)  # a double click
+    assert first == again and ChronologyPdfRequest.objects.count() == 1
+    assert DBTaskResult.objects.filter(task_path=BUILD).count() == 1
+    asks = AuditEvent.objects.filter(action="child.chronology.export.request", object_type="chronologypdfrequest")
+    assert [row.detail.get("already_waiting", False) for row in asks.order_by("seq")] == [False, True]
+    _run_worker()
+    # Once it is ready, asking again prepares a new one (the record may have changed).
+    assert _ask(client, child) != first and DBTaskResult.objects.filter(task_path=BUILD).count() == 2
+
+
 def test_names_withheld_are_withheld_from_the_prepared_pdf_too(world, casework, client, signed_in, long):
     signed_in(world.personas[Role.DSL])
     page = _ask(client, world.children["here"], redact=True)
