@@ -84,9 +84,8 @@ def test_the_dsl_reads_the_record_and_shows_the_tracked_steps_with_the_keyboard(
     assert_accessible(page)
 
 
-def test_the_dsl_downloads_the_chronology_as_a_pdf_with_names_withheld_using_the_keyboard(page, live_server):
-    """Before a case conference: tick "Withhold other people's names" with Space, Tab to the button, Enter; the
-    PDF downloads under a file name with no name in it."""
+def _dsl_on_a_chronology(page, live_server):
+    """A concern about the child recorded through the service, and their DSL signed in on the child's chronology."""
     world = build_world()
     child, dsl = world.children["here"], world.personas[Role.DSL]
     concerns.concern_submit(
@@ -97,9 +96,16 @@ def test_the_dsl_downloads_the_chronology_as_a_pdf_with_names_withheld_using_the
     client = Client()
     sign_in(client, dsl)
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
-
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                               "url": live_server.url}])
     page.goto(f"{live_server.url}/chronology/{child.pk}/")
+    return child
+
+
+def test_the_dsl_downloads_the_chronology_as_a_pdf_with_names_withheld_using_the_keyboard(page, live_server):
+    """Before a case conference: tick "Withhold other people's names" with Space, Tab to the button, Enter; the
+    PDF downloads under a file name with no name in it."""
+    child = _dsl_on_a_chronology(page, live_server)
     expect(page.get_by_role("heading", name="Download as PDF for a case conference")).to_be_visible()
     assert_accessible(page)
     _tab_to(page, "id_redact")
@@ -122,19 +128,7 @@ def test_a_long_chronology_is_prepared_while_the_page_waits_then_downloads_with_
     reached and taken with the keyboard. axe on both."""
     settings.SAFEKEEP_CHRONOLOGY_PDF_ON_WORKER_FROM = 1
     settings.TASKS = DATABASE_QUEUE
-    world = build_world()
-    child, dsl = world.children["here"], world.personas[Role.DSL]
-    concerns.concern_submit(
-        actor=world.personas[Role.STAFF], establishment=world.establishments["here"],
-        children=[{"child": child, "role": "harmed", "categories": []}], childs_words="they said I owe them",
-        occurred_at=datetime(2026, 11, 20, 9, 0, tzinfo=LONDON), narrative="Came back late with new trainers.",
-        idempotency_key=uuid.uuid4().hex)
-    client = Client()
-    sign_in(client, dsl)
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
-
-    page.goto(f"{live_server.url}/chronology/{child.pk}/")
+    child = _dsl_on_a_chronology(page, live_server)
     page.get_by_role("button", name="Download as PDF").click()
     page.wait_for_url(re.compile(r"/chronology/pdf/\d+/$"))
     expect(page.get_by_text("Your PDF is being prepared")).to_be_visible()
