@@ -455,9 +455,8 @@ def test_the_allegation_pages_ask_the_proposer_to_confirm_the_pension_age(client
 
 # --- A concern naming several children (ADR 0016) ---------------------------------------------------------------
 
-def test_destroying_one_childs_file_keeps_a_shared_concern_whole_for_the_other_child(client, world, team,
-                                                                                    signed_in, time_machine):
-    dsl, head, _ = team
+def _a_concern_with_a_friend(world, time_machine, key):
+    """A concern about the child at "here" that names a friend at the same school too, as a witness."""
     child, here = world.children["here"], world.establishments["here"]
     friend = Child.objects.create(organisation=child.organisation, first_name="Fern", last_name="Kept",
                                   date_of_birth=date(2014, 6, 1))
@@ -467,7 +466,15 @@ def test_destroying_one_childs_file_keeps_a_shared_concern_whole_for_the_other_c
         actor=world.people["here"], establishment=here, occurred_at=datetime(2026, 2, 2, 9, 0, tzinfo=LONDON),
         children=[{"child": child, "role": "harmed", "categories": []},
                   {"child": friend, "role": "witness", "categories": []}],
-        narrative="Pushed in the lunch queue", idempotency_key="shared-concern")
+        narrative="Pushed in the lunch queue", idempotency_key=key)
+    return friend, concern
+
+
+def test_destroying_one_childs_file_keeps_a_shared_concern_whole_for_the_other_child(client, world, team,
+                                                                                    signed_in, time_machine):
+    dsl, head, _ = team
+    child = world.children["here"]
+    friend, concern = _a_concern_with_a_friend(world, time_machine, "shared-concern")
     for involved in concern.children_involved.all():
         triage_record(actor=dsl, involved=involved, risk="low", rationale=f"Rationale {involved.child.first_name}",
                       categories=[], outcome="monitor")
@@ -508,16 +515,8 @@ def test_destroying_one_childs_file_keeps_a_shared_concern_whole_for_the_other_c
 
 def test_a_shared_concern_that_waited_only_for_the_destroyed_childs_decision_is_decided(world, team, time_machine):
     dsl, head, _ = team
-    child, here = world.children["here"], world.establishments["here"]
-    friend = Child.objects.create(organisation=child.organisation, first_name="Fern", last_name="Kept",
-                                  date_of_birth=date(2014, 6, 1))
-    Enrolment.objects.create(child=friend, establishment=here, mis_id="F1")
-    time_machine.move_to(datetime(2026, 2, 2, 10, 0, tzinfo=LONDON))
-    concern, _ = concern_submit(
-        actor=world.people["here"], establishment=here, occurred_at=datetime(2026, 2, 2, 9, 0, tzinfo=LONDON),
-        children=[{"child": child, "role": "harmed", "categories": []},
-                  {"child": friend, "role": "witness", "categories": []}],
-        narrative="Pushed in the lunch queue", idempotency_key="shared-undecided")
+    child = world.children["here"]
+    friend, concern = _a_concern_with_a_friend(world, time_machine, "shared-undecided")
     triage_record(actor=dsl, involved=concern.children_involved.get(child=friend), risk="low",
                   rationale="Witness only", categories=[], outcome="nfa")
     concern.refresh_from_db()
